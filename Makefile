@@ -1,0 +1,30 @@
+# Tock's two set-up commands: `make run` and `make test` (see README.md).
+
+# go.mod pins the toolchain; let the go command fetch it through the module
+# proxy even where the machine's default is GOTOOLCHAIN=local.
+export GOTOOLCHAIN := go1.27.4+auto
+
+BIN := bin/tock
+
+.PHONY: run build test deps vet
+
+## run: build and serve on the embedded default (SQLite + local disk in ./bin/pb_data)
+run: build
+	./$(BIN) serve
+
+## build: the single tock binary
+build:
+	go build -trimpath -ldflags "-s -w" -o $(BIN) .
+
+## deps: everything the tests need on a fresh Debian machine
+deps:
+	./scripts/test-deps
+
+## vet: static checks
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	go vet ./...
+
+## test: install what the tests need, then run the whole suite
+test: deps vet
+	go test -count=1 ./...

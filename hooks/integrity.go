@@ -1,0 +1,172 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+)
+
+// link is a relation whose target must live in the record's own organization,
+// and, for some, agree with the record on other fields (a screenshot's activity
+// is the same user's, in the same project).
+type link struct {
+	field string
+	agree []string // fields that must hold the same value on both records
+}
+
+// sameOrgLinks lists, per org-scoped collection, the relations checked on every save.
+func sameOrgLinks() map[string][]link {
+	return map[string][]link{
+		migrations.Projects:       {{field: "client"}},
+		migrations.ProjectMembers: {{field: "project"}},
+		migrations.TeamMembers:    {{field: "team"}},
+		migrations.TeamProjects:   {{field: "team"}, {field: "project"}},
+		migrations.Tasks:          {{field: "project"}},
+		migrations.Activities:     {{field: "project"}, {field: "task", agree: []string{"project"}}},
+		migrations.Screenshots: {
+			{field: "project"}, {field: "task", agree: []string{"project"}},
+			{field: "activity", agree: []string{"user", "project"}},
+		},
+		migrations.AppUsage: {{field: "activity", agree: []string{"user"}}},
+	}
+}
+
+// memberLinks lists the user relations whose users must belong to the record's organization.
+func memberLinks() map[string][]string {
+	return map[string][]string{
+		migrations.ProjectMembers: {"user"},
+		migrations.TeamMembers:    {"user"},
+		migrations.Tasks:          {"assignees"},
+		migrations.Activities:     {"user"},
+		migrations.Screenshots:    {"user"},
+		migrations.AppUsage:       {"user"},
+	}
+}
+
+// immutableFields can't change once a record exists: moving a record between
+// organizations or people would bypass every permission decided at creation.
+func immutableFields(collection string) []string {
+	switch collection {
+	case migrations.Memberships, migrations.Activities, migrations.Screenshots, migrations.AppUsage:
+		return []string{"org", "user"}
+	case migrations.ProjectMembers:
+		return []string{"org", "project", "user"}
+	case migrations.TeamMembers:
+		return []string{"org", "team", "user"}
+	case migrations.TeamProjects:
+		return []string{"org", "team", "project"}
+	default:
+		return []string{"org"}
+	}
+}
+
+func registerIntegrity(app core.App) {
+	links := sameOrgLinks()
+	members := memberLinks()
+	for _, name := range migrations.CoreCollections() {
+		if name == migrations.Organizations {
+			continue
+		}
+		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
+			return validateAlso(e, func() validation.Errors {
+				return checkIntegrity(e.App, e.Record, links[name], members[name])
+			})
+		})
+	}
+}
+
+func checkIntegrity(app core.App, r *core.Record, links []link, memberFields []string) validation.Errors {
+	errs := validation.Errors{}
+	if !r.IsNew() {
+		for _, f := range immutableFields(r.Collection().Name) {
+			if r.Original().GetString(f) != r.GetString(f) {
+				errs[f] = validation.NewError("validation_immutable", "Can't be changed once set.")
+			}
+		}
+	}
+	org := r.GetString("org")
+	if org == "" {
+		return errs // the required-field validator already reports it
+	}
+
+	for _, l := range links {
+		if _, done := errs[l.field]; done {
+			continue
+		}
+		if err := checkLink(app, r, org, l); err != nil {
+			errs[l.field] = err
+		}
+	}
+	for _, f := range memberFields {
+		if _, done := errs[f]; done {
+			continue
+		}
+		if err := checkMembers(app, org, r.GetStringSlice(f)); err != nil {
+			errs[f] = err
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// checkLink reports a validation error when the linked record is in another
+// organization or disagrees on a shared field. A missing target is left to the
+// relation field's own validator.
+func checkLink(app core.App, r *core.Record, org string, l link) error {
+	id := r.GetString(l.field)
+	if id == "" {
+		return nil
+	}
+	relField, ok := r.Collection().Fields.GetByName(l.field).(*core.RelationField)
+	if !ok {
+		return fmt.Errorf("%s.%s is not a relation", r.Collection().Name, l.field)
+	}
+	target, err := app.FindRecordById(relField.CollectionId, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find %s %s: %w", l.field, id, err)
+	}
+	if target.GetString("org") != org {
+		// Same message as a missing record: nothing about other organizations leaks.
+		return validation.NewError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
+	}
+	for _, f := range l.agree {
+		if target.GetString(f) != r.GetString(f) {
+			return validation.NewError("validation_link_mismatch", fmt.Sprintf("Must have the same %s as this record.", f))
+		}
+	}
+	return nil
+}
+
+func checkMembers(app core.App, org string, users []string) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]any, len(users))
+	for i, u := range users {
+		ids[i] = u
+	}
+	var found int
+	err := app.RecordQuery(migrations.Memberships).
+		Select("count(distinct [[user]])").
+		AndWhere(dbx.HashExp{"org": org}).
+		AndWhere(dbx.In("user", ids...)).
+		Row(&found)
+	if err != nil {
+		return fmt.Errorf("count memberships in organization %s: %w", org, err)
+	}
+	if found != len(users) {
+		return validation.NewError("validation_not_member", "Every user must be a member of the organization.")
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package migrations
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+func newApp(t *testing.T) *tests.TestApp {
+	t.Helper()
+	app, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
+	return app
+}
+
+func TestCoreCollectionsExist(t *testing.T) {
+	app := newApp(t)
+	want := map[string][]string{
+		Organizations:  {"name", "timezone", "archived", "screenshots_per_slot", "blur_screenshots", "idle_timeout_minutes", "retention_days", "allow_screenshot_delete", "managers_view_screenshots"},
+		Memberships:    {"org", "user", "role", "status", "screenshots_per_slot"},
+		Clients:        {"org", "name", "archived"},
+		Projects:       {"org", "name", "client", "archived", "budget", "budget_type"},
+		ProjectMembers: {"org", "project", "user", "role"},
+		Teams:          {"org", "name"},
+		TeamMembers:    {"org", "team", "user", "is_lead"},
+		TeamProjects:   {"org", "team", "project"},
+		Tasks:          {"org", "project", "title", "assignees", "completed"},
+		Activities:     {"org", "project", "task", "user", "slot_start", "tracked_seconds", "keyboard_seconds", "mouse_seconds", "active_seconds", "source", "client_id"},
+		Screenshots:    {"org", "project", "task", "user", "activity", "taken_at", "screen", "width", "height", "blurred", "size", "sha256", "key_id", "storage_key", "client_id"},
+		AppUsage:       {"org", "user", "activity", "app", "title", "url", "seconds", "client_id"},
+	}
+	if len(want) != len(CoreCollections()) {
+		t.Fatalf("test lists %d collections, migration creates %d", len(want), len(CoreCollections()))
+	}
+	for _, name := range CoreCollections() {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			t.Fatalf("collection %s missing: %v", name, err)
+		}
+		for _, f := range want[name] {
+			if c.Fields.GetByName(f) == nil {
+				t.Errorf("%s.%s missing", name, f)
+			}
+		}
+		for i, rule := range []*string{c.ListRule, c.ViewRule, c.CreateRule, c.UpdateRule, c.DeleteRule} {
+			if rule == nil || *rule == "" {
+				t.Errorf("%s rule %d is open or superuser-only: every collection needs a second-line rule", name, i)
+			}
+		}
+	}
+}
+
+// Every relation is indexed (joins, cascades and list filters never scan).
+func TestForeignKeysIndexed(t *testing.T) {
+	app := newApp(t)
+	for _, name := range CoreCollections() {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range c.Fields {
+			rel, ok := f.(*core.RelationField)
+			if !ok || rel.IsMultiple() {
+				continue
+			}
+			if !hasLeadingIndex(c, rel.Name) {
+				t.Errorf("%s.%s has no index that leads with it", name, rel.Name)
+			}
+		}
+	}
+}
+
+func TestUniqueAndCompositeIndexes(t *testing.T) {
+	app := newApp(t)
+	cases := []struct {
+		collection, columns string
+		unique              bool
+	}{
+		{Memberships, "`org`, `user`", true},
+		{ProjectMembers, "`project`, `user`", true},
+		{TeamMembers, "`team`, `user`", true},
+		{TeamProjects, "`team`, `project`", true},
+		{Activities, "`user`, `slot_start`, `project`", true},
+		{Activities, "`client_id`", true},
+		{Screenshots, "`client_id`", true},
+		{AppUsage, "`client_id`", true},
+		{Activities, "`org`, `user`, `slot_start`", false},
+		{Screenshots, "`org`, `taken_at`", false},
+	}
+	for _, tc := range cases {
+		c, err := app.FindCollectionByNameOrId(tc.collection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, idx := range c.Indexes {
+			if strings.Contains(idx, "("+tc.columns+")") && strings.HasPrefix(idx, "CREATE UNIQUE") == tc.unique {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %v index on (%s) in %v", tc.collection, tc.unique, tc.columns, c.Indexes)
+		}
+	}
+}
+
+func TestContainsLeadingColumn(t *testing.T) {
+	cases := []struct {
+		index, column string
+		want          bool
+	}{
+		{"CREATE INDEX `i` ON `t` (`org`, `user`)", "org", true},
+		{"CREATE INDEX `i` ON `t` (`org`, `user`)", "user", false},
+		{"CREATE UNIQUE INDEX `i` ON `t` (`user`)", "user", true},
+		{"CREATE INDEX `i` ON `t` (`username`)", "user", false},
+		{"no parenthesis", "user", false},
+	}
+	for _, tc := range cases {
+		if got := containsLeadingColumn(tc.index, tc.column); got != tc.want {
+			t.Errorf("containsLeadingColumn(%q, %q) = %v, want %v", tc.index, tc.column, got, tc.want)
+		}
+	}
+}
+
+// The down migration removes every collection, so a rollback leaves no half schema.
+func TestDropCore(t *testing.T) {
+	app := newApp(t)
+	if err := dropCore(app); err != nil {
+		t.Fatalf("drop: %v", err)
+	}
+	for _, name := range CoreCollections() {
+		if _, err := app.FindCollectionByNameOrId(name); err == nil {
+			t.Errorf("%s still exists", name)
+		}
+	}
+	if err := createCore(app); err != nil {
+		t.Fatalf("re-create after drop: %v", err)
+	}
+}

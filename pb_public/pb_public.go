@@ -1,0 +1,13 @@
+// Package pbpublic holds Tock's web app, embedded so the binary alone is the appliance.
+package pbpublic
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed index.html
+var files embed.FS
+
+// FS returns the web app's files, rooted at the site root.
+func FS() fs.FS { return files }
