@@ -9,6 +9,7 @@ import (
 // Register binds every Tock hook to app. It is called once, before the app
 // serves, by main and by the test harness alike so tests exercise the real wiring.
 func Register(app core.App) {
+	registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)
 	registerIntegrity(app)

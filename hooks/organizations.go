@@ -49,14 +49,17 @@ func createOrganization(e *core.RecordRequestEvent) error {
 	}
 	creator := e.Auth.Id
 
+	if e.Record.Id == "" {
+		e.Record.Id = core.GenerateDefaultRandomId()
+	}
 	return e.App.RunInTransaction(func(txApp core.App) error {
 		original := e.App
 		e.App = txApp
 		defer func() { e.App = original }()
 
-		if err := e.Next(); err != nil {
-			return err
-		}
+		// The membership goes in first so that the response, built while the
+		// organization is saved, is already checked against an owner; should
+		// the organization fail to save, the transaction takes both back.
 		memberships, err := txApp.FindCollectionByNameOrId(migrations.Memberships)
 		if err != nil {
 			return fmt.Errorf("find memberships: %w", err)
@@ -66,10 +69,11 @@ func createOrganization(e *core.RecordRequestEvent) error {
 		owner.Set("user", creator)
 		owner.Set("role", "owner")
 		owner.Set("status", "active")
-		if err := txApp.Save(owner); err != nil {
+		// Not validated: its organization doesn't exist until e.Next saves it.
+		if err := txApp.SaveNoValidate(owner); err != nil {
 			return fmt.Errorf("make %s owner of organization %s: %w", creator, e.Record.Id, err)
 		}
-		return nil
+		return e.Next()
 	})
 }
 

@@ -1,0 +1,147 @@
+package hooks
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
+)
+
+// orgActor is what perms needs to decide for one person in one organization.
+type orgActor struct {
+	actor    perms.Actor
+	settings perms.Settings
+	member   bool            // an active membership: without it nothing is allowed
+	teams    map[string]bool // teams the person belongs to, led or not
+}
+
+// orgSettings reads an organization's toggles straight from its record.
+type orgSettings struct{ org *core.Record }
+
+func (s orgSettings) Enabled(name string) bool { return s.org.GetBool(name) }
+
+// loadActor reads a person's roles in org: membership, project roles and the
+// teams they lead with those teams' projects and members.
+func loadActor(app core.App, userID, orgID string) (orgActor, error) {
+	a := orgActor{actor: perms.Actor{UserID: userID}}
+	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	if err != nil {
+		return a, nil // no such organization: a non-member of nothing
+	}
+	a.settings = orgSettings{org: org}
+
+	var membership struct {
+		Role   string `db:"role"`
+		Status string `db:"status"`
+	}
+	err = app.RecordQuery(migrations.Memberships).Select("role", "status").
+		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).Limit(1).One(&membership)
+	if err != nil || membership.Status != "active" {
+		return a, nil
+	}
+	a.member = true
+	a.actor.OrgRole = membership.Role
+
+	var projectRoles []struct {
+		Project string `db:"project"`
+		Role    string `db:"role"`
+	}
+	if err := app.RecordQuery(migrations.ProjectMembers).Select("project", "role").
+		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).All(&projectRoles); err != nil {
+		return a, fmt.Errorf("project roles of %s in %s: %w", userID, orgID, err)
+	}
+	a.actor.ProjectRoles = make(map[string]string, len(projectRoles))
+	for _, p := range projectRoles {
+		a.actor.ProjectRoles[p.Project] = p.Role
+	}
+
+	var teams []struct {
+		Team   string `db:"team"`
+		IsLead bool   `db:"is_lead"`
+	}
+	if err := app.RecordQuery(migrations.TeamMembers).Select("team", "is_lead").
+		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).All(&teams); err != nil {
+		return a, fmt.Errorf("teams of %s in %s: %w", userID, orgID, err)
+	}
+	a.teams = make(map[string]bool, len(teams))
+	var led []string
+	for _, t := range teams {
+		a.teams[t.Team] = true
+		if t.IsLead {
+			led = append(led, t.Team)
+		}
+	}
+	if len(led) == 0 {
+		return a, nil
+	}
+	a.actor.LedTeams = setOf(led)
+	ledIDs := anySlice(led)
+
+	var projects, members []string
+	if err := app.RecordQuery(migrations.TeamProjects).Select("project").
+		AndWhere(dbx.In("team", ledIDs...)).Column(&projects); err != nil {
+		return a, fmt.Errorf("projects of teams led by %s: %w", userID, err)
+	}
+	if err := app.RecordQuery(migrations.TeamMembers).Select("user").
+		AndWhere(dbx.In("team", ledIDs...)).Column(&members); err != nil {
+		return a, fmt.Errorf("members of teams led by %s: %w", userID, err)
+	}
+	a.actor.LedProjects = setOf(projects)
+	a.actor.LedMembers = setOf(members)
+	return a, nil
+}
+
+// activeOrgs returns the organizations where userID holds an active membership.
+func activeOrgs(app core.App, userID string) ([]string, error) {
+	var orgs []string
+	err := app.RecordQuery(migrations.Memberships).Select("org").
+		AndWhere(dbx.HashExp{"user": userID, "status": "active"}).Column(&orgs)
+	if err != nil {
+		return nil, fmt.Errorf("organizations of %s: %w", userID, err)
+	}
+	return orgs, nil
+}
+
+func setOf(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+func anySlice(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// actorCache keeps the actors loaded during one request, so a list of a
+// hundred records costs one actor load per organization, not per record.
+type actorCache struct {
+	mu     sync.Mutex
+	actors map[string]orgActor
+}
+
+func (c *actorCache) get(app core.App, userID, orgID string) (orgActor, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a, ok := c.actors[orgID]; ok {
+		return a, nil
+	}
+	a, err := loadActor(app, userID, orgID)
+	if err != nil {
+		return a, err
+	}
+	if c.actors == nil {
+		c.actors = map[string]orgActor{}
+	}
+	c.actors[orgID] = a
+	return a, nil
+}

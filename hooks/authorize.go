@@ -1,0 +1,433 @@
+package hooks
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ganigeorgiev/fexpr"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
+)
+
+// decider asks the matrix, denying everything to non-members.
+type decider struct{ matrix *perms.Matrix }
+
+func (d decider) decide(a orgActor, f perms.Feature, t perms.Target) perms.Decision {
+	if !a.member {
+		return perms.Decision{}
+	}
+	return d.matrix.Decide(a.actor, f, t, a.settings)
+}
+
+// authorizer is the first line of defence: every record request on a Tock
+// collection is decided through perms before PocketBase acts on it.
+type authorizer struct {
+	decider
+	policies map[string]policy
+	// inflight holds each authenticated request's actor cache, keyed by the
+	// request's auth record, which PocketBase passes along to every hook,
+	// expansion and batch sub-request of that request.
+	inflight sync.Map
+}
+
+// hookFirst runs before Tock's other hooks on the same event, so nothing is
+// prepared or written for a request that is going to be refused.
+const hookFirst = -100
+
+func registerAuthorization(app core.App) {
+	matrix := perms.Default()
+	z := &authorizer{decider: decider{matrix}, policies: policies(matrix)}
+
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.BindFunc(z.scopeRequest)
+		return e.Next()
+	})
+	names := make([]string, 0, len(z.policies))
+	for name := range z.policies {
+		names = append(names, name)
+	}
+	app.OnRecordViewRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.view, Priority: hookFirst})
+	app.OnRecordCreateRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.create, Priority: hookFirst})
+	app.OnRecordUpdateRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.update, Priority: hookFirst})
+	app.OnRecordDeleteRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.delete, Priority: hookFirst})
+	app.OnRecordEnrich(names...).Bind(&hook.Handler[*core.RecordEnrichEvent]{Func: z.enrich, Priority: hookFirst})
+}
+
+func isSuperuser(auth *core.Record) bool { return auth != nil && auth.IsSuperuser() }
+
+func isPerson(auth *core.Record) bool {
+	return auth != nil && auth.Collection().Name == migrations.Users
+}
+
+// actor returns auth's roles in org, from the request's cache when there is one.
+func (z *authorizer) actor(app core.App, auth *core.Record, org string) (orgActor, error) {
+	if !isPerson(auth) {
+		return orgActor{}, nil
+	}
+	if c, ok := z.inflight.Load(auth); ok {
+		return c.(*actorCache).get(app, auth.Id, org)
+	}
+	return loadActor(app, auth.Id, org)
+}
+
+// canView decides list and view access to one record.
+func (z *authorizer) canView(a orgActor, p policy, r *core.Record) bool {
+	if !a.member {
+		return false
+	}
+	if p.view == "" {
+		return true
+	}
+	if p.ownField != "" && r.GetString(p.ownField) == a.actor.UserID {
+		return true
+	}
+	if p.ownTeamsField != "" && a.teams[r.GetString(p.ownTeamsField)] {
+		return true
+	}
+	return z.decide(a, p.view, p.target.of(r)).Allowed
+}
+
+func notFound() error { return router.NewNotFoundError("", nil) }
+
+func forbidden(f perms.Feature) error {
+	return router.NewForbiddenError(fmt.Sprintf("Your role doesn't allow %q here.", f), nil)
+}
+
+func (z *authorizer) view(e *core.RecordRequestEvent) error {
+	if isSuperuser(e.Auth) {
+		return e.Next()
+	}
+	p := z.policies[e.Collection.Name]
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	if err != nil {
+		return err
+	}
+	if !z.canView(a, p, e.Record) {
+		return notFound()
+	}
+	return e.Next()
+}
+
+func (z *authorizer) create(e *core.RecordRequestEvent) error {
+	if isSuperuser(e.Auth) {
+		return e.Next()
+	}
+	p := z.policies[e.Collection.Name]
+	if p.agentOnly {
+		return router.NewForbiddenError("These records are uploaded by the Tock agent.", nil)
+	}
+	if e.Collection.Name == migrations.Organizations {
+		if !isPerson(e.Auth) {
+			return router.NewForbiddenError("Sign in to create an organization.", nil)
+		}
+		return e.Next()
+	}
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	if err != nil {
+		return err
+	}
+	if !a.member {
+		return notFound()
+	}
+	if err := z.require(a, p.create(e.Record), p.target.of(e.Record)); err != nil {
+		return err
+	}
+	if p.guard != nil {
+		if err := p.guard(e.App, a, z.decider, nil, e.Record); err != nil {
+			return err
+		}
+	}
+	return e.Next()
+}
+
+func (z *authorizer) update(e *core.RecordRequestEvent) error {
+	if isSuperuser(e.Auth) {
+		return e.Next()
+	}
+	p := z.policies[e.Collection.Name]
+	before := e.Record.Original()
+	a, err := z.actor(e.App, e.Auth, before.GetString(p.orgField))
+	if err != nil {
+		return err
+	}
+	if !z.canView(a, p, before) {
+		return notFound()
+	}
+	if p.agentOnly && p.update == nil {
+		return router.NewForbiddenError("These records are uploaded by the Tock agent.", nil)
+	}
+	features := p.update(before, e.Record)
+	// Both where the record is and where the change would put it must be allowed.
+	for _, t := range []perms.Target{p.target.of(before), p.target.of(e.Record)} {
+		if err := z.require(a, features, t); err != nil {
+			return err
+		}
+	}
+	if p.guard != nil {
+		if err := p.guard(e.App, a, z.decider, before, e.Record); err != nil {
+			return err
+		}
+	}
+	return e.Next()
+}
+
+func (z *authorizer) delete(e *core.RecordRequestEvent) error {
+	if isSuperuser(e.Auth) {
+		return e.Next()
+	}
+	p := z.policies[e.Collection.Name]
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	if err != nil {
+		return err
+	}
+	if !z.canView(a, p, e.Record) {
+		return notFound()
+	}
+	if p.delete == nil {
+		return router.NewForbiddenError("These records are removed with their time.", nil)
+	}
+	if p.guard != nil {
+		if err := p.guard(e.App, a, z.decider, e.Record, nil); err != nil {
+			return err
+		}
+	}
+	limited := false
+	for _, f := range p.delete(a.actor, e.Record) {
+		d := z.decide(a, f, p.target.of(e.Record))
+		if !d.Allowed {
+			return forbidden(f)
+		}
+		limited = limited || d.Limited
+	}
+	if limited {
+		return deleteWithTimeBlock(e)
+	}
+	return e.Next()
+}
+
+// deleteWithTimeBlock honours a `limited` grant: the screenshot goes only
+// together with its whole 10-minute activity, whose deletion cascades to every
+// screenshot and app usage record of the slot (PRODUCT.md §7).
+func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
+	activity, err := e.App.FindRecordById(migrations.Activities, e.Record.GetString("activity"))
+	if err != nil {
+		return fmt.Errorf("find activity of screenshot %s: %w", e.Record.Id, err)
+	}
+	if err := e.App.Delete(activity); err != nil {
+		return fmt.Errorf("delete activity %s with screenshot %s: %w", activity.Id, e.Record.Id, err)
+	}
+	return e.NoContent(http.StatusNoContent)
+}
+
+// require checks that every feature allows the target, without limitation
+// (limited grants exist only for deletions, handled by delete).
+func (z *authorizer) require(a orgActor, features []perms.Feature, t perms.Target) error {
+	for _, f := range features {
+		if d := z.decide(a, f, t); !d.Allowed || d.Limited {
+			return forbidden(f)
+		}
+	}
+	return nil
+}
+
+// enrich is the last check on every record a response carries, expanded ones
+// included: a record its reader may not view fails the request (an expansion
+// is dropped instead), and fields the reader may not see are hidden.
+func (z *authorizer) enrich(e *core.RecordEnrichEvent) error {
+	if e.RequestInfo == nil || isSuperuser(e.RequestInfo.Auth) {
+		return e.Next()
+	}
+	p := z.policies[e.Record.Collection().Name]
+	a, err := z.actor(e.App, e.RequestInfo.Auth, e.Record.GetString(p.orgField))
+	if err != nil {
+		return err
+	}
+	if !z.canView(a, p, e.Record) {
+		return notFound()
+	}
+	for field, f := range p.hiddenFields {
+		if !z.decide(a, f, p.target.of(e.Record)).Allowed {
+			e.Record.Hide(field)
+		}
+	}
+	return e.Next()
+}
+
+// scopeRequest keeps an actor cache for the request and narrows list
+// requests on Tock collections to what the requester may see, in SQL.
+func (z *authorizer) scopeRequest(e *core.RequestEvent) error {
+	if e.Auth == nil || isSuperuser(e.Auth) {
+		return e.Next()
+	}
+	cache := &actorCache{}
+	z.inflight.Store(e.Auth, cache)
+	defer z.inflight.Delete(e.Auth)
+
+	if e.Request.Method == http.MethodGet && strings.HasSuffix(e.Request.Pattern, "/api/collections/{collection}/records") {
+		if err := z.scopeList(e); err != nil {
+			return err
+		}
+	}
+	return e.Next()
+}
+
+func (z *authorizer) scopeList(e *core.RequestEvent) error {
+	c, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
+	if err != nil {
+		return nil // PocketBase answers 404 itself
+	}
+	p, ok := z.policies[c.Name]
+	if !ok {
+		return nil
+	}
+	q := e.Request.URL.Query()
+	userFilter := q.Get("filter")
+	if strings.TrimSpace(userFilter) != "" {
+		// A filter that parses alone can't close the parentheses it is put in.
+		if _, err := fexpr.Parse(userFilter); err != nil {
+			return router.NewBadRequestError("Invalid filter.", nil)
+		}
+	}
+	scope, err := z.listScope(e, p, userFilter+" "+q.Get("sort"))
+	if err != nil {
+		return err
+	}
+	filter := scope
+	if strings.TrimSpace(userFilter) != "" {
+		filter = "(" + scope + ") && (\n" + userFilter + "\n)"
+	}
+	q.Set("filter", filter)
+	e.Request.URL.RawQuery = q.Encode()
+	return nil
+}
+
+var termPattern = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// listScope is the filter of the records a requester may list: per
+// organization they belong to, what the policy's view feature reaches,
+// narrowed by every restricted term the request mentions.
+func (z *authorizer) listScope(e *core.RequestEvent, p policy, mentions string) (string, error) {
+	orgs, err := activeOrgs(e.App, e.Auth.Id)
+	if err != nil {
+		return "", err
+	}
+	terms := restrictedTerms()
+	var narrowing []perms.Feature
+	for _, word := range termPattern.FindAllString(mentions, -1) {
+		if f, ok := terms[word]; ok {
+			narrowing = appendUnique(narrowing, f)
+		}
+	}
+
+	var perOrg []string
+	for _, org := range orgs {
+		if !isRecordID(org) {
+			continue
+		}
+		a, err := z.actor(e.App, e.Auth, org)
+		if err != nil {
+			return "", err
+		}
+		if !a.member {
+			continue
+		}
+		visible := z.visibleExpr(a, p)
+		if visible == falseExpr {
+			continue
+		}
+		parts := []string{fmt.Sprintf("%s = %q", p.orgField, org), visible}
+		for _, f := range narrowing {
+			parts = append(parts, scopeExpr(z.matrix.Scope(a.actor, f, a.settings), p.target, a.actor.UserID))
+		}
+		perOrg = append(perOrg, "("+strings.Join(parts, " && ")+")")
+	}
+	if len(perOrg) == 0 {
+		return falseExpr, nil
+	}
+	return strings.Join(perOrg, " || "), nil
+}
+
+// Every record has an id, so these match no record and every record.
+const (
+	falseExpr = `id = ""`
+	trueExpr  = `id != ""`
+)
+
+func (z *authorizer) visibleExpr(a orgActor, p policy) string {
+	if p.view == "" {
+		return trueExpr
+	}
+	alts := []string{scopeExpr(z.matrix.Scope(a.actor, p.view, a.settings), p.target, a.actor.UserID)}
+	if p.ownField != "" {
+		alts = append(alts, fmt.Sprintf("%s = %q", p.ownField, a.actor.UserID))
+	}
+	if p.ownTeamsField != "" {
+		for _, t := range sortedKeys(a.teams) {
+			if isRecordID(t) {
+				alts = append(alts, fmt.Sprintf("%s = %q", p.ownTeamsField, t))
+			}
+		}
+	}
+	return "(" + strings.Join(alts, " || ") + ")"
+}
+
+// scopeExpr turns what perms.Scope reaches into a filter over tf's fields.
+func scopeExpr(sc perms.Scope, tf targetFields, self string) string {
+	if sc.All {
+		return trueExpr
+	}
+	var alts []string
+	add := func(field string, ids []string) {
+		if field == "" {
+			return
+		}
+		for _, id := range ids {
+			if isRecordID(id) {
+				alts = append(alts, fmt.Sprintf("%s = %q", field, id))
+			}
+		}
+	}
+	if sc.Self {
+		add(tf.owner, []string{self})
+	}
+	add(tf.owner, sc.Users)
+	add(tf.project, sc.Projects)
+	add(tf.team, sc.Teams)
+	if len(alts) == 0 {
+		return falseExpr
+	}
+	return "(" + strings.Join(alts, " || ") + ")"
+}
+
+// isRecordID accepts only what PocketBase generates, so nothing but an id is
+// ever spliced into a filter.
+func isRecordID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
