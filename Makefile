@@ -25,6 +25,8 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	go vet ./...
 
-## test: install what the tests need, then run the whole suite
+## test: install what the tests need, then run the whole suite and print its reports
 test: deps vet
-	go test -count=1 ./...
+	rm -rf artifacts && mkdir -p artifacts
+	TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 ./...
+	@cat artifacts/*.txt

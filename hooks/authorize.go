@@ -83,16 +83,16 @@ func (z *authorizer) canView(a orgActor, p policy, r *core.Record) bool {
 	if !a.member {
 		return false
 	}
-	if p.view == "" {
+	if p.View == "" {
 		return true
 	}
-	if p.ownField != "" && r.GetString(p.ownField) == a.actor.UserID {
+	if p.OwnField != "" && r.GetString(p.OwnField) == a.actor.UserID {
 		return true
 	}
-	if p.ownTeamsField != "" && a.teams[r.GetString(p.ownTeamsField)] {
+	if p.OwnTeamsField != "" && a.teams[r.GetString(p.OwnTeamsField)] {
 		return true
 	}
-	return z.decide(a, p.view, p.target.of(r)).Allowed
+	return z.decide(a, p.View, targetOf(p.Access, r)).Allowed
 }
 
 func notFound() error { return router.NewNotFoundError("", nil) }
@@ -106,7 +106,7 @@ func (z *authorizer) view(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 	p := z.policies[e.Collection.Name]
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
 	if err != nil {
 		return err
 	}
@@ -130,14 +130,14 @@ func (z *authorizer) create(e *core.RecordRequestEvent) error {
 		}
 		return e.Next()
 	}
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
 	if err != nil {
 		return err
 	}
 	if !a.member {
 		return notFound()
 	}
-	if err := z.require(a, p.create(e.Record), p.target.of(e.Record)); err != nil {
+	if err := z.require(a, p.create(e.Record), targetOf(p.Access, e.Record)); err != nil {
 		return err
 	}
 	if p.guard != nil {
@@ -154,21 +154,18 @@ func (z *authorizer) update(e *core.RecordRequestEvent) error {
 	}
 	p := z.policies[e.Collection.Name]
 	before := e.Record.Original()
-	a, err := z.actor(e.App, e.Auth, before.GetString(p.orgField))
+	a, err := z.actor(e.App, e.Auth, before.GetString(p.OrgField))
 	if err != nil {
 		return err
 	}
-	if !z.canView(a, p, before) {
-		return notFound()
-	}
-	if p.agentOnly && p.update == nil {
-		return router.NewForbiddenError("These records are uploaded by the Tock agent.", nil)
+	if p.update == nil {
+		return z.hide(a, p, before, router.NewForbiddenError("These records are uploaded by the Tock agent.", nil))
 	}
 	features := p.update(before, e.Record)
 	// Both where the record is and where the change would put it must be allowed.
-	for _, t := range []perms.Target{p.target.of(before), p.target.of(e.Record)} {
+	for _, t := range []perms.Target{targetOf(p.Access, before), targetOf(p.Access, e.Record)} {
 		if err := z.require(a, features, t); err != nil {
-			return err
+			return z.hide(a, p, before, err)
 		}
 	}
 	if p.guard != nil {
@@ -179,31 +176,39 @@ func (z *authorizer) update(e *core.RecordRequestEvent) error {
 	return e.Next()
 }
 
+// hide turns a refusal into a 404 for someone who may not even view the
+// record, so a refusal never confirms that a record exists.
+func (z *authorizer) hide(a orgActor, p policy, r *core.Record, refusal error) error {
+	if !z.canView(a, p, r) {
+		return notFound()
+	}
+	return refusal
+}
+
 func (z *authorizer) delete(e *core.RecordRequestEvent) error {
 	if isSuperuser(e.Auth) {
 		return e.Next()
 	}
 	p := z.policies[e.Collection.Name]
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.orgField))
+	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
 	if err != nil {
 		return err
 	}
-	if !z.canView(a, p, e.Record) {
-		return notFound()
-	}
 	if p.delete == nil {
-		return router.NewForbiddenError("These records are removed with their time.", nil)
+		return z.hide(a, p, e.Record, router.NewForbiddenError("These records are removed with their time.", nil))
 	}
+	// The guard speaks first: "the last owner can't leave" says more than
+	// "owners can't leave".
 	if p.guard != nil {
 		if err := p.guard(e.App, a, z.decider, e.Record, nil); err != nil {
-			return err
+			return z.hide(a, p, e.Record, err)
 		}
 	}
 	limited := false
 	for _, f := range p.delete(a.actor, e.Record) {
-		d := z.decide(a, f, p.target.of(e.Record))
+		d := z.decide(a, f, targetOf(p.Access, e.Record))
 		if !d.Allowed {
-			return forbidden(f)
+			return z.hide(a, p, e.Record, forbidden(f))
 		}
 		limited = limited || d.Limited
 	}
@@ -246,15 +251,19 @@ func (z *authorizer) enrich(e *core.RecordEnrichEvent) error {
 		return e.Next()
 	}
 	p := z.policies[e.Record.Collection().Name]
-	a, err := z.actor(e.App, e.RequestInfo.Auth, e.Record.GetString(p.orgField))
+	a, err := z.actor(e.App, e.RequestInfo.Auth, e.Record.GetString(p.OrgField))
 	if err != nil {
 		return err
 	}
-	if !z.canView(a, p, e.Record) {
+	// The record a create or update request wrote was authorised by that
+	// request's hook; everything else a response carries must be viewable.
+	written := e.RequestInfo.Context != core.RequestInfoContextExpand &&
+		(e.RequestInfo.Method == http.MethodPost || e.RequestInfo.Method == http.MethodPatch)
+	if !written && !z.canView(a, p, e.Record) {
 		return notFound()
 	}
 	for field, f := range p.hiddenFields {
-		if !z.decide(a, f, p.target.of(e.Record)).Allowed {
+		if !z.decide(a, f, targetOf(p.Access, e.Record)).Allowed {
 			e.Record.Hide(field)
 		}
 	}
@@ -343,9 +352,9 @@ func (z *authorizer) listScope(e *core.RequestEvent, p policy, mentions string) 
 		if visible == falseExpr {
 			continue
 		}
-		parts := []string{fmt.Sprintf("%s = %q", p.orgField, org), visible}
+		parts := []string{fmt.Sprintf("%s = %q", p.OrgField, org), visible}
 		for _, f := range narrowing {
-			parts = append(parts, scopeExpr(z.matrix.Scope(a.actor, f, a.settings), p.target, a.actor.UserID))
+			parts = append(parts, scopeExpr(z.matrix.Scope(a.actor, f, a.settings), p.Access, a.actor.UserID))
 		}
 		perOrg = append(perOrg, "("+strings.Join(parts, " && ")+")")
 	}
@@ -362,25 +371,25 @@ const (
 )
 
 func (z *authorizer) visibleExpr(a orgActor, p policy) string {
-	if p.view == "" {
+	if p.View == "" {
 		return trueExpr
 	}
-	alts := []string{scopeExpr(z.matrix.Scope(a.actor, p.view, a.settings), p.target, a.actor.UserID)}
-	if p.ownField != "" {
-		alts = append(alts, fmt.Sprintf("%s = %q", p.ownField, a.actor.UserID))
+	alts := []string{scopeExpr(z.matrix.Scope(a.actor, p.View, a.settings), p.Access, a.actor.UserID)}
+	if p.OwnField != "" {
+		alts = append(alts, fmt.Sprintf("%s = %q", p.OwnField, a.actor.UserID))
 	}
-	if p.ownTeamsField != "" {
+	if p.OwnTeamsField != "" {
 		for _, t := range sortedKeys(a.teams) {
 			if isRecordID(t) {
-				alts = append(alts, fmt.Sprintf("%s = %q", p.ownTeamsField, t))
+				alts = append(alts, fmt.Sprintf("%s = %q", p.OwnTeamsField, t))
 			}
 		}
 	}
 	return "(" + strings.Join(alts, " || ") + ")"
 }
 
-// scopeExpr turns what perms.Scope reaches into a filter over tf's fields.
-func scopeExpr(sc perms.Scope, tf targetFields, self string) string {
+// scopeExpr turns what perms.Scope reaches into a filter over a's target fields.
+func scopeExpr(sc perms.Scope, a migrations.Access, self string) string {
 	if sc.All {
 		return trueExpr
 	}
@@ -396,11 +405,11 @@ func scopeExpr(sc perms.Scope, tf targetFields, self string) string {
 		}
 	}
 	if sc.Self {
-		add(tf.owner, []string{self})
+		add(a.Owner, []string{self})
 	}
-	add(tf.owner, sc.Users)
-	add(tf.project, sc.Projects)
-	add(tf.team, sc.Teams)
+	add(a.Owner, sc.Users)
+	add(a.Project, sc.Projects)
+	add(a.Team, sc.Teams)
 	if len(alts) == 0 {
 		return falseExpr
 	}

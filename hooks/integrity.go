@@ -33,7 +33,7 @@ func sameOrgLinks() map[string][]link {
 			{field: "project"}, {field: "task", agree: []string{"project"}},
 			{field: "activity", agree: []string{"user", "project"}},
 		},
-		migrations.AppUsage: {{field: "activity", agree: []string{"user"}}},
+		migrations.AppUsage: {{field: "project"}, {field: "activity", agree: []string{"user", "project"}}},
 	}
 }
 

@@ -9,33 +9,22 @@ import (
 	"github.com/tock-app/tock/perms"
 )
 
-// targetFields names the fields of a collection that make up a perms.Target;
-// "id" stands for the record itself (a project, a team).
-type targetFields struct {
-	owner, project, team string
-}
-
-func (tf targetFields) of(r *core.Record) perms.Target {
+// targetOf builds the perms.Target of a record from the fields a names.
+func targetOf(a migrations.Access, r *core.Record) perms.Target {
 	get := func(field string) string {
 		if field == "" {
 			return ""
 		}
 		return r.GetString(field)
 	}
-	return perms.Target{OwnerID: get(tf.owner), ProjectID: get(tf.project), TeamID: get(tf.team)}
+	return perms.Target{OwnerID: get(a.Owner), ProjectID: get(a.Project), TeamID: get(a.Team)}
 }
 
-// policy maps every request on one collection onto matrix features.
+// policy maps every request on one collection onto matrix features: the
+// collection's Access (shared with its API rules) plus the exact choice of
+// features per request.
 type policy struct {
-	orgField string // "org", or "id" for organizations themselves
-	target   targetFields
-
-	// view is the feature that lists and shows records; "" lets every member see them.
-	view perms.Feature
-	// ownField, when set, also shows members the records where it names them.
-	ownField string
-	// ownTeamsField, when set, also shows members the records of teams they belong to.
-	ownTeamsField string
+	migrations.Access
 
 	create func(r *core.Record) []perms.Feature
 	update func(before, after *core.Record) []perms.Feature
@@ -105,12 +94,9 @@ func policies(m *perms.Matrix) map[string]policy {
 	for _, t := range m.Toggles() {
 		toggles[t] = true
 	}
-	data := targetFields{owner: "user", project: "project"}
-
-	return map[string]policy{
+	ps := map[string]policy{
 		migrations.Organizations: {
-			orgField: "id",
-			create:   always(perms.CreateAnOrganization),
+			create: always(perms.CreateAnOrganization),
 			update: func(before, after *core.Record) []perms.Feature {
 				var out []perms.Feature
 				for _, name := range changedFields(before, after) {
@@ -137,11 +123,7 @@ func policies(m *perms.Matrix) map[string]policy {
 			delete: alwaysDelete(perms.DeleteOrganization),
 		},
 		migrations.Memberships: {
-			orgField: "org",
-			target:   targetFields{owner: "user"},
-			view:     perms.ViewOrganizationMembers,
-			ownField: "user",
-			create:   always(perms.InviteUsers),
+			create: always(perms.InviteUsers),
 			update: byChangedField(map[string]perms.Feature{
 				"screenshots_per_slot": perms.ChangeOrganizationSettings,
 			}, perms.ChangeUserRoles),
@@ -154,17 +136,12 @@ func policies(m *perms.Matrix) map[string]policy {
 			guard: guardOrgRoles,
 		},
 		migrations.Clients: {
-			orgField: "org",
-			view:     perms.EditClients,
-			create:   always(perms.AddClients),
-			update:   byChangedField(nil, perms.EditClients),
-			delete:   alwaysDelete(perms.RemoveClients),
+			create: always(perms.AddClients),
+			update: byChangedField(nil, perms.EditClients),
+			delete: alwaysDelete(perms.RemoveClients),
 		},
 		migrations.Projects: {
-			orgField: "org",
-			target:   targetFields{project: "id"},
-			view:     perms.ViewProjects,
-			create:   always(perms.CreateProjects),
+			create: always(perms.CreateProjects),
 			update: byChangedField(map[string]perms.Feature{
 				"archived":    perms.ArchiveProjects,
 				"budget":      perms.ManageProjectBudget,
@@ -174,10 +151,6 @@ func policies(m *perms.Matrix) map[string]policy {
 			hiddenFields: map[string]perms.Feature{"budget": perms.ViewProjectBudget, "budget_type": perms.ViewProjectBudget},
 		},
 		migrations.ProjectMembers: {
-			orgField: "org",
-			target:   targetFields{project: "project"},
-			view:     perms.ViewProjectMembers,
-			ownField: "user",
 			create: func(r *core.Record) []perms.Feature {
 				if r.GetString("role") == "user" {
 					return []perms.Feature{perms.AddProjectMembers}
@@ -189,19 +162,11 @@ func policies(m *perms.Matrix) map[string]policy {
 			guard:  guardOwnRank("role", projectRank),
 		},
 		migrations.Teams: {
-			orgField:      "org",
-			target:        targetFields{team: "id"},
-			view:          perms.ManageTeams,
-			ownTeamsField: "id",
-			create:        always(perms.CreateTeams),
-			update:        byChangedField(nil, perms.ManageTeams),
-			delete:        alwaysDelete(perms.ManageTeams),
+			create: always(perms.CreateTeams),
+			update: byChangedField(nil, perms.ManageTeams),
+			delete: alwaysDelete(perms.ManageTeams),
 		},
 		migrations.TeamMembers: {
-			orgField:      "org",
-			target:        targetFields{team: "team"},
-			view:          perms.ManageTeams,
-			ownTeamsField: "team",
 			create: func(r *core.Record) []perms.Feature {
 				if r.GetBool("is_lead") {
 					return []perms.Feature{perms.ModifyTeamMembers, perms.AddRemoveTeamLeads}
@@ -218,48 +183,38 @@ func policies(m *perms.Matrix) map[string]policy {
 			guard: guardOwnRank("is_lead", leadRank),
 		},
 		migrations.TeamProjects: {
-			orgField:      "org",
-			target:        targetFields{team: "team"},
-			view:          perms.ManageTeams,
-			ownTeamsField: "team",
-			create:        always(perms.ModifyTeamProjects),
-			update:        byChangedField(nil, perms.ModifyTeamProjects),
-			delete:        alwaysDelete(perms.ModifyTeamProjects),
-			guard:         guardTeamProject,
+			create: always(perms.ModifyTeamProjects),
+			update: byChangedField(nil, perms.ModifyTeamProjects),
+			delete: alwaysDelete(perms.ModifyTeamProjects),
+			guard:  guardTeamProject,
 		},
 		migrations.Tasks: {
-			orgField: "org",
-			target:   targetFields{project: "project"},
-			view:     perms.ViewProjects,
-			create:   always(perms.AddEditRemoveTasks),
-			update:   byChangedField(map[string]perms.Feature{"completed": perms.MarkTasksAsComplete}, perms.AddEditRemoveTasks),
-			delete:   alwaysDelete(perms.AddEditRemoveTasks),
+			create: always(perms.AddEditRemoveTasks),
+			update: byChangedField(map[string]perms.Feature{"completed": perms.MarkTasksAsComplete}, perms.AddEditRemoveTasks),
+			delete: alwaysDelete(perms.AddEditRemoveTasks),
 		},
 		migrations.Activities: {
-			orgField: "org",
-			target:   data,
-			view:     perms.ViewTimesheets,
-			create:   always(perms.AddEditDeleteTime),
-			update:   byChangedField(nil, perms.AddEditDeleteTime),
-			delete:   alwaysDelete(perms.AddEditDeleteTime),
+			create: always(perms.AddEditDeleteTime),
+			update: byChangedField(nil, perms.AddEditDeleteTime),
+			delete: alwaysDelete(perms.AddEditDeleteTime),
 		},
 		migrations.Screenshots: {
-			orgField:  "org",
-			target:    data,
-			view:      perms.ViewScreenshots,
 			update:    byChangedField(nil, perms.ModifyScreenshots),
 			delete:    alwaysDelete(perms.DeleteScreenshots),
 			agentOnly: true,
 		},
 		migrations.AppUsage: {
-			orgField:     "org",
-			target:       data,
-			view:         perms.ViewApps,
 			delete:       alwaysDelete(perms.AddEditDeleteTime),
 			agentOnly:    true,
 			hiddenFields: map[string]perms.Feature{"url": perms.ViewURLs},
 		},
 	}
+	for name, a := range migrations.AccessOf() {
+		p := ps[name]
+		p.Access = a
+		ps[name] = p
+	}
+	return ps
 }
 
 // restrictedTerms are field names whose values only some may read. A list

@@ -181,7 +181,7 @@ func createCore(app core.App) error {
 		return err
 	}
 
-	return applyCoreRules(app)
+	return nil
 }
 
 // clientID is the agent-generated idempotency key; unique when present.
@@ -193,41 +193,6 @@ func save(app core.App, c *core.Collection) error {
 	indexForeignKeys(c)
 	if err := app.Save(c); err != nil {
 		return fmt.Errorf("create collection %s: %w", c.Name, err)
-	}
-	return nil
-}
-
-// applyCoreRules sets the second-line API rules once every collection exists
-// (rules may reference collections created after the one they guard).
-func applyCoreRules(app core.App) error {
-	admin := func(orgExpr string) string { return memberOf(orgExpr, "owner", "manager") }
-	set := map[string][5]string{
-		Organizations: {memberOf("id"), memberOf("id"), isUser, memberOf("id", "owner"), memberOf("id", "owner")},
-		Memberships: {
-			or("user = @request.auth.id", admin("org")), or("user = @request.auth.id", admin("org")),
-			admin("org"), admin("org"), or(ownData("org"), admin("org")),
-		},
-		Clients:        {admin("org"), admin("org"), admin("org"), admin("org"), admin("org")},
-		Projects:       {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		ProjectMembers: {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		Teams:          {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		TeamMembers:    {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		TeamProjects:   {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		Tasks:          {memberOf("org"), memberOf("org"), admin("org"), admin("org"), admin("org")},
-		Activities:     {or(ownData("org"), admin("org")), or(ownData("org"), admin("org")), ownData("org"), admin("org"), admin("org")},
-		Screenshots:    {or(ownData("org"), memberOf("org", "owner")), or(ownData("org"), memberOf("org", "owner")), ownData("org"), memberOf("org", "owner"), memberOf("org", "owner")},
-		AppUsage:       {or(ownData("org"), admin("org")), or(ownData("org"), admin("org")), ownData("org"), admin("org"), admin("org")},
-	}
-	for _, name := range CoreCollections() {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return fmt.Errorf("find %s: %w", name, err)
-		}
-		r := set[name]
-		rules(c, r[0], r[1], r[2], r[3], r[4])
-		if err := app.Save(c); err != nil {
-			return fmt.Errorf("set rules on %s: %w", name, err)
-		}
 	}
 	return nil
 }

@@ -3,51 +3,219 @@ package migrations
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/tock-app/tock/perms"
 )
 
 // API rules are Tock's second line of defence: the hooks decide every request
-// through perms first. The rules only make sure that, should a hook ever miss a
-// path, nothing leaves the organization or reaches a role that can't hold it.
+// through perms first. The rules are compiled from the same matrix, so that a
+// path the hooks never see (a filter through a relation, a realtime event)
+// still can't reach what the matrix denies.
+//
+// Every join starts from the requester (@request.auth.*), so its size is that
+// of one person's memberships, never of the organization.
 
-const isUser = `@request.auth.collectionName = "users"`
+const (
+	isUser    = `@request.auth.collectionName = "users"`
+	myMember  = "@request.auth.memberships_via_user"
+	myProject = "@request.auth.project_members_via_user"
+	myTeam    = "@request.auth.team_members_via_user"
+)
 
-// memberOf matches a request whose user holds an active membership in the
-// organization orgExpr names, with one of roles (any role when none are given).
-// One alias keeps every condition on the same membership row.
-func memberOf(orgExpr string, roles ...string) string {
-	parts := []string{
-		isUser,
-		"@collection.memberships:me.org ?= " + orgExpr,
-		"@collection.memberships:me.user ?= @request.auth.id",
-		`@collection.memberships:me.status ?= "active"`,
+// ruleBuilder compiles matrix cells into filter expressions over one collection.
+type ruleBuilder struct {
+	matrix *perms.Matrix
+	access Access
+}
+
+func (b ruleBuilder) org() string { return b.access.OrgField }
+
+// toggle is the expression of an organization setting being on.
+func (b ruleBuilder) toggle(name string) string {
+	if b.org() == "id" {
+		return name + " = true"
 	}
-	if len(roles) > 0 {
-		alts := make([]string, len(roles))
-		for i, r := range roles {
-			alts[i] = fmt.Sprintf(`@collection.memberships:me.role ?= %q`, r)
-		}
-		parts = append(parts, "("+strings.Join(alts, " || ")+")")
+	return b.org() + "." + name + " = true"
+}
+
+// member matches an active membership in the record's organization, with
+// role when one is given; every condition sits on the same joined row.
+func (b ruleBuilder) member(role string) string {
+	parts := []string{isUser, myMember + ".org ?= " + b.org(), myMember + `.status ?= "active"`}
+	if role != "" {
+		parts = append(parts, fmt.Sprintf(`%s.role ?= %q`, myMember, role))
 	}
 	return strings.Join(parts, " && ")
 }
 
-func or(exprs ...string) string {
-	wrapped := make([]string, len(exprs))
-	for i, e := range exprs {
-		wrapped[i] = "(" + e + ")"
+func (b ruleBuilder) self() string {
+	if b.access.Owner == "" {
+		return ""
 	}
-	return strings.Join(wrapped, " || ")
+	return b.access.Owner + " = @request.auth.id"
 }
+
+func (b ruleBuilder) projectRole(role string) string {
+	if b.access.Project == "" {
+		return ""
+	}
+	return fmt.Sprintf(`%s.project ?= %s && %s.role ?= %q`, myProject, b.access.Project, myProject, role)
+}
+
+// led matches records of the teams the requester leads: by team, by a team
+// member's ownership and, with viaProjects, by the teams' projects.
+func (b ruleBuilder) led(viaProjects bool) string {
+	lead := myTeam + ".is_lead ?= true"
+	var alts []string
+	if viaProjects && b.access.Project != "" {
+		alts = append(alts, lead+" && "+myTeam+".team.team_projects_via_team.project ?= "+b.access.Project)
+	}
+	if b.access.Team != "" {
+		alts = append(alts, lead+" && "+myTeam+".team ?= "+b.access.Team)
+	}
+	if b.access.Owner != "" {
+		alts = append(alts, lead+" && "+myTeam+".team.team_members_via_team.user ?= "+b.access.Owner)
+	}
+	return or(alts...)
+}
+
+// cell compiles one matrix cell; "" means it grants nothing here.
+func (b ruleBuilder) cell(f perms.Feature, col perms.Role) string {
+	c, _ := b.matrix.Cell(f, col)
+	setting, _ := b.matrix.SettingFor(f, col)
+	base := map[perms.Role]string{
+		perms.RoleOwner: b.member("owner"), perms.RoleOrgManager: b.member("manager"), perms.RoleUser: b.member("user"),
+	}[col]
+	if base == "" {
+		base = b.member("")
+	}
+	var assigned string
+	switch col {
+	case perms.RoleUser:
+		assigned = b.projectRole("user")
+	case perms.RoleProjectManager:
+		assigned = b.projectRole("manager")
+	case perms.RoleProjectViewer:
+		assigned = b.projectRole("viewer")
+	case perms.RoleTeamLead:
+		assigned = b.led(true)
+	}
+
+	switch c {
+	case perms.CellAll:
+		return base
+	case perms.CellAssigned:
+		return and(base, assigned)
+	case perms.CellSelf:
+		return and(base, b.self())
+	case perms.CellSetting:
+		return and(base, b.toggle(setting))
+	case perms.CellWhenEnabled:
+		if col == perms.RoleTeamLead {
+			return and(base, assigned, b.toggle(setting))
+		}
+		return and(base, b.toggle(setting))
+	case perms.CellLimited:
+		if col == perms.RoleProjectManager {
+			return and(base, assigned, b.toggle(setting))
+		}
+		return and(base, b.self(), b.toggle(setting))
+	case perms.CellTeam:
+		return and(base, b.led(false))
+	case perms.CellTeamWhenEnabled:
+		return and(base, b.led(false), b.toggle(setting))
+	}
+	return ""
+}
+
+// Rule compiles "any of features allows it" into an API rule.
+func (b ruleBuilder) rule(features []perms.Feature) string {
+	var alts []string
+	for _, f := range features {
+		for _, col := range perms.Roles() {
+			alts = append(alts, b.cell(f, col))
+		}
+	}
+	return or(alts...)
+}
+
+// viewRule adds what members see regardless of the matrix: their own rows.
+func (b ruleBuilder) viewRule() string {
+	if b.access.View == "" {
+		return b.member("")
+	}
+	alts := []string{b.rule([]perms.Feature{b.access.View})}
+	if b.access.OwnField != "" {
+		alts = append(alts, and(b.member(""), b.access.OwnField+" = @request.auth.id"))
+	}
+	if b.access.OwnTeamsField != "" {
+		alts = append(alts, and(b.member(""), myTeam+".team ?= "+b.access.OwnTeamsField))
+	}
+	return or(alts...)
+}
+
+// MatrixRules returns the list, view, create, update and delete rules of a
+// collection; nil means superusers only.
+func MatrixRules(m *perms.Matrix, a Access) [5]*string {
+	b := ruleBuilder{matrix: m, access: a}
+	action := func(features []perms.Feature) *string {
+		if len(features) == 0 {
+			return nil
+		}
+		r := b.rule(features)
+		if r == "" {
+			r = `@request.auth.id = "" && @request.auth.id != ""` // the matrix grants it to no one
+		}
+		return types.Pointer(r)
+	}
+	view := types.Pointer(b.viewRule())
+	create := action(a.Create)
+	if a.OrgField == "id" && len(a.Create) > 0 {
+		create = types.Pointer(isUser) // a new organization has no members yet
+	}
+	return [5]*string{view, view, create, action(a.Update), action(a.Delete)}
+}
+
+// applyMatrixRules sets every Tock collection's rules from the matrix.
+func applyMatrixRules(app core.App) error {
+	m := perms.Default()
+	for name, a := range AccessOf() {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			return fmt.Errorf("find %s: %w", name, err)
+		}
+		r := MatrixRules(m, a)
+		c.ListRule, c.ViewRule, c.CreateRule, c.UpdateRule, c.DeleteRule = r[0], r[1], r[2], r[3], r[4]
+		if err := app.Save(c); err != nil {
+			return fmt.Errorf("set rules on %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func or(exprs ...string) string { return join(" || ", exprs) }
 
 func and(exprs ...string) string {
-	wrapped := make([]string, len(exprs))
-	for i, e := range exprs {
-		wrapped[i] = "(" + e + ")"
+	for _, e := range exprs {
+		if e == "" {
+			return "" // a missing part can't be satisfied
+		}
 	}
-	return strings.Join(wrapped, " && ")
+	return join(" && ", exprs)
 }
 
-// ownData matches records that belong to the requesting user inside an org they belong to.
-func ownData(orgExpr string) string {
-	return and("user = @request.auth.id", memberOf(orgExpr))
+func join(sep string, exprs []string) string {
+	var kept []string
+	for _, e := range exprs {
+		if e != "" {
+			kept = append(kept, "("+e+")")
+		}
+	}
+	if len(kept) == 1 {
+		return strings.TrimSuffix(strings.TrimPrefix(kept[0], "("), ")")
+	}
+	return strings.Join(kept, sep)
 }

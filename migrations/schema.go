@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Collection names shared by the migrations, the hooks and the tests.
@@ -112,12 +111,4 @@ func containsLeadingColumn(index, column string) bool {
 		}
 	}
 	return false
-}
-
-func rules(c *core.Collection, list, view, create, update, del string) {
-	c.ListRule = types.Pointer(list)
-	c.ViewRule = types.Pointer(view)
-	c.CreateRule = types.Pointer(create)
-	c.UpdateRule = types.Pointer(update)
-	c.DeleteRule = types.Pointer(del)
 }

@@ -1,0 +1,98 @@
+package migrations
+
+import "github.com/tock-app/tock/perms"
+
+// Access describes how one collection meets the permission matrix. The hooks
+// decide each request from it (first line) and the API rules are generated
+// from it (second line), so the two can't drift apart.
+type Access struct {
+	// OrgField holds the record's organization: "org", or "id" on organizations.
+	OrgField string
+	// Owner, Project and Team name the fields that make up a perms.Target;
+	// "id" stands for the record itself.
+	Owner, Project, Team string
+
+	// View lists and shows records; empty lets every member see them.
+	View perms.Feature
+	// OwnField also shows members the records where it names them.
+	OwnField string
+	// OwnTeamsField also shows members the records of the teams they belong to.
+	OwnTeamsField string
+
+	// Create, Update and Delete list every feature an action may need; the
+	// hooks pick the exact ones per request, the rules allow what any allows.
+	// Empty means only superusers (and Tock's own routes) may do it.
+	Create, Update, Delete []perms.Feature
+}
+
+func fs(f ...perms.Feature) []perms.Feature { return f }
+
+// AccessOf returns the access description of every Tock collection.
+func AccessOf() map[string]Access {
+	data := func(view perms.Feature) Access {
+		return Access{OrgField: "org", Owner: "user", Project: "project", View: view}
+	}
+	activities := data(perms.ViewTimesheets)
+	activities.Create = fs(perms.AddEditDeleteTime)
+	activities.Update = fs(perms.AddEditDeleteTime)
+	activities.Delete = fs(perms.AddEditDeleteTime)
+
+	screenshots := data(perms.ViewScreenshots)
+	screenshots.Delete = fs(perms.DeleteScreenshots)
+
+	appUsage := data(perms.ViewApps)
+
+	return map[string]Access{
+		Organizations: {
+			OrgField: "id",
+			Create:   fs(perms.CreateAnOrganization),
+			Update:   fs(perms.EditOrganization, perms.ArchiveOrganization, perms.RestoreOrganization, perms.ChangeOrganizationSettings),
+			Delete:   fs(perms.DeleteOrganization),
+		},
+		Memberships: {
+			OrgField: "org", Owner: "user", View: perms.ViewOrganizationMembers, OwnField: "user",
+			Create: fs(perms.InviteUsers),
+			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings),
+			Delete: fs(perms.RemoveUsers, perms.LeaveOrganization),
+		},
+		Clients: {
+			OrgField: "org", View: perms.EditClients,
+			Create: fs(perms.AddClients), Update: fs(perms.EditClients), Delete: fs(perms.RemoveClients),
+		},
+		Projects: {
+			OrgField: "org", Project: "id", View: perms.ViewProjects,
+			Create: fs(perms.CreateProjects),
+			Update: fs(perms.EditProjects, perms.ArchiveProjects, perms.ManageProjectBudget),
+			Delete: fs(perms.DeleteProjects),
+		},
+		ProjectMembers: {
+			OrgField: "org", Project: "project", View: perms.ViewProjectMembers, OwnField: "user",
+			Create: fs(perms.AddProjectMembers),
+			Update: fs(perms.PromoteDemoteUsersInProjects),
+			Delete: fs(perms.RemoveMembersInProject),
+		},
+		Teams: {
+			OrgField: "org", Team: "id", View: perms.ManageTeams, OwnTeamsField: "id",
+			Create: fs(perms.CreateTeams), Update: fs(perms.ManageTeams), Delete: fs(perms.ManageTeams),
+		},
+		TeamMembers: {
+			OrgField: "org", Team: "team", View: perms.ManageTeams, OwnTeamsField: "team",
+			Create: fs(perms.ModifyTeamMembers),
+			Update: fs(perms.AddRemoveTeamLeads),
+			Delete: fs(perms.ModifyTeamMembers),
+		},
+		TeamProjects: {
+			OrgField: "org", Team: "team", View: perms.ManageTeams, OwnTeamsField: "team",
+			Create: fs(perms.ModifyTeamProjects), Update: fs(perms.ModifyTeamProjects), Delete: fs(perms.ModifyTeamProjects),
+		},
+		Tasks: {
+			OrgField: "org", Project: "project", View: perms.ViewProjects,
+			Create: fs(perms.AddEditRemoveTasks),
+			Update: fs(perms.AddEditRemoveTasks, perms.MarkTasksAsComplete),
+			Delete: fs(perms.AddEditRemoveTasks),
+		},
+		Activities:  activities,
+		Screenshots: screenshots,
+		AppUsage:    appUsage,
+	}
+}
