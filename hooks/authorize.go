@@ -101,12 +101,19 @@ func forbidden(f perms.Feature) error {
 	return router.NewForbiddenError(fmt.Sprintf("Your role doesn't allow %q here.", f), nil)
 }
 
+// requester returns the collection's policy and the requester's roles in the
+// organization record r belongs to.
+func (z *authorizer) requester(e *core.RecordRequestEvent, r *core.Record) (policy, orgActor, error) {
+	p := z.policies[e.Collection.Name]
+	a, err := z.actor(e.App, e.Auth, r.GetString(p.OrgField))
+	return p, a, err
+}
+
 func (z *authorizer) view(e *core.RecordRequestEvent) error {
 	if isSuperuser(e.Auth) {
 		return e.Next()
 	}
-	p := z.policies[e.Collection.Name]
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
+	p, a, err := z.requester(e, e.Record)
 	if err != nil {
 		return err
 	}
@@ -130,7 +137,7 @@ func (z *authorizer) create(e *core.RecordRequestEvent) error {
 		}
 		return e.Next()
 	}
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
+	_, a, err := z.requester(e, e.Record)
 	if err != nil {
 		return err
 	}
@@ -152,9 +159,8 @@ func (z *authorizer) update(e *core.RecordRequestEvent) error {
 	if isSuperuser(e.Auth) {
 		return e.Next()
 	}
-	p := z.policies[e.Collection.Name]
 	before := e.Record.Original()
-	a, err := z.actor(e.App, e.Auth, before.GetString(p.OrgField))
+	p, a, err := z.requester(e, before)
 	if err != nil {
 		return err
 	}
@@ -189,8 +195,7 @@ func (z *authorizer) delete(e *core.RecordRequestEvent) error {
 	if isSuperuser(e.Auth) {
 		return e.Next()
 	}
-	p := z.policies[e.Collection.Name]
-	a, err := z.actor(e.App, e.Auth, e.Record.GetString(p.OrgField))
+	p, a, err := z.requester(e, e.Record)
 	if err != nil {
 		return err
 	}
