@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/pocketbase/pocketbase"
@@ -14,6 +15,7 @@ import (
 
 	_ "time/tzdata" // organization time zones must resolve on any host, Windows included
 
+	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks"
 	_ "github.com/tock-app/tock/migrations"
 )
@@ -27,6 +29,16 @@ func environment() []envVar {
 	return []envVar{
 		{"TOCK_DIR", "--dir", "data directory (SQLite database and local files)"},
 		{"TOCK_HTTP", "serve --http", "address the HTTP server listens on"},
+		{"TOCK_MASTER_KEY", "", "base64 32-byte key wrapping organizations' screenshot keys (else the key file)"},
+		{"TOCK_MASTER_KEY_FILE", "--master-key-file", "master key file, created 0600 on first start (default: beside the data dir)"},
+		{"TOCK_STORAGE", "--storage", "where encrypted screenshots go: local or s3"},
+		{"TOCK_LOCAL_DIR", "--local-dir", "local screenshot directory (default <data dir>/screenshots)"},
+		{"TOCK_S3_ENDPOINT", "--s3-endpoint", "S3 endpoint host:port"},
+		{"TOCK_S3_BUCKET", "--s3-bucket", "S3 bucket (created if missing)"},
+		{"TOCK_S3_REGION", "--s3-region", "S3 region (default us-east-1)"},
+		{"TOCK_S3_ACCESS_KEY", "--s3-access-key", "S3 access key"},
+		{"TOCK_S3_SECRET_KEY", "", "S3 secret key (environment only: never on a command line)"},
+		{"TOCK_S3_TLS", "--s3-tls", "use TLS to reach S3 (default true)"},
 	}
 }
 
@@ -45,7 +57,14 @@ func run() error {
 	app.RootCmd.Short = "Tock: self-hosted time tracking with encrypted screenshots"
 	app.RootCmd.Long = app.RootCmd.Short + "\n\n" + environmentHelp()
 
-	hooks.Register(app)
+	cfg, err := storageFlags(app.RootCmd)
+	if err != nil {
+		return err
+	}
+	// Parsed now, as PocketBase parses --dir, so the hooks get their
+	// configuration before any command runs.
+	_ = app.RootCmd.ParseFlags(os.Args[1:])
+	hooks.Register(app, *cfg)
 
 	serve := cmd.NewServeCommand(app, true)
 	serve.Long = "Starts the Tock server: web app at /, REST API at /api/, admin UI at /_/.\n" +
@@ -57,6 +76,33 @@ func run() error {
 	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app))
 
 	return app.Execute()
+}
+
+// storageFlags declares the key and storage flags, each defaulting to its
+// TOCK_* variable; the returned Config is filled in when the flags are parsed.
+func storageFlags(root *cobra.Command) (*hooks.Config, error) {
+	cfg := &hooks.Config{MasterKey: os.Getenv("TOCK_MASTER_KEY"), S3: blobstore.S3Config{SecretKey: os.Getenv("TOCK_S3_SECRET_KEY")}}
+	f := root.PersistentFlags()
+	f.StringVar(&cfg.MasterKeyFile, "master-key-file", os.Getenv("TOCK_MASTER_KEY_FILE"), "master key file, created 0600 on first start (default: beside the data dir)")
+	f.StringVar(&cfg.Storage, "storage", envOr("TOCK_STORAGE", "local"), "where encrypted screenshots are stored: local or s3")
+	f.StringVar(&cfg.LocalDir, "local-dir", os.Getenv("TOCK_LOCAL_DIR"), "local screenshot directory (default <data dir>/screenshots)")
+	f.StringVar(&cfg.S3.Endpoint, "s3-endpoint", os.Getenv("TOCK_S3_ENDPOINT"), "S3 endpoint host:port")
+	f.StringVar(&cfg.S3.Bucket, "s3-bucket", os.Getenv("TOCK_S3_BUCKET"), "S3 bucket (created if missing)")
+	f.StringVar(&cfg.S3.Region, "s3-region", envOr("TOCK_S3_REGION", "us-east-1"), "S3 region")
+	f.StringVar(&cfg.S3.AccessKey, "s3-access-key", os.Getenv("TOCK_S3_ACCESS_KEY"), "S3 access key (the secret key comes from TOCK_S3_SECRET_KEY)")
+	useTLS, err := strconv.ParseBool(envOr("TOCK_S3_TLS", "true"))
+	if err != nil {
+		return nil, fmt.Errorf("TOCK_S3_TLS: %w", err)
+	}
+	f.BoolVar(&cfg.S3.UseTLS, "s3-tls", useTLS, "use TLS to reach S3")
+	return cfg, nil
+}
+
+func envOr(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
 }
 
 // flagDefaultsFromEnv makes serve's flags take their default from TOCK_*
@@ -76,7 +122,7 @@ func environmentHelp() string {
 	var b strings.Builder
 	b.WriteString("Environment (a flag given on the command line wins):\n")
 	for _, v := range environment() {
-		fmt.Fprintf(&b, "  %-10s %-14s %s\n", v.name, v.flag, v.help)
+		fmt.Fprintf(&b, "  %-21s %-18s %s\n", v.name, v.flag, v.help)
 	}
 	return b.String()
 }

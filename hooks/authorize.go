@@ -42,7 +42,7 @@ type authorizer struct {
 // prepared or written for a request that is going to be refused.
 const hookFirst = -100
 
-func registerAuthorization(app core.App) {
+func registerAuthorization(app core.App) *authorizer {
 	matrix := perms.Default()
 	z := &authorizer{decider: decider{matrix}, policies: policies(matrix)}
 
@@ -59,6 +59,7 @@ func registerAuthorization(app core.App) {
 	app.OnRecordUpdateRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.update, Priority: hookFirst})
 	app.OnRecordDeleteRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.delete, Priority: hookFirst})
 	app.OnRecordEnrich(names...).Bind(&hook.Handler[*core.RecordEnrichEvent]{Func: z.enrich, Priority: hookFirst})
+	return z
 }
 
 func isSuperuser(auth *core.Record) bool { return auth != nil && auth.IsSuperuser() }
@@ -128,8 +129,8 @@ func (z *authorizer) create(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 	p := z.policies[e.Collection.Name]
-	if p.agentOnly {
-		return router.NewForbiddenError("These records are uploaded by the Tock agent.", nil)
+	if p.agentOnly || p.create == nil {
+		return router.NewForbiddenError("These records are written by Tock itself.", nil)
 	}
 	if e.Collection.Name == migrations.Organizations {
 		if !isPerson(e.Auth) {
@@ -234,6 +235,7 @@ func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
 	if err := e.App.Delete(activity); err != nil {
 		return fmt.Errorf("delete activity %s with screenshot %s: %w", activity.Id, e.Record.Id, err)
 	}
+	audit(e.App, e.Auth, "delete_time_block", activity, map[string]any{"requested_screenshot": e.Record.Id})
 	return e.NoContent(http.StatusNoContent)
 }
 

@@ -94,3 +94,17 @@ func guardTeamProject(_ core.App, a orgActor, d decider, _, after *core.Record) 
 	}
 	return nil
 }
+
+// guardOrgKeys keeps an organization's key fields Tock's own: a member who
+// could set public_key would have new screenshots sealed for a key they hold.
+func guardOrgKeys(_ core.App, _ orgActor, _ decider, before, after *core.Record) error {
+	if before == nil || after == nil {
+		return nil
+	}
+	for _, f := range []string{"key_id", "public_key"} {
+		if before.GetString(f) != after.GetString(f) {
+			return router.NewBadRequestError("Keys change only through key rotation.", nil)
+		}
+	}
+	return nil
+}

@@ -1,17 +1,27 @@
-// Package hooks binds Tock's rules to PocketBase's request and model events:
-// organization set-up, membership invariants and cross-organization integrity.
+// Package hooks binds Tock's rules to PocketBase: every request on a Tock
+// collection decided through perms, organization set-up and invariants,
+// cross-organization integrity, the agent's upload routes, encrypted
+// screenshot viewing, deletion with audit, and retention.
 package hooks
 
 import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Register binds every Tock hook to app. It is called once, before the app
-// serves, by main and by the test harness alike so tests exercise the real wiring.
-func Register(app core.App) {
-	registerAuthorization(app)
+// Register binds every Tock hook and route to app. It is called once, before
+// the app serves, by main and by the test harness alike, so tests exercise
+// the real wiring.
+func Register(app core.App, cfg Config) *Server {
+	s := newServer(app, cfg)
+	z := registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)
 	registerIntegrity(app)
+	s.registerKeys(app, z)
+	s.registerIngest(app, z)
+	s.registerView(app, z)
+	s.registerDeletions(app)
+	s.registerRetention(app)
 	registerWebApp(app)
+	return s
 }

@@ -121,6 +121,7 @@ func policies(m *perms.Matrix) map[string]policy {
 				return out
 			},
 			delete: alwaysDelete(perms.DeleteOrganization),
+			guard:  guardOrgKeys,
 		},
 		migrations.Memberships: {
 			create: always(perms.InviteUsers),

@@ -91,6 +91,10 @@ func AccessOf() map[string]Access {
 			Update: fs(perms.AddEditRemoveTasks, perms.MarkTasksAsComplete),
 			Delete: fs(perms.AddEditRemoveTasks),
 		},
+		// The audit log is the owners' to read (Edit Organization is theirs
+		// alone) and only Tock writes it.
+		AuditLog: {OrgField: "org", View: perms.EditOrganization},
+
 		Activities:  activities,
 		Screenshots: screenshots,
 		AppUsage:    appUsage,

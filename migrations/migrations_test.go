@@ -130,18 +130,23 @@ func TestContainsLeadingColumn(t *testing.T) {
 	}
 }
 
-// The down migration removes every collection, so a rollback leaves no half schema.
-func TestDropCore(t *testing.T) {
+// Rolling every migration back removes every collection, so a rollback
+// leaves no half schema, and migrating up again rebuilds it.
+func TestDownAndUpAgain(t *testing.T) {
 	app := newApp(t)
-	if err := dropCore(app); err != nil {
-		t.Fatalf("drop: %v", err)
+	runner := core.NewMigrationsRunner(app, core.AppMigrations)
+	if _, err := runner.Down(len(core.AppMigrations.Items())); err != nil {
+		t.Fatalf("down: %v", err)
 	}
-	for _, name := range CoreCollections() {
+	for _, name := range append(CoreCollections(), OrgKeys, AuditLog) {
 		if _, err := app.FindCollectionByNameOrId(name); err == nil {
 			t.Errorf("%s still exists", name)
 		}
 	}
-	if err := createCore(app); err != nil {
-		t.Fatalf("re-create after drop: %v", err)
+	if _, err := runner.Up(); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if _, err := app.FindCollectionByNameOrId(AuditLog); err != nil {
+		t.Fatalf("audit_log not rebuilt: %v", err)
 	}
 }

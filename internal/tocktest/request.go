@@ -1,6 +1,7 @@
 package tocktest
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -9,35 +10,48 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Do sends one request through app's real router, with every OnServe route
-// and middleware registered, as tests.ApiScenario does, and returns the status
-// and body for tests whose expectations are computed rather than fixed.
-func Do(t testing.TB, app core.App, method, url, body, token string) (int, string) {
+// Handler builds app's real router once, with every OnServe route and
+// middleware registered as tests.ApiScenario does. Build it once per app:
+// PocketBase binds routes anew each time a router is built.
+func Handler(t testing.TB, app core.App) http.Handler {
 	t.Helper()
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatalf("router: %v", err)
 	}
-	serve := &core.ServeEvent{App: app, Router: router}
-	var status int
-	var out string
-	err = app.OnServe().Trigger(serve, func(e *core.ServeEvent) error {
-		mux, err := e.Router.BuildMux()
-		if err != nil {
-			return err
-		}
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(method, url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", token)
-		}
-		mux.ServeHTTP(rec, req)
-		status, out = rec.Code, rec.Body.String()
-		return nil
+	var mux http.Handler
+	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
+		m, err := e.Router.BuildMux()
+		mux = m
+		return err
 	})
 	if err != nil {
 		t.Fatalf("serve: %v", err)
 	}
+	return mux
+}
+
+// Send serves one request and returns the status, headers and body.
+func Send(h http.Handler, req *http.Request) (int, http.Header, string) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Header(), rec.Body.String()
+}
+
+// JSONRequest is a request with a JSON body, authenticated by token when set.
+func JSONRequest(method, url, body, token string) *http.Request {
+	req := httptest.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	return req
+}
+
+// Do sends one JSON request to a fresh router of app, for tests that make a
+// single request per app and compute their expectations.
+func Do(t testing.TB, app core.App, method, url, body, token string) (int, string) {
+	t.Helper()
+	status, _, out := Send(Handler(t, app), JSONRequest(method, url, body, token))
 	return status, out
 }

@@ -17,6 +17,13 @@ import (
 // Password is every seeded user's password.
 const Password = "correct-horse-battery"
 
+// MasterKey is the test servers' master key (base64 of 32 bytes).
+const MasterKey = "dG9jay10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE="
+
+// Config is the hooks configuration of test apps: the test master key and
+// local storage inside each app's own data directory.
+func Config() hooks.Config { return hooks.Config{MasterKey: MasterKey, Storage: "local"} }
+
 // Fixture is a migrated, seeded data directory that each test clones, so a
 // test never pays for migrations and never sees another test's writes.
 type Fixture struct {
@@ -36,7 +43,7 @@ func NewFixture(seed func(app core.App) error) (*Fixture, error) {
 	}
 	// NewTestApp works on a clone; seed and keep that clone.
 	defer app.Cleanup()
-	hooks.Register(app)
+	hooks.Register(app, Config())
 	if seed != nil {
 		if err := seed(app); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
@@ -72,12 +79,19 @@ func (f *Fixture) Close() error { return os.RemoveAll(f.dir) }
 // registered; the copy is removed when the test ends.
 func (f *Fixture) App(t testing.TB) *tests.TestApp {
 	t.Helper()
+	app, _ := f.AppWith(t, Config())
+	return app
+}
+
+// AppWith is App with another hooks configuration; it also returns the
+// registered server, for its jobs.
+func (f *Fixture) AppWith(t testing.TB, cfg hooks.Config) (*tests.TestApp, *hooks.Server) {
+	t.Helper()
 	app, err := tests.NewTestApp(f.dir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
-	hooks.Register(app)
-	return app
+	return app, hooks.Register(app, cfg)
 }
 
 // Token returns the Authorization header value of a seeded user.

@@ -1,0 +1,5 @@
+package blobstore_test
+
+import "syscall"
+
+var errNotDir error = syscall.ENOTDIR

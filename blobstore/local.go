@@ -1,0 +1,291 @@
+package blobstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tmpDirName is the directory under Local.Dir() that holds in-flight writes.
+// Keys whose first segment is ".tmp" are rejected by Local.
+const tmpDirName = ".tmp"
+
+// Local stores each blob as a file under a directory. Writes go to a temp
+// file in dir/.tmp (same filesystem), are fsynced, renamed into place and the
+// parent directory fsynced, so a blob is either wholly present or absent,
+// even across a crash. Files are 0600, directories 0700.
+//
+// Unlike S3, a key cannot be both a blob and a "directory" of other blobs:
+// with "a" stored, Put("a/b") fails (and vice versa).
+type Local struct {
+	dir string
+	tmp string
+}
+
+var _ Store = (*Local)(nil)
+
+// NewLocal opens (creating if needed) a Local store rooted at dir.
+func NewLocal(dir string) (*Local, error) {
+	if dir == "" {
+		return nil, errors.New("blobstore: NewLocal: empty dir")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: NewLocal %s: %w", dir, err)
+	}
+	tmp := filepath.Join(abs, tmpDirName)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("blobstore: NewLocal %s: %w", dir, err)
+	}
+	return &Local{dir: abs, tmp: tmp}, nil
+}
+
+// Dir returns the absolute root directory of the store.
+func (s *Local) Dir() string { return s.dir }
+
+func (s *Local) validate(key string) error {
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	if key == tmpDirName || strings.HasPrefix(key, tmpDirName+"/") {
+		return fmt.Errorf("%w: %q: %s is reserved", ErrInvalidKey, key, tmpDirName)
+	}
+	return nil
+}
+
+func (s *Local) path(key string) string {
+	return filepath.Join(s.dir, filepath.FromSlash(key))
+}
+
+// Put implements Store.
+func (s *Local) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := s.put(ctx, key, r, size); err != nil {
+		return fmt.Errorf("put %q: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Local) put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	if err := s.validate(key); err != nil {
+		return err
+	}
+	if size < 0 {
+		return fmt.Errorf("negative size %d", size)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.mkdirAll(filepath.Dir(s.path(key))); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(s.path(key), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	tmpName := f.Name()
+	defer func() {
+		if f != nil {
+			_ = f.Close()
+		}
+		if err != nil {
+			_ = os.Remove(tmpName)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, newExactReader(ctx, r, size)); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	cerr := f.Close()
+	f = nil
+	if cerr != nil {
+		return cerr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dst := s.path(key)
+	if err := s.mkdirAll(filepath.Dir(dst)); err != nil {
+		return err
+	}
+	_ = dst
+	return syncDir(filepath.Dir(dst))
+}
+
+// mkdirAll creates dir (inside s.dir) and any missing parents with mode 0700,
+// fsyncing the parent of each directory it creates so the new entries are
+// durable before a blob is renamed into them.
+func (s *Local) mkdirAll(dir string) error {
+	if dir == s.dir {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s exists and is not a directory", dir)
+		}
+		return nil
+	}
+	if err := s.mkdirAll(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // a concurrent Put created it
+		}
+		return err
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	serr := d.Sync()
+	cerr := d.Close()
+	if serr != nil {
+		return fmt.Errorf("fsync %s: %w", dir, serr)
+	}
+	return cerr
+}
+
+// Get implements Store.
+func (s *Local) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := s.validate(key); err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	f, err := os.Open(s.path(key))
+	if err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, mapNotExist(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		_ = f.Close()
+		return nil, fmt.Errorf("get %q: %w", key, ErrNotFound)
+	}
+	return f, nil
+}
+
+// Stat implements Store.
+func (s *Local) Stat(ctx context.Context, key string) (Info, error) {
+	if err := s.validate(key); err != nil {
+		return Info{}, fmt.Errorf("stat %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Info{}, fmt.Errorf("stat %q: %w", key, err)
+	}
+	fi, err := os.Stat(s.path(key))
+	if err != nil {
+		return Info{}, fmt.Errorf("stat %q: %w", key, mapNotExist(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return Info{}, fmt.Errorf("stat %q: %w", key, ErrNotFound)
+	}
+	return Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// Delete implements Store. Emptied directories are left in place (removing
+// them would race with a concurrent Put into the same directory).
+func (s *Local) Delete(ctx context.Context, key string) error {
+	if err := s.validate(key); err != nil {
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	p := s.path(key)
+	fi, err := os.Lstat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR) {
+			return nil
+		}
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	if fi.IsDir() {
+		return nil // a "directory" of other blobs, not a blob: nothing to delete
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(p)); err != nil {
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// List implements Store. It skips the .tmp directory and any file whose
+// name is not a valid key.
+func (s *Local) List(ctx context.Context, prefix string, fn func(Info) error) error {
+	if err := validatePrefix(prefix); err != nil {
+		return fmt.Errorf("list %q: %w", prefix, err)
+	}
+	// Walk only the deepest directory the prefix pins down.
+	root := s.dir
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		root = s.path(prefix[:i])
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR)) {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(s.dir, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if d.IsDir() {
+			if key == tmpDirName {
+				return filepath.SkipDir
+			}
+			if key != "." && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !strings.HasPrefix(key, prefix) || ValidateKey(key) != nil {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // deleted while listing
+			}
+			return err
+		}
+		return fn(Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()})
+	})
+	if err != nil {
+		return fmt.Errorf("list %q: %w", prefix, err)
+	}
+	return nil
+}
+
+func mapNotExist(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR) {
+		return fmt.Errorf("%w (%v)", ErrNotFound, err)
+	}
+	return err
+}

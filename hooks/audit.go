@@ -1,0 +1,74 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+)
+
+// registerDeletions removes a screenshot's blob once its record is gone and
+// records every deletion of screenshots and time in the audit log.
+func (s *Server) registerDeletions(app core.App) {
+	app.OnRecordAfterDeleteSuccess(migrations.Screenshots).BindFunc(func(e *core.RecordEvent) error {
+		// The record goes first: a crash here leaves an orphan blob, which
+		// the sweep removes, never a screenshot that points at nothing.
+		s.deleteBlob(e.App, e.Record.GetString("storage_key"))
+		return e.Next()
+	})
+	for _, name := range []string{migrations.Screenshots, migrations.Activities} {
+		app.OnRecordDeleteRequest(name).BindFunc(func(e *core.RecordRequestEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			action := "delete_" + name
+			if e.Collection.Name == migrations.Activities {
+				action = "delete_time_block"
+			}
+			audit(e.App, e.Auth, action, e.Record, nil)
+			return nil
+		})
+	}
+}
+
+func (s *Server) deleteBlob(app core.App, key string) {
+	store, err := s.store()
+	if err == nil {
+		err = store.Delete(context.Background(), key)
+	}
+	if err != nil {
+		app.Logger().Warn("blob left for the orphan sweep", slog.String("key", key), slog.Any("error", err))
+	}
+}
+
+// audit records who deleted what; a failure to record is logged loudly but
+// doesn't undo a deletion the person was allowed to make.
+func audit(app core.App, actor *core.Record, action string, target *core.Record, details map[string]any) {
+	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
+	if err == nil {
+		r := core.NewRecord(c)
+		r.Set("org", target.GetString("org"))
+		if isPerson(actor) {
+			r.Set("actor", actor.Id)
+		}
+		r.Set("action", action)
+		r.Set("target_collection", target.Collection().Name)
+		r.Set("target_id", target.Id)
+		r.Set("subject", target.GetString("user"))
+		if details == nil {
+			details = map[string]any{}
+		}
+		if actor != nil && actor.IsSuperuser() {
+			details["superuser"] = actor.Email()
+		}
+		r.Set("details", details)
+		err = app.Save(r)
+	}
+	if err != nil {
+		app.Logger().Error("audit log write failed", slog.String("action", action),
+			slog.String("target", fmt.Sprintf("%s/%s", target.Collection().Name, target.Id)), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,387 @@
+package hooks
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/migrations"
+)
+
+// The agent's upload routes. Each is idempotent on the agent's client_id: a
+// repeat answers with the record already stored, never a duplicate.
+const (
+	ActivitiesRoute  = "/api/tock/ingest/activities"
+	ScreenshotsRoute = "/api/tock/ingest/screenshots"
+)
+
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+func (s *Server) registerIngest(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.POST(ActivitiesRoute, func(re *core.RequestEvent) error { return s.ingestActivity(re, z) })
+		e.Router.POST(ScreenshotsRoute, func(re *core.RequestEvent) error { return s.ingestScreenshot(re, z) })
+		return e.Next()
+	})
+}
+
+// AppSeconds is the time one app had focus within a slot.
+type AppSeconds struct {
+	App     string `json:"app"`
+	Title   string `json:"title"`
+	URL     string `json:"url"`
+	Seconds int    `json:"seconds"`
+}
+
+// ActivityUpload is one 10-minute slot as the agent reports it. The agent
+// sends a slot more than once as it fills; the last report wins.
+type ActivityUpload struct {
+	ClientID        string       `json:"client_id"`
+	Org             string       `json:"org"`
+	Project         string       `json:"project"`
+	Task            string       `json:"task"`
+	SlotStart       time.Time    `json:"slot_start"`
+	TrackedSeconds  int          `json:"tracked_seconds"`
+	KeyboardSeconds int          `json:"keyboard_seconds"`
+	MouseSeconds    int          `json:"mouse_seconds"`
+	ActiveSeconds   int          `json:"active_seconds"`
+	Apps            []AppSeconds `json:"apps"`
+}
+
+// ScreenshotUpload is the metadata part of a screenshot upload; the
+// envelope travels beside it as the multipart file "envelope".
+type ScreenshotUpload struct {
+	ClientID string    `json:"client_id"`
+	Org      string    `json:"org"`
+	Activity string    `json:"activity"` // the activity's client_id
+	TakenAt  time.Time `json:"taken_at"`
+	Screen   int       `json:"screen"`
+	Width    int       `json:"width"`
+	Height   int       `json:"height"`
+	Blurred  bool      `json:"blurred"`
+}
+
+func badRequest(format string, args ...any) error {
+	return router.NewBadRequestError(fmt.Sprintf(format, args...), nil)
+}
+
+// tracker returns the requester as a member of org who may track time there.
+func (s *Server) tracker(e *core.RequestEvent, z *authorizer, org string) (orgActor, error) {
+	if !isPerson(e.Auth) {
+		return orgActor{}, router.NewUnauthorizedError("Sign in with the agent first.", nil)
+	}
+	a, err := z.actor(e.App, e.Auth, org)
+	if err != nil {
+		return a, err
+	}
+	if !a.member {
+		return a, notFound()
+	}
+	return a, nil
+}
+
+// mayTrackTo: project members who aren't viewers, and the organization's
+// owners and managers, record time on a project; viewers never do.
+func mayTrackTo(a orgActor, project string) bool {
+	switch a.actor.ProjectRoles[project] {
+	case "user", "manager":
+		return true
+	case "viewer":
+		return false
+	}
+	return a.actor.OrgRole == "owner" || a.actor.OrgRole == "manager"
+}
+
+func (s *Server) checkSlot(in ActivityUpload, now time.Time) error {
+	slot := time.Duration(s.cfg.SlotSeconds) * time.Second
+	switch {
+	case in.SlotStart.IsZero():
+		return badRequest("slot_start is required.")
+	case !in.SlotStart.Equal(in.SlotStart.Truncate(slot)):
+		return badRequest("slot_start must be aligned to %s slots.", slot)
+	case in.SlotStart.After(now.Add(s.cfg.ClockSkew)):
+		return badRequest("slot_start is in the future.")
+	case in.TrackedSeconds < 0 || in.TrackedSeconds > s.cfg.SlotSeconds:
+		return badRequest("tracked_seconds must be between 0 and %d.", s.cfg.SlotSeconds)
+	}
+	for name, v := range map[string]int{"keyboard_seconds": in.KeyboardSeconds, "mouse_seconds": in.MouseSeconds, "active_seconds": in.ActiveSeconds} {
+		if v < 0 || v > in.TrackedSeconds {
+			return badRequest("%s must be between 0 and tracked_seconds.", name)
+		}
+	}
+	total := 0
+	for _, app := range in.Apps {
+		if app.App == "" || app.Seconds < 0 || len(app.App) > 200 || len(app.Title) > 1000 || len(app.URL) > 2000 {
+			return badRequest("every app needs a name, a title under 1000 and a URL under 2000 characters, and seconds >= 0.")
+		}
+		total += app.Seconds
+	}
+	if total > s.cfg.SlotSeconds {
+		return badRequest("apps add up to more than a slot.")
+	}
+	return nil
+}
+
+func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
+	var in ActivityUpload
+	if err := e.BindBody(&in); err != nil {
+		return badRequest("Invalid activity: %v", err)
+	}
+	if !clientIDPattern.MatchString(in.ClientID) {
+		return badRequest("client_id must be 8-64 characters of [A-Za-z0-9_-].")
+	}
+	if !isRecordID(in.Org) || !isRecordID(in.Project) || (in.Task != "" && !isRecordID(in.Task)) {
+		return badRequest("org, project and task must be record ids.")
+	}
+	a, err := s.tracker(e, z, in.Org)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSlot(in, time.Now()); err != nil {
+		return err
+	}
+	if !mayTrackTo(a, in.Project) {
+		return router.NewForbiddenError("You can't track time to this project.", nil)
+	}
+
+	var saved *core.Record
+	err = e.App.RunInTransaction(func(txApp core.App) error {
+		act, err := txApp.FindFirstRecordByData(migrations.Activities, "client_id", in.ClientID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			c, err := txApp.FindCachedCollectionByNameOrId(migrations.Activities)
+			if err != nil {
+				return err
+			}
+			act = core.NewRecord(c)
+			act.Set("client_id", in.ClientID)
+			act.Set("source", "tracked")
+		case err != nil:
+			return fmt.Errorf("find activity %s: %w", in.ClientID, err)
+		case act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org ||
+			act.GetString("project") != in.Project || !act.GetDateTime("slot_start").Time().Equal(in.SlotStart):
+			return router.NewBadRequestError("client_id already names another activity.", nil)
+		}
+		act.Set("org", in.Org)
+		act.Set("project", in.Project)
+		act.Set("task", in.Task)
+		act.Set("user", e.Auth.Id)
+		act.Set("slot_start", in.SlotStart.UTC())
+		act.Set("tracked_seconds", in.TrackedSeconds)
+		act.Set("keyboard_seconds", in.KeyboardSeconds)
+		act.Set("mouse_seconds", in.MouseSeconds)
+		act.Set("active_seconds", in.ActiveSeconds)
+		if err := txApp.Save(act); err != nil {
+			return err
+		}
+		if err := replaceAppUsage(txApp, act, in.Apps); err != nil {
+			return err
+		}
+		saved = act
+		return nil
+	})
+	if err != nil {
+		return asClientError(err, "Invalid activity")
+	}
+	return e.JSON(http.StatusOK, saved)
+}
+
+// replaceAppUsage makes the activity's app usage exactly apps: the agent's
+// latest report of a slot replaces its earlier ones.
+func replaceAppUsage(app core.App, act *core.Record, apps []AppSeconds) error {
+	old, err := app.FindAllRecords(migrations.AppUsage, dbx.HashExp{"activity": act.Id})
+	if err != nil {
+		return fmt.Errorf("app usage of %s: %w", act.Id, err)
+	}
+	for _, r := range old {
+		if err := app.Delete(r); err != nil {
+			return fmt.Errorf("replace app usage of %s: %w", act.Id, err)
+		}
+	}
+	c, err := app.FindCachedCollectionByNameOrId(migrations.AppUsage)
+	if err != nil {
+		return err
+	}
+	for _, u := range apps {
+		r := core.NewRecord(c)
+		r.Set("org", act.GetString("org"))
+		r.Set("user", act.GetString("user"))
+		r.Set("project", act.GetString("project"))
+		r.Set("activity", act.Id)
+		r.Set("app", u.App)
+		r.Set("title", u.Title)
+		r.Set("url", u.URL)
+		r.Set("seconds", u.Seconds)
+		if err := app.Save(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// asClientError keeps an API error as it is and turns a validation failure
+// into a 400 carrying its field errors.
+func asClientError(err error, message string) error {
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return router.NewBadRequestError(message, err)
+}
+
+func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
+	if err := e.Request.ParseMultipartForm(1 << 20); err != nil {
+		return badRequest("Send a multipart form with the fields meta and envelope.")
+	}
+	defer e.Request.MultipartForm.RemoveAll()
+	var in ScreenshotUpload
+	if err := json.Unmarshal([]byte(e.Request.FormValue("meta")), &in); err != nil {
+		return badRequest("Invalid meta: %v", err)
+	}
+	if !clientIDPattern.MatchString(in.ClientID) || !clientIDPattern.MatchString(in.Activity) {
+		return badRequest("client_id and activity must be 8-64 characters of [A-Za-z0-9_-].")
+	}
+	if !isRecordID(in.Org) {
+		return badRequest("org must be a record id.")
+	}
+	a, err := s.tracker(e, z, in.Org)
+	if err != nil {
+		return err
+	}
+
+	// A repeat of an upload already stored answers with the stored record.
+	if existing, err := e.App.FindFirstRecordByData(migrations.Screenshots, "client_id", in.ClientID); err == nil {
+		if existing.GetString("user") != e.Auth.Id {
+			return badRequest("client_id already names another screenshot.")
+		}
+		return e.JSON(http.StatusOK, existing)
+	}
+
+	act, err := e.App.FindFirstRecordByData(migrations.Activities, "client_id", in.Activity)
+	if err != nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
+		return badRequest("Upload the screenshot's activity first.")
+	}
+	slotStart := act.GetDateTime("slot_start").Time()
+	slotEnd := slotStart.Add(time.Duration(s.cfg.SlotSeconds) * time.Second)
+	switch {
+	case in.TakenAt.Before(slotStart) || !in.TakenAt.Before(slotEnd):
+		return badRequest("taken_at must fall inside its activity's slot.")
+	case in.TakenAt.After(time.Now().Add(s.cfg.ClockSkew)):
+		return badRequest("taken_at is in the future.")
+	case !in.TakenAt.Equal(in.TakenAt.Truncate(time.Millisecond)):
+		// The envelope binds taken_at exactly and records keep milliseconds.
+		return badRequest("taken_at must have millisecond precision.")
+	case in.Screen < 0 || in.Screen > 15 || in.Width < 1 || in.Height < 1 || in.Width > 65535 || in.Height > 65535:
+		return badRequest("screen must be 0-15 and width and height 1-65535.")
+	case !mayTrackTo(a, act.GetString("project")):
+		return router.NewForbiddenError("You can't track time to this project.", nil)
+	}
+
+	sealed, err := s.readEnvelope(e)
+	if err != nil {
+		return err
+	}
+	header, _, err := envelope.ParseHeader(sealed)
+	if err != nil {
+		return badRequest("The envelope is malformed: %v", err)
+	}
+	if !hasKey(e.App, in.Org, header.KeyID) {
+		return badRequest("The envelope is sealed for a key this organization doesn't have.")
+	}
+	// Opening it proves the envelope belongs to this record (its metadata is
+	// bound in) and isn't junk; the pixels are dropped at once.
+	md := envelope.Metadata{ID: in.ClientID, Org: in.Org, User: e.Auth.Id, TakenAt: in.TakenAt, Screen: in.Screen}
+	if err := s.verify(e.App, in.Org, header.KeyID, md, sealed); err != nil {
+		return err
+	}
+
+	sum := sha256.Sum256(sealed)
+	key := blobKey(in.Org, in.TakenAt, in.ClientID)
+	store, err := s.store()
+	if err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	if err := store.Put(e.Request.Context(), key, bytes.NewReader(sealed), int64(len(sealed))); err != nil {
+		return fmt.Errorf("store screenshot %s: %w", in.ClientID, err)
+	}
+
+	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Screenshots)
+	if err != nil {
+		return err
+	}
+	shot := core.NewRecord(c)
+	for k, v := range map[string]any{
+		"org": in.Org, "project": act.GetString("project"), "task": act.GetString("task"), "user": e.Auth.Id,
+		"activity": act.Id, "taken_at": in.TakenAt.UTC(), "screen": in.Screen, "width": in.Width,
+		"height": in.Height, "blurred": in.Blurred, "size": len(sealed), "sha256": hex.EncodeToString(sum[:]),
+		"key_id": header.KeyID, "storage_key": key, "client_id": in.ClientID,
+	} {
+		shot.Set(k, v)
+	}
+	if err := e.App.Save(shot); err != nil {
+		// A concurrent repeat of this upload won: its record points at the
+		// same blob, which must stay. Anything else leaves nothing behind.
+		if existing, findErr := e.App.FindFirstRecordByData(migrations.Screenshots, "client_id", in.ClientID); findErr == nil &&
+			existing.GetString("storage_key") == key {
+			return e.JSON(http.StatusOK, existing)
+		}
+		if delErr := store.Delete(e.Request.Context(), key); delErr != nil {
+			e.App.Logger().Warn("blob left for the orphan sweep", "key", key, "error", delErr)
+		}
+		return asClientError(err, "Invalid screenshot")
+	}
+	return e.JSON(http.StatusOK, shot)
+}
+
+func (s *Server) readEnvelope(e *core.RequestEvent) ([]byte, error) {
+	f, fh, err := e.Request.FormFile("envelope")
+	if err != nil {
+		return nil, badRequest("The envelope file is missing.")
+	}
+	defer f.Close()
+	if fh.Size > s.cfg.MaxEnvelopeBytes {
+		return nil, router.NewApiError(http.StatusRequestEntityTooLarge, fmt.Sprintf("A screenshot may be at most %d bytes.", s.cfg.MaxEnvelopeBytes), nil)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxEnvelopeBytes+1))
+	if err != nil {
+		return nil, badRequest("Couldn't read the envelope.")
+	}
+	if int64(len(b)) > s.cfg.MaxEnvelopeBytes {
+		return nil, router.NewApiError(http.StatusRequestEntityTooLarge, fmt.Sprintf("A screenshot may be at most %d bytes.", s.cfg.MaxEnvelopeBytes), nil)
+	}
+	return b, nil
+}
+
+func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, sealed []byte) error {
+	priv, err := s.privateKey(app, org, keyID)
+	if err != nil {
+		return err
+	}
+	defer clear(priv[:])
+	plain, err := envelope.Open(priv, md, sealed)
+	if err != nil {
+		return badRequest("The envelope doesn't open for this screenshot's metadata.")
+	}
+	clear(plain)
+	return nil
+}
+
+// blobKey spreads blobs by organization and day, so retention and the orphan
+// sweep walk one day's prefix at a time.
+func blobKey(org string, takenAt time.Time, clientID string) string {
+	return "screenshots/" + org + "/" + takenAt.UTC().Format("2006-01-02") + "/" + clientID + ".tock"
+}
+

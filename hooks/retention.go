@@ -1,0 +1,205 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/migrations"
+)
+
+// retentionBatch bounds one transaction of the retention job, so the
+// database is never locked for long and a crash loses at most one batch's
+// progress (which the next run redoes).
+const retentionBatch = 500
+
+// RetentionReport says what one run of the retention job removed.
+type RetentionReport struct {
+	Screenshots   int
+	AppUsage      int
+	OrphanBlobs   int
+	Organizations int
+}
+
+func (s *Server) registerRetention(app core.App) {
+	app.Cron().MustAdd("tock_retention", "17 * * * *", func() {
+		report, err := s.RunRetention(context.Background(), app, time.Now())
+		if err != nil {
+			app.Logger().Error("retention failed", slog.Any("error", err))
+			return
+		}
+		app.Logger().Info("retention done", slog.Int("screenshots", report.Screenshots),
+			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs))
+	})
+}
+
+// RunRetention removes, per organization, screenshots and app usage older
+// than its retention_days, then sweeps blobs no record points to. Records go
+// before their blobs, so a crash at any point leaves no screenshot without
+// its blob; the blobs it strands are what the sweep removes. Running it again
+// after a crash simply finishes the work.
+func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) (RetentionReport, error) {
+	var report RetentionReport
+	orgs, err := app.FindAllRecords(migrations.Organizations)
+	if err != nil {
+		return report, fmt.Errorf("list organizations: %w", err)
+	}
+	for _, org := range orgs {
+		days := org.GetInt("retention_days")
+		if days <= 0 {
+			continue
+		}
+		cutoff := now.Add(-time.Duration(days) * 24 * time.Hour).UTC()
+		shots, usage, err := s.expire(ctx, app, org.Id, cutoff)
+		report.Screenshots += shots
+		report.AppUsage += usage
+		if err != nil {
+			return report, err
+		}
+		if shots+usage > 0 {
+			report.Organizations++
+			audit(app, nil, "retention", org, map[string]any{
+				"screenshots": shots, "app_usage": usage, "older_than": cutoff.Format(time.RFC3339),
+			})
+		}
+	}
+	report.OrphanBlobs, err = s.sweepOrphans(ctx, app, now)
+	return report, err
+}
+
+// expire deletes one organization's expired screenshots and app usage, a
+// batch at a time.
+func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff time.Time) (shots, usage int, err error) {
+	for {
+		keys, n, err := s.expireScreenshotRecords(app, org, cutoff)
+		if err != nil {
+			return shots, usage, err
+		}
+		shots += n
+		s.deleteBlobs(ctx, app, keys)
+		if n < retentionBatch {
+			break
+		}
+	}
+	for {
+		res, err := app.DB().NewQuery(`DELETE FROM {{app_usage}} WHERE [[id]] IN (
+			SELECT u.id FROM app_usage u JOIN activities a ON a.id = u.activity
+			WHERE u.org = {:org} AND a.slot_start < {:cutoff} LIMIT {:batch})`).
+			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "batch": retentionBatch}).Execute()
+		if err != nil {
+			return shots, usage, fmt.Errorf("expire app usage of %s: %w", org, err)
+		}
+		n, _ := res.RowsAffected()
+		usage += int(n)
+		if n < retentionBatch {
+			return shots, usage, nil
+		}
+	}
+}
+
+// expireScreenshotRecords deletes up to one batch of expired screenshot
+// records in a transaction and returns their blob keys, still to be deleted.
+// Nothing references a screenshot, so no cascade is skipped by deleting in SQL.
+func (s *Server) expireScreenshotRecords(app core.App, org string, cutoff time.Time) ([]string, int, error) {
+	var rows []struct {
+		ID  string `db:"id"`
+		Key string `db:"storage_key"`
+	}
+	err := app.RunInTransaction(func(tx core.App) error {
+		err := tx.DB().NewQuery(`SELECT [[id]], [[storage_key]] FROM {{screenshots}}
+			WHERE [[org]] = {:org} AND [[taken_at]] < {:cutoff} LIMIT {:batch}`).
+			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "batch": retentionBatch}).All(&rows)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]any, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		_, err = tx.DB().Delete(migrations.Screenshots, dbx.In("id", ids...)).Execute()
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("expire screenshots of %s: %w", org, err)
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	return keys, len(rows), nil
+}
+
+func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
+	store, err := s.store()
+	if err != nil {
+		app.Logger().Warn("blobs left for the orphan sweep", slog.Int("count", len(keys)), slog.Any("error", err))
+		return
+	}
+	for _, k := range keys {
+		if err := store.Delete(ctx, k); err != nil {
+			app.Logger().Warn("blob left for the orphan sweep", slog.String("key", k), slog.Any("error", err))
+		}
+	}
+}
+
+// sweepOrphans removes screenshot blobs that no record points to and that are
+// older than the grace period (younger ones may be uploads in flight).
+func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) (int, error) {
+	store, err := s.store()
+	if err != nil {
+		return 0, fmt.Errorf("blob store: %w", err)
+	}
+	var batch []blobstore.Info
+	removed := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		keys := make([]any, len(batch))
+		for i, b := range batch {
+			keys[i] = b.Key
+		}
+		var known []string
+		err := app.DB().Select("storage_key").From(migrations.Screenshots).
+			Where(dbx.In("storage_key", keys...)).Column(&known)
+		if err != nil {
+			return fmt.Errorf("match blobs to records: %w", err)
+		}
+		referenced := setOf(known)
+		for _, b := range batch {
+			if referenced[b.Key] {
+				continue
+			}
+			if err := store.Delete(ctx, b.Key); err != nil {
+				return fmt.Errorf("delete orphan %s: %w", b.Key, err)
+			}
+			removed++
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err = store.List(ctx, "screenshots/", func(info blobstore.Info) error {
+		if now.Sub(info.ModTime) < s.cfg.OrphanGrace || !strings.HasSuffix(info.Key, ".tock") {
+			return nil
+		}
+		batch = append(batch, info)
+		if len(batch) >= retentionBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("sweep orphans: %w", err)
+	}
+	return removed, flush()
+}
+
+// dbDate formats t as PocketBase stores dates, so comparisons in SQL are
+// comparisons of time.
+func dbDate(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }

@@ -1,0 +1,109 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/blobstore"
+)
+
+// Config is what `tock serve` is told about keys and storage.
+type Config struct {
+	// MasterKey is the base64 (or hex) 32-byte key from TOCK_MASTER_KEY; when
+	// empty, MasterKeyFile holds it, created with mode 0600 on first use.
+	MasterKey     string
+	MasterKeyFile string
+
+	// Storage is "local" (LocalDir, default <data dir>/screenshots) or "s3".
+	Storage  string
+	LocalDir string
+	S3       blobstore.S3Config
+	// Store, when set, is used as it is (tests wrap stores to simulate crashes).
+	Store blobstore.Store
+
+	// SlotSeconds is the activity slot length: 600 in production, shorter in tests.
+	SlotSeconds int
+	// MaxEnvelopeBytes bounds one uploaded screenshot.
+	MaxEnvelopeBytes int64
+	// ClockSkew is how far in the future an agent's clock may run.
+	ClockSkew time.Duration
+	// OrphanGrace is how old a blob without a record must be before the
+	// sweep removes it: younger ones may belong to an upload in flight.
+	OrphanGrace time.Duration
+}
+
+// Defaults for what Config leaves unset.
+const (
+	DefaultSlotSeconds      = 600
+	DefaultMaxEnvelopeBytes = 10 << 20
+	DefaultClockSkew        = 2 * time.Minute
+	DefaultOrphanGrace      = time.Hour
+)
+
+// DefaultMasterKeyFile keeps the key beside, not inside, the data directory:
+// PocketBase backups archive the data directory, and a backup must never
+// carry the key that opens the screenshots it also carries.
+func DefaultMasterKeyFile(dataDir string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(dataDir)), "tock-master.key")
+}
+
+func (c Config) withDefaults(dataDir string) Config {
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = DefaultMasterKeyFile(dataDir)
+	}
+	if c.Storage == "" {
+		c.Storage = "local"
+	}
+	if c.LocalDir == "" {
+		c.LocalDir = filepath.Join(dataDir, "screenshots")
+	}
+	if c.SlotSeconds <= 0 {
+		c.SlotSeconds = DefaultSlotSeconds
+	}
+	if c.MaxEnvelopeBytes <= 0 {
+		c.MaxEnvelopeBytes = DefaultMaxEnvelopeBytes
+	}
+	if c.ClockSkew <= 0 {
+		c.ClockSkew = DefaultClockSkew
+	}
+	if c.OrphanGrace <= 0 {
+		c.OrphanGrace = DefaultOrphanGrace
+	}
+	return c
+}
+
+// Server holds Tock's runtime state: the master key and the blob store, each
+// opened on first use so that commands other than serve touch neither.
+type Server struct {
+	cfg    Config
+	master func() ([32]byte, error)
+	store  func() (blobstore.Store, error)
+}
+
+func newServer(app core.App, cfg Config) *Server {
+	cfg = cfg.withDefaults(app.DataDir())
+	s := &Server{cfg: cfg}
+	s.master = sync.OnceValues(func() ([32]byte, error) {
+		return loadMasterKey(cfg.MasterKey, cfg.MasterKeyFile)
+	})
+	s.store = sync.OnceValues(func() (blobstore.Store, error) {
+		if cfg.Store != nil {
+			return cfg.Store, nil
+		}
+		switch cfg.Storage {
+		case "local":
+			return blobstore.NewLocal(cfg.LocalDir)
+		case "s3":
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return blobstore.NewS3(ctx, cfg.S3)
+		}
+		return nil, fmt.Errorf("unknown storage %q: use local or s3", cfg.Storage)
+	})
+	return s
+}

@@ -1,0 +1,117 @@
+package hooks
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	_ "image/png" // agents may send PNG
+	"io"
+	"net/http"
+
+	"github.com/disintegration/imaging"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/migrations"
+)
+
+// ThumbnailWidth is the width of gallery thumbnails, in pixels.
+const ThumbnailWidth = 320
+
+func (s *Server) registerView(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.GET("/api/tock/screenshots/{id}/image", func(re *core.RequestEvent) error { return s.viewScreenshot(re, z, false) })
+		e.Router.GET("/api/tock/screenshots/{id}/thumb", func(re *core.RequestEvent) error { return s.viewScreenshot(re, z, true) })
+		return e.Next()
+	})
+}
+
+// viewScreenshot decrypts a screenshot in memory, after the matrix allows
+// "View Screenshots" on it, and streams it; nothing is written in plaintext.
+func (s *Server) viewScreenshot(e *core.RequestEvent, z *authorizer, thumb bool) error {
+	shot, err := e.App.FindRecordById(migrations.Screenshots, e.Request.PathValue("id"))
+	if err != nil {
+		return notFound()
+	}
+	if !isSuperuser(e.Auth) {
+		p := z.policies[migrations.Screenshots]
+		a, err := z.actor(e.App, e.Auth, shot.GetString("org"))
+		if err != nil {
+			return err
+		}
+		if !z.canView(a, p, shot) {
+			return notFound()
+		}
+	}
+
+	plain, err := s.openScreenshot(e, shot)
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	if thumb {
+		small, err := thumbnail(plain)
+		if err != nil {
+			return fmt.Errorf("thumbnail of %s: %w", shot.Id, err)
+		}
+		plain = small
+	}
+
+	h := e.Response.Header()
+	// The most sensitive bytes Tock serves: never in a shared cache, never
+	// on disk in a browser's cache, never sniffed into another type.
+	h.Set("Cache-Control", "private, no-store, max-age=0")
+	h.Set("Pragma", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", "inline")
+	return e.Blob(http.StatusOK, http.DetectContentType(plain), plain)
+}
+
+func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte, error) {
+	store, err := s.store()
+	if err != nil {
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	rc, err := store.Get(e.Request.Context(), shot.GetString("storage_key"))
+	if errors.Is(err, blobstore.ErrNotFound) {
+		return nil, notFound() // its blob was swept: the screenshot is gone
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
+	}
+	sealed, err := io.ReadAll(io.LimitReader(rc, s.cfg.MaxEnvelopeBytes+1))
+	rc.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
+	}
+	priv, err := s.privateKey(e.App, shot.GetString("org"), shot.GetString("key_id"))
+	if err != nil {
+		return nil, err
+	}
+	defer clear(priv[:])
+	md := envelope.Metadata{
+		ID: shot.GetString("client_id"), Org: shot.GetString("org"), User: shot.GetString("user"),
+		TakenAt: shot.GetDateTime("taken_at").Time(), Screen: shot.GetInt("screen"),
+	}
+	plain, err := envelope.Open(priv, md, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("open screenshot %s: %w", shot.Id, err)
+	}
+	return plain, nil
+}
+
+func thumbnail(img []byte) ([]byte, error) {
+	src, _, err := image.Decode(bytes.NewReader(img))
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	small := imaging.Resize(src, ThumbnailWidth, 0, imaging.Box)
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, small, &jpeg.Options{Quality: 75}); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return out.Bytes(), nil
+}
