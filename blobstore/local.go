@@ -80,10 +80,7 @@ func (s *Local) put(ctx context.Context, key string, r io.Reader, size int64) (e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.mkdirAll(filepath.Dir(s.path(key))); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(s.path(key), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(s.tmp, "put-*")
 	if err != nil {
 		return err
 	}
@@ -117,7 +114,9 @@ func (s *Local) put(ctx context.Context, key string, r io.Reader, size int64) (e
 	if err := s.mkdirAll(filepath.Dir(dst)); err != nil {
 		return err
 	}
-	_ = dst
+	if err := os.Rename(tmpName, dst); err != nil {
+		return err
+	}
 	return syncDir(filepath.Dir(dst))
 }
 

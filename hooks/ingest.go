@@ -384,4 +384,3 @@ func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, s
 func blobKey(org string, takenAt time.Time, clientID string) string {
 	return "screenshots/" + org + "/" + takenAt.UTC().Format("2006-01-02") + "/" + clientID + ".tock"
 }
-

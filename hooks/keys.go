@@ -87,7 +87,6 @@ func (s *Server) newKeyPair(app core.App, org *core.Record) (*core.Record, error
 	return r, nil
 }
 
-
 // keyLabel binds a wrapped key to its organization and id, so a wrapped key
 // copied onto another row doesn't unwrap.
 func keyLabel(org, keyID string) string { return "org:" + org + ":key:" + keyID }

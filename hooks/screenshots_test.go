@@ -353,4 +353,3 @@ func (p pipeline) blobExists(t testing.TB, key string) bool {
 	_, err := p.store.Stat(context.Background(), key)
 	return err == nil
 }
-
