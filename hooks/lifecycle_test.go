@@ -1,0 +1,285 @@
+package hooks_test
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/hooks"
+	tt "github.com/tock-app/tock/internal/tocktest"
+	"github.com/tock-app/tock/migrations"
+)
+
+func TestScreenshotDeletionRules(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			p := newPipeline(t, kind, nil)
+			start := slot()
+			act := p.track(t, tt.Carol, tt.ProjA, start)
+			single := p.capture(t, tt.Carol, act, start, 10)
+			sibling := p.capture(t, tt.Carol, act, start, 11)
+
+			// The owner ("setting") deletes one screenshot; its time stays.
+			status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodDelete,
+				recordsURL(migrations.Screenshots)+"/"+single.id, "", p.token(t, tt.Alice)))
+			if status != http.StatusNoContent {
+				t.Fatalf("owner delete: %d %s", status, body)
+			}
+			if exists(p.app, migrations.Screenshots, single.id) || p.blobExists(t, single.key) {
+				t.Fatal("screenshot or its blob survived")
+			}
+			actRec, err := p.app.FindFirstRecordByData(migrations.Activities, "client_id", act)
+			if err != nil || !exists(p.app, migrations.Screenshots, sibling.id) {
+				t.Fatal("a single deletion took the activity or a sibling with it")
+			}
+
+			// Carol ("limited") deletes her own screenshot: the whole
+			// 10-minute block goes, every screenshot and app of it included.
+			status, _, body = tt.Send(p.handler, tt.JSONRequest(http.MethodDelete,
+				recordsURL(migrations.Screenshots)+"/"+sibling.id, "", p.token(t, tt.Carol)))
+			if status != http.StatusNoContent {
+				t.Fatalf("limited delete: %d %s", status, body)
+			}
+			if exists(p.app, migrations.Activities, actRec.Id) || exists(p.app, migrations.Screenshots, sibling.id) || p.blobExists(t, sibling.key) {
+				t.Fatal("the time block, its screenshot or its blob survived a limited deletion")
+			}
+			if n := count(t, p.app, migrations.AppUsage, "activity = {:a}", map[string]any{"a": actRec.Id}); n != 0 {
+				t.Fatalf("%d app usage rows survived", n)
+			}
+
+			// With the setting off, nobody deletes screenshots.
+			start2 := start.Add(-10 * time.Minute)
+			act2 := p.track(t, tt.Carol, tt.ProjA, start2)
+			kept := p.capture(t, tt.Carol, act2, start2, 12)
+			org, _ := p.app.FindRecordById(migrations.Organizations, tt.Acme)
+			org.Set("allow_screenshot_delete", false)
+			if err := p.app.Save(org); err != nil {
+				t.Fatal(err)
+			}
+			for _, who := range []string{tt.Alice, tt.Carol} {
+				status, _, _ := tt.Send(p.handler, tt.JSONRequest(http.MethodDelete,
+					recordsURL(migrations.Screenshots)+"/"+kept.id, "", p.token(t, who)))
+				// The compiled delete rule answers first, as a 404.
+				if (status != http.StatusForbidden && status != http.StatusNotFound) || !p.blobExists(t, kept.key) {
+					t.Fatalf("%s deleted with the setting off: %d", who, status)
+				}
+			}
+
+			// Every deletion is in the audit log, which the owner reads and
+			// the manager doesn't.
+			_, _, owners := tt.Send(p.handler, tt.JSONRequest(http.MethodGet, recordsURL(migrations.AuditLog), "", p.token(t, tt.Alice)))
+			for _, want := range []string{`"action":"delete_screenshots"`, `"action":"delete_time_block"`, `"target_id":"` + single.id + `"`, `"actor":"` + tt.Carol + `"`} {
+				if !strings.Contains(owners, want) {
+					t.Errorf("audit log lacks %s: %.500s", want, owners)
+				}
+			}
+			_, _, managers := tt.Send(p.handler, tt.JSONRequest(http.MethodGet, recordsURL(migrations.AuditLog), "", p.token(t, tt.Bob)))
+			if !strings.Contains(managers, `"totalItems":0`) {
+				t.Errorf("a manager reads the audit log: %.300s", managers)
+			}
+		})
+	}
+}
+
+// failingDeletes is a store whose Delete fails, as if the process died right
+// after a transaction that removed records and before their blobs went.
+type failingDeletes struct{ blobstore.Store }
+
+func (failingDeletes) Delete(context.Context, string) error { return errors.New("killed") }
+
+func TestRetentionIsCrashSafe(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			p := newPipeline(t, kind, func(c *hooks.Config) { c.OrphanGrace = time.Nanosecond })
+			old := slot().Add(-100 * 24 * time.Hour) // retention is 90 days
+			oldAct := p.track(t, tt.Carol, tt.ProjA, old)
+			var expired []shot
+			for i := range 3 {
+				expired = append(expired, p.capture(t, tt.Carol, oldAct, old, byte(20+i)))
+			}
+			fresh := p.capture(t, tt.Carol, p.track(t, tt.Carol, tt.ProjA, slot()), slot(), 30)
+
+			// First run dies after the records went, before the blobs did
+			// (its failed blob deletes are left to the sweep, not retried).
+			fx, _ := matrixFixture()
+			crashed := tt.Config()
+			crashed.Store = failingDeletes{p.store}
+			crashApp, crashingServer := fx.AppWith(t, crashed)
+			defer crashApp.Cleanup()
+			if _, err := crashingServer.RunRetention(context.Background(), p.app, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range expired {
+				if exists(p.app, migrations.Screenshots, s.id) {
+					t.Fatalf("expired screenshot %s still listed", s.id)
+				}
+				if !p.blobExists(t, s.key) {
+					t.Fatalf("blob %s went although deletes were failing", s.key)
+				}
+			}
+			// Nothing viewable lacks its blob: every remaining record has one.
+			shots, _ := p.app.FindAllRecords(migrations.Screenshots)
+			for _, r := range shots {
+				if r.GetString("client_id") != "" && !p.blobExists(t, r.GetString("storage_key")) {
+					t.Fatalf("screenshot %s has no blob", r.Id)
+				}
+			}
+
+			// The next run finishes the job: orphans swept, fresh data kept.
+			report, err := p.server.RunRetention(context.Background(), p.app, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if report.OrphanBlobs != len(expired) {
+				t.Fatalf("swept %d orphans, want %d", report.OrphanBlobs, len(expired))
+			}
+			for _, s := range expired {
+				if p.blobExists(t, s.key) {
+					t.Fatalf("orphan %s survived the sweep", s.key)
+				}
+			}
+			if !exists(p.app, migrations.Screenshots, fresh.id) || !p.blobExists(t, fresh.key) {
+				t.Fatal("retention took a fresh screenshot")
+			}
+			a, _ := p.app.FindFirstRecordByData(migrations.Activities, "client_id", oldAct)
+			if n := count(t, p.app, migrations.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 0 {
+				t.Fatalf("expired app usage survived: %d", n)
+			}
+			// Idempotent: a third run finds nothing to do.
+			if again, err := p.server.RunRetention(context.Background(), p.app, time.Now()); err != nil || again.Screenshots+again.OrphanBlobs+again.AppUsage != 0 {
+				t.Fatalf("third run: %+v %v", again, err)
+			}
+		})
+	}
+}
+
+func TestOrphanSweepSparesUploadsInFlight(t *testing.T) {
+	p := newPipeline(t, "local", nil) // default grace: an hour
+	key := "screenshots/" + tt.Acme + "/2026-11-02/in-flight-upload.tock"
+	if err := p.store.Put(context.Background(), key, strings.NewReader("sealed"), 6); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := p.server.RunRetention(context.Background(), p.app, time.Now()); err != nil || r.OrphanBlobs != 0 || !p.blobExists(t, key) {
+		t.Fatalf("young blob swept: %+v %v", r, err)
+	}
+	if r, _ := p.server.RunRetention(context.Background(), p.app, time.Now().Add(2*time.Hour)); r.OrphanBlobs != 1 || p.blobExists(t, key) {
+		t.Fatalf("old orphan kept: %+v", r)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	start := slot()
+	act := p.track(t, tt.Carol, tt.ProjA, start)
+	before := p.capture(t, tt.Carol, act, start, 40)
+	oldKey := tt.OrgPublicKey(t, p.app, tt.Acme)
+
+	rotate := func(user string) (int, string) {
+		status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, "/api/tock/orgs/"+tt.Acme+"/keys/rotate", "", p.token(t, user)))
+		return status, body
+	}
+	if status, _ := rotate(tt.Bob); status != http.StatusForbidden {
+		t.Fatalf("manager rotated: %d", status)
+	}
+	if status, _ := rotate(tt.Dave); status != http.StatusNotFound {
+		t.Fatalf("outsider rotated: %d", status)
+	}
+	if status, body := rotate(tt.Alice); status != http.StatusOK || !strings.Contains(body, "key_id") {
+		t.Fatalf("owner rotation: %d %s", status, body)
+	}
+	if tt.OrgPublicKey(t, p.app, tt.Acme) == oldKey {
+		t.Fatal("the public key didn't change")
+	}
+	// Old envelopes stay readable; new ones use the new key.
+	if status, _, body := p.view(t, tt.Alice, before.id, "image"); status != 200 || body != string(before.img) {
+		t.Fatalf("pre-rotation screenshot unreadable: %d", status)
+	}
+	after := p.capture(t, tt.Carol, act, start, 41)
+	if status, _, body := p.view(t, tt.Alice, after.id, "image"); status != 200 || body != string(after.img) {
+		t.Fatalf("post-rotation screenshot unreadable: %d", status)
+	}
+	// Nobody sets a key by editing the organization.
+	status, _, _ := tt.Send(p.handler, tt.JSONRequest(http.MethodPatch, recordsURL(migrations.Organizations)+"/"+tt.Acme,
+		`{"public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, p.token(t, tt.Alice)))
+	if status != http.StatusBadRequest {
+		t.Fatalf("public_key edit: %d", status)
+	}
+	// The private half is never in an API response.
+	_, _, keys := tt.Send(p.handler, tt.JSONRequest(http.MethodGet, recordsURL(migrations.OrgKeys), "", p.token(t, tt.Alice)))
+	if strings.Contains(keys, "wrapped_private_key") {
+		t.Fatalf("org_keys readable: %.200s", keys)
+	}
+}
+
+// TestMasterKeyStaysOutOfBackups: the key file is created 0600 beside the
+// data directory, and a PocketBase backup archive doesn't contain it.
+func TestMasterKeyStaysOutOfBackups(t *testing.T) {
+	fx, _ := matrixFixture()
+	keyFile := ""
+	cfg := tt.Config()
+	cfg.MasterKey = ""
+	app, _ := fx.AppWith(t, cfg)
+	defer app.Cleanup()
+	keyFile = hooks.DefaultMasterKeyFile(app.DataDir())
+	t.Cleanup(func() { os.Remove(keyFile) })
+
+	// A new organization needs the key: the file is created then.
+	s := &tt.Seeder{App: app}
+	s.Org("orgfresh0000001", "Fresh", nil)
+	if s.Err() != nil {
+		t.Fatal(s.Err())
+	}
+	info, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatalf("key file not created: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %o", info.Mode().Perm())
+	}
+	if rel, _ := filepath.Rel(app.DataDir(), keyFile); !strings.HasPrefix(rel, "..") {
+		t.Fatalf("key file %s is inside the data dir", keyFile)
+	}
+	key, _ := os.ReadFile(keyFile)
+
+	if err := app.CreateBackup(context.Background(), "test.zip"); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(app.DataDir(), core.LocalBackupsDirName, "test.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if strings.Contains(f.Name, "master") {
+			t.Fatalf("backup contains %s", f.Name)
+		}
+		rc, _ := f.Open()
+		buf := make([]byte, 1<<20)
+		n, _ := rc.Read(buf)
+		rc.Close()
+		if strings.Contains(string(buf[:n]), strings.TrimSpace(string(key))) {
+			t.Fatalf("backup file %s contains the master key", f.Name)
+		}
+	}
+
+	// A key file others can read is refused, not used.
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app2, _ := fx.AppWith(t, cfg)
+	defer app2.Cleanup()
+	s2 := &tt.Seeder{App: app2}
+	s2.Org("orgfresh0000002", "Fresh2", nil)
+	if s2.Err() == nil || !strings.Contains(s2.Err().Error(), "readable by others") {
+		t.Fatalf("a world-readable key was used: %v", s2.Err())
+	}
+}
