@@ -306,6 +306,15 @@ func (z *authorizer) scopeList(e *core.RequestEvent) error {
 	}
 	q := e.Request.URL.Query()
 	userFilter := q.Get("filter")
+	// List rules check only the organization (see migrations/rules.go), and
+	// PocketBase applies a related collection's list rule to filters that
+	// reach it: a filter reaching back into another collection could infer
+	// what the matrix hides there, so none may.
+	for _, clause := range []string{userFilter, q.Get("sort")} {
+		if lower := strings.ToLower(clause); strings.Contains(lower, "_via_") || strings.Contains(lower, "@collection") {
+			return router.NewBadRequestError("Filters and sorts can't reach across collections.", nil)
+		}
+	}
 	if strings.TrimSpace(userFilter) != "" {
 		// A filter that parses alone can't close the parentheses it is put in.
 		if _, err := fexpr.Parse(userFilter); err != nil {

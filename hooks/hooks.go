@@ -16,6 +16,7 @@ func Register(app core.App, cfg Config) *Server {
 	z := registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)
+	registerUserOrgs(app)
 	registerIntegrity(app)
 	s.registerKeys(app, z)
 	s.registerIngest(app, z)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -36,6 +38,7 @@ func TestHostileRequests(t *testing.T) {
 		mustHave   []string
 		mustNot    []string
 		unchanged  string // a collection whose record count must not move
+		check      func(t *testing.T, app core.App)
 	}{
 		{
 			name: "filter that tries to close the scope's parentheses", user: tt.Carol, method: "GET",
@@ -50,7 +53,24 @@ func TestHostileRequests(t *testing.T) {
 		{
 			name: "filter through a back-relation can't read another's time", user: tt.Carol, method: "GET",
 			url:        list(migrations.Projects, fmt.Sprintf(`activities_via_project.user = %q && activities_via_project.tracked_seconds > 500`, tt.Walt)),
-			wantStatus: 200, mustHave: []string{`"totalItems":0`},
+			wantStatus: 400, mustNot: []string{tt.ProjA},
+		},
+		{
+			name: "filter through @collection can't read another's time", user: tt.Carol, method: "GET",
+			url:        list(migrations.Projects, fmt.Sprintf(`@collection.activities.user ?= %q`, tt.Walt)),
+			wantStatus: 400, mustNot: []string{tt.ProjA},
+		},
+		{
+			name: "signing up with someone else's organizations is refused", user: "", method: "POST",
+			url:        recordsURL(migrations.Users),
+			body:       fmt.Sprintf(`{"email":"mallory@example.test","password":"secret-password-1","passwordConfirm":"secret-password-1","tock_orgs":",%s,"}`, tt.Acme),
+			wantStatus: 200, check: noOrgsFor("mallory@example.test"),
+		},
+		{
+			name: "no one grants themselves organizations", user: tt.Erin, method: "PATCH",
+			url:        recordsURL(migrations.Users) + "/" + tt.Erin,
+			body:       fmt.Sprintf(`{"tock_orgs":",%s,"}`, tt.Acme),
+			wantStatus: 200, check: noOrgsFor(tt.Erin + "@example.test"),
 		},
 		{
 			name: "filter on a budget the reader may not see narrows to nothing", user: tt.Carol, method: "GET",
@@ -158,7 +178,11 @@ func TestHostileRequests(t *testing.T) {
 			if tc.unchanged != "" {
 				before = count(t, app, tc.unchanged, "1=1", nil)
 			}
-			status, body := tt.Do(t, app, tc.method, tc.url, tc.body, fx.Token(t, tc.user))
+			token := ""
+			if tc.user != "" {
+				token = fx.Token(t, tc.user)
+			}
+			status, body := tt.Do(t, app, tc.method, tc.url, tc.body, token)
 			if status != tc.wantStatus {
 				t.Errorf("status %d, want %d: %.400s", status, tc.wantStatus, body)
 			}
@@ -172,11 +196,28 @@ func TestHostileRequests(t *testing.T) {
 					t.Errorf("response leaks %q: %.400s", s, body)
 				}
 			}
+			if tc.check != nil {
+				tc.check(t, app)
+			}
 			if tc.unchanged != "" {
 				if after := count(t, app, tc.unchanged, "1=1", nil); after != before {
 					t.Errorf("%s went from %d to %d records", tc.unchanged, before, after)
 				}
 			}
 		})
+	}
+}
+
+// noOrgsFor checks that the person's organizations field, which list rules
+// read, stayed empty whatever their request said.
+func noOrgsFor(email string) func(*testing.T, core.App) {
+	return func(t *testing.T, app core.App) {
+		u, err := app.FindAuthRecordByEmail(migrations.Users, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := u.GetString(migrations.UserOrgsField); v != "" {
+			t.Fatalf("%s now lists %q", email, v)
+		}
 	}
 }

@@ -26,6 +26,12 @@ func createCore(app core.App) error {
 	if err != nil {
 		return fmt.Errorf("find users: %w", err)
 	}
+	// The organizations a person is an active member of, as ",id,id,": list
+	// rules check it without a join. Tock's hooks keep it up to date.
+	users.Fields.Add(&core.TextField{Name: UserOrgsField, Max: 64 << 10, Hidden: true})
+	if err := app.Save(users); err != nil {
+		return fmt.Errorf("add %s to users: %w", UserOrgsField, err)
+	}
 
 	orgs := core.NewBaseCollection(Organizations)
 	orgs.Fields.Add(text("name", true, 200))
@@ -199,6 +205,12 @@ func save(app core.App, c *core.Collection) error {
 
 func dropCore(app core.App) error {
 	names := CoreCollections()
+	if users, err := app.FindCollectionByNameOrId(Users); err == nil {
+		users.Fields.RemoveByName(UserOrgsField)
+		if err := app.Save(users); err != nil {
+			return fmt.Errorf("drop %s: %w", UserOrgsField, err)
+		}
+	}
 	for i := len(names) - 1; i >= 0; i-- {
 		c, err := app.FindCollectionByNameOrId(names[i])
 		if err != nil {

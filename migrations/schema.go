@@ -27,6 +27,9 @@ const (
 	AppUsage       = "app_usage"
 )
 
+// UserOrgsField is the users field listing a person's active organizations.
+const UserOrgsField = "tock_orgs"
+
 // SlotSeconds is the length of one activity slot; per-slot counters can't exceed it.
 const SlotSeconds = 600
 
