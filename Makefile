@@ -6,7 +6,7 @@ export GOTOOLCHAIN := go1.27.4+auto
 
 BIN := bin/tock
 
-.PHONY: run build test deps vet
+.PHONY: run build test deps vet bench
 
 ## run: build and serve on the embedded default (SQLite + local disk in ./bin/pb_data)
 run: build
@@ -28,5 +28,12 @@ vet:
 ## test: install what the tests need, then run the whole suite and print its reports
 test: deps vet
 	rm -rf artifacts && mkdir -p artifacts
-	TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 ./...
+	TOCK_REQUIRE_S3=1 TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 ./...
 	@cat artifacts/*.txt
+
+## bench: the performance figures of the README (needs `make deps` for MinIO)
+bench: deps
+	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x ./ 
+	go test -run XXX -bench 'BenchmarkManagerScreenshotList' -benchtime 200x ./hooks
+	go test -run XXX -bench 'BenchmarkRetention' -benchtime 1x ./hooks
+	go test -run XXX -bench . -benchmem ./perms ./envelope

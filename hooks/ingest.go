@@ -159,7 +159,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 
 	var saved *core.Record
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		act, err := txApp.FindFirstRecordByData(migrations.Activities, "client_id", in.ClientID)
+		act, err := findByClientID(txApp, migrations.Activities, in.ClientID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			c, err := txApp.FindCachedCollectionByNameOrId(migrations.Activities)
@@ -263,14 +263,14 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	}
 
 	// A repeat of an upload already stored answers with the stored record.
-	if existing, err := e.App.FindFirstRecordByData(migrations.Screenshots, "client_id", in.ClientID); err == nil {
+	if existing, err := findByClientID(e.App, migrations.Screenshots, in.ClientID); err == nil {
 		if existing.GetString("user") != e.Auth.Id {
 			return badRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
 	}
 
-	act, err := e.App.FindFirstRecordByData(migrations.Activities, "client_id", in.Activity)
+	act, err := findByClientID(e.App, migrations.Activities, in.Activity)
 	if err != nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
 		return badRequest("Upload the screenshot's activity first.")
 	}
@@ -297,9 +297,6 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	header, _, err := envelope.ParseHeader(sealed)
 	if err != nil {
 		return badRequest("The envelope is malformed: %v", err)
-	}
-	if !hasKey(e.App, in.Org, header.KeyID) {
-		return badRequest("The envelope is sealed for a key this organization doesn't have.")
 	}
 	// Opening it proves the envelope belongs to this record (its metadata is
 	// bound in) and isn't junk; the pixels are dropped at once.
@@ -334,7 +331,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	if err := e.App.Save(shot); err != nil {
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
-		if existing, findErr := e.App.FindFirstRecordByData(migrations.Screenshots, "client_id", in.ClientID); findErr == nil &&
+		if existing, findErr := findByClientID(e.App, migrations.Screenshots, in.ClientID); findErr == nil &&
 			existing.GetString("storage_key") == key {
 			return e.JSON(http.StatusOK, existing)
 		}
@@ -367,6 +364,9 @@ func (s *Server) readEnvelope(e *core.RequestEvent) ([]byte, error) {
 
 func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, sealed []byte) error {
 	priv, err := s.privateKey(app, org, keyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return badRequest("The envelope is sealed for a key this organization doesn't have.")
+	}
 	if err != nil {
 		return err
 	}
@@ -377,6 +377,12 @@ func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, s
 	}
 	clear(plain)
 	return nil
+}
+
+// findByClientID finds a record by the agent's id. The condition on an empty
+// id is what lets SQLite use the partial unique index on client_id.
+func findByClientID(app core.App, collection, clientID string) (*core.Record, error) {
+	return app.FindFirstRecordByFilter(collection, "client_id = {:c} && client_id != ''", dbx.Params{"c": clientID})
 }
 
 // blobKey spreads blobs by organization and day, so retention and the orphan

@@ -116,13 +116,6 @@ func (s *Server) privateKey(app core.App, org, keyID string) ([32]byte, error) {
 	return priv, nil
 }
 
-// hasKey reports whether org owns a key with keyID (current or rotated out).
-func hasKey(app core.App, org, keyID string) bool {
-	_, err := app.FindFirstRecordByFilter(migrations.OrgKeys, "org = {:org} && key_id = {:kid}",
-		dbx.Params{"org": org, "kid": keyID})
-	return err == nil
-}
-
 // rotateKey gives an organization a new current key pair; envelopes sealed
 // for older keys stay readable while those keys exist. Owners only (it is an
 // edit of the organization itself).
