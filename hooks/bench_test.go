@@ -1,7 +1,10 @@
 package hooks_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/url"
 	"sort"
@@ -12,6 +15,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/tock-app/tock/blobstore"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -87,4 +91,43 @@ func BenchmarkManagerScreenshotList(b *testing.B) {
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(p(0.50), "p50-ms")
 	b.ReportMetric(p(0.95), "p95-ms")
+}
+
+// BenchmarkRetention: one retention run over 100,000 expired screenshots,
+// each with a blob on local disk: records, blobs and the orphan sweep.
+func BenchmarkRetention(b *testing.B) {
+	const total = 100_000
+	for b.Loop() {
+		b.StopTimer()
+		p := newPipelineB(b)
+		start := time.Now().Add(-200 * 24 * time.Hour).Truncate(time.Hour)
+		seedScreenshots(b, p.app, total, start, time.Second)
+		var keys []string
+		if err := p.app.DB().NewQuery("SELECT storage_key FROM screenshots WHERE id LIKE 'bs%'").Column(&keys); err != nil {
+			b.Fatal(err)
+		}
+		// Setup only: plain writes, without the store's two fsyncs per blob.
+		dir := p.store.(*blobstore.Local).Dir()
+		for _, k := range keys {
+			path := filepath.Join(dir, filepath.FromSlash(k))
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			if err := os.WriteFile(path, []byte("sealed"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("seeded %d records, %d blobs", count(b, p.app, "screenshots", "id LIKE 'bs%'", nil), len(keys))
+		b.StartTimer()
+		t0 := time.Now()
+		report, err := p.server.RunRetention(context.Background(), p.app, time.Now())
+		elapsed := time.Since(t0)
+		b.StopTimer()
+		if err != nil || report.Screenshots != total {
+			b.Fatalf("retention: %+v %v", report, err)
+		}
+		if n := p.blobCount(b); n != 0 {
+			b.Fatalf("%d blobs left", n)
+		}
+		b.ReportMetric(elapsed.Seconds(), "s/100k")
+		b.StartTimer()
+	}
 }

@@ -90,7 +90,7 @@ func TestRulesAloneKeepOrganizationsApart(t *testing.T) {
 		{Name: "a user can't delete a colleague's screenshot", Method: http.MethodDelete, URL: list + "/swalt",
 			Headers: as("carol"), ExpectedStatus: 404, ExpectedContent: []string{`"data":{}`}, TestAppFactory: factory},
 		{Name: "no one creates screenshot records through the API", Method: http.MethodPost, URL: list,
-			Body: strings.NewReader(`{"org":"acme","project":"pa","user":"carol","activity":"acarol"}`),
+			Body:    strings.NewReader(`{"org":"acme","project":"pa","user":"carol","activity":"acarol"}`),
 			Headers: as("carol"), ExpectedStatus: 403, ExpectedContent: []string{`"data":{}`}, TestAppFactory: factory},
 		{Name: "an outsider can't edit another organization", Method: http.MethodPatch, URL: "/api/collections/organizations/records/acme",
 			Body: strings.NewReader(`{"name":"Mine"}`), Headers: as("dave"), ExpectedStatus: 404, ExpectedContent: []string{`"data":{}`}, TestAppFactory: factory},
