@@ -60,7 +60,14 @@ func TestServeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("serve --help: %v\n%s", err, help)
 	}
-	for _, want := range []string{"--http", "--https", "--origins", "--dir", "--encryptionEnv", "--dev", "--queryTimeout", "TOCK_DIR", "TOCK_HTTP"} {
+	wants := []string{"--http", "--https", "--origins", "--dir", "--encryptionEnv", "--dev", "--queryTimeout"}
+	for _, v := range environment() {
+		wants = append(wants, v.name)
+		if f := strings.TrimPrefix(v.flag, "serve "); f != "" {
+			wants = append(wants, f)
+		}
+	}
+	for _, want := range wants {
 		if !bytes.Contains(help, []byte(want)) {
 			t.Errorf("serve --help does not document %s", want)
 		}

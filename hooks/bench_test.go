@@ -3,10 +3,10 @@ package hooks_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
