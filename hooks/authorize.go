@@ -98,6 +98,12 @@ func (z *authorizer) canView(a orgActor, p policy, r *core.Record) bool {
 
 func notFound() error { return router.NewNotFoundError("", nil) }
 
+// errTockOnly answers writes that only Tock makes: the agent's uploads go
+// through its ingest routes, the audit log is Tock's own.
+func errTockOnly() error {
+	return router.NewForbiddenError("Only Tock itself writes these records; the agent uploads through /api/tock/ingest.", nil)
+}
+
 func forbidden(f perms.Feature) error {
 	return router.NewForbiddenError(fmt.Sprintf("Your role doesn't allow %q here.", f), nil)
 }
@@ -129,8 +135,8 @@ func (z *authorizer) create(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 	p := z.policies[e.Collection.Name]
-	if p.agentOnly || p.create == nil {
-		return router.NewForbiddenError("These records are written by Tock itself.", nil)
+	if p.create == nil {
+		return errTockOnly()
 	}
 	if e.Collection.Name == migrations.Organizations {
 		if !isPerson(e.Auth) {
@@ -166,7 +172,7 @@ func (z *authorizer) update(e *core.RecordRequestEvent) error {
 		return err
 	}
 	if p.update == nil {
-		return z.hide(a, p, before, router.NewForbiddenError("These records are uploaded by the Tock agent.", nil))
+		return z.hide(a, p, before, errTockOnly())
 	}
 	features := p.update(before, e.Record)
 	// Both where the record is and where the change would put it must be allowed.
@@ -201,7 +207,7 @@ func (z *authorizer) delete(e *core.RecordRequestEvent) error {
 		return err
 	}
 	if p.delete == nil {
-		return z.hide(a, p, e.Record, router.NewForbiddenError("These records are removed with their time.", nil))
+		return z.hide(a, p, e.Record, errTockOnly())
 	}
 	// The guard speaks first: "the last owner can't leave" says more than
 	// "owners can't leave".

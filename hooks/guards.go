@@ -43,7 +43,9 @@ func leadRank(isLead string) int {
 	return 0
 }
 
-var errRaiseOwnRole = router.NewForbiddenError("No one can raise their own role.", nil)
+func errRaiseOwnRole() error {
+	return router.NewForbiddenError("No one can raise their own role.", nil)
+}
 
 // guardOrgRoles: only owners make, change or remove owners, no one raises
 // their own organization role, and the last owner learns why they can't leave.
@@ -60,7 +62,7 @@ func guardOrgRoles(app core.App, a orgActor, _ decider, before, after *core.Reco
 	}
 	if before != nil && after != nil && after.GetString("user") == a.actor.UserID &&
 		orgRank(after.GetString("role")) > orgRank(before.GetString("role")) {
-		return errRaiseOwnRole
+		return errRaiseOwnRole()
 	}
 	return nil
 }
@@ -77,7 +79,7 @@ func guardOwnRank(field string, rank func(string) int) guardFunc {
 			was = rank(before.GetString(field))
 		}
 		if rank(after.GetString(field)) > was && before != nil {
-			return errRaiseOwnRole
+			return errRaiseOwnRole()
 		}
 		return nil
 	}

@@ -35,8 +35,6 @@ type policy struct {
 
 	// hiddenFields are shown only to those the feature allows on the record.
 	hiddenFields map[string]perms.Feature
-	// agentOnly collections are written only by the agent's ingest routes.
-	agentOnly bool
 }
 
 func always(fs ...perms.Feature) func(*core.Record) []perms.Feature {
@@ -200,13 +198,11 @@ func policies(m *perms.Matrix) map[string]policy {
 			delete: alwaysDelete(perms.AddEditDeleteTime),
 		},
 		migrations.Screenshots: {
-			update:    byChangedField(nil, perms.ModifyScreenshots),
-			delete:    alwaysDelete(perms.DeleteScreenshots),
-			agentOnly: true,
+			update: byChangedField(nil, perms.ModifyScreenshots),
+			delete: alwaysDelete(perms.DeleteScreenshots),
 		},
 		migrations.AppUsage: {
 			delete:       alwaysDelete(perms.AddEditDeleteTime),
-			agentOnly:    true,
 			hiddenFields: map[string]perms.Feature{"url": perms.ViewURLs},
 		},
 	}
