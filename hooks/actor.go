@@ -13,10 +13,11 @@ import (
 
 // orgActor is what perms needs to decide for one person in one organization.
 type orgActor struct {
-	actor    perms.Actor
-	settings perms.Settings
-	member   bool            // an active membership: without it nothing is allowed
-	teams    map[string]bool // teams the person belongs to, led or not
+	actor        perms.Actor
+	settings     perms.Settings
+	member       bool            // an active membership: without it nothing is allowed
+	teams        map[string]bool // teams the person belongs to, led or not
+	teamProjects map[string]bool // the projects of those teams
 }
 
 // orgSettings reads an organization's toggles straight from its record.
@@ -74,6 +75,14 @@ func loadActor(app core.App, userID, orgID string) (orgActor, error) {
 		if t.IsLead {
 			led = append(led, t.Team)
 		}
+	}
+	if len(teams) > 0 {
+		var projects []string
+		if err := app.RecordQuery(migrations.TeamProjects).Select("project").
+			AndWhere(dbx.In("team", anySlice(sortedKeys(a.teams))...)).Column(&projects); err != nil {
+			return a, fmt.Errorf("projects of the teams of %s: %w", userID, err)
+		}
+		a.teamProjects = setOf(projects)
 	}
 	if len(led) == 0 {
 		return a, nil

@@ -22,6 +22,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerIngest(app, z)
 	s.registerView(app, z)
 	s.registerDeletions(app)
+	s.registerReassign(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s

@@ -93,8 +93,9 @@ func (s *Server) tracker(e *core.RequestEvent, z *authorizer, org string) (orgAc
 	return a, nil
 }
 
-// mayTrackTo: project members who aren't viewers, and the organization's
-// owners and managers, record time on a project; viewers never do.
+// mayTrackTo: project members who aren't viewers, members of a team the
+// project belongs to, and the organization's owners and managers record time
+// on a project; a viewer of it never does.
 func mayTrackTo(a orgActor, project string) bool {
 	switch a.actor.ProjectRoles[project] {
 	case "user", "manager":
@@ -102,7 +103,7 @@ func mayTrackTo(a orgActor, project string) bool {
 	case "viewer":
 		return false
 	}
-	return a.actor.OrgRole == "owner" || a.actor.OrgRole == "manager"
+	return a.teamProjects[project] || a.actor.OrgRole == "owner" || a.actor.OrgRole == "manager"
 }
 
 func (s *Server) checkSlot(in ActivityUpload, now time.Time) error {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -281,5 +282,42 @@ func TestMasterKeyStaysOutOfBackups(t *testing.T) {
 	s2.Org("orgfresh0000002", "Fresh2", nil)
 	if s2.Err() == nil || !strings.Contains(s2.Err().Error(), "readable by others") {
 		t.Fatalf("a world-readable key was used: %v", s2.Err())
+	}
+}
+
+func TestReassignMovesTheWholeBlock(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	start := slot()
+	act := p.track(t, tt.Walt, tt.ProjA, start)
+	s := p.capture(t, tt.Walt, act, start, 50)
+	a, _ := p.app.FindFirstRecordByData(migrations.Activities, "client_id", act)
+	url := strings.Replace(hooks.ReassignRoute, "{id}", a.Id, 1)
+
+	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, url,
+		fmt.Sprintf(`{"project":%q,"task":%q}`, tt.ProjB, tt.TaskB), p.token(t, tt.Alice)))
+	if status != 200 {
+		t.Fatalf("reassign: %d %s", status, body)
+	}
+	shot, _ := p.app.FindRecordById(migrations.Screenshots, s.id)
+	if shot.GetString("project") != tt.ProjB || shot.GetString("task") != tt.TaskB {
+		t.Fatalf("screenshot stayed in %s/%s", shot.GetString("project"), shot.GetString("task"))
+	}
+	if n := count(t, p.app, migrations.AppUsage, "activity = {:a} AND project = {:p}", map[string]any{"a": a.Id, "p": tt.ProjB}); n != 1 {
+		t.Fatalf("app usage not moved: %d", n)
+	}
+	if n := count(t, p.app, migrations.AuditLog, "action = 'reassign_time_block' AND target_id = {:a}", map[string]any{"a": a.Id}); n != 1 {
+		t.Fatal("reassignment not audited")
+	}
+	// The moved screenshot still opens: the envelope binds no project.
+	if status, _, img := p.view(t, tt.Alice, s.id, "image"); status != 200 || img != string(s.img) {
+		t.Fatalf("moved screenshot unreadable: %d", status)
+	}
+	// A project its owner may not track to is refused, and nothing moves.
+	status, _, _ = tt.Send(p.handler, tt.JSONRequest(http.MethodPost, url, fmt.Sprintf(`{"project":%q}`, tt.ProjG), p.token(t, tt.Alice)))
+	if status < 400 || status >= 500 {
+		t.Fatalf("reassign to another organization: %d", status)
+	}
+	if shot, _ := p.app.FindRecordById(migrations.Screenshots, s.id); shot.GetString("project") != tt.ProjB {
+		t.Fatal("a refused reassignment moved the screenshot")
 	}
 }

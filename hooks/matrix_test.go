@@ -9,8 +9,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/tock-app/tock/hooks"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -144,6 +146,31 @@ func dataTargets(self string) []struct {
 	}
 }
 
+// tasks names each seeded project's task, the destination of a reassignment.
+var tasks = map[string]string{tt.ProjA: tt.TaskA, tt.ProjB: tt.TaskB, tt.ProjG: tt.TaskG}
+
+// reassigned moves a time block to its project's task.
+func reassigned(activity, task string) probe {
+	var project string
+	for p, t := range tasks {
+		if t == task {
+			project = p
+		}
+	}
+	return probe{
+		method: "POST", url: strings.Replace(hooks.ReassignRoute, "{id}", activity, 1),
+		body: fmt.Sprintf(`{"project":%q,"task":%q}`, project, task),
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			r, err := app.FindRecordById(migrations.Activities, activity)
+			if err != nil || r.GetString("task") != task {
+				return false
+			}
+			shots, _ := app.FindAllRecords(migrations.Screenshots, dbx.HashExp{"activity": activity, "task": task})
+			return len(shots) == 1
+		},
+	}
+}
+
 var tracksTime = map[string]bool{tt.Alice: true, tt.Bob: true, tt.Carol: true, tt.Pam: true, tt.Tess: true}
 
 // probes lists every request of the matrix test for one person.
@@ -163,6 +190,7 @@ func probes(self string) []probe {
 			fieldShown(migrations.AppUsage, app, "url").on(perms.ViewURLs, d.label, d.org, tg),
 			listed(migrations.Activities, act).on(perms.ViewTimesheets, d.label, d.org, tg),
 			updated(migrations.Activities, act, "tracked_seconds", 300).on(perms.AddEditDeleteTime, d.label, d.org, tg),
+			reassigned(act, tasks[d.project]).on(perms.ModifyScreenshots, d.label, d.org, tg),
 		)
 	}
 
