@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
 )
 
@@ -150,11 +150,11 @@ func benchIngest(b *testing.B, base string, clients int) {
 		start := slot.Add(-time.Duration(i/500) * 10 * time.Minute)
 		act := fmt.Sprintf("bench-act-%d", start.Unix())
 		if i%500 == 0 {
-			call(b, "POST", base+hooks.ActivitiesRoute, auth.Token, hooks.ActivityUpload{
+			call(b, "POST", base+ingest.ActivitiesRoute, auth.Token, ingest.Activity{
 				ClientID: act, Org: org.ID, Project: project.ID, SlotStart: start, TrackedSeconds: 600, ActiveSeconds: 300,
 			}, nil)
 		}
-		meta := hooks.ScreenshotUpload{ClientID: "bench-shot-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		meta := ingest.Screenshot{ClientID: "bench-shot-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 			Org: org.ID, Activity: act, TakenAt: start.Add(time.Duration(i%500) * time.Second), Width: 1920, Height: 1080}
 		sealed, err := envelope.Seal(rand.Reader, pub, envelope.Metadata{ID: meta.ClientID, Org: org.ID, User: auth.Record.ID, TakenAt: meta.TakenAt, Screen: 0}, plain)
 		if err != nil {
@@ -187,7 +187,7 @@ func benchIngest(b *testing.B, base string, clients int) {
 				if n >= b.N {
 					return
 				}
-				req, _ := http.NewRequestWithContext(context.Background(), "POST", base+hooks.ScreenshotsRoute, bytes.NewReader(uploads[n].body))
+				req, _ := http.NewRequestWithContext(context.Background(), "POST", base+ingest.ScreenshotsRoute, bytes.NewReader(uploads[n].body))
 				req.Header.Set("Content-Type", uploads[n].contentType)
 				req.Header.Set("Authorization", auth.Token)
 				t0 := time.Now()

@@ -18,60 +18,18 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
-)
-
-// The agent's upload routes. Each is idempotent on the agent's client_id: a
-// repeat answers with the record already stored, never a duplicate.
-const (
-	ActivitiesRoute  = "/api/tock/ingest/activities"
-	ScreenshotsRoute = "/api/tock/ingest/screenshots"
 )
 
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
 func (s *Server) registerIngest(app core.App, z *authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(ActivitiesRoute, func(re *core.RequestEvent) error { return s.ingestActivity(re, z) })
-		e.Router.POST(ScreenshotsRoute, func(re *core.RequestEvent) error { return s.ingestScreenshot(re, z) })
+		e.Router.POST(ingest.ActivitiesRoute, func(re *core.RequestEvent) error { return s.ingestActivity(re, z) })
+		e.Router.POST(ingest.ScreenshotsRoute, func(re *core.RequestEvent) error { return s.ingestScreenshot(re, z) })
 		return e.Next()
 	})
-}
-
-// AppSeconds is the time one app had focus within a slot.
-type AppSeconds struct {
-	App     string `json:"app"`
-	Title   string `json:"title"`
-	URL     string `json:"url"`
-	Seconds int    `json:"seconds"`
-}
-
-// ActivityUpload is one 10-minute slot as the agent reports it. The agent
-// sends a slot more than once as it fills; the last report wins.
-type ActivityUpload struct {
-	ClientID        string       `json:"client_id"`
-	Org             string       `json:"org"`
-	Project         string       `json:"project"`
-	Task            string       `json:"task"`
-	SlotStart       time.Time    `json:"slot_start"`
-	TrackedSeconds  int          `json:"tracked_seconds"`
-	KeyboardSeconds int          `json:"keyboard_seconds"`
-	MouseSeconds    int          `json:"mouse_seconds"`
-	ActiveSeconds   int          `json:"active_seconds"`
-	Apps            []AppSeconds `json:"apps"`
-}
-
-// ScreenshotUpload is the metadata part of a screenshot upload; the
-// envelope travels beside it as the multipart file "envelope".
-type ScreenshotUpload struct {
-	ClientID string    `json:"client_id"`
-	Org      string    `json:"org"`
-	Activity string    `json:"activity"` // the activity's client_id
-	TakenAt  time.Time `json:"taken_at"`
-	Screen   int       `json:"screen"`
-	Width    int       `json:"width"`
-	Height   int       `json:"height"`
-	Blurred  bool      `json:"blurred"`
 }
 
 func badRequest(format string, args ...any) error {
@@ -106,7 +64,7 @@ func mayTrackTo(a orgActor, project string) bool {
 	return a.teamProjects[project] || a.actor.OrgRole == "owner" || a.actor.OrgRole == "manager"
 }
 
-func (s *Server) checkSlot(in ActivityUpload, now time.Time) error {
+func (s *Server) checkSlot(in ingest.Activity, now time.Time) error {
 	slot := time.Duration(s.cfg.SlotSeconds) * time.Second
 	switch {
 	case in.SlotStart.IsZero():
@@ -137,7 +95,7 @@ func (s *Server) checkSlot(in ActivityUpload, now time.Time) error {
 }
 
 func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
-	var in ActivityUpload
+	var in ingest.Activity
 	if err := e.BindBody(&in); err != nil {
 		return badRequest("Invalid activity: %v", err)
 	}
@@ -202,7 +160,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 
 // replaceAppUsage makes the activity's app usage exactly apps: the agent's
 // latest report of a slot replaces its earlier ones.
-func replaceAppUsage(app core.App, act *core.Record, apps []AppSeconds) error {
+func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds) error {
 	old, err := app.FindAllRecords(migrations.AppUsage, dbx.HashExp{"activity": act.Id})
 	if err != nil {
 		return fmt.Errorf("app usage of %s: %w", act.Id, err)
@@ -248,7 +206,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 		return badRequest("Send a multipart form with the fields meta and envelope.")
 	}
 	defer e.Request.MultipartForm.RemoveAll()
-	var in ScreenshotUpload
+	var in ingest.Screenshot
 	if err := json.Unmarshal([]byte(e.Request.FormValue("meta")), &in); err != nil {
 		return badRequest("Invalid meta: %v", err)
 	}

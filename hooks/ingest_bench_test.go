@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -23,12 +23,12 @@ func BenchmarkIngestInProcess(b *testing.B) {
 	plain := make([]byte, 200<<10)
 	rand.Read(plain)
 	type up struct {
-		meta hooks.ScreenshotUpload
+		meta ingest.Screenshot
 		env  []byte
 	}
 	ups := make([]up, b.N)
 	for i := range ups {
-		m := hooks.ScreenshotUpload{ClientID: fmt.Sprintf("bench-%d-%d", i, time.Now().UnixNano()), Org: tt.Acme, Activity: act,
+		m := ingest.Screenshot{ClientID: fmt.Sprintf("bench-%d-%d", i, time.Now().UnixNano()), Org: tt.Acme, Activity: act,
 			TakenAt: start.Add(time.Duration(i%600) * time.Second), Width: 1920, Height: 1080}
 		ups[i] = up{m, tt.Seal(b, p.app, envelope.Metadata{ID: m.ClientID, Org: m.Org, User: tt.Carol, TakenAt: m.TakenAt}, plain)}
 	}

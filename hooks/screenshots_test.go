@@ -19,6 +19,7 @@ import (
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -92,10 +93,10 @@ func (p pipeline) token(t testing.TB, user string) string {
 func (p pipeline) track(t testing.TB, user, project string, start time.Time) string {
 	t.Helper()
 	id := fmt.Sprintf("act-%s-%s-%d", user[3:7], project[3:8], start.Unix())
-	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, hooks.ActivitiesRoute, tt.ActivityBody(hooks.ActivityUpload{
+	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(ingest.Activity{
 		ClientID: id, Org: tt.Acme, Project: project, SlotStart: start,
 		TrackedSeconds: 600, KeyboardSeconds: 200, MouseSeconds: 300, ActiveSeconds: 420,
-		Apps: []hooks.AppSeconds{{App: "browser", Title: "Docs", URL: "https://docs.example/x", Seconds: 400}},
+		Apps: []ingest.AppSeconds{{App: "browser", Title: "Docs", URL: "https://docs.example/x", Seconds: 400}},
 	}), p.token(t, user)))
 	if status != http.StatusOK {
 		t.Fatalf("activity upload: %d %s", status, body)
@@ -112,7 +113,7 @@ type shot struct {
 func (p pipeline) capture(t testing.TB, user, activity string, start time.Time, seed byte) shot {
 	t.Helper()
 	img := tt.JPEG(t, 64, 48, seed)
-	meta := hooks.ScreenshotUpload{
+	meta := ingest.Screenshot{
 		ClientID: fmt.Sprintf("shot-%s-%d-%d", user[3:7], start.Unix(), seed), Org: tt.Acme, Activity: activity,
 		TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Screen: 0, Width: 64, Height: 48,
 	}
@@ -215,7 +216,7 @@ func TestUploadsAreIdempotent(t *testing.T) {
 	first := p.capture(t, tt.Carol, act, start, 2)
 
 	// The agent retries the same upload after a lost answer.
-	meta := hooks.ScreenshotUpload{ClientID: first.clientID, Org: tt.Acme, Activity: act,
+	meta := ingest.Screenshot{ClientID: first.clientID, Org: tt.Acme, Activity: act,
 		TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48}
 	status, _, body := tt.Send(p.handler, tt.ScreenshotRequest(t, p.token(t, tt.Carol), meta, first.env))
 	if status != 200 || !strings.Contains(body, first.id) {
@@ -245,8 +246,8 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	start := slot()
 	act := p.track(t, tt.Carol, tt.ProjA, start)
 	carol := p.token(t, tt.Carol)
-	good := func() (hooks.ScreenshotUpload, envelope.Metadata) {
-		m := hooks.ScreenshotUpload{ClientID: "shot-bad-case-1", Org: tt.Acme, Activity: act,
+	good := func() (ingest.Screenshot, envelope.Metadata) {
+		m := ingest.Screenshot{ClientID: "shot-bad-case-1", Org: tt.Acme, Activity: act,
 			TakenAt: start.Add(2 * time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48}
 		return m, envelope.Metadata{ID: m.ClientID, Org: m.Org, User: tt.Carol, TakenAt: m.TakenAt, Screen: m.Screen}
 	}
@@ -256,45 +257,45 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	shots := []struct {
 		name   string
 		token  string
-		mutate func(*hooks.ScreenshotUpload, *envelope.Metadata) []byte // returns the envelope
+		mutate func(*ingest.Screenshot, *envelope.Metadata) []byte // returns the envelope
 		want   int
 	}{
-		{"taken before its slot", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"taken before its slot", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			m.TakenAt, md.TakenAt = start.Add(-time.Second), start.Add(-time.Second)
 			return tt.Seal(t, p.app, *md, img)
 		}, 400},
-		{"taken in the future", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"taken in the future", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			m.Activity = p.track(t, tt.Carol, tt.ProjA, time.Now().UTC().Truncate(10*time.Minute))
 			future := time.Now().Add(time.Hour).Truncate(time.Millisecond)
 			m.TakenAt, md.TakenAt = future, future
 			return tt.Seal(t, p.app, *md, img)
 		}, 400},
-		{"sealed for another screen than declared", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"sealed for another screen than declared", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			md.Screen = 1
 			return tt.Seal(t, p.app, *md, img)
 		}, 400},
-		{"sealed for a key the organization doesn't have", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"sealed for a key the organization doesn't have", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			env, _ := envelope.Seal(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), foreignKey.Public, *md, img)
 			return env
 		}, 400},
-		{"truncated envelope", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"truncated envelope", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			return tt.Seal(t, p.app, *md, img)[:40]
 		}, 400},
-		{"plain JPEG instead of an envelope", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte { return img }, 400},
-		{"too large", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"plain JPEG instead of an envelope", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte { return img }, 400},
+		{"too large", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			return tt.Seal(t, p.app, *md, make([]byte, 5000))
 		}, 413},
-		{"no envelope", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte { return nil }, 400},
-		{"someone else's activity", p.token(t, tt.Walt), func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"no envelope", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte { return nil }, 400},
+		{"someone else's activity", p.token(t, tt.Walt), func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			md.User = tt.Walt
 			return tt.Seal(t, p.app, *md, img)
 		}, 400},
-		{"an organization the uploader isn't in", p.token(t, tt.Dave), func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"an organization the uploader isn't in", p.token(t, tt.Dave), func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			md.User = tt.Dave
 			return tt.Seal(t, p.app, *md, img)
 		}, 404},
-		{"not signed in", "", func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte { return tt.Seal(t, p.app, *md, img) }, 401},
-		{"microsecond timestamp", carol, func(m *hooks.ScreenshotUpload, md *envelope.Metadata) []byte {
+		{"not signed in", "", func(m *ingest.Screenshot, md *envelope.Metadata) []byte { return tt.Seal(t, p.app, *md, img) }, 401},
+		{"microsecond timestamp", carol, func(m *ingest.Screenshot, md *envelope.Metadata) []byte {
 			ts := start.Add(time.Minute + time.Microsecond)
 			m.TakenAt, md.TakenAt = ts, ts
 			return tt.Seal(t, p.app, *md, img)
@@ -321,20 +322,20 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	activities := []struct {
 		name string
 		user string
-		in   hooks.ActivityUpload
+		in   ingest.Activity
 		want int
 	}{
-		{"slot not aligned", tt.Carol, hooks.ActivityUpload{SlotStart: start.Add(time.Minute), TrackedSeconds: 60}, 400},
-		{"slot in the future", tt.Carol, hooks.ActivityUpload{SlotStart: start.Add(24 * time.Hour), TrackedSeconds: 60}, 400},
-		{"more than a slot", tt.Carol, hooks.ActivityUpload{SlotStart: start, TrackedSeconds: 601}, 400},
-		{"more keyboard than tracked", tt.Carol, hooks.ActivityUpload{SlotStart: start, TrackedSeconds: 60, KeyboardSeconds: 61}, 400},
-		{"a viewer never tracks", tt.Vic, hooks.ActivityUpload{SlotStart: start, TrackedSeconds: 60}, 403},
-		{"a project the uploader isn't on", tt.Carol, hooks.ActivityUpload{Project: tt.ProjB, SlotStart: start, TrackedSeconds: 60}, 403},
-		{"another organization's project", tt.Carol, hooks.ActivityUpload{Project: tt.ProjG, SlotStart: start, TrackedSeconds: 60}, 403},
-		{"a task of another project", tt.Carol, hooks.ActivityUpload{Task: tt.TaskB, SlotStart: start, TrackedSeconds: 60}, 400},
-		{"apps longer than the slot", tt.Carol, hooks.ActivityUpload{SlotStart: start, TrackedSeconds: 60,
-			Apps: []hooks.AppSeconds{{App: "a", Seconds: 400}, {App: "b", Seconds: 400}}}, 400},
-		{"bad client id", tt.Carol, hooks.ActivityUpload{ClientID: "x", SlotStart: start, TrackedSeconds: 60}, 400},
+		{"slot not aligned", tt.Carol, ingest.Activity{SlotStart: start.Add(time.Minute), TrackedSeconds: 60}, 400},
+		{"slot in the future", tt.Carol, ingest.Activity{SlotStart: start.Add(24 * time.Hour), TrackedSeconds: 60}, 400},
+		{"more than a slot", tt.Carol, ingest.Activity{SlotStart: start, TrackedSeconds: 601}, 400},
+		{"more keyboard than tracked", tt.Carol, ingest.Activity{SlotStart: start, TrackedSeconds: 60, KeyboardSeconds: 61}, 400},
+		{"a viewer never tracks", tt.Vic, ingest.Activity{SlotStart: start, TrackedSeconds: 60}, 403},
+		{"a project the uploader isn't on", tt.Carol, ingest.Activity{Project: tt.ProjB, SlotStart: start, TrackedSeconds: 60}, 403},
+		{"another organization's project", tt.Carol, ingest.Activity{Project: tt.ProjG, SlotStart: start, TrackedSeconds: 60}, 403},
+		{"a task of another project", tt.Carol, ingest.Activity{Task: tt.TaskB, SlotStart: start, TrackedSeconds: 60}, 400},
+		{"apps longer than the slot", tt.Carol, ingest.Activity{SlotStart: start, TrackedSeconds: 60,
+			Apps: []ingest.AppSeconds{{App: "a", Seconds: 400}, {App: "b", Seconds: 400}}}, 400},
+		{"bad client id", tt.Carol, ingest.Activity{ClientID: "x", SlotStart: start, TrackedSeconds: 60}, 400},
 	}
 	for _, tc := range activities {
 		t.Run("activity/"+tc.name, func(t *testing.T) {
@@ -347,7 +348,7 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 				in.Project = tt.ProjA
 			}
 			before := count(t, p.app, migrations.Activities, "1=1", nil)
-			status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, hooks.ActivitiesRoute, tt.ActivityBody(in), p.token(t, tc.user)))
+			status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(in), p.token(t, tc.user)))
 			if status != tc.want {
 				t.Fatalf("status %d, want %d: %s", status, tc.want, body)
 			}

@@ -16,7 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
 )
 
@@ -63,7 +63,7 @@ func Seal(t testing.TB, app core.App, md envelope.Metadata, img []byte) []byte {
 }
 
 // ScreenshotRequest is the agent's multipart upload of one screenshot.
-func ScreenshotRequest(t testing.TB, token string, meta hooks.ScreenshotUpload, env []byte) *http.Request {
+func ScreenshotRequest(t testing.TB, token string, meta ingest.Screenshot, env []byte) *http.Request {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -79,7 +79,7 @@ func ScreenshotRequest(t testing.TB, token string, meta hooks.ScreenshotUpload, 
 		f.Write(env)
 	}
 	w.Close()
-	req := httptest.NewRequest(http.MethodPost, hooks.ScreenshotsRoute, &body)
+	req := httptest.NewRequest(http.MethodPost, ingest.ScreenshotsRoute, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	if token != "" {
 		req.Header.Set("Authorization", token)
@@ -88,7 +88,7 @@ func ScreenshotRequest(t testing.TB, token string, meta hooks.ScreenshotUpload, 
 }
 
 // ActivityBody is the JSON of an activity upload.
-func ActivityBody(in hooks.ActivityUpload) string {
+func ActivityBody(in ingest.Activity) string {
 	b, _ := json.Marshal(in)
 	return string(b)
 }

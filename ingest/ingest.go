@@ -1,0 +1,48 @@
+// Package ingest is the agent's upload protocol: the routes and bodies that
+// `tock agent` sends and `tock serve` accepts (README: "The agent's routes").
+package ingest
+
+import "time"
+
+// Routes of the protocol, relative to the server's URL.
+const (
+	ActivitiesRoute  = "/api/tock/ingest/activities"
+	ScreenshotsRoute = "/api/tock/ingest/screenshots"
+)
+
+// AppSeconds is the time one app had focus within a slot.
+type AppSeconds struct {
+	App     string `json:"app"`
+	Title   string `json:"title"`
+	URL     string `json:"url"`
+	Seconds int    `json:"seconds"`
+}
+
+// Activity is one 10-minute slot as the agent reports it. The agent sends a
+// slot more than once as it fills; the last report wins.
+type Activity struct {
+	ClientID        string       `json:"client_id"`
+	Org             string       `json:"org"`
+	Project         string       `json:"project"`
+	Task            string       `json:"task"`
+	SlotStart       time.Time    `json:"slot_start"`
+	TrackedSeconds  int          `json:"tracked_seconds"`
+	KeyboardSeconds int          `json:"keyboard_seconds"`
+	MouseSeconds    int          `json:"mouse_seconds"`
+	ActiveSeconds   int          `json:"active_seconds"`
+	Apps            []AppSeconds `json:"apps"`
+}
+
+// Screenshot is the metadata part of a screenshot upload; the envelope
+// travels beside it as the multipart file "envelope", and the metadata as the
+// multipart field "meta".
+type Screenshot struct {
+	ClientID string    `json:"client_id"`
+	Org      string    `json:"org"`
+	Activity string    `json:"activity"` // the activity's client_id
+	TakenAt  time.Time `json:"taken_at"` // millisecond precision: the envelope binds it exactly
+	Screen   int       `json:"screen"`
+	Width    int       `json:"width"`
+	Height   int       `json:"height"`
+	Blurred  bool      `json:"blurred"`
+}
