@@ -152,7 +152,9 @@ func (z *authorizer) create(e *core.RecordRequestEvent) error {
 		return notFound()
 	}
 	if err := z.require(a, p.create(e.Record), targetOf(p.Access, e.Record)); err != nil {
-		return err
+		if p.alternative == nil || !p.alternative(z.decider, a, e.Record) {
+			return err
+		}
 	}
 	if p.guard != nil {
 		if err := p.guard(e.App, a, z.decider, nil, e.Record); err != nil {
@@ -219,7 +221,7 @@ func (z *authorizer) delete(e *core.RecordRequestEvent) error {
 	limited := false
 	for _, f := range p.delete(a.actor, e.Record) {
 		d := z.decide(a, f, targetOf(p.Access, e.Record))
-		if !d.Allowed {
+		if !d.Allowed && (p.alternative == nil || !p.alternative(z.decider, a, e.Record)) {
 			return z.hide(a, p, e.Record, forbidden(f))
 		}
 		limited = limited || d.Limited

@@ -39,7 +39,7 @@ func people() []person {
 		{tt.Tess, perms.RoleTeamLead, perms.Actor{
 			UserID: tt.Tess, OrgRole: "user",
 			LedTeams: map[string]bool{tt.TeamT: true}, LedProjects: map[string]bool{tt.ProjA: true},
-			LedMembers: map[string]bool{tt.Tess: true, tt.Walt: true},
+			LedMembers: map[string]bool{tt.Tess: true, tt.Walt: true, tt.Zoe: true},
 		}},
 	}
 }
@@ -58,6 +58,9 @@ type probe struct {
 	// body and the database after the request.
 	took func(t testing.TB, app core.App, status int, body string) bool
 	read bool // a read: a denial is an empty answer, not an error status
+	// expect, when set, is the matrix's answer where more than one feature
+	// can allow the request; otherwise it is Decide(feature, target).
+	expect func(a perms.Actor, s perms.Settings, t perms.Target) perms.Decision
 }
 
 func recordsURL(collection string) string { return "/api/collections/" + collection + "/records" }
@@ -146,6 +149,35 @@ func dataTargets(self string) []struct {
 	}
 }
 
+// assigning expects what "Manage Assigned Projects" allows besides the
+// project-side feature: a team lead may (un)assign their own teams' members.
+func assigning(pr probe, projectSide perms.Feature, user string) probe {
+	pr.expect = func(a perms.Actor, s perms.Settings, t perms.Target) perms.Decision {
+		m := perms.Default()
+		if d := m.Decide(a, projectSide, t, s); d.Allowed {
+			return d
+		}
+		d := m.Decide(a, perms.ManageAssignedProjects, t, s)
+		if d.Allowed && d.Role == perms.RoleTeamLead && !a.LedMembers[user] {
+			return perms.Decision{}
+		}
+		return d
+	}
+	return pr
+}
+
+// memberOf names the user of a seeded project membership.
+func memberOf(projectMember string) string {
+	for _, u := range []string{tt.Walt, tt.Dave} {
+		for _, p := range []string{tt.ProjA, tt.ProjB, tt.ProjG} {
+			if tt.ProjectMemberID(u, p) == projectMember {
+				return u
+			}
+		}
+	}
+	return ""
+}
+
 // tasks names each seeded project's task, the destination of a reassignment.
 var tasks = map[string]string{tt.ProjA: tt.TaskA, tt.ProjB: tt.TaskB, tt.ProjG: tt.TaskG}
 
@@ -210,9 +242,14 @@ func probes(self string) []probe {
 			updated(migrations.Projects, p.id, "budget", 999).on(perms.ManageProjectBudget, p.label, p.org, tg),
 			listed(migrations.ProjectMembers, p.member).on(perms.ViewProjectMembers, p.label, p.org, tg),
 			updated(migrations.ProjectMembers, p.member, "role", "viewer").on(perms.PromoteDemoteUsersInProjects, p.label, p.org, tg),
-			deleted(migrations.ProjectMembers, p.member).on(perms.RemoveMembersInProject, p.label, p.org, tg),
+			assigning(deleted(migrations.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
+				on(perms.RemoveMembersInProject, p.label, p.org, tg),
 			created(migrations.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Nia, "role": "user"},
 				"project = {:project} AND user = {:user}").on(perms.AddProjectMembers, p.label, p.org, tg),
+			assigning(created(migrations.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Zoe, "role": "user"},
+				"project = {:project} AND user = {:user}"), perms.AddProjectMembers, tt.Zoe).on(perms.ManageAssignedProjects, p.label+" (assign)", p.org, tg),
+			assigning(deleted(migrations.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
+				on(perms.ManageAssignedProjects, p.label+" (unassign)", p.org, tg),
 			updated(migrations.Tasks, p.task, "title", "Renamed").on(perms.AddEditRemoveTasks, p.label, p.org, tg),
 			updated(migrations.Tasks, p.task, "completed", true).on(perms.MarkTasksAsComplete, p.label, p.org, tg),
 		)
@@ -380,6 +417,9 @@ func TestMatrixOverHTTP(t *testing.T) {
 				decision := perms.Decision{}
 				if pr.org == tt.Acme {
 					decision = matrix.Decide(p.actor, pr.feature, pr.target, settings)
+					if pr.expect != nil {
+						decision = pr.expect(p.actor, settings, pr.target)
+					}
 					want = decision.Allowed
 				}
 				name := fmt.Sprintf("%s/%s/%s/toggles=%v", p.column, pr.feature, pr.label, on)

@@ -32,6 +32,9 @@ type policy struct {
 	// guard refuses what the matrix can't express: raising one's own role,
 	// making owners without being one.
 	guard guardFunc
+	// alternative is another way the matrix allows a create or delete that
+	// the features of create or delete refuse.
+	alternative func(d decider, a orgActor, r *core.Record) bool
 
 	// hiddenFields are shown only to those the feature allows on the record.
 	hiddenFields map[string]perms.Feature
@@ -156,9 +159,10 @@ func policies(m *perms.Matrix) map[string]policy {
 				}
 				return []perms.Feature{perms.AddProjectMembers, perms.PromoteDemoteUsersInProjects}
 			},
-			update: byChangedField(nil, perms.PromoteDemoteUsersInProjects),
-			delete: alwaysDelete(perms.RemoveMembersInProject),
-			guard:  guardOwnRank("role", projectRank),
+			update:      byChangedField(nil, perms.PromoteDemoteUsersInProjects),
+			delete:      alwaysDelete(perms.RemoveMembersInProject),
+			guard:       guardOwnRank("role", projectRank),
+			alternative: assignsTeamMember,
 		},
 		migrations.Teams: {
 			create: always(perms.CreateTeams),
@@ -224,4 +228,16 @@ func restrictedTerms() map[string]perms.Feature {
 		"budget_type": perms.ViewProjectBudget,
 		"url":         perms.ViewURLs,
 	}
+}
+
+// assignsTeamMember is "Manage Assigned Projects": putting someone on a
+// project as a plain user, or taking them off it, from their side. A team
+// lead may do it for their own teams' members, without the toggle that
+// "Add Project Members" and "Remove Members In Project" need.
+func assignsTeamMember(d decider, a orgActor, r *core.Record) bool {
+	if r.GetString("role") != "user" {
+		return false
+	}
+	dec := d.decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString("project")})
+	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.actor.LedMembers[r.GetString("user")])
 }

@@ -67,9 +67,9 @@ func AccessOf() map[string]Access {
 		},
 		ProjectMembers: {
 			OrgField: "org", Project: "project", View: perms.ViewProjectMembers, OwnField: "user",
-			Create: fs(perms.AddProjectMembers),
+			Create: fs(perms.AddProjectMembers, perms.ManageAssignedProjects),
 			Update: fs(perms.PromoteDemoteUsersInProjects),
-			Delete: fs(perms.RemoveMembersInProject),
+			Delete: fs(perms.RemoveMembersInProject, perms.ManageAssignedProjects),
 		},
 		Teams: {
 			OrgField: "org", Team: "id", View: perms.ManageTeams, OwnTeamsField: "id",

@@ -16,7 +16,8 @@ const (
 	Vic   = "usrvic000000001" // Acme user, viewer of project A
 	Tess  = "usrtess00000001" // Acme user, lead of team T (which has project A and Walt)
 	Walt  = "usrwalt00000001" // Acme user in projects A and B, member of team T
-	Nia   = "usrnia000000001" // Acme user on no project or team
+	Nia   = "usrnia000000001" // Acme user on no project, member of team U
+	Zoe   = "usrzoe000000001" // Acme user on no project, member of team T
 	ProjA = "prjacmea0000001"
 	ProjB = "prjacmeb0000001"
 	TeamT = "teamacmet000001"
@@ -65,13 +66,13 @@ func TeamProjectID(team, project string) string { return pad("tp" + team[4:9] + 
 // project A; Walt also in B; Dave in Globex's project.
 func Matrix(app core.App) error {
 	s := &Seeder{App: app}
-	for _, id := range []string{Alice, Bob, Carol, Dave, Erin, Pam, Vic, Tess, Walt, Nia} {
+	for _, id := range []string{Alice, Bob, Carol, Dave, Erin, Pam, Vic, Tess, Walt, Nia, Zoe} {
 		s.User(id)
 	}
 	s.Org(Acme, "Acme", nil)
 	s.Org(Globex, "Globex", nil)
-	roles := map[string]string{Alice: "owner", Bob: "manager", Carol: "user", Pam: "user", Vic: "user", Tess: "user", Walt: "user", Nia: "user"}
-	for _, u := range []string{Alice, Bob, Carol, Pam, Vic, Tess, Walt, Nia} {
+	roles := map[string]string{Alice: "owner", Bob: "manager", Carol: "user", Pam: "user", Vic: "user", Tess: "user", Walt: "user", Nia: "user", Zoe: "user"}
+	for _, u := range []string{Alice, Bob, Carol, Pam, Vic, Tess, Walt, Nia, Zoe} {
 		s.Member(MembershipID(u), Acme, u, roles[u])
 	}
 	s.Member(MembershipID(Dave), Globex, Dave, "owner")
@@ -100,6 +101,7 @@ func Matrix(app core.App) error {
 	s.Create(migrations.TeamMembers, TeamMemberID(Tess, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Tess, "is_lead": true})
 	s.Create(migrations.TeamMembers, TeamMemberID(Walt, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Walt})
 	s.Create(migrations.TeamMembers, TeamMemberID(Nia, TeamU), map[string]any{"org": Acme, "team": TeamU, "user": Nia})
+	s.Create(migrations.TeamMembers, TeamMemberID(Zoe, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Zoe})
 	s.Create(migrations.TeamProjects, TeamProjectID(TeamT, ProjA), map[string]any{"org": Acme, "team": TeamT, "project": ProjA})
 	s.Create(migrations.TeamProjects, TeamProjectID(TeamU, ProjB), map[string]any{"org": Acme, "team": TeamU, "project": ProjB})
 	s.Create(migrations.Teams, TeamG, map[string]any{"org": Globex, "name": "G"})
