@@ -38,7 +38,7 @@ func TestLogin(t *testing.T) {
 	c, _ := HTTPClient("")
 	cases := []struct {
 		name, email, password, org string
-		wantOrg, wantErr          string
+		wantOrg, wantErr           string
 	}{
 		{"the only organization is picked", "usrcarol0000001@example.test", tt.Password, "", tt.Acme, ""},
 		{"an organization by name", "usrdave00000001@example.test", tt.Password, "globex", tt.Globex, ""},
