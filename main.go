@@ -15,6 +15,7 @@ import (
 
 	_ "time/tzdata" // organization time zones must resolve on any host, Windows included
 
+	"github.com/tock-app/tock/agent"
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks"
 	_ "github.com/tock-app/tock/migrations"
@@ -39,6 +40,7 @@ func environment() []envVar {
 		{"TOCK_S3_ACCESS_KEY", "--s3-access-key", "S3 access key"},
 		{"TOCK_S3_SECRET_KEY", "", "S3 secret key (environment only: never on a command line)"},
 		{"TOCK_S3_TLS", "--s3-tls", "use TLS to reach S3 (default true)"},
+		{"TOCK_SLOT_SECONDS", "", "tests only: activity slot length (default 600)"},
 	}
 }
 
@@ -50,6 +52,16 @@ func main() {
 }
 
 func run() error {
+	// The agent runs on employees' machines: it must never bootstrap a
+	// server (PocketBase would create a data directory), so it is dispatched
+	// before PocketBase exists.
+	if len(os.Args) > 1 && os.Args[1] == "agent" {
+		root := &cobra.Command{Use: "tock", SilenceUsage: true, SilenceErrors: true}
+		root.AddCommand(agent.Command())
+		root.SetArgs(os.Args[1:])
+		return root.Execute()
+	}
+
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DefaultDataDir: os.Getenv("TOCK_DIR"),
 	})
@@ -73,7 +85,8 @@ func run() error {
 	if err := flagDefaultsFromEnv(serve); err != nil {
 		return err
 	}
-	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app))
+	// Listed for `tock --help`; never run from here (see above).
+	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), agent.Command())
 
 	return app.Execute()
 }
@@ -82,6 +95,14 @@ func run() error {
 // TOCK_* variable; the returned Config is filled in when the flags are parsed.
 func storageFlags(root *cobra.Command) (*hooks.Config, error) {
 	cfg := &hooks.Config{MasterKey: os.Getenv("TOCK_MASTER_KEY"), S3: blobstore.S3Config{SecretKey: os.Getenv("TOCK_S3_SECRET_KEY")}}
+	// Tests only: a short slot, which agents must be given too.
+	if v := os.Getenv("TOCK_SLOT_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 10 || 600%n != 0 {
+			return nil, fmt.Errorf("TOCK_SLOT_SECONDS=%q: want a divisor of 600 of at least 10", v)
+		}
+		cfg.SlotSeconds = n
+	}
 	f := root.PersistentFlags()
 	f.StringVar(&cfg.MasterKeyFile, "master-key-file", os.Getenv("TOCK_MASTER_KEY_FILE"), "master key file, created 0600 on first start (default: beside the data dir)")
 	f.StringVar(&cfg.Storage, "storage", envOr("TOCK_STORAGE", "local"), "where encrypted screenshots are stored: local or s3")

@@ -1,0 +1,522 @@
+// Package agent is `tock agent`: the tracker that runs on an employee's
+// machine. It signs in, tracks time in 10-minute slots, captures and
+// encrypts screenshots, spools everything durably and uploads it when the
+// server is reachable.
+package agent
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tock-app/tock/agent/desktop"
+	"github.com/tock-app/tock/agent/session"
+	"github.com/tock-app/tock/agent/spool"
+	"github.com/tock-app/tock/agent/tracker"
+	"github.com/tock-app/tock/agent/upload"
+)
+
+// Command returns `tock agent` and its subcommands.
+func Command() *cobra.Command {
+	o := &options{}
+	root := &cobra.Command{
+		Use:   "agent",
+		Short: "Track time and screenshots on this machine and upload them to a Tock server",
+		Long: "tock agent runs on an employee's machine: `login`, then `start --project P`, and keep `run`\n" +
+			"going (as a user service). Everything is spooled encrypted first and uploaded when the\n" +
+			"server is reachable. Linux (X11) and Windows are supported; macOS is not yet.",
+		SilenceUsage: true,
+	}
+	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
+	root.AddCommand(o.login(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
+	return root
+}
+
+type options struct {
+	dir string
+}
+
+func envOr(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+func (o *options) stateDir() (string, error) {
+	if o.dir != "" {
+		return o.dir, nil
+	}
+	p, err := session.DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(p), nil
+}
+
+func (o *options) path(name string) (string, error) {
+	dir, err := o.stateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name), nil
+}
+
+func (o *options) store() (*session.Store, error) {
+	p, err := o.path("session.json")
+	if err != nil {
+		return nil, err
+	}
+	return &session.Store{Path: p}, nil
+}
+
+// signedIn returns the session, a refreshed token and an HTTP client that
+// trusts the session's private CA.
+func (o *options) signedIn(ctx context.Context) (*session.Store, session.Session, *http.Client, error) {
+	store, err := o.store()
+	if err != nil {
+		return nil, session.Session{}, nil, err
+	}
+	sess, err := store.Load()
+	if err != nil {
+		return nil, sess, nil, err
+	}
+	client, err := session.HTTPClient(sess.CAFile)
+	if err != nil {
+		return nil, sess, nil, err
+	}
+	return store, sess, client, nil
+}
+
+func (o *options) login() *cobra.Command {
+	var server, email, org, caFile string
+	var passwordStdin bool
+	cmd := &cobra.Command{
+		Use:   "login --server URL --email E",
+		Short: "Sign in to a Tock server (password from a prompt or --password-stdin)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			password, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr(), passwordStdin)
+			if err != nil {
+				return err
+			}
+			client, err := session.HTTPClient(caFile)
+			if err != nil {
+				return err
+			}
+			sess, err := session.Login(cmd.Context(), client, server, email, password, org)
+			if err != nil {
+				return err
+			}
+			if caFile != "" {
+				sess.CAFile, _ = filepath.Abs(caFile)
+			}
+			store, err := o.store()
+			if err != nil {
+				return err
+			}
+			if err := store.Save(sess); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, email, sess.Org)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&server, "server", "", "the Tock server's URL")
+	cmd.Flags().StringVar(&email, "email", "", "your email")
+	cmd.Flags().StringVar(&org, "org", "", "organization (id or name) when you belong to several")
+	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of a private CA that signed the server's certificate")
+	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	cmd.MarkFlagRequired("server")
+	cmd.MarkFlagRequired("email")
+	return cmd
+}
+
+func readPassword(in io.Reader, prompt io.Writer, fromStdin bool) (string, error) {
+	if !fromStdin {
+		fmt.Fprint(prompt, "Password: ")
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", errors.New("empty password")
+	}
+	return pw, nil
+}
+
+func (o *options) logout() *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Forget the session (spooled items stay and upload after the next login)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, err := o.store()
+			if err != nil {
+				return err
+			}
+			if err := store.Delete(); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Signed out.")
+			return nil
+		},
+	}
+}
+
+type project struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func listProjects(ctx context.Context, c *http.Client, sess session.Session) ([]project, error) {
+	var list struct {
+		Items []project `json:"items"`
+	}
+	q := url.Values{"perPage": {"200"}, "sort": {"name"}, "filter": {fmt.Sprintf("org = %q && archived = false", sess.Org)}}
+	err := session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/projects/records?"+q.Encode(), sess.Token, nil, &list)
+	return list.Items, err
+}
+
+func (o *options) projects() *cobra.Command {
+	return &cobra.Command{
+		Use:   "projects",
+		Short: "List the projects you can track to",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, _, client, err := o.signedIn(cmd.Context())
+			if err != nil {
+				return err
+			}
+			sess, err := store.Fresh(cmd.Context(), client, time.Hour)
+			if err != nil {
+				return err
+			}
+			ps, err := listProjects(cmd.Context(), client, sess)
+			if err != nil {
+				return err
+			}
+			for _, p := range ps {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\n", p.ID, p.Name)
+			}
+			return nil
+		},
+	}
+}
+
+func (o *options) writeAssignment(as tracker.Assignment) error {
+	p, err := o.path("assignment.json")
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(as)
+	return session.WriteFileAtomic(p, b)
+}
+
+func (o *options) readAssignment() tracker.Assignment {
+	var as tracker.Assignment
+	if p, err := o.path("assignment.json"); err == nil {
+		if b, err := os.ReadFile(p); err == nil {
+			_ = json.Unmarshal(b, &as)
+		}
+	}
+	return as
+}
+
+func (o *options) start() *cobra.Command {
+	var projectName, task string
+	cmd := &cobra.Command{
+		Use:   "start --project P [--task T]",
+		Short: "Start tracking to a project (by name or id); `run` does the tracking",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, _, client, err := o.signedIn(cmd.Context())
+			if err != nil {
+				return err
+			}
+			sess, err := store.Fresh(cmd.Context(), client, time.Hour)
+			if err != nil {
+				return err
+			}
+			ps, err := listProjects(cmd.Context(), client, sess)
+			if err != nil {
+				return err
+			}
+			for _, p := range ps {
+				if p.ID == projectName || strings.EqualFold(p.Name, projectName) {
+					if err := o.writeAssignment(tracker.Assignment{Tracking: true, Project: p.ID, Task: task}); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "Tracking to %s.\n", p.Name)
+					return nil
+				}
+			}
+			return fmt.Errorf("no project %q: see `tock agent projects`", projectName)
+		},
+	}
+	cmd.Flags().StringVar(&projectName, "project", "", "project name or id")
+	cmd.Flags().StringVar(&task, "task", "", "task id")
+	cmd.MarkFlagRequired("project")
+	return cmd
+}
+
+func (o *options) stop() *cobra.Command {
+	return &cobra.Command{
+		Use:   "stop",
+		Short: "Stop tracking",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			as := o.readAssignment()
+			as.Tracking = false
+			if err := o.writeAssignment(as); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Stopped.")
+			return nil
+		},
+	}
+}
+
+// Status is what `run` writes for `status` to show.
+type Status struct {
+	mu           sync.Mutex
+	Running      bool             `json:"running"`
+	Updated      time.Time        `json:"updated"`
+	TodaySeconds int              `json:"today_seconds"`
+	LastUpload   time.Time        `json:"last_upload"`
+	LastError    string           `json:"last_error"`
+	Capture      *tracker.Problem `json:"capture_problem,omitempty"`
+}
+
+func (o *options) status() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Tracking or not, project, today's time, spool, last upload and last error",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			store, err := o.store()
+			if err != nil {
+				return err
+			}
+			sess, err := store.Load()
+			if err != nil {
+				fmt.Fprintln(out, "Signed out.")
+			} else {
+				fmt.Fprintf(out, "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, sess.Org)
+			}
+			as := o.readAssignment()
+			if as.Tracking {
+				fmt.Fprintf(out, "Tracking: yes, project %s%s\n", as.Project, ifSet(", task ", as.Task))
+			} else {
+				fmt.Fprintln(out, "Tracking: no")
+			}
+			var st Status
+			if p, err := o.path("status.json"); err == nil {
+				if b, err := os.ReadFile(p); err == nil {
+					_ = json.Unmarshal(b, &st)
+				}
+			}
+			running := st.Running && time.Since(st.Updated) < 15*time.Second
+			fmt.Fprintf(out, "Agent running: %v\n", running)
+			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.TodaySeconds) * time.Second).String())
+			if dir, err := o.path("spool"); err == nil {
+				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+					n, bytes, _ := sp.Stats()
+					fmt.Fprintf(out, "Spool: %d items, %d bytes\n", n, bytes)
+				}
+			}
+			if !st.LastUpload.IsZero() {
+				fmt.Fprintf(out, "Last upload: %s\n", st.LastUpload.Local().Format(time.RFC3339))
+			} else {
+				fmt.Fprintln(out, "Last upload: never")
+			}
+			if st.LastError != "" {
+				fmt.Fprintf(out, "Last error: %s\n", st.LastError)
+			}
+			if st.Capture != nil {
+				fmt.Fprintf(out, "Capture problem: %s (%s)\n", st.Capture.Reason, st.Capture.At.Local().Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+}
+
+func ifSet(prefix, v string) string {
+	if v == "" {
+		return ""
+	}
+	return prefix + v
+}
+
+func (o *options) run() *cobra.Command {
+	var keepIdle bool
+	var budget int64
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Track, capture and upload until stopped (run it as a user service)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			return o.runAgent(ctx, keepIdle, budget)
+		},
+	}
+	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "count idle time as tracked once you're back (default: discard it)")
+	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
+	return cmd
+}
+
+// slotLength is 10 minutes; TOCK_SLOT_SECONDS shortens it for tests only
+// (the server must be started with the same value).
+func slotLength() time.Duration {
+	if n, err := strconv.Atoi(os.Getenv("TOCK_SLOT_SECONDS")); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 10 * time.Minute
+}
+
+func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) error {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	store, sess, client, err := o.signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	dir, err := o.stateDir()
+	if err != nil {
+		return err
+	}
+	sp, err := spool.Open(filepath.Join(dir, "spool"), budget, logger)
+	if err != nil {
+		return err
+	}
+	desk, err := desktop.Open()
+	if err != nil {
+		return fmt.Errorf("%w: tock agent needs a desktop session to track input and capture screens", err)
+	}
+	defer desk.Close()
+
+	st := &Status{Running: true}
+	uploader := &upload.Uploader{
+		Spool: sp, Logger: logger,
+		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
+			s, err := store.Fresh(ctx, client, 24*time.Hour)
+			return s.Token, err
+		}},
+		OnResult: func(_ spool.Item, err error) {
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if err != nil {
+				st.LastError = err.Error()
+				return
+			}
+			st.LastUpload, st.LastError = time.Now(), ""
+		},
+	}
+	go func() {
+		if err := uploader.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Error("uploader stopped", "error", err)
+		}
+	}()
+
+	settingsFile := filepath.Join(dir, "settings.json")
+	tr := tracker.New(tracker.Config{
+		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), KeepIdle: keepIdle, Logger: logger,
+		StateFile: filepath.Join(dir, "slot.json"),
+		Settings: func(ctx context.Context) (tracker.Settings, error) {
+			return fetchSettings(ctx, store, client, settingsFile)
+		},
+	})
+	statusFile := filepath.Join(dir, "status.json")
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := tr.Flush(); err != nil {
+				logger.Error("final report", "error", err)
+			}
+			st.mu.Lock()
+			st.Running = false
+			st.mu.Unlock()
+			writeStatus(statusFile, st)
+			return nil
+		case now := <-tick.C:
+			err := tr.Tick(ctx, now, o.readAssignment())
+			st.mu.Lock()
+			if err != nil {
+				logger.Error("tracking", "error", err)
+				st.LastError = err.Error()
+			}
+			st.TodaySeconds, st.Capture, st.Updated = tr.Today, tr.Problem, now
+			st.mu.Unlock()
+			writeStatus(statusFile, st)
+		}
+	}
+}
+
+func writeStatus(path string, st *Status) {
+	st.mu.Lock()
+	b, _ := json.Marshal(st)
+	st.mu.Unlock()
+	_ = session.WriteFileAtomic(path, b)
+}
+
+// fetchSettings reads the organization's settings and the person's
+// screenshot override, and keeps the last ones for offline starts.
+func fetchSettings(ctx context.Context, store *session.Store, client *http.Client, cache string) (tracker.Settings, error) {
+	var st tracker.Settings
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	sess, err := store.Fresh(ctx, client, 24*time.Hour)
+	if err == nil {
+		var org struct {
+			PublicKey          string `json:"public_key"`
+			ScreenshotsPerSlot int    `json:"screenshots_per_slot"`
+			Blur               bool   `json:"blur_screenshots"`
+			IdleMinutes        int    `json:"idle_timeout_minutes"`
+		}
+		err = session.Call(ctx, client, http.MethodGet, sess.Server, "/api/collections/organizations/records/"+sess.Org, sess.Token, nil, &org)
+		if err == nil {
+			var pk []byte
+			pk, err = base64.StdEncoding.DecodeString(org.PublicKey)
+			if err == nil && len(pk) == 32 {
+				st = tracker.Settings{Org: sess.Org, ScreenshotsPerSlot: org.ScreenshotsPerSlot, Blur: org.Blur,
+					IdleTimeout: time.Duration(org.IdleMinutes) * time.Minute}
+				copy(st.PublicKey[:], pk)
+				var ms struct {
+					Items []struct {
+						Shots string `json:"screenshots_per_slot"`
+					} `json:"items"`
+				}
+				q := url.Values{"filter": {fmt.Sprintf("org = %q && user = %q", sess.Org, sess.UserID)}}
+				if session.Call(ctx, client, http.MethodGet, sess.Server, "/api/collections/memberships/records?"+q.Encode(), sess.Token, nil, &ms) == nil &&
+					len(ms.Items) == 1 && ms.Items[0].Shots != "" {
+					st.ScreenshotsPerSlot, _ = strconv.Atoi(ms.Items[0].Shots)
+				}
+				b, _ := json.Marshal(st)
+				_ = session.WriteFileAtomic(cache, b)
+				return st, nil
+			}
+			if err == nil {
+				err = errors.New("the organization has no public key")
+			}
+		}
+	}
+	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil {
+		return st, nil
+	}
+	return st, fmt.Errorf("organization settings: %w", err)
+}

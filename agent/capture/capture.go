@@ -1,0 +1,125 @@
+// Package capture turns a captured monitor image into what the agent
+// uploads: it detects blank (all-black or near-uniform) captures, and
+// encodes images as JPEG, optionally blurred first. Everything happens in
+// memory; this package never writes to disk.
+package capture
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"math"
+
+	"github.com/disintegration/imaging"
+)
+
+// ErrBlank reports an all-black (or near-uniform) capture: such an image is
+// reported, not uploaded.
+var ErrBlank = errors.New("capture: blank image")
+
+// DefaultQuality is the JPEG quality Encode uses when given 0.
+const DefaultQuality = 70
+
+// Blank thresholds on the sampled luminance (0-255).
+const (
+	gridSide     = 64 // gridSide² = 4096 samples
+	blankStdDev  = 2.0
+	blankMinSpan = 8
+)
+
+// IsBlank reports whether img is (nearly) uniform: all black, a solid
+// colour, or almost so. It samples a 64×64 grid (4096 pixels; every pixel
+// of smaller images), one pixel at a jittered position inside each cell so
+// regular patterns cannot alias into uniformity, and calls the image blank
+// when the luminance's standard deviation is below 2.0 or its range
+// (max−min) below 8. An empty image is blank.
+func IsBlank(img image.Image) bool {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= 0 || h <= 0 {
+		return true
+	}
+	nx, ny := min(w, gridSide), min(h, gridSide)
+	var (
+		n          int
+		sum, sumSq float64
+		lo, hi     = 255.0, 0.0
+		rng        = uint32(0x9E3779B9) // fixed seed: deterministic
+	)
+	for j := 0; j < ny; j++ {
+		y0, y1 := b.Min.Y+j*h/ny, b.Min.Y+(j+1)*h/ny
+		for i := 0; i < nx; i++ {
+			x0, x1 := b.Min.X+i*w/nx, b.Min.X+(i+1)*w/nx
+			rng ^= rng << 13
+			rng ^= rng >> 17
+			rng ^= rng << 5
+			x := x0 + int(rng%uint32(x1-x0))
+			y := y0 + int((rng>>16)%uint32(y1-y0))
+			l := luminance(img, x, y)
+			sum += l
+			sumSq += l * l
+			lo, hi = min(lo, l), max(hi, l)
+			n++
+		}
+	}
+	mean := sum / float64(n)
+	std := math.Sqrt(max(0, sumSq/float64(n)-mean*mean))
+	return std < blankStdDev || hi-lo < blankMinSpan
+}
+
+// luminance is the Rec. 601 luma of the pixel at (x, y), 0-255.
+func luminance(img image.Image, x, y int) float64 {
+	var r, g, b uint32
+	switch m := img.(type) {
+	case *image.RGBA:
+		p := m.Pix[m.PixOffset(x, y):]
+		r, g, b = uint32(p[0]), uint32(p[1]), uint32(p[2])
+	case *image.NRGBA:
+		p := m.Pix[m.PixOffset(x, y):]
+		r, g, b = uint32(p[0]), uint32(p[1]), uint32(p[2])
+	default:
+		r, g, b, _ = img.At(x, y).RGBA()
+		r, g, b = r>>8, g>>8, b>>8
+	}
+	return 0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)
+}
+
+// Encode returns img as JPEG bytes at quality (1-100; 0 means
+// DefaultQuality). With blur, a Gaussian blur of sigma width/120 (at least
+// 1) is applied first, enough to make text unreadable. Nothing is written
+// to disk.
+func Encode(img image.Image, blur bool, quality int) ([]byte, error) {
+	if quality == 0 {
+		quality = DefaultQuality
+	}
+	if quality < 1 || quality > 100 {
+		return nil, fmt.Errorf("capture: JPEG quality %d out of range 1-100", quality)
+	}
+	if img == nil || img.Bounds().Empty() {
+		return nil, errors.New("capture: empty image")
+	}
+	if blur {
+		sigma := max(1, float64(img.Bounds().Dx())/120)
+		img = opaqueRGBA(imaging.Blur(img, sigma))
+	}
+	var buf bytes.Buffer
+	buf.Grow(img.Bounds().Dx() * img.Bounds().Dy() / 8)
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, fmt.Errorf("capture: encode JPEG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// opaqueRGBA views an opaque NRGBA image (what imaging returns) as RGBA —
+// the same bytes when every alpha is 255 — so image/jpeg takes its fast
+// path. Images with transparency are returned unchanged.
+func opaqueRGBA(m *image.NRGBA) image.Image {
+	for i := 3; i < len(m.Pix); i += 4 {
+		if m.Pix[i] != 0xff {
+			return m
+		}
+	}
+	return &image.RGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
+}

@@ -1,0 +1,334 @@
+package agent_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/internal/xvfbtest"
+)
+
+// slotSeconds shortens slots for these tests (server and agent alike).
+const slotSeconds = 20
+
+// tockBinary builds the real binary once per test.
+func tockBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tock")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tock-app/tock").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type server struct {
+	url, dir string
+	cmd      *exec.Cmd
+	logs     *bytes.Buffer
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// serve starts `tock serve` on dir at addr and waits until it is healthy.
+func serve(t *testing.T, bin, dir, addr string) *server {
+	t.Helper()
+	s := &server{url: "http://" + addr, dir: dir, logs: &bytes.Buffer{}}
+	s.cmd = exec.Command(bin, "serve", "--http", addr)
+	s.cmd.Env = append(os.Environ(), "TOCK_DIR="+dir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds),
+		"TOCK_MASTER_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32)))
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.kill)
+	for i := 0; i < 300; i++ {
+		if res, err := http.Get(s.url + "/api/health"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("serve didn't start:\n%s", s.logs)
+	return nil
+}
+
+func (s *server) kill() {
+	if s.cmd.ProcessState == nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	}
+}
+
+func api(t *testing.T, method, u, token string, body any, out any) int {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, u, r)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil {
+		json.Unmarshal(b, out)
+	}
+	return res.StatusCode
+}
+
+// owner signs an owner up and creates an organization (two screenshots per
+// slot) and a project; returns the owner's token and the project's name.
+func owner(t *testing.T, base string) (token string) {
+	t.Helper()
+	api(t, "POST", base+"/api/collections/users/records", "", map[string]string{"email": "owner@example.test", "password": "owner-password-1", "passwordConfirm": "owner-password-1"}, nil)
+	var auth struct{ Token string }
+	api(t, "POST", base+"/api/collections/users/auth-with-password", "", map[string]string{"identity": "owner@example.test", "password": "owner-password-1"}, &auth)
+	var org struct{ ID string }
+	if code := api(t, "POST", base+"/api/collections/organizations/records", auth.Token, map[string]any{"name": "Acme", "screenshots_per_slot": 2}, &org); code != 200 {
+		t.Fatalf("create organization: %d", code)
+	}
+	if code := api(t, "POST", base+"/api/collections/projects/records", auth.Token, map[string]any{"org": org.ID, "name": "Website"}, nil); code != 200 {
+		t.Fatalf("create project: %d", code)
+	}
+	return auth.Token
+}
+
+type agentRunner struct {
+	bin, dir string
+	env      []string
+}
+
+func (a agentRunner) run(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(a.bin, append([]string{"agent"}, args...)...)
+	cmd.Env = a.env
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tock agent %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (a agentRunner) daemon(t *testing.T) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(a.bin, "agent", "run")
+	cmd.Env = a.env
+	logs := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, logs
+}
+
+// desktop starts Xvfb with two monitors, paints a pattern (a black screen
+// is reported, not uploaded) and keeps input coming until the test ends.
+func desktop(t *testing.T) {
+	t.Helper()
+	xvfbtest.Start(t)
+	if out, err := exec.Command("xsetroot", "-mod", "7", "5", "-fg", "orange", "-bg", "navy").CombinedOutput(); err != nil {
+		t.Fatalf("xsetroot: %v %s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() {
+		for i := 0; ctx.Err() == nil; i++ {
+			exec.Command("xdotool", "mousemove", fmt.Sprint(100+i%500), fmt.Sprint(100+i%300)).Run()
+			if i%3 == 0 {
+				exec.Command("xdotool", "key", "a").Run()
+			}
+			time.Sleep(400 * time.Millisecond)
+		}
+	}()
+}
+
+func newAgent(t *testing.T, bin, server string) agentRunner {
+	a := agentRunner{bin: bin, dir: t.TempDir()}
+	a.env = append(os.Environ(), "TOCK_AGENT_DIR="+a.dir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds))
+	out := a.run(t, "owner-password-1\n", "login", "--server", server, "--email", "owner@example.test", "--password-stdin")
+	if !strings.Contains(out, "Signed in") {
+		t.Fatalf("login: %s", out)
+	}
+	if out := a.run(t, "", "start", "--project", "Website"); !strings.Contains(out, "Tracking to Website") {
+		t.Fatalf("start: %s", out)
+	}
+	return a
+}
+
+type record struct {
+	ID       string `json:"id"`
+	ClientID string `json:"client_id"`
+	Slot     string `json:"slot_start"`
+	Tracked  int    `json:"tracked_seconds"`
+}
+
+func list(t *testing.T, base, token, collection string) []record {
+	var l struct{ Items []record }
+	api(t, "GET", base+"/api/collections/"+collection+"/records?perPage=500&"+url.Values{"sort": {"created"}}.Encode(), token, nil, &l)
+	return l.Items
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if ok() {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestAgentTracksAndUploads follows a new user: log in, start, run; the
+// owner then sees their time and opens their screenshot.
+func TestAgentTracksAndUploads(t *testing.T) {
+	bin := tockBinary(t)
+	desktop(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), freeAddr(t))
+	token := owner(t, srv.url)
+	a := newAgent(t, bin, srv.url)
+	cmd, logs := a.daemon(t)
+
+	waitFor(t, "two slots of activity and a screenshot", 3*slotSeconds*time.Second+30*time.Second, func() bool {
+		return len(list(t, srv.url, token, "activities")) >= 2 && len(list(t, srv.url, token, "screenshots")) >= 2
+	})
+	shots := list(t, srv.url, token, "screenshots")
+	req, _ := http.NewRequest("GET", srv.url+"/api/tock/screenshots/"+shots[0].ID+"/image", nil)
+	req.Header.Set("Authorization", token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !envelope.HasImageMagic(img) {
+		t.Fatalf("owner can't open the screenshot: %d, %d bytes\nagent:\n%s", res.StatusCode, len(img), logs)
+	}
+	acts := list(t, srv.url, token, "activities")
+	if acts[0].Tracked == 0 {
+		t.Fatalf("no tracked time: %+v", acts[0])
+	}
+	status := a.run(t, "", "status")
+	for _, want := range []string{"Tracking: yes", "Agent running: true", "Last upload: 20"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+}
+
+// spooled lists the ids of the screenshots waiting in the agent's spool and
+// fails if any spooled byte looks like an image.
+func spooled(t *testing.T, dir string) (shots []string) {
+	t.Helper()
+	filepath.Walk(filepath.Join(dir, "spool"), func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		if bytes.Contains(b, []byte{0xff, 0xd8, 0xff}) || bytes.Contains(b, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("%s holds image bytes in the clear", path)
+		}
+		name := filepath.Base(path)
+		if i := strings.Index(name, "-screenshot-"); i >= 0 && !strings.Contains(path, "rejected") {
+			shots = append(shots, name[i+len("-screenshot-"):])
+		}
+		return nil
+	})
+	return shots
+}
+
+// TestAgentOffline: the server goes away, the agent keeps working for
+// several slots, is killed -9, and after both restart every slot and every
+// screenshot arrives exactly once.
+func TestAgentOffline(t *testing.T) {
+	bin := tockBinary(t)
+	desktop(t)
+	dataDir, addr := filepath.Join(t.TempDir(), "pb_data"), freeAddr(t)
+	srv := serve(t, bin, dataDir, addr)
+	token := owner(t, srv.url)
+	a := newAgent(t, bin, srv.url)
+	cmd, logs := a.daemon(t)
+	waitFor(t, "a first upload", 2*slotSeconds*time.Second, func() bool { return len(list(t, srv.url, token, "activities")) >= 1 })
+
+	srv.kill()
+	time.Sleep(3*slotSeconds*time.Second + 5*time.Second) // three slots offline
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	pending := spooled(t, a.dir)
+	if len(pending) == 0 {
+		t.Fatalf("nothing spooled while offline\nagent:\n%s", logs)
+	}
+
+	srv = serve(t, bin, dataDir, addr)
+	a.daemon(t)
+	waitFor(t, "the spool to drain", 2*slotSeconds*time.Second+30*time.Second, func() bool {
+		return len(spooled(t, a.dir)) == 0
+	})
+	shots := list(t, srv.url, token, "screenshots")
+	seen := map[string]int{}
+	for _, s := range shots {
+		seen[s.ClientID]++
+	}
+	for _, id := range pending {
+		if seen[id] != 1 {
+			t.Errorf("screenshot %s arrived %d times", id, seen[id])
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("screenshot %s stored %d times", id, n)
+		}
+	}
+	slots := map[string]int{}
+	for _, act := range list(t, srv.url, token, "activities") {
+		slots[act.Slot]++
+	}
+	if len(slots) < 4 {
+		t.Errorf("only %d slots arrived after %d offline", len(slots), 3)
+	}
+	for s, n := range slots {
+		if n != 1 {
+			t.Errorf("slot %s stored %d times", s, n)
+		}
+	}
+}

@@ -1,0 +1,265 @@
+// Package xvfbtest runs a real X server (Xvfb) for tests: one 2560x800
+// screen split into two 1280x800 RandR monitors, as the agent sees a
+// dual-monitor desktop. See /work/shared/TEST-INFRA.md for why it is set up
+// this way (-noreset keeps the monitors; Xinerama needs one screen).
+//
+// The tools come from scripts/test-deps (packages xvfb, x11-xserver-utils,
+// xauth, xdotool). When they are missing the tests skip, unless
+// TOCK_REQUIRE_X=1 (set by `make test`), which makes it a failure.
+package xvfbtest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xinerama"
+)
+
+// Geometry of the test display.
+const (
+	ScreenWidth   = 2560
+	ScreenHeight  = 800
+	MonitorWidth  = 1280
+	MonitorHeight = 800
+	Monitors      = 2
+)
+
+// Tools is what Start needs on PATH.
+var Tools = []string{"Xvfb", "xrandr", "xauth", "xdotool", "xsetroot"}
+
+// skipNotice is where a skip is announced besides t.Skip (which `go test`
+// shows only with -v).
+var skipNotice io.Writer = os.Stderr
+
+const startTimeout = 20 * time.Second
+
+// Start launches Xvfb on a free display number (Xvfb picks it: -displayfd)
+// with an xauth cookie, splits its screen into monitors L and R with
+// xrandr --setmonitor, waits until it answers (a real X connection, at most
+// 20 s) and checks that Xinerama reports the two monitors. It sets DISPLAY
+// and XAUTHORITY for the test, unsets XDG_SESSION_TYPE (restored after),
+// and stops the server in t.Cleanup. It returns the display (":N").
+func Start(t testing.TB) string {
+	t.Helper()
+	requireTools(t)
+
+	dir := t.TempDir()
+	authFile := filepath.Join(dir, "Xauthority")
+	cookie := make([]byte, 16)
+	if _, err := rand.Read(cookie); err != nil {
+		t.Fatalf("xvfbtest: cookie: %v", err)
+	}
+	hexCookie := hex.EncodeToString(cookie)
+	// The server loads every cookie of the file whatever its display
+	// number, which is not known yet; the entry for the real number is
+	// added once Xvfb has chosen it.
+	run(t, nil, "xauth", "-q", "-f", authFile, "add", ":65535", ".", hexCookie)
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatalf("xvfbtest: pipe: %v", err)
+	}
+	var serverLog lockedBuffer
+	cmd := exec.Command("Xvfb", "-displayfd", "3",
+		"-screen", "0", fmt.Sprintf("%dx%dx24", ScreenWidth, ScreenHeight),
+		"-noreset", "-nolisten", "tcp", "-auth", authFile)
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	cmd.Stdout, cmd.Stderr = &serverLog, &serverLog
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		t.Fatalf("xvfbtest: start Xvfb: %v", err)
+	}
+	w.Close()
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		stop(t, cmd, exited)
+	})
+	fail := func(format string, args ...any) {
+		t.Helper()
+		r.Close()
+		t.Fatalf("xvfbtest: "+format+"\nXvfb output:\n%s", append(args, serverLog.String())...)
+	}
+
+	// -displayfd: Xvfb writes "N\n" once it accepts connections.
+	numCh := make(chan string, 1)
+	go func() {
+		var buf [32]byte
+		var got []byte
+		for {
+			n, err := r.Read(buf[:])
+			got = append(got, buf[:n]...)
+			if bytes.IndexByte(got, '\n') >= 0 || err != nil {
+				numCh <- strings.TrimSpace(string(got))
+				return
+			}
+		}
+	}()
+	var num string
+	select {
+	case num = <-numCh:
+	case <-exited:
+		fail("Xvfb exited before it was ready")
+	case <-time.After(startTimeout):
+		fail("Xvfb not ready after %v", startTimeout)
+	}
+	r.Close()
+	if num == "" {
+		fail("Xvfb reported no display number")
+	}
+	display := ":" + num
+	run(t, nil, "xauth", "-q", "-f", authFile, "add", display, ".", hexCookie)
+
+	t.Setenv("DISPLAY", display)
+	t.Setenv("XAUTHORITY", authFile)
+	// Some libraries treat XDG_SESSION_TYPE="" differently from unset (the
+	// screenshot library switches to a portal for "wayland"): unset it.
+	// t.Setenv registers the restore of the original value.
+	t.Setenv("XDG_SESSION_TYPE", "")
+	os.Unsetenv("XDG_SESSION_TYPE")
+
+	run(t, nil, "xrandr", "--setmonitor", "L",
+		fmt.Sprintf("%d/338x%d/211+0+0", MonitorWidth, MonitorHeight), "screen")
+	run(t, nil, "xrandr", "--setmonitor", "R",
+		fmt.Sprintf("%d/338x%d/211+%d+0", MonitorWidth, MonitorHeight, MonitorWidth), "none")
+
+	// A real X connection (with the cookie) and the monitors as Xinerama
+	// reports them, which is what the capture library reads.
+	deadline := time.Now().Add(startTimeout)
+	for {
+		n, err := xineramaMonitors(display)
+		if err == nil && n == Monitors {
+			break
+		}
+		if time.Now().After(deadline) {
+			fail("display %s: want %d Xinerama monitors, got %d (err %v)", display, Monitors, n, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("xvfbtest: Xvfb on DISPLAY=%s, %dx%d split into %d monitors", display, ScreenWidth, ScreenHeight, Monitors)
+	return display
+}
+
+func xineramaMonitors(display string) (int, error) {
+	c, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return 0, err
+	}
+	defer CloseConn(c)
+	if err := xinerama.Init(c); err != nil {
+		return 0, err
+	}
+	r, err := xinerama.QueryScreens(c).Reply()
+	if err != nil {
+		return 0, err
+	}
+	return int(r.Number), nil
+}
+
+// CloseConn closes an xgb connection and waits until it has shut down
+// (xgb's Close is asynchronous), so that stopping the server afterwards does
+// not make xgb log read errors. Not for connections whose events another
+// goroutine reads.
+func CloseConn(c *xgb.Conn) {
+	c.Close()
+	for {
+		if ev, err := c.WaitForEvent(); ev == nil && err == nil {
+			return
+		}
+	}
+}
+
+// Xdotool runs xdotool with args against the test display (the DISPLAY
+// Start set), failing the test on error.
+func Xdotool(t testing.TB, args ...string) {
+	t.Helper()
+	run(t, nil, "xdotool", args...)
+}
+
+// Xsetroot runs xsetroot (x11-xserver-utils) with args against the test
+// display, e.g. "-solid", "red" or "-mod", "4", "4".
+func Xsetroot(t testing.TB, args ...string) {
+	t.Helper()
+	run(t, nil, "xsetroot", args...)
+}
+
+func run(t testing.TB, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = env // nil: the current environment
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("xvfbtest: %s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+func requireTools(t testing.TB) {
+	t.Helper()
+	var missing []string
+	for _, tool := range Tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("xvfbtest: %s not found on PATH; run scripts/test-deps (make deps) to install "+
+		"xvfb x11-xserver-utils xauth xdotool x11-utils", strings.Join(missing, ", "))
+	if os.Getenv("TOCK_REQUIRE_X") == "1" {
+		t.Fatalf("%s (TOCK_REQUIRE_X=1: X tests must not be skipped)", msg)
+	}
+	fmt.Fprintf(skipNotice, "\n*** SKIPPING X11 TEST %s: %s ***\n\n", t.Name(), msg)
+	t.Skipf("SKIPPED (no X server tools): %s", msg)
+}
+
+// stop ends Xvfb: SIGTERM, then SIGKILL if it has not exited in 5 s.
+func stop(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
+	select {
+	case <-exited:
+		return
+	default:
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Logf("xvfbtest: Xvfb (pid %d) ignored SIGTERM; killing it", cmd.Process.Pid)
+		cmd.Process.Kill()
+		<-exited
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,148 @@
+package xvfbtest
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+func TestStart(t *testing.T) {
+	t.Setenv("XDG_SESSION_TYPE", "wayland") // Start must hide it
+	var display string
+	t.Run("running", func(t *testing.T) {
+		display = Start(t)
+		if got := os.Getenv("DISPLAY"); got != display || !strings.HasPrefix(display, ":") {
+			t.Errorf("DISPLAY = %q, Start returned %q", got, display)
+		}
+		auth := os.Getenv("XAUTHORITY")
+		if fi, err := os.Stat(auth); err != nil || fi.Size() == 0 {
+			t.Errorf("XAUTHORITY=%q: %v", auth, err)
+		}
+		if v, ok := os.LookupEnv("XDG_SESSION_TYPE"); ok {
+			t.Errorf("XDG_SESSION_TYPE is set (%q), want unset", v)
+		}
+		if n, err := xineramaMonitors(display); err != nil || n != Monitors {
+			t.Errorf("Xinerama monitors = %d, %v; want %d", n, err, Monitors)
+		}
+
+		c, err := xgb.NewConnDisplay(display)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer CloseConn(c)
+		screen := xproto.Setup(c).DefaultScreen(c)
+		if screen.WidthInPixels != ScreenWidth || screen.HeightInPixels != ScreenHeight {
+			t.Errorf("screen %dx%d, want %dx%d", screen.WidthInPixels, screen.HeightInPixels, ScreenWidth, ScreenHeight)
+		}
+		for _, pos := range [][2]int{{10, 20}, {2000, 700}} {
+			Xdotool(t, "mousemove", fmt.Sprint(pos[0]), fmt.Sprint(pos[1]))
+			p, err := xproto.QueryPointer(c, screen.Root).Reply()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(p.RootX) != pos[0] || int(p.RootY) != pos[1] {
+				t.Errorf("after xdotool mousemove %v the pointer is at %d,%d", pos, p.RootX, p.RootY)
+			}
+		}
+	})
+	if display == "" {
+		t.Fatal("Start did not return a display")
+	}
+	// After the subtest's cleanups: server stopped, environment restored.
+	if c, err := xgb.NewConnDisplay(display); err == nil {
+		CloseConn(c)
+		t.Errorf("display %s still answers after cleanup", display)
+	}
+	if got := os.Getenv("XDG_SESSION_TYPE"); got != "wayland" {
+		t.Errorf("XDG_SESSION_TYPE = %q after cleanup, want it restored to %q", got, "wayland")
+	}
+	if got := os.Getenv("DISPLAY"); got == display {
+		t.Errorf("DISPLAY still %q after cleanup", got)
+	}
+}
+
+func TestTwoServersAtOnce(t *testing.T) {
+	a := Start(t)
+	aAuth := os.Getenv("XAUTHORITY")
+	b := Start(t)
+	if a == b {
+		t.Fatalf("both servers on %s", a)
+	}
+	// The first one still answers (with its own cookie).
+	t.Setenv("XAUTHORITY", aAuth)
+	if n, err := xineramaMonitors(a); err != nil || n != Monitors {
+		t.Errorf("first server %s: %d monitors, %v", a, n, err)
+	}
+}
+
+// recorder is a testing.TB that records Fatalf/Skipf instead of ending the
+// real test.
+type recorder struct {
+	testing.TB
+	mu              sync.Mutex
+	fatal, skip     string
+	fataled, skiped bool
+}
+
+func (r *recorder) Helper()      {}
+func (r *recorder) Name() string { return "TestFake" }
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.mu.Lock()
+	r.fatal, r.fataled = fmt.Sprintf(format, args...), true
+	r.mu.Unlock()
+	runtime.Goexit()
+}
+func (r *recorder) Skipf(format string, args ...any) {
+	r.mu.Lock()
+	r.skip, r.skiped = fmt.Sprintf(format, args...), true
+	r.mu.Unlock()
+	runtime.Goexit()
+}
+
+func TestMissingTools(t *testing.T) {
+	tests := []struct {
+		require   string
+		wantFatal bool
+	}{
+		{"1", true},
+		{"", false},
+		{"0", false},
+	}
+	for _, tt := range tests {
+		t.Run("TOCK_REQUIRE_X="+tt.require, func(t *testing.T) {
+			t.Setenv("PATH", t.TempDir()) // nothing on PATH
+			t.Setenv("TOCK_REQUIRE_X", tt.require)
+			var notice strings.Builder
+			skipNotice = &notice
+			defer func() { skipNotice = os.Stderr }()
+			r := &recorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				requireTools(r)
+			}()
+			<-done
+			switch {
+			case tt.wantFatal && !r.fataled:
+				t.Fatalf("want Fatalf, got skip=%v %q", r.skiped, r.skip)
+			case !tt.wantFatal && !r.skiped:
+				t.Fatalf("want Skipf, got fatal=%v %q", r.fataled, r.fatal)
+			}
+			if !tt.wantFatal && !strings.Contains(notice.String(), "SKIPPING") {
+				t.Errorf("skip not announced on stderr: %q", notice.String())
+			}
+			msg := r.fatal + r.skip
+			for _, want := range []string{"scripts/test-deps", "Xvfb", "xdotool"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message %q does not mention %s", msg, want)
+				}
+			}
+		})
+	}
+}
