@@ -148,10 +148,20 @@ func launch(bin, dataDir string) (*server, error) {
 	return srv, nil
 }
 
+// waitReady waits for the health check and then for the S3 API itself:
+// MinIO reports ready a moment before it stops answering S3 requests with
+// 503, and a test must never see that moment.
 func waitReady(srv *server, timeout time.Duration) error {
-	url := "http://" + srv.endpoint + "/minio/health/ready"
-	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(timeout)
+	if err := waitStatus(srv, "/minio/health/ready", deadline, func(code int) bool { return code == http.StatusOK }); err != nil {
+		return err
+	}
+	return waitStatus(srv, "/", deadline, func(code int) bool { return code != http.StatusServiceUnavailable })
+}
+
+func waitStatus(srv *server, path string, deadline time.Time, ok func(int) bool) error {
+	url := "http://" + srv.endpoint + path
+	client := &http.Client{Timeout: 2 * time.Second}
 	for {
 		select {
 		case <-srv.done:
@@ -163,7 +173,7 @@ func waitReady(srv *server, timeout time.Duration) error {
 		resp, err := client.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if ok(resp.StatusCode) {
 				cancel()
 				return nil
 			}
@@ -171,7 +181,7 @@ func waitReady(srv *server, timeout time.Duration) error {
 		}
 		cancel()
 		if time.Now().After(deadline) {
-			return fmt.Errorf("MinIO at %s not ready after %s: %v", srv.endpoint, timeout, err)
+			return fmt.Errorf("MinIO at %s: %s not ready: %v", srv.endpoint, path, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
