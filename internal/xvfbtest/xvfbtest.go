@@ -53,6 +53,12 @@ const startTimeout = 20 * time.Second
 // and stops the server in t.Cleanup. It returns the display (":N").
 func Start(t testing.TB) string {
 	t.Helper()
+	return StartMonitors(t, MonitorWidth, MonitorHeight)
+}
+
+// StartMonitors is Start with two monitors of mw x mh side by side.
+func StartMonitors(t testing.TB, mw, mh int) string {
+	t.Helper()
 	requireTools(t)
 
 	dir := t.TempDir()
@@ -73,7 +79,7 @@ func Start(t testing.TB) string {
 	}
 	var serverLog lockedBuffer
 	cmd := exec.Command("Xvfb", "-displayfd", "3",
-		"-screen", "0", fmt.Sprintf("%dx%dx24", ScreenWidth, ScreenHeight),
+		"-screen", "0", fmt.Sprintf("%dx%dx24", Monitors*mw, mh),
 		"-noreset", "-nolisten", "tcp", "-auth", authFile)
 	cmd.ExtraFiles = []*os.File{w} // fd 3
 	cmd.Stdout, cmd.Stderr = &serverLog, &serverLog
@@ -135,10 +141,8 @@ func Start(t testing.TB) string {
 	t.Setenv("XDG_SESSION_TYPE", "")
 	os.Unsetenv("XDG_SESSION_TYPE")
 
-	run(t, nil, "xrandr", "--setmonitor", "L",
-		fmt.Sprintf("%d/338x%d/211+0+0", MonitorWidth, MonitorHeight), "screen")
-	run(t, nil, "xrandr", "--setmonitor", "R",
-		fmt.Sprintf("%d/338x%d/211+%d+0", MonitorWidth, MonitorHeight, MonitorWidth), "none")
+	run(t, nil, "xrandr", "--setmonitor", "L", fmt.Sprintf("%d/338x%d/211+0+0", mw, mh), "screen")
+	run(t, nil, "xrandr", "--setmonitor", "R", fmt.Sprintf("%d/338x%d/211+%d+0", mw, mh, mw), "none")
 
 	// A real X connection (with the cookie) and the monitors as Xinerama
 	// reports them, which is what the capture library reads.
@@ -153,7 +157,7 @@ func Start(t testing.TB) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("xvfbtest: Xvfb on DISPLAY=%s, %dx%d split into %d monitors", display, ScreenWidth, ScreenHeight, Monitors)
+	t.Logf("xvfbtest: Xvfb on DISPLAY=%s, %dx%d split into %d monitors", display, Monitors*mw, mh, Monitors)
 	return display
 }
 
