@@ -26,7 +26,7 @@ import (
 const slotSeconds = 20
 
 // tockBinary builds the real binary once per test.
-func tockBinary(t *testing.T) string {
+func tockBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "tock")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tock-app/tock").CombinedOutput(); err != nil {
@@ -41,7 +41,7 @@ type server struct {
 	logs     *bytes.Buffer
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // serve starts `tock serve` on dir at addr and waits until it is healthy.
-func serve(t *testing.T, bin, dir, addr string) *server {
+func serve(t testing.TB, bin, dir, addr string) *server {
 	t.Helper()
 	s := &server{url: "http://" + addr, dir: dir, logs: &bytes.Buffer{}}
 	s.cmd = exec.Command(bin, "serve", "--http", addr)
@@ -82,7 +82,7 @@ func (s *server) kill() {
 	}
 }
 
-func api(t *testing.T, method, u, token string, body any, out any) int {
+func api(t testing.TB, method, u, token string, body any, out any) int {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -108,7 +108,7 @@ func api(t *testing.T, method, u, token string, body any, out any) int {
 
 // owner signs an owner up and creates an organization (two screenshots per
 // slot) and a project; returns the owner's token and the project's name.
-func owner(t *testing.T, base string) (token string) {
+func owner(t testing.TB, base string) (token string) {
 	t.Helper()
 	api(t, "POST", base+"/api/collections/users/records", "", map[string]string{"email": "owner@example.test", "password": "owner-password-1", "passwordConfirm": "owner-password-1"}, nil)
 	var auth struct{ Token string }
@@ -128,7 +128,7 @@ type agentRunner struct {
 	env      []string
 }
 
-func (a agentRunner) run(t *testing.T, stdin string, args ...string) string {
+func (a agentRunner) run(t testing.TB, stdin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(a.bin, append([]string{"agent"}, args...)...)
 	cmd.Env = a.env
@@ -140,7 +140,7 @@ func (a agentRunner) run(t *testing.T, stdin string, args ...string) string {
 	return string(out)
 }
 
-func (a agentRunner) daemon(t *testing.T) (*exec.Cmd, *bytes.Buffer) {
+func (a agentRunner) daemon(t testing.TB) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(a.bin, "agent", "run")
 	cmd.Env = a.env
@@ -160,7 +160,7 @@ func (a agentRunner) daemon(t *testing.T) (*exec.Cmd, *bytes.Buffer) {
 
 // desktop starts Xvfb with two monitors, paints a pattern (a black screen
 // is reported, not uploaded) and keeps input coming until the test ends.
-func desktop(t *testing.T) {
+func desktop(t testing.TB) {
 	t.Helper()
 	xvfbtest.Start(t)
 	if out, err := exec.Command("xsetroot", "-mod", "7", "5", "-fg", "orange", "-bg", "navy").CombinedOutput(); err != nil {
@@ -179,7 +179,7 @@ func desktop(t *testing.T) {
 	}()
 }
 
-func newAgent(t *testing.T, bin, server string) agentRunner {
+func newAgent(t testing.TB, bin, server string) agentRunner {
 	a := agentRunner{bin: bin, dir: t.TempDir()}
 	a.env = append(os.Environ(), "TOCK_AGENT_DIR="+a.dir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds))
 	out := a.run(t, "owner-password-1\n", "login", "--server", server, "--email", "owner@example.test", "--password-stdin")
@@ -199,13 +199,13 @@ type record struct {
 	Tracked  int    `json:"tracked_seconds"`
 }
 
-func list(t *testing.T, base, token, collection string) []record {
+func list(t testing.TB, base, token, collection string) []record {
 	var l struct{ Items []record }
 	api(t, "GET", base+"/api/collections/"+collection+"/records?perPage=500&"+url.Values{"sort": {"created"}}.Encode(), token, nil, &l)
 	return l.Items
 }
 
-func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
+func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
@@ -258,7 +258,7 @@ func TestAgentTracksAndUploads(t *testing.T) {
 
 // spooled lists the ids of the screenshots waiting in the agent's spool and
 // fails if any spooled byte looks like an image.
-func spooled(t *testing.T, dir string) (shots []string) {
+func spooled(t testing.TB, dir string) (shots []string) {
 	t.Helper()
 	filepath.Walk(filepath.Join(dir, "spool"), func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
