@@ -75,6 +75,8 @@ func (s *Server) checkSlot(in ingest.Activity, now time.Time) error {
 		return badRequest("slot_start is in the future.")
 	case in.TrackedSeconds < 0 || in.TrackedSeconds > s.cfg.SlotSeconds:
 		return badRequest("tracked_seconds must be between 0 and %d.", s.cfg.SlotSeconds)
+	case in.CaptureErrors < 0 || in.CaptureErrors > 1000:
+		return badRequest("capture_errors must be between 0 and 1000.")
 	}
 	for name, v := range map[string]int{"keyboard_seconds": in.KeyboardSeconds, "mouse_seconds": in.MouseSeconds, "active_seconds": in.ActiveSeconds} {
 		if v < 0 || v > in.TrackedSeconds {
@@ -143,6 +145,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 		act.Set("keyboard_seconds", in.KeyboardSeconds)
 		act.Set("mouse_seconds", in.MouseSeconds)
 		act.Set("active_seconds", in.ActiveSeconds)
+		act.Set("capture_errors", in.CaptureErrors)
 		if err := txApp.Save(act); err != nil {
 			return err
 		}

@@ -336,6 +336,7 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 		{"apps longer than the slot", tt.Carol, ingest.Activity{SlotStart: start, TrackedSeconds: 60,
 			Apps: []ingest.AppSeconds{{App: "a", Seconds: 400}, {App: "b", Seconds: 400}}}, 400},
 		{"bad client id", tt.Carol, ingest.Activity{ClientID: "x", SlotStart: start, TrackedSeconds: 60}, 400},
+		{"negative capture errors", tt.Carol, ingest.Activity{SlotStart: start, TrackedSeconds: 60, CaptureErrors: -1}, 400},
 	}
 	for _, tc := range activities {
 		t.Run("activity/"+tc.name, func(t *testing.T) {
@@ -371,4 +372,15 @@ func (p pipeline) blobCount(t testing.TB) int {
 func (p pipeline) blobExists(t testing.TB, key string) bool {
 	_, err := p.store.Stat(context.Background(), key)
 	return err == nil
+}
+
+// A slot's unusable captures are reported with it, so the server knows a
+// screenshot is missing for a reason.
+func TestCaptureErrorsAreStored(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	in := ingest.Activity{ClientID: "act-capture-errors", Org: tt.Acme, Project: tt.ProjA, SlotStart: slot(), TrackedSeconds: 600, CaptureErrors: 2}
+	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(in), p.token(t, tt.Carol)))
+	if status != 200 || !strings.Contains(body, `"capture_errors":2`) {
+		t.Fatalf("%d %s", status, body)
+	}
 }

@@ -31,6 +31,9 @@ type Activity struct {
 	MouseSeconds    int          `json:"mouse_seconds"`
 	ActiveSeconds   int          `json:"active_seconds"`
 	Apps            []AppSeconds `json:"apps"`
+	// CaptureErrors counts the slot's captures that failed or came out
+	// blank: reported, never uploaded.
+	CaptureErrors int `json:"capture_errors"`
 }
 
 // Screenshot is the metadata part of a screenshot upload; the envelope

@@ -79,6 +79,8 @@ type slot struct {
 	ShotsAt     []time.Duration `json:"shots_at"` // offsets into the slot still to take
 	Reported    bool            `json:"reported"` // an activity is spooled for it
 	Ticks       int             `json:"ticks"`
+	// CaptureErrors counts unusable captures, reported with the slot.
+	CaptureErrors int `json:"capture_errors"`
 }
 
 type app struct {
@@ -262,6 +264,7 @@ func (t *Tracker) report() error {
 	act := ingest.Activity{
 		ClientID: ActivityID(t.cfg.User, s.Project, s.Start), Org: t.settings.Org, Project: s.Project, Task: s.Task,
 		SlotStart: s.Start.UTC(), TrackedSeconds: s.Tracked, KeyboardSeconds: s.Keyboard, MouseSeconds: s.Mouse, ActiveSeconds: s.Active,
+		CaptureErrors: s.CaptureErrors,
 	}
 	for _, a := range s.Apps {
 		act.Apps = append(act.Apps, a.AppSeconds)
@@ -288,8 +291,9 @@ func (t *Tracker) screenshots(now time.Time) error {
 	imgs, err := t.cfg.Desktop.Capture()
 	if err != nil {
 		t.Problem = &Problem{At: now, Reason: err.Error()}
+		t.open.CaptureErrors++
 		t.cfg.Logger.Warn("screen capture failed", "error", err)
-		return nil
+		return t.report()
 	}
 	if !t.open.Reported {
 		// The server needs the slot before its screenshots.
@@ -301,6 +305,7 @@ func (t *Tracker) screenshots(now time.Time) error {
 	for i, img := range imgs {
 		if capture.IsBlank(img) {
 			t.Problem = &Problem{At: now, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", i)}
+			t.open.CaptureErrors++
 			t.cfg.Logger.Warn("blank capture skipped", "screen", i)
 			continue
 		}

@@ -174,12 +174,15 @@ func TestBlankCapturesAreReportedNotUploaded(t *testing.T) {
 	w.desk.screens = []image.Image{image.NewRGBA(image.Rect(0, 0, 64, 48)), picture(3)}
 	tr := New(w.cfg)
 	w.run(tr, 61, true)
-	_, shots, _ := w.drain()
+	acts, shots, _ := w.drain()
 	if len(shots) != 1 || shots[0].Screen != 1 {
 		t.Fatalf("screenshots spooled: %+v", shots)
 	}
 	if tr.Problem == nil {
-		t.Fatal("the blank capture wasn't reported")
+		t.Fatal("the blank capture wasn't reported in status")
+	}
+	if acts[0].CaptureErrors != 1 {
+		t.Fatalf("the blank capture wasn't reported to the server: %+v", acts[0])
 	}
 }
 
