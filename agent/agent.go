@@ -187,12 +187,21 @@ type project struct {
 	Name string `json:"name"`
 }
 
-func listProjects(ctx context.Context, c *http.Client, sess session.Session) ([]project, error) {
+// listProjects lists the organization's active projects the person can see.
+func (o *options) listProjects(ctx context.Context) ([]project, error) {
+	store, _, c, err := o.signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := store.Fresh(ctx, c, time.Hour)
+	if err != nil {
+		return nil, err
+	}
 	var list struct {
 		Items []project `json:"items"`
 	}
 	q := url.Values{"perPage": {"200"}, "sort": {"name"}, "filter": {fmt.Sprintf("org = %q && archived = false", sess.Org)}}
-	err := session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/projects/records?"+q.Encode(), sess.Token, nil, &list)
+	err = session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/projects/records?"+q.Encode(), sess.Token, nil, &list)
 	return list.Items, err
 }
 
@@ -201,15 +210,7 @@ func (o *options) projects() *cobra.Command {
 		Use:   "projects",
 		Short: "List the projects you can track to",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, _, client, err := o.signedIn(cmd.Context())
-			if err != nil {
-				return err
-			}
-			sess, err := store.Fresh(cmd.Context(), client, time.Hour)
-			if err != nil {
-				return err
-			}
-			ps, err := listProjects(cmd.Context(), client, sess)
+			ps, err := o.listProjects(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -246,15 +247,7 @@ func (o *options) start() *cobra.Command {
 		Use:   "start --project P [--task T]",
 		Short: "Start tracking to a project (by name or id); `run` does the tracking",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, _, client, err := o.signedIn(cmd.Context())
-			if err != nil {
-				return err
-			}
-			sess, err := store.Fresh(cmd.Context(), client, time.Hour)
-			if err != nil {
-				return err
-			}
-			ps, err := listProjects(cmd.Context(), client, sess)
+			ps, err := o.listProjects(cmd.Context())
 			if err != nil {
 				return err
 			}
