@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -23,13 +21,14 @@ import (
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
+	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
 // BenchmarkIngest: 8 concurrent agents upload 200 KB envelopes to a real
 // `tock serve` on loopback, with local storage and with MinIO. Reports
 // uploads/s and p50/p99 latency; sealing happens before the clock starts.
 func BenchmarkIngest(b *testing.B) {
-	bin := buildTockB(b)
+	bin := tt.Binary(b)
 	for _, storage := range []string{"local", "s3"} {
 		b.Run(storage, func(b *testing.B) {
 			env := []string{"TOCK_DIR=" + filepath.Join(b.TempDir(), "pb_data"), "TOCK_MASTER_KEY=" + base64.StdEncoding.EncodeToString(make([]byte, 32))}
@@ -38,79 +37,17 @@ func BenchmarkIngest(b *testing.B) {
 				env = append(env, "TOCK_STORAGE=s3", "TOCK_S3_ENDPOINT="+m.Endpoint, "TOCK_S3_BUCKET="+m.Bucket,
 					"TOCK_S3_ACCESS_KEY="+m.AccessKey, "TOCK_S3_SECRET_KEY="+m.SecretKey, "TOCK_S3_TLS=false")
 			}
-			base := startServe(b, bin, env)
+			base := tt.Serve(b, bin, tt.FreeAddr(b), env...).URL
 			benchIngest(b, base, clientsFromEnv())
 		})
 	}
 }
 
-func buildTockB(b *testing.B) string {
-	b.Helper()
-	out := filepath.Join(b.TempDir(), "tock")
-	if msg, err := exec.Command("go", "build", "-o", out, ".").CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, msg)
-	}
-	return out
-}
-
-func startServe(b *testing.B, bin string, env []string) string {
-	b.Helper()
-	addr := freeAddrB(b)
-	cmd := exec.Command(bin, "serve", "--http", addr)
-	cmd.Env = append(os.Environ(), env...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	base := "http://" + addr
-	for i := 0; i < 300; i++ {
-		if res, err := http.Get(base + "/api/health"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return base
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.Fatalf("serve didn't start:\n%s", logs.String())
-	return ""
-}
-
-func freeAddrB(b *testing.B) string {
-	b.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
+// call is tt.API that fails the benchmark on anything but a 200.
 func call(b *testing.B, method, url, token string, body any, out any) {
 	b.Helper()
-	var r io.Reader
-	if body != nil {
-		j, _ := json.Marshal(body)
-		r = bytes.NewReader(j)
-	}
-	req, _ := http.NewRequest(method, url, r)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		b.Fatalf("%s %s: %d %s", method, url, res.StatusCode, data)
-	}
-	if out != nil {
-		json.Unmarshal(data, out)
+	if code := tt.API(b, method, url, token, body, out); code != http.StatusOK {
+		b.Fatalf("%s %s: %d", method, url, code)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
 
@@ -26,34 +26,13 @@ func TestEnvironmentHelpListsEveryVariable(t *testing.T) {
 	}
 }
 
-// buildTock compiles the real binary once for the end-to-end tests.
-func buildTock(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tock")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestServeEndToEnd follows the README on a real binary: create a superuser,
 // serve on the embedded default (configured only through TOCK_* variables),
 // and find every core collection in the admin API and the web app at /.
 func TestServeEndToEnd(t *testing.T) {
-	bin := buildTock(t)
+	bin := tt.Binary(t)
 	dataDir := filepath.Join(t.TempDir(), "pb_data")
-	addr := freeAddr(t)
+	addr := tt.FreeAddr(t)
 	env := append(os.Environ(), "TOCK_DIR="+dataDir, "TOCK_HTTP="+addr)
 
 	help, err := exec.Command(bin, "serve", "--help").CombinedOutput()

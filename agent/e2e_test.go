@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,92 +17,20 @@ import (
 	"time"
 
 	"github.com/tock-app/tock/envelope"
+	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/internal/xvfbtest"
 )
 
 // slotSeconds shortens slots for these tests (server and agent alike).
 const slotSeconds = 20
 
-// tockBinary builds the real binary once per test.
-func tockBinary(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tock")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tock-app/tock").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type server struct {
-	url, dir string
-	cmd      *exec.Cmd
-	logs     *bytes.Buffer
-}
-
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// serve starts `tock serve` on dir at addr and waits until it is healthy.
-func serve(t testing.TB, bin, dir, addr string) *server {
-	t.Helper()
-	s := &server{url: "http://" + addr, dir: dir, logs: &bytes.Buffer{}}
-	s.cmd = exec.Command(bin, "serve", "--http", addr)
-	s.cmd.Env = append(os.Environ(), "TOCK_DIR="+dir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds),
+// serve starts `tock serve` on dataDir at addr with this test's slot length.
+func serve(t testing.TB, bin, dataDir, addr string) *tt.Server {
+	return tt.Serve(t, bin, addr, "TOCK_DIR="+dataDir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds),
 		"TOCK_MASTER_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32)))
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.kill)
-	for i := 0; i < 300; i++ {
-		if res, err := http.Get(s.url + "/api/health"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return s
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("serve didn't start:\n%s", s.logs)
-	return nil
 }
 
-func (s *server) kill() {
-	if s.cmd.ProcessState == nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	}
-}
-
-func api(t testing.TB, method, u, token string, body any, out any) int {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, u, r)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if out != nil {
-		json.Unmarshal(b, out)
-	}
-	return res.StatusCode
-}
+var api = tt.API
 
 // owner signs an owner up and creates an organization (two screenshots per
 // slot) and a project; returns the owner's token and the project's name.
@@ -220,18 +146,18 @@ func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 // TestAgentTracksAndUploads follows a new user: log in, start, run; the
 // owner then sees their time and opens their screenshot.
 func TestAgentTracksAndUploads(t *testing.T) {
-	bin := tockBinary(t)
+	bin := tt.Binary(t)
 	desktop(t)
-	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), freeAddr(t))
-	token := owner(t, srv.url)
-	a := newAgent(t, bin, srv.url)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	a := newAgent(t, bin, srv.URL)
 	cmd, logs := a.daemon(t)
 
 	waitFor(t, "two slots of activity and a screenshot", 3*slotSeconds*time.Second+30*time.Second, func() bool {
-		return len(list(t, srv.url, token, "activities")) >= 2 && len(list(t, srv.url, token, "screenshots")) >= 2
+		return len(list(t, srv.URL, token, "activities")) >= 2 && len(list(t, srv.URL, token, "screenshots")) >= 2
 	})
-	shots := list(t, srv.url, token, "screenshots")
-	req, _ := http.NewRequest("GET", srv.url+"/api/tock/screenshots/"+shots[0].ID+"/image", nil)
+	shots := list(t, srv.URL, token, "screenshots")
+	req, _ := http.NewRequest("GET", srv.URL+"/api/tock/screenshots/"+shots[0].ID+"/image", nil)
 	req.Header.Set("Authorization", token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -242,7 +168,7 @@ func TestAgentTracksAndUploads(t *testing.T) {
 	if res.StatusCode != 200 || !envelope.HasImageMagic(img) {
 		t.Fatalf("owner can't open the screenshot: %d, %d bytes\nagent:\n%s", res.StatusCode, len(img), logs)
 	}
-	acts := list(t, srv.url, token, "activities")
+	acts := list(t, srv.URL, token, "activities")
 	if acts[0].Tracked == 0 {
 		t.Fatalf("no tracked time: %+v", acts[0])
 	}
@@ -281,16 +207,16 @@ func spooled(t testing.TB, dir string) (shots []string) {
 // several slots, is killed -9, and after both restart every slot and every
 // screenshot arrives exactly once.
 func TestAgentOffline(t *testing.T) {
-	bin := tockBinary(t)
+	bin := tt.Binary(t)
 	desktop(t)
-	dataDir, addr := filepath.Join(t.TempDir(), "pb_data"), freeAddr(t)
+	dataDir, addr := filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t)
 	srv := serve(t, bin, dataDir, addr)
-	token := owner(t, srv.url)
-	a := newAgent(t, bin, srv.url)
+	token := owner(t, srv.URL)
+	a := newAgent(t, bin, srv.URL)
 	cmd, logs := a.daemon(t)
-	waitFor(t, "a first upload", 2*slotSeconds*time.Second, func() bool { return len(list(t, srv.url, token, "activities")) >= 1 })
+	waitFor(t, "a first upload", 2*slotSeconds*time.Second, func() bool { return len(list(t, srv.URL, token, "activities")) >= 1 })
 
-	srv.kill()
+	srv.Kill()
 	time.Sleep(3*slotSeconds*time.Second + 5*time.Second) // three slots offline
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
@@ -304,7 +230,7 @@ func TestAgentOffline(t *testing.T) {
 	waitFor(t, "the spool to drain", 2*slotSeconds*time.Second+30*time.Second, func() bool {
 		return len(spooled(t, a.dir)) == 0
 	})
-	shots := list(t, srv.url, token, "screenshots")
+	shots := list(t, srv.URL, token, "screenshots")
 	seen := map[string]int{}
 	for _, s := range shots {
 		seen[s.ClientID]++
@@ -320,7 +246,7 @@ func TestAgentOffline(t *testing.T) {
 		}
 	}
 	slots := map[string]int{}
-	for _, act := range list(t, srv.url, token, "activities") {
+	for _, act := range list(t, srv.URL, token, "activities") {
 		slots[act.Slot]++
 	}
 	if len(slots) < 4 {

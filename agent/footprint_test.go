@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
 // procStat reads a process's peak resident memory (kB) and CPU time.
@@ -34,19 +36,19 @@ func procStat(t testing.TB, pid int) (hwmKB int, cpu time.Duration) {
 // Xvfb (2 x 1280x800): CPU while tracking between captures, then peak memory
 // with three screenshots per slot. b.N is ignored: it is one measurement.
 func BenchmarkAgentFootprint(b *testing.B) {
-	bin := tockBinary(b)
+	bin := tt.Binary(b)
 	desktop(b)
-	srv := serve(b, bin, b.TempDir()+"/pb_data", freeAddr(b))
-	token := owner(b, srv.url)
+	srv := serve(b, bin, b.TempDir()+"/pb_data", tt.FreeAddr(b))
+	token := owner(b, srv.URL)
 	var orgs struct{ Items []struct{ ID string } }
-	api(b, "GET", srv.url+"/api/collections/organizations/records", token, nil, &orgs)
+	api(b, "GET", srv.URL+"/api/collections/organizations/records", token, nil, &orgs)
 	setShots := func(n int) {
-		if code := api(b, "PATCH", srv.url+"/api/collections/organizations/records/"+orgs.Items[0].ID, token, map[string]any{"screenshots_per_slot": n}, nil); code != 200 {
+		if code := api(b, "PATCH", srv.URL+"/api/collections/organizations/records/"+orgs.Items[0].ID, token, map[string]any{"screenshots_per_slot": n}, nil); code != 200 {
 			b.Fatalf("set screenshots: %d", code)
 		}
 	}
 	setShots(0)
-	a := newAgent(b, bin, srv.url)
+	a := newAgent(b, bin, srv.URL)
 	cmd, _ := a.daemon(b)
 	pid := cmd.Process.Pid
 
@@ -61,7 +63,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	time.Sleep(4 * slotSeconds * time.Second) // 12 capture moments of 2 monitors
 	hwm, _ := procStat(b, pid)
 	b.ReportMetric(float64(hwm)/1024, "peak-rss-MB")
-	if len(list(b, srv.url, token, "screenshots")) == 0 {
+	if len(list(b, srv.URL, token, "screenshots")) == 0 {
 		b.Fatal("no screenshot arrived: the measurement didn't exercise captures")
 	}
 }
