@@ -136,15 +136,5 @@ func TestS3(t *testing.T) {
 
 func BenchmarkS3Put(b *testing.B) {
 	s, _ := newS3(b)
-	data := randBytes(b, 200<<10)
-	ctx := context.Background()
-	b.SetBytes(int64(len(data)))
-	i := 0
-	for b.Loop() {
-		key := fmt.Sprintf("bench/u%d/shot-%d.env", i%4, i%64)
-		if err := s.Put(ctx, key, bytes.NewReader(data), int64(len(data))); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
+	benchPut(b, s)
 }

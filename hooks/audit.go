@@ -16,7 +16,7 @@ func (s *Server) registerDeletions(app core.App) {
 	app.OnRecordAfterDeleteSuccess(migrations.Screenshots).BindFunc(func(e *core.RecordEvent) error {
 		// The record goes first: a crash here leaves an orphan blob, which
 		// the sweep removes, never a screenshot that points at nothing.
-		s.deleteBlob(e.App, e.Record.GetString("storage_key"))
+		s.deleteBlob(context.Background(), e.App, e.Record.GetString("storage_key"))
 		return e.Next()
 	})
 	for _, name := range []string{migrations.Screenshots, migrations.Activities} {
@@ -34,10 +34,12 @@ func (s *Server) registerDeletions(app core.App) {
 	}
 }
 
-func (s *Server) deleteBlob(app core.App, key string) {
+// deleteBlob removes a blob whose record is gone; a failure leaves it to
+// the orphan sweep.
+func (s *Server) deleteBlob(ctx context.Context, app core.App, key string) {
 	store, err := s.store()
 	if err == nil {
-		err = store.Delete(context.Background(), key)
+		err = store.Delete(ctx, key)
 	}
 	if err != nil {
 		app.Logger().Warn("blob left for the orphan sweep", slog.String("key", key), slog.Any("error", err))

@@ -99,7 +99,7 @@ func BenchmarkRetention(b *testing.B) {
 	const total = 100_000
 	for b.Loop() {
 		b.StopTimer()
-		p := newPipelineB(b)
+		p := newPipeline(b, "local", nil)
 		start := time.Now().Add(-200 * 24 * time.Hour).Truncate(time.Hour)
 		seedScreenshots(b, p.app, total, start, time.Second)
 		var keys []string

@@ -311,15 +311,18 @@ func (s *Server) readEnvelope(e *core.RequestEvent) ([]byte, error) {
 		return nil, badRequest("The envelope file is missing.")
 	}
 	defer f.Close()
+	tooLarge := func() error {
+		return router.NewApiError(http.StatusRequestEntityTooLarge, fmt.Sprintf("A screenshot may be at most %d bytes.", s.cfg.MaxEnvelopeBytes), nil)
+	}
 	if fh.Size > s.cfg.MaxEnvelopeBytes {
-		return nil, router.NewApiError(http.StatusRequestEntityTooLarge, fmt.Sprintf("A screenshot may be at most %d bytes.", s.cfg.MaxEnvelopeBytes), nil)
+		return nil, tooLarge()
 	}
 	b, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxEnvelopeBytes+1))
 	if err != nil {
 		return nil, badRequest("Couldn't read the envelope.")
 	}
 	if int64(len(b)) > s.cfg.MaxEnvelopeBytes {
-		return nil, router.NewApiError(http.StatusRequestEntityTooLarge, fmt.Sprintf("A screenshot may be at most %d bytes.", s.cfg.MaxEnvelopeBytes), nil)
+		return nil, tooLarge()
 	}
 	return b, nil
 }

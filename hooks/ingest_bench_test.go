@@ -17,7 +17,7 @@ import (
 // router and local store, without the network; for profiling the server's
 // share of BenchmarkIngest.
 func BenchmarkIngestInProcess(b *testing.B) {
-	p := newPipelineB(b)
+	p := newPipeline(b, "local", nil)
 	start := slot()
 	act := p.track(b, tt.Carol, tt.ProjA, start)
 	plain := make([]byte, 200<<10)

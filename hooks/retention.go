@@ -82,7 +82,9 @@ func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff ti
 			return shots, usage, err
 		}
 		shots += n
-		s.deleteBlobs(ctx, app, keys)
+		for _, k := range keys {
+			s.deleteBlob(ctx, app, k)
+		}
 		if n < retentionBatch {
 			break
 		}
@@ -133,19 +135,6 @@ func (s *Server) expireScreenshotRecords(app core.App, org string, cutoff time.T
 		keys[i] = r.Key
 	}
 	return keys, len(rows), nil
-}
-
-func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
-	store, err := s.store()
-	if err != nil {
-		app.Logger().Warn("blobs left for the orphan sweep", slog.Int("count", len(keys)), slog.Any("error", err))
-		return
-	}
-	for _, k := range keys {
-		if err := store.Delete(ctx, k); err != nil {
-			app.Logger().Warn("blob left for the orphan sweep", slog.String("key", k), slog.Any("error", err))
-		}
-	}
 }
 
 // sweepOrphans removes screenshot blobs that no record points to and that are

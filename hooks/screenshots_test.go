@@ -37,25 +37,7 @@ type pipeline struct {
 	handler http.Handler
 }
 
-// newPipelineB is a local pipeline for benchmarks.
-func newPipelineB(b *testing.B) pipeline {
-	b.Helper()
-	fx, err := matrixFixture()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := tt.Config()
-	store, err := blobstore.NewLocal(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Store = store
-	app, srv := fx.AppWith(b, cfg)
-	b.Cleanup(app.Cleanup)
-	return pipeline{app: app, server: srv, store: store, handler: tt.Handler(b, app)}
-}
-
-func newPipeline(t *testing.T, kind string, tweak func(*hooks.Config)) pipeline {
+func newPipeline(t testing.TB, kind string, tweak func(*hooks.Config)) pipeline {
 	t.Helper()
 	fx, err := matrixFixture()
 	if err != nil {
