@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tock-app/tock/agent/spool"
 	"github.com/tock-app/tock/envelope"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/internal/xvfbtest"
@@ -191,16 +193,44 @@ func spooled(t testing.TB, dir string) (shots []string) {
 			return nil
 		}
 		b, _ := os.ReadFile(path)
-		if bytes.Contains(b, []byte{0xff, 0xd8, 0xff}) || bytes.Contains(b, []byte("\x89PNG\r\n\x1a\n")) {
+		if clearImage(b) {
 			t.Errorf("%s holds image bytes in the clear", path)
 		}
 		name := filepath.Base(path)
+		if strings.Contains(name, "-screenshot-") {
+			if _, env, err := spool.DecodeScreenshot(b); err != nil {
+				t.Errorf("%s: %v", path, err)
+			} else if _, _, err := envelope.ParseHeader(env); err != nil {
+				t.Errorf("%s is not an envelope: %v", path, err)
+			}
+		}
 		if i := strings.Index(name, "-screenshot-"); i >= 0 && !strings.Contains(path, "rejected") {
 			shots = append(shots, name[i+len("-screenshot-"):])
 		}
 		return nil
 	})
 	return shots
+}
+
+// clearImage reports whether b holds a decodable JPEG or a PNG anywhere.
+// The three bytes FF D8 FF alone turn up by chance in about one 200 KB
+// ciphertext in a hundred, so a JPEG counts only if its header decodes.
+func clearImage(b []byte) bool {
+	if bytes.Contains(b, []byte("\x89PNG\r\n\x1a\n")) {
+		return true
+	}
+	soi := []byte{0xff, 0xd8, 0xff}
+	for i := bytes.Index(b, soi); i >= 0; {
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(b[i:])); err == nil && cfg.Width > 0 && cfg.Height > 0 {
+			return true
+		}
+		next := bytes.Index(b[i+1:], soi)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // TestAgentOffline: the server goes away, the agent keeps working for
@@ -255,6 +285,30 @@ func TestAgentOffline(t *testing.T) {
 	for s, n := range slots {
 		if n != 1 {
 			t.Errorf("slot %s stored %d times", s, n)
+		}
+	}
+}
+
+func TestClearImage(t *testing.T) {
+	shot := tt.JPEG(t, 64, 48, 3)
+	noise := make([]byte, 1<<20)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i>>8)
+	}
+	planted := append(append([]byte{}, noise[:100]...), 0xff, 0xd8, 0xff, 0x00, 0x12)
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"a JPEG", shot, true},
+		{"a JPEG inside other bytes", append(append([]byte("TOCK"), shot...), noise[:50]...), true},
+		{"a PNG signature", []byte("xx\x89PNG\r\n\x1a\nrest"), true},
+		{"the JPEG start bytes by chance", planted, false},
+		{"noise", noise, false},
+	} {
+		if got := clearImage(c.b); got != c.want {
+			t.Errorf("%s: clearImage = %v, want %v", c.name, got, c.want)
 		}
 	}
 }
