@@ -209,6 +209,11 @@ func policies(m *perms.Matrix) map[string]policy {
 			delete:       alwaysDelete(perms.AddEditDeleteTime),
 			hiddenFields: map[string]perms.Feature{"url": perms.ViewURLs},
 		},
+		// Invitations are created and accepted through Tock's routes only;
+		// revoking one is deleting it.
+		migrations.Invites: {
+			delete: alwaysDelete(perms.ViewAndManageInvites),
+		},
 	}
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]

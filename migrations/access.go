@@ -94,6 +94,9 @@ func AccessOf() map[string]Access {
 		// The audit log is the owners' to read (Edit Organization is theirs
 		// alone) and only Tock writes it.
 		AuditLog: {OrgField: "org", View: perms.EditOrganization},
+		// Invitations are made and accepted only through Tock's routes, which
+		// mint the token and keep only its hash; revoking one is deleting it.
+		Invites: {OrgField: "org", View: perms.ViewAndManageInvites, Delete: fs(perms.ViewAndManageInvites)},
 
 		Activities:  activities,
 		Screenshots: screenshots,

@@ -25,6 +25,7 @@ const (
 	Activities     = "activities"
 	Screenshots    = "screenshots"
 	AppUsage       = "app_usage"
+	Invites        = "invites"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.
