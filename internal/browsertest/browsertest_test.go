@@ -1,0 +1,90 @@
+package browsertest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// recorder catches Fatalf and Skipf, which end the goroutine like the real ones.
+type recorder struct {
+	testing.TB
+	mu            sync.Mutex
+	fatal, skip   string
+	fataled, skpd bool
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.mu.Lock()
+	r.fatal, r.fataled = fmt.Sprintf(format, args...), true
+	r.mu.Unlock()
+	runtime.Goexit()
+}
+func (r *recorder) Skipf(format string, args ...any) {
+	r.mu.Lock()
+	r.skip, r.skpd = fmt.Sprintf(format, args...), true
+	r.mu.Unlock()
+	runtime.Goexit()
+}
+
+func TestMissingBrowser(t *testing.T) {
+	for _, c := range []struct {
+		require   string
+		wantFatal bool
+	}{{"1", true}, {"", false}, {"0", false}} {
+		t.Run(EnvRequire+"="+c.require, func(t *testing.T) {
+			t.Setenv("PATH", t.TempDir())
+			t.Setenv(EnvRequire, c.require)
+			r := &recorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				Path(r)
+			}()
+			<-done
+			if c.wantFatal != r.fataled || c.wantFatal == r.skpd {
+				t.Fatalf("fatal=%v skip=%v, want fatal=%v", r.fataled, r.skpd, c.wantFatal)
+			}
+			if msg := r.fatal + r.skip; !strings.Contains(msg, "chromium") {
+				t.Errorf("message doesn't say what to install: %q", msg)
+			}
+		})
+	}
+}
+
+// TestPageRequestsAndShot: requests are recorded, those leaving the origin
+// are told apart, page errors are caught and a PNG is saved.
+func TestPageRequestsAndShot(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!doctype html><title>t</title><h1 id="x">hello</h1>
+<img src="/local.png"><img src="http://192.0.2.1:9/far.png"><script>throw new Error("boom")</script>`)
+	}))
+	defer srv.Close()
+	b := New(t, srv.URL, 800, 600)
+	b.Do(t, "open", chromedp.Navigate(srv.URL+"/"))
+	b.Wait(t, "the heading", `document.querySelector("#x")`)
+	if text := Eval[string](t, b, `document.querySelector("#x").textContent`); text != "hello" {
+		t.Fatalf("page text %q", text)
+	}
+	foreign := b.Foreign()
+	if len(foreign) != 1 || !strings.Contains(foreign[0], "192.0.2.1") {
+		t.Errorf("Foreign() = %v, want the one far image (all: %v)", foreign, b.Requests())
+	}
+	if errs := b.Errors(); len(errs) == 0 || !strings.Contains(strings.Join(errs, " "), "boom") {
+		t.Errorf("page error not caught: %v", errs)
+	}
+	t.Setenv("TOCK_REPORT_DIR", t.TempDir())
+	png, err := os.ReadFile(b.Shot(t, "page.png"))
+	if err != nil || !strings.HasPrefix(string(png), "\x89PNG") {
+		t.Fatalf("shot is not a PNG: %v %.8q", err, png)
+	}
+}
