@@ -29,7 +29,7 @@ vet:
 test: deps vet
 	rm -rf artifacts && mkdir -p artifacts
 	GOOS=windows GOARCH=amd64 go build -o /dev/null .
-	TOCK_REQUIRE_S3=1 TOCK_REQUIRE_X=1 TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 -timeout 30m ./...
+	TOCK_REQUIRE_S3=1 TOCK_REQUIRE_X=1 TOCK_REQUIRE_BROWSER=1 TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 -timeout 30m ./...
 	@cat artifacts/*.txt
 
 ## bench: the performance figures of the README (needs `make deps` for MinIO)
