@@ -6,7 +6,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html
+//go:embed index.html app.css js vendor
 var files embed.FS
 
 // FS returns the web app's files, rooted at the site root.

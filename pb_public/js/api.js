@@ -1,0 +1,98 @@
+// The session: the PocketBase client, the current organization and what the
+// signed-in person may do there. The server enforces every permission; the
+// app only reads them to leave out the controls a person can't use.
+import PocketBase from "../vendor/pocketbase.es.mjs";
+
+export const pb = new PocketBase(location.origin);
+pb.autoCancellation(false);
+
+const orgKey = "tock.org";
+
+export const session = {
+  orgs: [], // organizations the person is an active member of
+  org: null, // the current one
+  me: null, // GET /api/tock/orgs/{org}/me
+  people: new Map(), // id → {id, name, email, role, status}
+};
+
+export function signedIn() {
+  return pb.authStore.isValid && pb.authStore.record?.collectionName === "users";
+}
+
+export function userId() {
+  return pb.authStore.record?.id;
+}
+
+export function signOut() {
+  pb.authStore.clear();
+  session.orgs = [];
+  session.org = session.me = null;
+  session.people = new Map();
+}
+
+// loadOrgs reads the person's organizations and picks the current one: the
+// one asked for, else the last used, else the first.
+export async function loadOrgs(wanted) {
+  session.orgs = await pb.collection("organizations").getFullList({ sort: "name", batch: 200 });
+  const pick = wanted || localStorage.getItem(orgKey);
+  const org = session.orgs.find((o) => o.id === pick) || session.orgs[0] || null;
+  await useOrg(org);
+}
+
+export async function useOrg(org) {
+  session.org = org;
+  session.me = null;
+  session.people = new Map();
+  if (!org) return;
+  localStorage.setItem(orgKey, org.id);
+  const [me, people] = await Promise.all([
+    pb.send(`/api/tock/orgs/${org.id}/me`, {}),
+    pb.send(`/api/tock/orgs/${org.id}/people`, {}),
+  ]);
+  session.me = me;
+  session.people = new Map(people.items.map((p) => [p.id, p]));
+}
+
+export function nameOf(userID) {
+  return session.people.get(userID)?.name || "Member";
+}
+
+// Permission reads, mirroring perms.Scope on the server.
+
+function scope(feature) {
+  return session.me?.features?.[feature];
+}
+
+// can: the person may use feature somewhere in the organization.
+export function can(feature) {
+  return !!scope(feature);
+}
+
+export function canAll(feature) {
+  return !!scope(feature)?.all;
+}
+
+// canOn: the person may use feature on data of user in project (either may be omitted).
+export function canOn(feature, { user, project, team } = {}) {
+  const s = scope(feature);
+  if (!s) return false;
+  return s.all ||
+    (s.self && user && user === session.me.user) ||
+    (user && s.users.includes(user)) ||
+    (project && s.projects.includes(project)) ||
+    (team && s.teams.includes(team));
+}
+
+export function limited(feature) {
+  return !!scope(feature)?.limited;
+}
+
+// image fetches a screenshot (decrypted by the server) with the session's
+// token in a header, never in a URL that could end up in a log.
+export async function image(id, thumb) {
+  const res = await fetch(`/api/tock/screenshots/${id}/${thumb ? "thumb" : "image"}`, {
+    headers: { Authorization: pb.authStore.token },
+  });
+  if (!res.ok) throw new Error(`screenshot ${id}: ${res.status}`);
+  return URL.createObjectURL(await res.blob());
+}

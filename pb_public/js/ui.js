@@ -1,0 +1,158 @@
+// Small DOM and formatting helpers shared by every view.
+
+// h builds an element: h("button", {class: "x", onclick: f}, "Save").
+// Attributes named on* become listeners; false/null attributes are left out.
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "value") el.value = v;
+    else if (k === "checked") el.checked = !!v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+// go navigates to a page of the app.
+export function go(path) {
+  location.hash = "#/" + path;
+}
+
+// field wraps a control in a label so every input has an accessible name.
+export function field(label, control, hint) {
+  return h("label", { class: "field" }, h("span", {}, label), control, hint ? h("small", {}, hint) : null);
+}
+
+export function select(name, options, value, props = {}) {
+  return h("select", { name, ...props },
+    options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
+}
+
+// say shows a message in the live region; errors stay until the next message.
+export function say(text, kind = "info") {
+  const box = document.getElementById("status");
+  box.className = kind;
+  box.textContent = text;
+  if (kind !== "error") setTimeout(() => { if (box.textContent === text) box.textContent = ""; }, 4000);
+}
+
+// errorText turns an SDK or fetch error into what the server said.
+export function errorText(err) {
+  const r = err?.response || err?.data;
+  if (r?.message) {
+    const fields = Object.entries(r.data || {}).map(([k, v]) => `${k}: ${v.message || v}`);
+    return [r.message, ...fields].join(" ");
+  }
+  return err?.message || String(err);
+}
+
+// action runs fn for a button or form, reporting its error instead of throwing.
+export async function action(fn, done) {
+  try {
+    await fn();
+    if (done) say(done);
+    return true;
+  } catch (err) {
+    say(errorText(err), "error");
+    return false;
+  }
+}
+
+export function duration(seconds) {
+  const m = Math.floor((seconds || 0) / 60);
+  return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}`;
+}
+
+export function percent(part, whole) {
+  return whole > 0 ? `${Math.round((100 * part) / whole)}%` : "–";
+}
+
+// Time zones: days and times are shown in the organization's time zone, so
+// a manager abroad sees the same day as the people they manage.
+
+function parts(tz, t) {
+  const f = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short",
+  });
+  return Object.fromEntries(f.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+}
+
+function offset(tz, t) {
+  const p = parts(tz, t);
+  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
+}
+
+// dayStart is the instant (ms) the day "YYYY-MM-DD" begins in tz.
+export function dayStart(day, tz) {
+  const [y, m, d] = day.split("-").map(Number);
+  const guess = Date.UTC(y, m - 1, d);
+  return guess - offset(tz, guess - offset(tz, guess));
+}
+
+export function dayOf(t, tz) {
+  const p = parts(tz, t);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+export function addDays(day, n) {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+// weekOf is the Monday of day's week.
+export function weekOf(day) {
+  const [y, m, d] = day.split("-").map(Number);
+  const wd = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  return addDays(day, -wd);
+}
+
+export function clock(t, tz) {
+  const p = parts(tz, t);
+  return `${p.hour}:${p.minute}`;
+}
+
+export function weekday(day) {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+}
+
+// pbDate formats an instant the way PocketBase filters compare dates.
+export function pbDate(t) {
+  return new Date(t).toISOString().replace("T", " ");
+}
+
+export function parseDate(s) {
+  return Date.parse(s.replace(" ", "T"));
+}
+
+// q quotes a value for a PocketBase filter.
+export function q(v) {
+  return JSON.stringify(String(v));
+}
+
+// csv renders rows as RFC 4180 text.
+export function csv(rows) {
+  return rows.map((r) => r.map((c) => {
+    const s = String(c ?? "");
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  }).join(",")).join("\r\n") + "\r\n";
+}
+
+export function download(name, text, type = "text/csv") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

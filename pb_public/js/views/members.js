@@ -1,0 +1,95 @@
+// Members: the organization's people, their roles, and invitations.
+import { pb, session, nameOf, userId, can, canOn, loadOrgs } from "../api.js";
+import { h, field, select, action, q, go } from "../ui.js";
+
+const roles = [["user", "User"], ["manager", "Manager"], ["owner", "Owner"]];
+
+export async function members({ render }) {
+  const org = session.org.id, me = session.me;
+  const list = can("View Organization Members") || can("Remove Users") ?
+    await pb.collection("memberships").getFullList({ filter: `org = ${q(org)}`, batch: 500 }) : [];
+  list.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+
+  const rows = list.map((m) => {
+    const self = m.user === userId();
+    const mayRole = !self && canOn("Change User Roles", { user: m.user }) && (m.role !== "owner" || me.role === "owner");
+    const roleCell = mayRole ?
+      select("role", roles.filter(([r]) => r !== "owner" || me.role === "owner"), m.role, {
+        "aria-label": `Role of ${nameOf(m.user)}`,
+        onchange: (e) => action(() => pb.collection("memberships").update(m.id, { role: e.target.value }), "Role changed.").then((ok) => ok || render()),
+      }) : m.role;
+    const remove = self ?
+      (can("Leave Organization") ? h("button", {
+        type: "button", class: "secondary",
+        onclick: () => action(async () => {
+          await pb.collection("memberships").delete(m.id);
+          await loadOrgs();
+          go(session.org ? "me" : "orgs/new");
+        }, "You left the organization."),
+      }, "Leave") : null) :
+      (canOn("Remove Users", { user: m.user }) ? h("button", {
+        type: "button", class: "danger", "aria-label": `Remove ${nameOf(m.user)}`,
+        onclick: () => action(() => pb.collection("memberships").delete(m.id), "Member removed.").then((ok) => ok && render()),
+      }, "Remove") : null);
+    return h("tr", { "data-user": m.user },
+      h("td", {}, nameOf(m.user)), h("td", {}, session.people.get(m.user)?.email || ""),
+      h("td", {}, roleCell), h("td", {}, m.status), h("td", {}, remove));
+  });
+
+  return h("section", {},
+    h("h1", {}, "Members"),
+    can("Invite Users") ? await inviteForm() : null,
+    rows.length ? h("div", { class: "scroll" }, h("table", { id: "members" },
+      h("thead", {}, h("tr", {}, ["Name", "E-mail", "Role", "Status", ""].map((c) => h("th", {}, c)))),
+      h("tbody", {}, rows))) : null,
+    can("View and Manage Invites") ? await invites(render) : null);
+}
+
+async function inviteForm() {
+  const me = session.me;
+  // Team leads invite plain users into a team they lead (when the owner allows it).
+  const leadOnly = !can("View Organization Members");
+  const teams = (await pb.collection("teams").getFullList({ sort: "name", batch: 500 }))
+    .filter((t) => !leadOnly || me.ledTeams.includes(t.id));
+  const result = h("div", { id: "invite-result", "aria-live": "polite" });
+  const form = h("form", {
+    class: "card", id: "invite-form",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const d = new FormData(form);
+      const body = { email: d.get("email"), role: d.get("role") };
+      if (d.get("team")) body.team = d.get("team");
+      action(async () => {
+        const inv = await pb.send(`/api/tock/orgs/${session.org.id}/invites`, { method: "POST", body });
+        const link = new URL(inv.link, location.origin).href;
+        result.replaceChildren(
+          h("p", {}, inv.emailed ? `We e-mailed ${inv.email} an invitation. You can also send them this link:` : `Send ${inv.email} this link; it works once, for 7 days:`),
+          h("input", { readonly: true, value: link, id: "invite-link", "aria-label": "Invitation link", onfocus: (ev) => ev.target.select() }));
+        form.reset();
+      }, "Invitation created.");
+    },
+  },
+  h("h2", {}, "Invite a member"),
+  h("div", { class: "row" },
+    field("E-mail", h("input", { name: "email", type: "email", required: true })),
+    field("Role", leadOnly ? select("role", [["user", "User"]], "user") : select("role", roles.filter(([r]) => r !== "owner" || me.role === "owner"), "user")),
+    teams.length ? field("Team", select("team", [...(leadOnly ? [] : [["", "No team"]]), ...teams.map((t) => [t.id, t.name])], leadOnly ? teams[0].id : "")) : null,
+    h("button", { type: "submit" }, "Invite")),
+  result);
+  return form;
+}
+
+async function invites(render) {
+  const list = await pb.collection("invites").getFullList({ filter: `org = ${q(session.org.id)} && status = "pending"`, sort: "-created", batch: 200 });
+  if (!list.length) return null;
+  return h("section", {},
+    h("h2", {}, "Pending invitations"),
+    h("div", { class: "scroll" }, h("table", { id: "invites" },
+      h("thead", {}, h("tr", {}, ["E-mail", "Role", "Expires", ""].map((c) => h("th", {}, c)))),
+      h("tbody", {}, list.map((i) => h("tr", {},
+        h("td", {}, i.email), h("td", {}, i.role), h("td", {}, i.expires.slice(0, 10)),
+        h("td", {}, h("button", {
+          type: "button", class: "secondary", "aria-label": `Revoke the invitation of ${i.email}`,
+          onclick: () => action(() => pb.collection("invites").delete(i.id), "Invitation revoked.").then((ok) => ok && render()),
+        }, "Revoke"))))))));
+}

@@ -1,0 +1,95 @@
+// Organization settings and the owners' audit log.
+import { pb, session, nameOf, can, loadOrgs } from "../api.js";
+import { h, field, select, action, q, go, clock, dayOf, parseDate } from "../ui.js";
+
+// Toggles that widen what managers and team leads may do: `managers_<feature>`.
+function toggleLabel(name) {
+  const [who, ...rest] = name.split("_");
+  const what = rest.join(" ");
+  return `${who === "managers" ? "Managers" : "Team leads"} may: ${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+}
+
+export async function settings({ render }) {
+  const org = await pb.collection("organizations").getOne(session.org.id);
+  const mayEdit = can("Edit Organization"), maySettings = can("Change Organization Settings");
+  const toggles = Object.keys(org).filter((k) => /^(managers|team_leads)_/.test(k)).sort();
+  const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [org.timezone];
+  if (!zones.includes(org.timezone)) zones.unshift(org.timezone);
+
+  const form = h("form", {
+    class: "card", id: "settings",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const d = new FormData(form), body = {};
+      if (mayEdit) {
+        body.name = d.get("name");
+        body.timezone = d.get("timezone");
+        for (const t of toggles) body[t] = d.get(t) === "on";
+      }
+      if (maySettings) {
+        body.screenshots_per_slot = Number(d.get("screenshots_per_slot"));
+        body.blur_screenshots = d.get("blur_screenshots") === "on";
+        body.idle_timeout_minutes = Number(d.get("idle_timeout_minutes"));
+        body.retention_days = Number(d.get("retention_days"));
+        body.allow_screenshot_delete = d.get("allow_screenshot_delete") === "on";
+      }
+      action(async () => {
+        session.org = await pb.collection("organizations").update(org.id, body);
+        await loadOrgs(org.id);
+      }, "Settings saved.").then((ok) => ok && render());
+    },
+  },
+  h("fieldset", { disabled: !mayEdit }, h("legend", {}, "Organization"),
+    field("Name", h("input", { name: "name", value: org.name, required: true, maxlength: 200 })),
+    field("Time zone", select("timezone", zones.map((z) => [z, z]), org.timezone))),
+  h("fieldset", { disabled: !maySettings }, h("legend", {}, "Screenshots and tracking"),
+    field("Screenshots per 10 minutes", select("screenshots_per_slot", [["0", "None"], ["1", "1"], ["2", "2"], ["3", "3"]], String(org.screenshots_per_slot))),
+    check("blur_screenshots", "Blur screenshots", org.blur_screenshots),
+    field("Idle timeout (minutes)", h("input", { name: "idle_timeout_minutes", type: "number", min: 1, max: 240, value: org.idle_timeout_minutes, required: true })),
+    field("Keep screenshots for (days)", h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: org.retention_days, required: true })),
+    check("allow_screenshot_delete", "Allow deleting screenshots (as the permission table allows each role)", org.allow_screenshot_delete)),
+  mayEdit ? h("fieldset", {}, h("legend", {}, "Permissions you may grant"),
+    h("p", { class: "muted" }, "Each switch turns on a permission that Hubstaff's table marks “when enabled”."),
+    h("div", { class: "toggles" }, toggles.map((t) => check(t, toggleLabel(t), org[t])))) : null,
+  h("button", { type: "submit", disabled: !mayEdit && !maySettings }, "Save settings"));
+
+  return h("section", {},
+    h("h1", {}, "Organization settings"),
+    form,
+    can("Delete Organization") ? h("section", { class: "card danger-zone" },
+      h("h2", {}, "Delete the organization"),
+      h("p", {}, "Deletes every record and screenshot of this organization. This can't be undone."),
+      field("Type the organization's name to confirm", h("input", { id: "confirm-org-name", autocomplete: "off" })),
+      h("button", {
+        type: "button", class: "danger",
+        onclick: () => {
+          if (document.getElementById("confirm-org-name").value !== org.name) return action(() => { throw new Error("The name doesn't match."); });
+          action(async () => {
+            await pb.collection("organizations").delete(org.id);
+            await loadOrgs();
+            go(session.org ? "me" : "orgs/new");
+          }, "Organization deleted.");
+        },
+      }, "Delete organization")) : null);
+}
+
+function check(name, label, on) {
+  return h("label", { class: "check" }, h("input", { type: "checkbox", name, checked: !!on }), label);
+}
+
+export async function auditLog() {
+  const tz = session.org.timezone;
+  const res = await pb.collection("audit_log").getList(1, 200, { filter: `org = ${q(session.org.id)}`, sort: "-created", skipTotal: true });
+  return h("section", {},
+    h("h1", {}, "Audit log"),
+    h("p", { class: "muted" }, "Deletions, moves and key rotations: who did what to whose data. The latest 200 entries."),
+    res.items.length === 0 ? h("p", { class: "muted" }, "Nothing yet.") :
+      h("div", { class: "scroll" }, h("table", { id: "audit" },
+        h("thead", {}, h("tr", {}, ["When", "Who", "Action", "Whose data", "Record"].map((c) => h("th", {}, c)))),
+        h("tbody", {}, res.items.map((a) => h("tr", {},
+          h("td", {}, `${dayOf(parseDate(a.created), tz)} ${clock(parseDate(a.created), tz)}`),
+          h("td", {}, a.actor ? nameOf(a.actor) : "server"),
+          h("td", {}, a.action.replaceAll("_", " ")),
+          h("td", {}, a.subject ? nameOf(a.subject) : ""),
+          h("td", { class: "muted" }, `${a.target_collection} ${a.target_id}`)))))));
+}

@@ -1,0 +1,54 @@
+// Timesheets: a week of tracked time per member and project.
+import { session, nameOf } from "../api.js";
+import { h, field, select, duration, percent, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
+import { projectNames, activitiesSince } from "./dashboards.js";
+
+export async function timesheets({ params }) {
+  const tz = session.org.timezone;
+  const week = weekOf(params.get("week") || dayOf(Date.now(), tz));
+  const user = params.get("user") || "";
+  const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(week, i));
+  const [slots, names] = await Promise.all([
+    activitiesSince(dayStart(week, tz), user, dayStart(addDays(week, 7), tz)),
+    projectNames(),
+  ]);
+
+  // rows keyed by member and project, each with seconds per weekday.
+  const rows = new Map();
+  for (const s of slots) {
+    const key = `${s.user}/${s.project}`;
+    const r = rows.get(key) || { user: s.user, project: s.project, days: days.map(() => 0), tracked: 0, active: 0 };
+    const i = days.indexOf(dayOf(parseDate(s.slot_start), tz));
+    if (i >= 0) r.days[i] += s.tracked_seconds;
+    r.tracked += s.tracked_seconds;
+    r.active += s.active_seconds;
+    rows.set(key, r);
+  }
+  const list = [...rows.values()].sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)) || (names.get(a.project) || "").localeCompare(names.get(b.project) || ""));
+  const totals = days.map((_, i) => list.reduce((n, r) => n + r.days[i], 0));
+
+  const nav = (u, w) => go(`timesheets?${new URLSearchParams({ user: u, week: w })}`);
+  const exportCSV = () => download(`timesheet-${week}.csv`, csv([
+    ["Member", "Project", ...days, "Total (h:mm)", "Activity"],
+    ...list.map((r) => [nameOf(r.user), names.get(r.project) || r.project, ...r.days.map(duration), duration(r.tracked), percent(r.active, r.tracked)]),
+  ]));
+
+  return h("section", {},
+    h("h1", {}, "Timesheets"),
+    h("form", { class: "toolbar", onsubmit: (e) => e.preventDefault() },
+      field("Member", select("user", [["", "Everyone I can see"], ...[...session.people.values()].map((p) => [p.id, p.name])], user, { onchange: (e) => nav(e.target.value, week) })),
+      field("Week of", h("input", { type: "date", name: "week", value: week, onchange: (e) => e.target.value && nav(user, e.target.value) })),
+      h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(week, -7)) }, "← Previous week"),
+      h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(week, 7)) }, "Next week →"),
+      h("button", { type: "button", class: "secondary", onclick: exportCSV, disabled: list.length === 0 }, "Export CSV")),
+    list.length === 0 ? h("p", { class: "muted" }, "No time you may see in this week.") :
+      h("div", { class: "scroll" }, h("table", { id: "timesheet" },
+        h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: "num" }, weekday(d))), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Activity"))),
+        h("tbody", {}, list.map((r) => h("tr", {},
+          h("td", {}, nameOf(r.user)), h("td", {}, names.get(r.project) || "—"),
+          r.days.map((s) => h("td", { class: "num" }, s ? duration(s) : "")),
+          h("td", { class: "num" }, h("strong", {}, duration(r.tracked))),
+          h("td", { class: "num" }, percent(r.active, r.tracked))))),
+        h("tfoot", {}, h("tr", {}, h("th", { colspan: 2 }, "Total"), totals.map((s) => h("th", { class: "num" }, duration(s))),
+          h("th", { class: "num" }, duration(totals.reduce((a, b) => a + b, 0))), h("th", {}))))));
+}

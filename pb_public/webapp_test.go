@@ -1,0 +1,267 @@
+package pbpublic_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	bt "github.com/tock-app/tock/internal/browsertest"
+	tt "github.com/tock-app/tock/internal/tocktest"
+)
+
+// TestNewOrganizationJourney is the web app's whole first day: an owner signs
+// up, creates an organization and a project, invites a colleague who joins
+// from the link in another browser; once the colleague's agent has uploaded,
+// the owner browses the gallery, opens and deletes a screenshot, reads the
+// timesheet and the team dashboard, and changes a setting.
+func TestNewOrganizationJourney(t *testing.T) {
+	w := newWorld(t, emptyFixture)
+	owner := w.browser(t, 1280, 900)
+
+	open(t, owner, w, "signin")
+	owner.Do(t, "go to sign-up", chromedp.Click(chromedp.CSS(`a[href^="#/signup"]`)))
+	owner.Wait(t, "the sign-up form", `document.querySelector("input[name=name]")`)
+	owner.Do(t, "sign up",
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Olivia Owner"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "olivia@initech.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "olivia-password"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	owner.Wait(t, "the create-organization form", `location.hash === "#/orgs/new" && document.querySelector("select[name=timezone]")`)
+	owner.Do(t, "create the organization",
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Initech"),
+		chromedp.SetValue(chromedp.CSS(`select[name=timezone]`), "UTC"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	owner.Wait(t, "the members page", `document.querySelector("#invite-form")`)
+
+	owner.Do(t, "invite Milton",
+		chromedp.SendKeys(chromedp.CSS(`#invite-form input[name=email]`), "milton@initech.test"),
+		chromedp.Click(chromedp.CSS(`#invite-form button[type=submit]`)))
+	owner.Wait(t, "the invitation link", `document.querySelector("#invite-link")`)
+	link := bt.Eval[string](t, owner, `document.querySelector("#invite-link").value`)
+	if !strings.HasPrefix(link, w.srv.URL+"/#/join/") {
+		t.Fatalf("invitation link %q", link)
+	}
+
+	colleague := w.browser(t, 1280, 900)
+	colleague.Do(t, "open the invitation", chromedp.Navigate(link))
+	colleague.Wait(t, "the invitation", `document.querySelector("main h1")?.textContent === "Join Initech"`)
+	colleague.Do(t, "create an account", chromedp.Click(chromedp.CSS(`main a.button`)))
+	colleague.Wait(t, "the sign-up form", `document.querySelector("input[name=name]")`)
+	if email := bt.Eval[string](t, colleague, `document.querySelector("input[name=email]").value`); email != "milton@initech.test" {
+		t.Errorf("sign-up e-mail prefilled with %q", email)
+	}
+	colleague.Do(t, "sign up",
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Milton"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "milton-password"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	colleague.Wait(t, "the accept button", `[...document.querySelectorAll("main button")].some(b => b.textContent === "Accept invitation")`)
+	colleague.Do(t, "accept", chromedp.Click(chromedp.CSS(`main button`)))
+	colleague.Wait(t, "Milton's dashboard", `location.hash === "#/me" && document.querySelector("main h1")?.textContent === "Hello, Milton"`)
+
+	ownerToken, _ := w.login(t, "olivia@initech.test", "olivia-password")
+	miltonToken, milton := w.login(t, "milton@initech.test", "milton-password")
+	var orgs struct{ Items []struct{ ID string } }
+	tt.API(t, "GET", w.srv.URL+"/api/collections/organizations/records", miltonToken, nil, &orgs)
+	if len(orgs.Items) != 1 {
+		t.Fatalf("Milton belongs to %d organizations after joining", len(orgs.Items))
+	}
+	org := orgs.Items[0].ID
+
+	open(t, owner, w, "projects")
+	owner.Do(t, "create a project",
+		chromedp.SendKeys(chromedp.CSS(`#new-project input[name=name]`), "Website"),
+		chromedp.Click(chromedp.CSS(`#new-project button`)))
+	owner.Wait(t, "the project", `[...document.querySelectorAll("#projects a")].some(a => a.textContent === "Website")`)
+	owner.Do(t, "open the project", chromedp.Click(chromedp.CSS(`#projects a`)))
+	owner.Wait(t, "the add-member form", `document.querySelector("#add-project-member")`)
+	owner.Do(t, "add Milton",
+		chromedp.SetValue(chromedp.CSS(`#add-project-member select[name=user]`), milton),
+		chromedp.Click(chromedp.CSS(`#add-project-member button`)))
+	owner.Wait(t, "Milton in the project", fmt.Sprintf(`document.querySelector('#project-members tr[data-user=%q]')`, milton))
+	project := bt.Eval[string](t, owner, `location.hash.split("/")[2]`)
+
+	start := slot(0)
+	w.track(t, miltonToken, milton, org, project, start, 2)
+	day := start.Format("2006-01-02")
+
+	open(t, owner, w, fmt.Sprintf("screenshots?user=%s&day=%s", milton, day))
+	owner.Wait(t, "two decrypted thumbnails", `(() => { const i = [...document.querySelectorAll("#gallery img")];
+		return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0) })()`)
+	text := bt.Eval[string](t, owner, `document.querySelector("#gallery").innerText`)
+	for _, want := range []string{"75% activity", "Website", "firefox", "https://git.example.test/pr/7", start.Format("15:04")} {
+		if !strings.Contains(text, want) {
+			t.Errorf("gallery lacks %q:\n%s", want, text)
+		}
+	}
+	owner.Shot(t, "gallery.png")
+
+	owner.Do(t, "open the first screenshot", chromedp.Click(chromedp.CSS(`#gallery .thumb`)))
+	owner.Wait(t, "the full-size image", `document.querySelector("dialog[open] img")?.naturalWidth === 640`)
+	owner.Shot(t, "screenshot-full.png")
+	owner.Do(t, "delete it", chromedp.Click(chromedp.ID("delete-shot")))
+	owner.Wait(t, "the confirmation", `!document.querySelector(".confirm").hidden`)
+	owner.Do(t, "confirm", chromedp.Click(chromedp.ID("confirm-delete")))
+	owner.Wait(t, "one screenshot left", `document.querySelectorAll("#gallery img").length === 1`)
+	if n := w.count(t, ownerToken, "screenshots", fmt.Sprintf(`user="%s"`, milton)); n != 1 {
+		t.Errorf("%d screenshots left on the server, want 1", n)
+	}
+
+	open(t, owner, w, "timesheets?week="+day)
+	owner.Wait(t, "the timesheet", `document.querySelector("#timesheet")`)
+	if sheet := bt.Eval[string](t, owner, `document.querySelector("#timesheet").innerText`); !strings.Contains(sheet, "Milton") || !strings.Contains(sheet, "0:09") {
+		t.Errorf("timesheet lacks Milton's 9 minutes:\n%s", sheet)
+	}
+	owner.Shot(t, "timesheets.png")
+
+	open(t, owner, w, "team")
+	owner.Wait(t, "the team table", `document.querySelector("#team-table")`)
+	if team := bt.Eval[string](t, owner, `document.querySelector("#team-table").innerText`); !strings.Contains(team, "Milton") || !strings.Contains(team, "Working") {
+		t.Errorf("team dashboard doesn't show Milton working:\n%s", team)
+	}
+	owner.Shot(t, "team-dashboard.png")
+
+	open(t, colleague, w, "me")
+	colleague.Wait(t, "a recent screenshot", `document.querySelector("main .shots img")?.naturalWidth > 0`)
+	if me := bt.Eval[string](t, colleague, `document.querySelector(".stats").innerText`); !strings.Contains(me, "0:09") {
+		t.Errorf("Milton's dashboard lacks his 9 minutes:\n%s", me)
+	}
+	colleague.Shot(t, "me-dashboard.png")
+
+	open(t, owner, w, "settings")
+	owner.Do(t, "change settings",
+		chromedp.SetValue(chromedp.CSS(`select[name=screenshots_per_slot]`), "3"),
+		chromedp.Click(chromedp.CSS(`input[name=managers_view_screenshots]`)),
+		chromedp.Click(chromedp.CSS(`#settings button[type=submit]`)))
+	owner.Wait(t, "saved", `document.querySelector("#status").textContent === "Settings saved."`)
+	var saved map[string]any
+	tt.API(t, "GET", w.srv.URL+"/api/collections/organizations/records/"+org, ownerToken, nil, &saved)
+	if saved["screenshots_per_slot"] != 3.0 || saved["managers_view_screenshots"] != true {
+		t.Errorf("settings not saved: per slot %v, managers_view_screenshots %v", saved["screenshots_per_slot"], saved["managers_view_screenshots"])
+	}
+
+	open(t, owner, w, "audit")
+	if log := bt.Eval[string](t, owner, `document.querySelector("main").innerText`); !strings.Contains(log, "Milton") {
+		t.Errorf("audit log doesn't name whose screenshot was deleted:\n%s", log)
+	}
+}
+
+// TestEachRoleSeesWhatTheMatrixAllows signs in as each role of the matrix
+// seed, after agents uploaded today's work, and checks the navigation, the
+// gallery and the controls each person gets.
+func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
+	w := newWorld(t, matrixFixture)
+	token := func(user string) string {
+		tok, _ := w.login(t, user+"@example.test", tt.Password)
+		return tok
+	}
+	w.track(t, token(tt.Carol), tt.Carol, tt.Acme, tt.ProjA, slot(1), 1)
+	walt := token(tt.Walt)
+	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjA, slot(1), 1)
+	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjB, slot(2), 1)
+	w.track(t, token(tt.Pam), tt.Pam, tt.Acme, tt.ProjA, slot(3), 1)
+	day := slot(1).Format("2006-01-02")
+	var walts struct{ Items []struct{ ID string } }
+	tt.API(t, "GET", w.srv.URL+`/api/collections/screenshots/records?filter=user%3D%22`+tt.Walt+`%22`, token(tt.Alice), nil, &walts)
+
+	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Members", "Projects", "Teams", "Tasks", "Settings", "Audit log"}
+	cases := []struct {
+		name, user string
+		nav        []string
+		waltSlots  int  // Walt's slots today in the gallery
+		mayDelete  bool // a delete control in the full-size view
+		whole      bool // deleting takes the whole time block (a `limited` cell)
+		manage     bool // project creation and member forms
+	}{
+		{"owner", tt.Alice, all, 2, true, false, true},
+		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Members", "Projects", "Teams", "Tasks", "Settings"}, -1, false, false, true},
+		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 0, false, false, false},
+		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, true, true, false},
+		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, false, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := w.browser(t, 1280, 900)
+			signIn(t, b, w, c.user+"@example.test", tt.Password)
+			open(t, b, w, "me")
+			if got := navLinks(t, b); !slices.Equal(got, c.nav) {
+				t.Errorf("navigation %v, want %v", got, c.nav)
+			}
+			if u := unnamedControls(t, b); len(u) > 0 {
+				t.Errorf("controls without an accessible name: %v", u)
+			}
+
+			if c.waltSlots >= 0 {
+				open(t, b, w, fmt.Sprintf("screenshots?user=%s&day=%s", tt.Walt, day))
+				b.Wait(t, "the gallery", `document.querySelector("#gallery, #gallery-empty")`)
+				if n := bt.Eval[int](t, b, `document.querySelectorAll("#gallery .slot").length`); n != c.waltSlots {
+					t.Errorf("sees %d of Walt's slots, want %d", n, c.waltSlots)
+				}
+				if c.waltSlots > 0 {
+					b.Do(t, "open Walt's screenshot", chromedp.Click(chromedp.CSS(`#gallery .thumb`)))
+					b.Wait(t, "the full-size image", `document.querySelector("dialog[open] img")?.naturalWidth === 640`)
+					if got := exists(t, b, "#delete-shot"); got != c.mayDelete {
+						t.Errorf("delete control shown: %v, want %v", got, c.mayDelete)
+					}
+					if c.mayDelete {
+						label := bt.Eval[string](t, b, `document.querySelector("#confirm-delete").textContent`)
+						if got := label == "Delete time block"; got != c.whole {
+							t.Errorf("delete button %q, whole time block expected: %v", label, c.whole)
+						}
+					}
+				}
+			}
+			// Whatever the page shows, the server answers for itself.
+			status := bt.Eval[int](t, b, fmt.Sprintf(`fetch("/api/tock/screenshots/%s/thumb", {headers: {Authorization: JSON.parse(localStorage.pocketbase_auth).token}}).then(r => r.status)`, walts.Items[0].ID))
+			if wantOK := c.waltSlots > 0; (status == 200) != wantOK {
+				t.Errorf("fetching Walt's screenshot answered %d", status)
+			}
+
+			open(t, b, w, "projects")
+			if got := exists(t, b, "#new-project"); got != c.manage {
+				t.Errorf("project creation form shown: %v, want %v", got, c.manage)
+			}
+			open(t, b, w, "projects/"+tt.ProjA)
+			b.Wait(t, "project A", `document.querySelector("main h1")?.textContent === "A"`)
+			pm := c.user == tt.Pam
+			if got := exists(t, b, "#add-project-member"); got != (c.manage || pm) {
+				t.Errorf("add-member form shown: %v, want %v", got, c.manage || pm)
+			}
+			if c.user == tt.Alice {
+				b.Shot(t, "project-owner.png")
+			}
+		})
+	}
+}
+
+// TestPhoneWidth: on a phone-width screen no page scrolls sideways (wide
+// tables scroll inside their own box) and the keyboard reaches the content.
+func TestPhoneWidth(t *testing.T) {
+	w := newWorld(t, matrixFixture)
+	walt, _ := w.login(t, tt.Walt+"@example.test", tt.Password)
+	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjA, slot(0), 2)
+	day := slot(0).Format("2006-01-02")
+
+	b := w.browser(t, 390, 844)
+	signIn(t, b, w, tt.Alice+"@example.test", tt.Password)
+	for _, page := range []string{"me", "team", fmt.Sprintf("screenshots?user=%s&day=%s", tt.Walt, day), "timesheets?week=" + day, "members", "settings"} {
+		open(t, b, w, page)
+		if strings.HasPrefix(page, "screenshots") {
+			b.Wait(t, "thumbnails", `[...document.querySelectorAll("#gallery img")].every(i => i.naturalWidth > 0)`)
+			b.Shot(t, "gallery-phone.png")
+		}
+		if wide := bt.Eval[bool](t, b, `document.documentElement.scrollWidth > window.innerWidth + 1`); wide {
+			t.Errorf("%s scrolls sideways at 390px: %d px wide", page, bt.Eval[int](t, b, `document.documentElement.scrollWidth`))
+		}
+		if u := unnamedControls(t, b); len(u) > 0 {
+			t.Errorf("%s: controls without an accessible name: %v", page, u)
+		}
+	}
+	open(t, b, w, "me")
+	b.Do(t, "press Tab", chromedp.KeyEvent("\t"))
+	if first := bt.Eval[string](t, b, `document.activeElement.className`); first != "skip" {
+		t.Errorf("the first Tab lands on %q, want the skip link", first)
+	}
+}
