@@ -23,6 +23,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerView(app, z)
 	s.registerDeletions(app)
 	s.registerReassign(app, z)
+	s.registerMe(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s
