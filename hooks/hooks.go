@@ -24,6 +24,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerDeletions(app)
 	s.registerReassign(app, z)
 	s.registerMe(app, z)
+	s.registerPeople(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s
