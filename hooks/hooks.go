@@ -25,6 +25,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerReassign(app, z)
 	s.registerMe(app, z)
 	s.registerPeople(app, z)
+	s.registerInvites(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s
