@@ -91,12 +91,20 @@ func (s *Server) people(e *core.RequestEvent, z *authorizer) error {
 // colleagues returns the ids of the people a member without "View
 // Organization Members" meets: themself, the members of the projects whose
 // members they may view, and the members of their teams. everyone reports a
-// "View Project Members" grant over the whole organization.
+// "View Project Members" grant over the whole organization, or a right to
+// add people to a project or a team.
 func colleagues(app core.App, z *authorizer, a orgActor, org string) (ids []string, everyone bool, err error) {
 	ids = []string{a.actor.UserID}
 	sc := z.matrix.Scope(a.actor, perms.ViewProjectMembers, a.settings)
 	if sc.All {
 		return nil, true, nil
+	}
+	// Whoever may add people to a project or a team picks them from the
+	// whole organization, as in Hubstaff, so they see every name.
+	for _, f := range []perms.Feature{perms.AddProjectMembers, perms.ManageAssignedProjects, perms.ModifyTeamMembers} {
+		if !z.matrix.Scope(a.actor, f, a.settings).Empty() {
+			return nil, true, nil
+		}
 	}
 	more := func(collection, field string, in []string) error {
 		if len(in) == 0 {

@@ -2,6 +2,7 @@ package pbpublic_test
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -163,8 +164,13 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjB, slot(2), 1)
 	w.track(t, token(tt.Pam), tt.Pam, tt.Acme, tt.ProjA, slot(3), 1)
 	day := slot(1).Format("2006-01-02")
+	// Walt's screenshot of today in project A, which the project's manager and viewer may see too.
 	var walts struct{ Items []struct{ ID string } }
-	tt.API(t, "GET", w.srv.URL+`/api/collections/screenshots/records?filter=user%3D%22`+tt.Walt+`%22`, token(tt.Alice), nil, &walts)
+	filter := url.QueryEscape(fmt.Sprintf(`user="%s" && project="%s" && taken_at >= "%s"`, tt.Walt, tt.ProjA, slot(1).Format("2006-01-02 15:04:05")))
+	tt.API(t, "GET", w.srv.URL+"/api/collections/screenshots/records?filter="+filter, token(tt.Alice), nil, &walts)
+	if len(walts.Items) != 1 {
+		t.Fatalf("Walt has %d screenshots of today in A", len(walts.Items))
+	}
 
 	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Members", "Projects", "Teams", "Tasks", "Settings", "Audit log"}
 	cases := []struct {

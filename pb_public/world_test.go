@@ -9,7 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"strings"
+	"net/url"
 	"testing"
 	"time"
 
@@ -136,16 +136,11 @@ func (w *world) track(t *testing.T, token, user, org, project string, start time
 func (w *world) count(t *testing.T, token, collection, filter string) int {
 	t.Helper()
 	var page struct{ TotalItems int }
-	u := w.srv.URL + "/api/collections/" + collection + "/records?perPage=1&filter=" + queryEscape(filter)
+	u := w.srv.URL + "/api/collections/" + collection + "/records?perPage=1&filter=" + url.QueryEscape(filter)
 	if st := tt.API(t, "GET", u, token, nil, &page); st != 200 {
 		t.Fatalf("list %s: %d", collection, st)
 	}
 	return page.TotalItems
-}
-
-func queryEscape(s string) string {
-	r := strings.NewReplacer(" ", "%20", "'", "%27", "\"", "%22", "&", "%26", "=", "%3D", "|", "%7C")
-	return r.Replace(s)
 }
 
 // browser opens a browser on the world; it checks, when the test ends, that
