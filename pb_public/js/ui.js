@@ -123,7 +123,7 @@ export function clock(t, tz) {
 
 export function weekday(day) {
   const [y, m, d] = day.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", timeZone: "UTC" });
 }
 
 // pbDate formats an instant the way PocketBase filters compare dates.

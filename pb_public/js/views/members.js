@@ -53,7 +53,7 @@ async function inviteForm() {
     .filter((t) => !leadOnly || me.ledTeams.includes(t.id));
   const result = h("div", { id: "invite-result", "aria-live": "polite" });
   const form = h("form", {
-    class: "card", id: "invite-form",
+    id: "invite-form",
     onsubmit: (e) => {
       e.preventDefault();
       const d = new FormData(form);
@@ -74,9 +74,9 @@ async function inviteForm() {
     field("E-mail", h("input", { name: "email", type: "email", required: true })),
     field("Role", leadOnly ? select("role", [["user", "User"]], "user") : select("role", roles.filter(([r]) => r !== "owner" || me.role === "owner"), "user")),
     teams.length ? field("Team", select("team", [...(leadOnly ? [] : [["", "No team"]]), ...teams.map((t) => [t.id, t.name])], leadOnly ? teams[0].id : "")) : null,
-    h("button", { type: "submit" }, "Invite")),
-  result);
-  return form;
+    h("button", { type: "submit" }, "Invite")));
+  // The link sits outside the form, so that resetting the form keeps it.
+  return h("div", { class: "card" }, form, result);
 }
 
 async function invites(render) {

@@ -7,7 +7,7 @@ function visiblePeople() {
   return [...session.people.values()].filter((p) => !p.status || p.status === "active");
 }
 
-export async function gallery({ params }) {
+export async function gallery({ params, render }) {
   const tz = session.org.timezone;
   const day = params.get("day") || dayOf(Date.now(), tz);
   const people = visiblePeople();
@@ -27,7 +27,7 @@ export async function gallery({ params }) {
 
   const nav = (u, d) => go(`screenshots?${new URLSearchParams({ user: u, day: d })}`);
   const dialog = h("dialog", { class: "viewer", "aria-label": "Screenshot" });
-  const open = (shot) => showFull(dialog, shot, () => nav(user, day));
+  const open = (shot) => showFull(dialog, shot, render);
 
   const shotsOf = group(shots, "activity"), appsOf = group(apps, "activity");
   const total = slots.reduce((n, s) => n + s.tracked_seconds, 0), active = slots.reduce((n, s) => n + s.active_seconds, 0);
