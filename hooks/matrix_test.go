@@ -295,7 +295,7 @@ func probes(self string) []probe {
 			on(perms.CreateAnOrganization, "new", tt.Acme, perms.Target{}),
 	)
 
-	for _, o := range []struct{ label, id, client string }{{"own org", tt.Acme, tt.Cli}, {"other org", tt.Globex, tt.CliG}} {
+	for _, o := range []struct{ label, id, client, invite string }{{"own org", tt.Acme, tt.Cli, tt.InvA}, {"other org", tt.Globex, tt.CliG, tt.InvG}} {
 		tg := perms.Target{}
 		restore := updated(migrations.Organizations, o.id, "archived", false).on(perms.RestoreOrganization, o.label, o.id, tg)
 		orgID := o.id
@@ -311,6 +311,8 @@ func probes(self string) []probe {
 		}
 		ps = append(ps,
 			updated(migrations.Organizations, o.id, "name", "Renamed").on(perms.EditOrganization, o.label, o.id, tg),
+			listed(migrations.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
+			deleted(migrations.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
 			updated(migrations.Organizations, o.id, "archived", true).on(perms.ArchiveOrganization, o.label, o.id, tg),
 			restore,
 			deleted(migrations.Organizations, o.id).on(perms.DeleteOrganization, o.label, o.id, tg),

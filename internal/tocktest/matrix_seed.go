@@ -1,6 +1,7 @@
 package tocktest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -29,6 +30,8 @@ const (
 	TaskG = "taskglobexg0001"
 	TeamG = "teamglobexg0001"
 	CliG  = "cliglobex000001"
+	InvA  = "invacme00000001" // a pending invitation to Acme
+	InvG  = "invglobex000001" // a pending invitation to Globex
 )
 
 // Slot is the 10-minute slot all seeded activity sits in.
@@ -111,6 +114,13 @@ func Matrix(app core.App) error {
 	s.Create(migrations.Tasks, TaskA, map[string]any{"org": Acme, "project": ProjA, "title": "task in A"})
 	s.Create(migrations.Tasks, TaskB, map[string]any{"org": Acme, "project": ProjB, "title": "task in B"})
 	s.Create(migrations.Tasks, TaskG, map[string]any{"org": Globex, "project": ProjG, "title": "task in G"})
+
+	for i, inv := range []struct{ id, org, by string }{{InvA, Acme, Alice}, {InvG, Globex, Dave}} {
+		s.Create(migrations.Invites, inv.id, map[string]any{
+			"org": inv.org, "email": "newcomer@example.test", "role": "user", "invited_by": inv.by,
+			"token_hash": fmt.Sprintf("%064x", i+1), "status": "pending", "expires": Slot.AddDate(1, 0, 0),
+		})
+	}
 
 	tracked := []struct{ user, project string }{
 		{Alice, ProjA}, {Bob, ProjA}, {Carol, ProjA}, {Pam, ProjA}, {Tess, ProjA},
