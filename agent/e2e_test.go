@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"image/jpeg"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,7 +18,6 @@ import (
 	"github.com/tock-app/tock/agent/spool"
 	"github.com/tock-app/tock/envelope"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/internal/xvfbtest"
 )
 
 // slotSeconds shortens slots for these tests (server and agent alike).
@@ -51,73 +48,8 @@ func owner(t testing.TB, base string) (token string) {
 	return auth.Token
 }
 
-type agentRunner struct {
-	bin, dir string
-	env      []string
-}
-
-func (a agentRunner) run(t testing.TB, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(a.bin, append([]string{"agent"}, args...)...)
-	cmd.Env = a.env
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("tock agent %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (a agentRunner) daemon(t testing.TB) (*exec.Cmd, *bytes.Buffer) {
-	t.Helper()
-	cmd := exec.Command(a.bin, "agent", "run")
-	cmd.Env = a.env
-	logs := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	return cmd, logs
-}
-
-// desktop starts Xvfb with two monitors, paints a pattern (a black screen
-// is reported, not uploaded) and keeps input coming until the test ends.
-func desktop(t testing.TB) {
-	t.Helper()
-	xvfbtest.Start(t)
-	if out, err := exec.Command("xsetroot", "-mod", "7", "5", "-fg", "orange", "-bg", "navy").CombinedOutput(); err != nil {
-		t.Fatalf("xsetroot: %v %s", err, out)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go func() {
-		for i := 0; ctx.Err() == nil; i++ {
-			exec.Command("xdotool", "mousemove", fmt.Sprint(100+i%500), fmt.Sprint(100+i%300)).Run()
-			if i%3 == 0 {
-				exec.Command("xdotool", "key", "a").Run()
-			}
-			time.Sleep(400 * time.Millisecond)
-		}
-	}()
-}
-
-func newAgent(t testing.TB, bin, server string) agentRunner {
-	a := agentRunner{bin: bin, dir: t.TempDir()}
-	a.env = append(os.Environ(), "TOCK_AGENT_DIR="+a.dir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds))
-	out := a.run(t, "owner-password-1\n", "login", "--server", server, "--email", "owner@example.test", "--password-stdin")
-	if !strings.Contains(out, "Signed in") {
-		t.Fatalf("login: %s", out)
-	}
-	if out := a.run(t, "", "start", "--project", "Website"); !strings.Contains(out, "Tracking to Website") {
-		t.Fatalf("start: %s", out)
-	}
-	return a
+func newAgent(t testing.TB, bin, server string) tt.Agent {
+	return tt.NewAgent(t, bin, server, "owner@example.test", "owner-password-1", "Website", slotSeconds)
 }
 
 type record struct {
@@ -149,11 +81,11 @@ func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 // owner then sees their time and opens their screenshot.
 func TestAgentTracksAndUploads(t *testing.T) {
 	bin := tt.Binary(t)
-	desktop(t)
+	tt.Desktop(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
 	a := newAgent(t, bin, srv.URL)
-	cmd, logs := a.daemon(t)
+	cmd, logs := a.Daemon(t)
 
 	waitFor(t, "two slots of activity and a screenshot", 3*slotSeconds*time.Second+30*time.Second, func() bool {
 		return len(list(t, srv.URL, token, "activities")) >= 2 && len(list(t, srv.URL, token, "screenshots")) >= 2
@@ -174,7 +106,7 @@ func TestAgentTracksAndUploads(t *testing.T) {
 	if acts[0].Tracked == 0 {
 		t.Fatalf("no tracked time: %+v", acts[0])
 	}
-	status := a.run(t, "", "status")
+	status := a.Run(t, "", "status")
 	for _, want := range []string{"Tracking: yes", "Agent running: true", "Last upload: 20"} {
 		if !strings.Contains(status, want) {
 			t.Errorf("status lacks %q:\n%s", want, status)
@@ -238,27 +170,27 @@ func clearImage(b []byte) bool {
 // screenshot arrives exactly once.
 func TestAgentOffline(t *testing.T) {
 	bin := tt.Binary(t)
-	desktop(t)
+	tt.Desktop(t)
 	dataDir, addr := filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t)
 	srv := serve(t, bin, dataDir, addr)
 	token := owner(t, srv.URL)
 	a := newAgent(t, bin, srv.URL)
-	cmd, logs := a.daemon(t)
+	cmd, logs := a.Daemon(t)
 	waitFor(t, "a first upload", 2*slotSeconds*time.Second, func() bool { return len(list(t, srv.URL, token, "activities")) >= 1 })
 
 	srv.Kill()
 	time.Sleep(3*slotSeconds*time.Second + 5*time.Second) // three slots offline
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	pending := spooled(t, a.dir)
+	pending := spooled(t, a.Dir)
 	if len(pending) == 0 {
 		t.Fatalf("nothing spooled while offline\nagent:\n%s", logs)
 	}
 
 	srv = serve(t, bin, dataDir, addr)
-	a.daemon(t)
+	a.Daemon(t)
 	waitFor(t, "the spool to drain", 2*slotSeconds*time.Second+30*time.Second, func() bool {
-		return len(spooled(t, a.dir)) == 0
+		return len(spooled(t, a.Dir)) == 0
 	})
 	shots := list(t, srv.URL, token, "screenshots")
 	seen := map[string]int{}

@@ -37,7 +37,7 @@ func procStat(t testing.TB, pid int) (hwmKB int, cpu time.Duration) {
 // with three screenshots per slot. b.N is ignored: it is one measurement.
 func BenchmarkAgentFootprint(b *testing.B) {
 	bin := tt.Binary(b)
-	desktop(b)
+	tt.Desktop(b)
 	srv := serve(b, bin, b.TempDir()+"/pb_data", tt.FreeAddr(b))
 	token := owner(b, srv.URL)
 	var orgs struct{ Items []struct{ ID string } }
@@ -49,7 +49,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	}
 	setShots(0)
 	a := newAgent(b, bin, srv.URL)
-	cmd, _ := a.daemon(b)
+	cmd, _ := a.Daemon(b)
 	pid := cmd.Process.Pid
 
 	time.Sleep(2 * slotSeconds * time.Second) // settle into tracking

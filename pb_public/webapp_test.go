@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -275,4 +276,50 @@ func TestPhoneWidth(t *testing.T) {
 	if name := bt.Eval[string](t, b, `document.activeElement.name`); name != "email" {
 		t.Errorf("Tab from the heading lands on %q, want the invitation's e-mail field", name)
 	}
+}
+
+// TestAgentUploadsReachTheGallery: the real `tock agent`, on a real X
+// display, tracks and uploads; the owner sees the decrypted screenshots in
+// the gallery at their real size.
+func TestAgentUploadsReachTheGallery(t *testing.T) {
+	const slotSeconds = 20
+	tt.Desktop(t)
+	w := newWorld(t, emptyFixture, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds))
+	email, password := "owner@example.test", "owner-password-1"
+	tt.API(t, "POST", w.srv.URL+"/api/collections/users/records", "", map[string]string{"email": email, "password": password, "passwordConfirm": password, "name": "Olga"}, nil)
+	token, _ := w.login(t, email, password)
+	var org struct{ ID string }
+	if st := tt.API(t, "POST", w.srv.URL+"/api/collections/organizations/records", token, map[string]any{"name": "Acme", "timezone": "UTC"}, &org); st != 200 {
+		t.Fatalf("create organization: %d", st)
+	}
+	if st := tt.API(t, "POST", w.srv.URL+"/api/collections/projects/records", token, map[string]any{"org": org.ID, "name": "Website"}, nil); st != 200 {
+		t.Fatalf("create project: %d", st)
+	}
+	agent := tt.NewAgent(t, w.bin, w.srv.URL, email, password, "Website", slotSeconds)
+	_, logs := agent.Daemon(t)
+
+	var shots struct {
+		Items []struct {
+			Width   int    `json:"width"`
+			TakenAt string `json:"taken_at"`
+		}
+	}
+	deadline := time.Now().Add(3*slotSeconds*time.Second + 30*time.Second)
+	for len(shots.Items) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no screenshot uploaded\nagent:\n%s", logs)
+		}
+		time.Sleep(time.Second)
+		tt.API(t, "GET", w.srv.URL+"/api/collections/screenshots/records?sort=taken_at", token, nil, &shots)
+	}
+	day := shots.Items[0].TakenAt[:10]
+
+	b := w.browser(t, 1280, 900)
+	signIn(t, b, w, email, password)
+	open(t, b, w, "screenshots?day="+day)
+	b.Wait(t, "decrypted thumbnails", `(() => { const i = [...document.querySelectorAll("#gallery img")];
+		return i.length > 0 && i.every(x => x.complete && x.naturalWidth > 0) })()`)
+	b.Shot(t, "gallery-agent.png")
+	b.Do(t, "open the first screenshot", chromedp.Click(chromedp.CSS(`#gallery .thumb`)))
+	b.Wait(t, "the full-size image", fmt.Sprintf(`document.querySelector("dialog[open] img")?.naturalWidth === %d`, shots.Items[0].Width))
 }

@@ -24,11 +24,12 @@ import (
 
 // world is a real `tock serve` on a copy of a seeded data directory.
 type world struct {
+	bin string
 	srv *tt.Server
 	fix *tt.Fixture
 }
 
-func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture) *world {
+func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture, env ...string) *world {
 	t.Helper()
 	bin := tt.Binary(t)
 	w := &world{fix: seed(t)}
@@ -36,7 +37,8 @@ func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.srv = tt.Serve(t, bin, tt.FreeAddr(t), "TOCK_DIR="+dir, "TOCK_MASTER_KEY="+tt.MasterKey)
+	w.bin = bin
+	w.srv = tt.Serve(t, bin, tt.FreeAddr(t), append([]string{"TOCK_DIR=" + dir, "TOCK_MASTER_KEY=" + tt.MasterKey}, env...)...)
 	return w
 }
 
