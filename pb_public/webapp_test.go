@@ -177,16 +177,17 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 	cases := []struct {
 		name, user string
 		nav        []string
-		waltSlots  int  // Walt's slots today in the gallery
-		mayDelete  bool // a delete control in the full-size view
-		whole      bool // deleting takes the whole time block (a `limited` cell)
-		manage     bool // project creation and member forms
+		waltSlots  int      // Walt's slots today in the gallery
+		mayDelete  bool     // a delete control in the full-size view
+		whole      bool     // deleting takes the whole time block (a `limited` cell)
+		manage     bool     // project creation and member forms
+		projects   []string // the projects listed
 	}{
-		{"owner", tt.Alice, all, 2, true, false, true},
-		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Members", "Projects", "Teams", "Tasks", "Settings"}, -1, false, false, true},
-		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 0, false, false, false},
-		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, true, true, false},
-		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, false, false, false},
+		{"owner", tt.Alice, all, 2, true, false, true, []string{"A", "B"}},
+		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Members", "Projects", "Teams", "Tasks", "Settings"}, -1, false, false, true, []string{"A", "B"}},
+		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 0, false, false, false, []string{"A"}},
+		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, true, true, false, []string{"A"}},
+		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Projects", "Tasks"}, 1, false, false, false, []string{"A"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -227,6 +228,9 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 			}
 
 			open(t, b, w, "projects")
+			if got := bt.Eval[[]string](t, b, `[...document.querySelectorAll("#projects a")].map(a => a.textContent)`); !slices.Equal(got, c.projects) {
+				t.Errorf("projects listed %v, want %v", got, c.projects)
+			}
 			if got := exists(t, b, "#new-project"); got != c.manage {
 				t.Errorf("project creation form shown: %v, want %v", got, c.manage)
 			}
@@ -238,6 +242,15 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 			}
 			if c.user == tt.Alice {
 				b.Shot(t, "project-owner.png")
+			}
+			open(t, b, w, "tasks?project="+tt.ProjA)
+			b.Wait(t, "the tasks", `document.querySelector("#tasks")`)
+			editable := c.user != tt.Vic // viewers are read-only
+			if got := exists(t, b, "#new-task"); got != editable {
+				t.Errorf("new-task form shown: %v, want %v", got, editable)
+			}
+			if got := bt.Eval[bool](t, b, `!document.querySelector("#tasks input[type=checkbox]").disabled`); got != editable {
+				t.Errorf("task completion enabled: %v, want %v", got, editable)
 			}
 		})
 	}
@@ -322,4 +335,69 @@ func TestAgentUploadsReachTheGallery(t *testing.T) {
 	b.Shot(t, "gallery-agent.png")
 	b.Do(t, "open the first screenshot", chromedp.Click(chromedp.CSS(`#gallery .thumb`)))
 	b.Wait(t, "the full-size image", fmt.Sprintf(`document.querySelector("dialog[open] img")?.naturalWidth === %d`, shots.Items[0].Width))
+}
+
+// TestOwnerManagesTheOrganization: roles, removal, teams, tasks and the
+// organization switcher, each change checked on the server.
+func TestOwnerManagesTheOrganization(t *testing.T) {
+	w := newWorld(t, matrixFixture)
+	alice, _ := w.login(t, tt.Alice+"@example.test", tt.Password)
+	b := w.browser(t, 1280, 900)
+	signIn(t, b, w, tt.Alice+"@example.test", tt.Password)
+	member := func(user string) map[string]any {
+		var m map[string]any
+		tt.API(t, "GET", w.srv.URL+"/api/collections/memberships/records/"+tt.MembershipID(user), alice, nil, &m)
+		return m
+	}
+
+	open(t, b, w, "members")
+	// chromedp's SetValue fires input and change, as picking an option does.
+	b.Do(t, "make Carol a manager", chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`tr[data-user=%q] select`, tt.Carol)), "manager"))
+	b.Wait(t, "the role change", `document.querySelector("#status").textContent === "Role changed."`)
+	if role := member(tt.Carol)["role"]; role != "manager" {
+		t.Errorf("Carol's role is %v", role)
+	}
+	b.Do(t, "remove Nia", chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-user=%q] button`, tt.Nia))))
+	b.Wait(t, "Nia gone", fmt.Sprintf(`!document.querySelector('tr[data-user=%q]')`, tt.Nia))
+	if m := member(tt.Nia); m["id"] != nil {
+		t.Errorf("Nia's membership is still there: %v", m)
+	}
+
+	open(t, b, w, "teams")
+	b.Do(t, "create a team", chromedp.SendKeys(chromedp.CSS(`#new-team input`), "Ops"), chromedp.Click(chromedp.CSS(`#new-team button`)))
+	b.Wait(t, "the team", `[...document.querySelectorAll("#teams a")].some(a => a.textContent === "Ops")`)
+	b.Do(t, "open it", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("#teams a")].find(a => a.textContent === "Ops").click()`))
+	b.Wait(t, "the team page", `document.querySelector("#add-team-member")`)
+	b.Do(t, "add Carol as lead",
+		chromedp.SetValue(chromedp.CSS(`#add-team-member select`), tt.Carol),
+		chromedp.Click(chromedp.CSS(`#add-team-member input[name=is_lead]`)),
+		chromedp.Click(chromedp.CSS(`#add-team-member button`)))
+	b.Wait(t, "Carol in the team", fmt.Sprintf(`document.querySelector('#team-members tr[data-user=%q] input:checked')`, tt.Carol))
+	b.Do(t, "add project B", chromedp.SetValue(chromedp.CSS(`#add-team-project select`), tt.ProjB), chromedp.Click(chromedp.CSS(`#add-team-project button`)))
+	b.Wait(t, "project B in the team", `document.querySelector("#team-projects").textContent.includes("B")`)
+	if n := w.count(t, alice, "team_members", fmt.Sprintf(`user="%s" && is_lead=true && team.name="Ops"`, tt.Carol)); n != 1 {
+		t.Errorf("Carol leads Ops %d times on the server", n)
+	}
+	if n := w.count(t, alice, "team_projects", fmt.Sprintf(`project="%s" && team.name="Ops"`, tt.ProjB)); n != 1 {
+		t.Errorf("Ops has project B %d times on the server", n)
+	}
+
+	open(t, b, w, "tasks?project="+tt.ProjA)
+	b.Do(t, "add a task", chromedp.SendKeys(chromedp.CSS(`#new-task input`), "Write the release notes"), chromedp.Click(chromedp.CSS(`#new-task button`)))
+	b.Wait(t, "the task", `document.querySelector("#tasks").textContent.includes("Write the release notes")`)
+	b.Do(t, "complete it", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("#tasks li")].find(l => l.textContent.includes("release notes")).querySelector("input").click()`))
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count(t, alice, "tasks", `title="Write the release notes" && completed=true`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the task was not completed on the server")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	b.Do(t, "pick a new organization", chromedp.SetValue(chromedp.ID("org-switcher"), "new"))
+	b.Wait(t, "the create-organization form", `location.hash === "#/orgs/new" && document.querySelector("select[name=timezone]")`)
+	b.Do(t, "create Acme Labs", chromedp.SendKeys(chromedp.CSS(`main input[name=name]`), "Acme Labs"), chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	b.Wait(t, "Acme Labs current", `document.querySelector("#org-switcher").selectedOptions[0].textContent === "Acme Labs"`)
+	b.Do(t, "switch back to Acme", chromedp.SetValue(chromedp.ID("org-switcher"), tt.Acme))
+	b.Wait(t, "Acme's dashboard", `location.hash === "#/me" && document.querySelector("main .muted")?.textContent.startsWith("Acme ·")`)
 }
