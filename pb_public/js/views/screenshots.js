@@ -97,7 +97,9 @@ async function showFull(dialog, shot, reload) {
     img));
   dialog.showModal();
   try {
-    img.src = await image(shot.id, false);
+    const url = await image(shot.id, false);
+    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    img.src = url;
   } catch {
     img.alt += " (could not be opened)";
   }
