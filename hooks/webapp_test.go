@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
@@ -16,6 +17,17 @@ func TestWebAppServed(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{"<title>Tock</title>"},
 			TestAppFactory:  factory,
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+				csp := res.Header.Get("Content-Security-Policy")
+				for _, want := range []string{"default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
+					if !strings.Contains(csp, want) {
+						t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+					}
+				}
+				if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+					t.Error("no X-Content-Type-Options: nosniff")
+				}
+			},
 		},
 		{
 			Name:            "API routes keep precedence over the web app",

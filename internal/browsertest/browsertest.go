@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -99,6 +100,12 @@ func (b *Browser) record(ev any) {
 			text += " " + x.Description
 		}
 		b.errors = append(b.errors, text)
+	case *log.EventEntryAdded:
+		// Security entries are refusals such as the Content-Security-Policy's;
+		// failed loads are left out, since tests provoke refusals on purpose.
+		if e.Entry.Source == log.EntrySourceSecurity {
+			b.errors = append(b.errors, "security: "+e.Entry.Text)
+		}
 	case *runtime.EventConsoleAPICalled:
 		if e.Type == runtime.ConsoleAPICalledTypeError {
 			var parts []string
@@ -149,8 +156,18 @@ func (b *Browser) Wait(t testing.TB, what, expr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, Timeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(Timeout))); err != nil {
-		b.fail(t, "wait for "+what, err)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(Timeout)))
+		// A poll that began while the page was still loading loses its
+		// JavaScript context; poll again in the new one.
+		if err != nil && strings.Contains(err.Error(), "Cannot find context") && ctx.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			b.fail(t, "wait for "+what, err)
+		}
+		return
 	}
 }
 

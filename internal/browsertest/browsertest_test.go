@@ -65,6 +65,9 @@ func TestMissingBrowser(t *testing.T) {
 func TestPageRequestsAndShot(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/csp" {
+			w.Header().Set("Content-Security-Policy", "img-src 'self'")
+		}
 		fmt.Fprint(w, `<!doctype html><title>t</title><h1 id="x">hello</h1>
 <img src="/local.png"><img src="http://192.0.2.1:9/far.png"><script>throw new Error("boom")</script>`)
 	}))
@@ -79,8 +82,17 @@ func TestPageRequestsAndShot(t *testing.T) {
 	if len(foreign) != 1 || !strings.Contains(foreign[0], "192.0.2.1") {
 		t.Errorf("Foreign() = %v, want the one far image (all: %v)", foreign, b.Requests())
 	}
-	if errs := b.Errors(); len(errs) == 0 || !strings.Contains(strings.Join(errs, " "), "boom") {
-		t.Errorf("page error not caught: %v", errs)
+	errs := strings.Join(b.Errors(), "\n")
+	if !strings.Contains(errs, "boom") {
+		t.Errorf("page error not caught: %s", errs)
+	}
+	if strings.Contains(errs, "security:") {
+		t.Errorf("a security refusal without a policy: %s", errs)
+	}
+	b.Do(t, "open the page with a policy", chromedp.Navigate(srv.URL+"/csp"))
+	b.Wait(t, "the heading", `document.querySelector("#x")`)
+	if errs := strings.Join(b.Errors(), "\n"); !strings.Contains(errs, "security:") {
+		t.Errorf("the policy's refusal of the far image not caught: %s", errs)
 	}
 	t.Setenv("TOCK_REPORT_DIR", t.TempDir())
 	png, err := os.ReadFile(b.Shot(t, "page.png"))
