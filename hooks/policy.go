@@ -214,6 +214,11 @@ func policies(m *perms.Matrix) map[string]policy {
 		migrations.Invites: {
 			delete: alwaysDelete(perms.ViewAndManageInvites),
 		},
+		migrations.BreakPolicies: {
+			create: always(perms.CreateWorkBreakPolicies),
+			update: byChangedField(nil, perms.EditWorkBreakPolicies),
+			delete: alwaysDelete(perms.EditWorkBreakPolicies),
+		},
 	}
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]

@@ -97,6 +97,14 @@ func AccessOf() map[string]Access {
 		// Invitations are made and accepted only through Tock's routes, which
 		// mint the token and keep only its hash; revoking one is deleting it.
 		Invites: {OrgField: "org", View: perms.ViewAndManageInvites, Delete: fs(perms.ViewAndManageInvites)},
+		// Every member reads the policies, so everyone can see the rule their
+		// breaks are derived by; the breaks themselves are gated by the routes.
+		BreakPolicies: {
+			OrgField: "org",
+			Create:   fs(perms.CreateWorkBreakPolicies),
+			Update:   fs(perms.EditWorkBreakPolicies),
+			Delete:   fs(perms.EditWorkBreakPolicies),
+		},
 
 		Activities:  activities,
 		Screenshots: screenshots,

@@ -26,6 +26,7 @@ const (
 	Screenshots    = "screenshots"
 	AppUsage       = "app_usage"
 	Invites        = "invites"
+	BreakPolicies  = "break_policies"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.
