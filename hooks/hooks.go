@@ -26,6 +26,8 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerMe(app, z)
 	s.registerPeople(app, z)
 	s.registerInvites(app, z)
+	s.registerReports(app, z)
+	s.registerBreaks(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s
