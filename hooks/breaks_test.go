@@ -1,0 +1,237 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/tock-app/tock/hooks"
+	tt "github.com/tock-app/tock/internal/tocktest"
+	"github.com/tock-app/tock/migrations"
+)
+
+// Ids of the break policies the break tests plant in Acme.
+const (
+	shortBreak = "brkshort0000001" // after 60 minutes, 15 minutes, paid
+	lunchBreak = "brklunch0000001" // after 180 minutes, 30 minutes, unpaid
+)
+
+var breakDay = time.Date(2026, 6, 10, 0, 0, 0, 0, time.UTC)
+
+func at(h, m int) time.Time { return breakDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+
+// plantBreaks gives Acme two policies and a day on which Walt takes both
+// breaks (the lunch one across projects) and Carol the short one.
+func plantBreaks(t testing.TB, app core.App) {
+	t.Helper()
+	s := &tt.Seeder{App: app}
+	s.Create(migrations.BreakPolicies, shortBreak, map[string]any{"org": tt.Acme, "name": "Short", "after_minutes": 60, "break_minutes": 15, "paid": true})
+	s.Create(migrations.BreakPolicies, lunchBreak, map[string]any{"org": tt.Acme, "name": "Lunch", "after_minutes": 180, "break_minutes": 30})
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var acts []act
+	// Walt: 2 h in A, a 20-minute gap (short break, 15 counted), 100 min in
+	// B, a 40-minute gap (lunch, 30 counted), 80 min in A; the next day one
+	// hour and nothing after: the night is no break.
+	acts = append(acts, run(tt.Walt, tt.ProjA, at(8, 0), 12)...)
+	acts = append(acts, run(tt.Walt, tt.ProjB, at(10, 20), 10)...)
+	acts = append(acts, run(tt.Walt, tt.ProjA, at(12, 40), 8)...)
+	acts = append(acts, run(tt.Walt, tt.ProjA, at(32, 0), 6)...)
+	// Carol: a 20-minute gap after 40 minutes (too early), then another
+	// after 60 more: the short break.
+	acts = append(acts, run(tt.Carol, tt.ProjA, at(7, 0), 4)...)
+	acts = append(acts, run(tt.Carol, tt.ProjA, at(8, 0), 6)...)
+	acts = append(acts, run(tt.Carol, tt.ProjA, at(9, 20), 3)...)
+	plant(t, app, acts...)
+}
+
+func TestBreaksRoute(t *testing.T) {
+	ra := newReportApp(t, func(app core.App) { plantBreaks(t, app) })
+	walt := []hooks.Break{
+		{User: tt.Walt, Date: "2026-06-10", Start: at(10, 0), End: at(10, 15), Seconds: 900, Paid: true, Policy: shortBreak},
+		{User: tt.Walt, Date: "2026-06-10", Start: at(12, 0), End: at(12, 30), Seconds: 1800, Paid: false, Policy: lunchBreak},
+	}
+	carol := []hooks.Break{{User: tt.Carol, Date: "2026-06-10", Start: at(9, 0), End: at(9, 15), Seconds: 900, Paid: true, Policy: shortBreak}}
+	cases := []struct {
+		name   string
+		user   string
+		org    string
+		query  url.Values
+		status int
+		want   []hooks.Break
+	}{
+		{name: "owner: everyone's", user: tt.Alice, status: 200, want: append(slices.Clone(walt), carol...)},
+		{name: "owner: one member's", user: tt.Alice, query: q("user", tt.Walt), status: 200, want: walt},
+		{name: "manager: everyone's", user: tt.Bob, status: 200, want: append(slices.Clone(walt), carol...)},
+		{name: "user: their own", user: tt.Carol, status: 200, want: carol},
+		{name: "user: not someone else's", user: tt.Carol, query: q("user", tt.Walt), status: 403},
+		{name: "project manager: only their own (none)", user: tt.Pam, status: 200, want: []hooks.Break{}},
+		{name: "project manager: not their project's members'", user: tt.Pam, query: q("user", tt.Walt), status: 403},
+		{name: "project viewer: not their project's members'", user: tt.Vic, query: q("user", tt.Walt), status: 403},
+		{name: "team lead: their team's members'", user: tt.Tess, status: 200, want: walt},
+		{name: "team lead: not outside the team", user: tt.Tess, query: q("user", tt.Carol), status: 403},
+		{name: "another organization's owner: 404", user: tt.Dave, status: 404},
+		{name: "anonymous: 401", status: 401},
+		{name: "an organization without policies has no breaks", user: tt.Dave, org: tt.Globex, status: 200, want: []hooks.Break{}},
+		{name: "a bad day: 400", user: tt.Alice, query: q("from", "10 June"), status: 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			query := url.Values{"from": {"2026-06-10"}, "to": {"2026-06-11"}}
+			for k, v := range tc.query {
+				query[k] = v
+			}
+			status, _, body := ra.get(tc.user, hooks.BreaksRoute, cmpOr(tc.org, tt.Acme), query)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			if status != 200 {
+				return
+			}
+			var got []hooks.Break
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("decode %s: %v", body, err)
+			}
+			if strings.TrimSpace(body) == "null" {
+				t.Fatalf("breaks must be a list, got null")
+			}
+			norm := func(bs []hooks.Break) []hooks.Break {
+				out := slices.Clone(bs)
+				for i := range out {
+					out[i].Start, out[i].End = out[i].Start.UTC(), out[i].End.UTC()
+				}
+				slices.SortFunc(out, func(x, y hooks.Break) int { return strings.Compare(x.User+x.Start.String(), y.User+y.Start.String()) })
+				return out
+			}
+			if g, w := norm(got), norm(tc.want); !slices.Equal(g, w) {
+				t.Errorf("breaks\n got %+v\nwant %+v", g, w)
+			}
+		})
+	}
+}
+
+// breakRows maps a member,project report onto break seconds per pair.
+func breakRows(rep hooks.Report) map[string]int {
+	out := map[string]int{}
+	for _, r := range rep.Rows {
+		out[deref(r.MemberID)+"/"+deref(r.ProjectID)] += r.BreakSeconds
+	}
+	return out
+}
+
+func TestReportBreakSeconds(t *testing.T) {
+	ra := newReportApp(t, func(app core.App) { plantBreaks(t, app) })
+	day := q("from", "2026-06-10", "to", "2026-06-10", "group", "member,project")
+	cases := []struct {
+		name  string
+		user  string
+		query url.Values
+		want  map[string]int
+		total int
+	}{
+		{name: "owner sees every break, on the project worked before it", user: tt.Alice, query: day,
+			want:  map[string]int{tt.Walt + "/" + tt.ProjA: 900, tt.Walt + "/" + tt.ProjB: 1800, tt.Carol + "/" + tt.ProjA: 900},
+			total: 3600},
+		{name: "a project filter still finds the break after that project's work", user: tt.Alice,
+			query: q("from", "2026-06-10", "to", "2026-06-10", "group", "member,project", "project", tt.ProjB),
+			want:  map[string]int{tt.Walt + "/" + tt.ProjB: 1800}, total: 1800},
+		{name: "user sees their own break", user: tt.Carol, query: day,
+			want: map[string]int{tt.Carol + "/" + tt.ProjA: 900}, total: 900},
+		{name: "project manager sees the project's time but no one's breaks", user: tt.Pam, query: day,
+			want: map[string]int{tt.Walt + "/" + tt.ProjA: 0, tt.Carol + "/" + tt.ProjA: 0}, total: 0},
+		{name: "team lead sees the team's time but no breaks", user: tt.Tess, query: day,
+			want: map[string]int{tt.Walt + "/" + tt.ProjA: 0, tt.Walt + "/" + tt.ProjB: 0, tt.Carol + "/" + tt.ProjA: 0}, total: 0},
+		{name: "by day, the breaks of the day add up", user: tt.Alice, query: q("from", "2026-06-10", "to", "2026-06-11", "group", "day"),
+			want: nil, total: 3600},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := ra.report(t, tc.user, tc.query)
+			if tc.want != nil {
+				if got := breakRows(rep); !mapsEqual(got, tc.want) {
+					t.Errorf("break seconds %v, want %v", got, tc.want)
+				}
+			}
+			if rep.Totals.BreakSeconds != tc.total {
+				t.Errorf("total break seconds %d, want %d", rep.Totals.BreakSeconds, tc.total)
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestBreakPolicyRequests(t *testing.T) {
+	fx, _ := seeded(t)
+	factory := func(t testing.TB) *tests.TestApp {
+		app := fx.App(t)
+		plantBreaks(t, app)
+		return app
+	}
+	url := recordsURL(migrations.BreakPolicies)
+	body := func(s string) *strings.Reader { return strings.NewReader(s) }
+	valid := `{"org":"` + tt.Acme + `","name":"Afternoon","after_minutes":300,"break_minutes":10,"paid":true}`
+	cases := []struct {
+		name, user, method, url, body string
+		status                        int
+		expect                        []string
+	}{
+		{"owner creates a policy", tt.Alice, http.MethodPost, url, valid, 200, []string{`"name":"Afternoon"`}},
+		{"manager creates a policy", tt.Bob, http.MethodPost, url, valid, 200, []string{`"after_minutes":300`}},
+		// PocketBase checks the create rule (compiled from the matrix) before
+		// Tock's hook: a refused create is its 400; a refused edit, its 404.
+		{"user can't create one", tt.Carol, http.MethodPost, url, valid, 400, nil},
+		{"team lead can't create one", tt.Tess, http.MethodPost, url, valid, 400, nil},
+		{"another organization's owner can't create one here", tt.Dave, http.MethodPost, url, valid, 400, nil},
+		{"a break of 0 minutes is refused", tt.Alice, http.MethodPost, url, strings.Replace(valid, `"break_minutes":10`, `"break_minutes":0`, 1), 400, nil},
+		{"a break after more than a day is refused", tt.Alice, http.MethodPost, url, strings.Replace(valid, `"after_minutes":300`, `"after_minutes":1441`, 1), 400, nil},
+		{"a break longer than 4 hours is refused", tt.Alice, http.MethodPost, url, strings.Replace(valid, `"break_minutes":10`, `"break_minutes":241`, 1), 400, nil},
+		{"manager edits one", tt.Bob, http.MethodPatch, url + "/" + lunchBreak, `{"break_minutes":45}`, 200, []string{`"break_minutes":45`}},
+		{"user can't edit one", tt.Carol, http.MethodPatch, url + "/" + lunchBreak, `{"break_minutes":45}`, 404, nil},
+		{"project manager can't delete one", tt.Pam, http.MethodDelete, url + "/" + lunchBreak, "", 404, nil},
+		{"owner deletes one", tt.Alice, http.MethodDelete, url + "/" + lunchBreak, "", 204, nil},
+		{"a user reads the policies that apply to them", tt.Carol, http.MethodGet, url, "", 200, []string{shortBreak, lunchBreak}},
+		{"a project viewer reads them", tt.Vic, http.MethodGet, url + "/" + shortBreak, "", 200, []string{`"paid":true`}},
+		{"another organization's owner doesn't", tt.Dave, http.MethodGet, url + "/" + shortBreak, "", 404, nil},
+	}
+	for _, tc := range cases {
+		sc := tests.ApiScenario{
+			Name: tc.name, Method: tc.method, URL: tc.url, Headers: fx.Auth(t, tc.user),
+			ExpectedStatus: tc.status, ExpectedContent: tc.expect, TestAppFactory: factory,
+		}
+		if tc.body != "" {
+			sc.Body = body(tc.body)
+		}
+		if len(sc.ExpectedContent) == 0 && tc.status != 204 {
+			sc.ExpectedContent = []string{`"status":`}
+			if tc.status == 200 {
+				sc.ExpectedContent = []string{`"id":`}
+			}
+		}
+		sc.Test(t)
+	}
+	// Another organization's list doesn't hold Acme's policies.
+	app := factory(t)
+	defer app.Cleanup()
+	if status, out := tt.Do(t, app, http.MethodGet, url, "", fx.Token(t, tt.Dave)); status != 200 || strings.Contains(out, shortBreak) {
+		t.Errorf("Dave's list: %d %s", status, out)
+	}
+}
