@@ -195,7 +195,7 @@ func orgLocation(org *core.Record) *time.Location {
 // where (the requester's scope and filters), sorted by user then start.
 func loadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expression) ([]slot, error) {
 	q := app.DB().Select("a.user", "a.project", "a.task", "a.slot_start", "a.tracked_seconds", "a.active_seconds", "a.source").
-		From(migrations.Activities+" a").
+		From(migrations.Activities + " a").
 		Where(dbx.HashExp{"a.org": org}).
 		AndWhere(dbx.NewExp("a.slot_start >= {:from} AND a.slot_start < {:to}",
 			dbx.Params{"from": from.UTC().Format(slotLayout), "to": to.UTC().Format(slotLayout)}))

@@ -25,7 +25,9 @@ const (
 
 var breakDay = time.Date(2026, 6, 10, 0, 0, 0, 0, time.UTC)
 
-func at(h, m int) time.Time { return breakDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func at(h, m int) time.Time {
+	return breakDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // plantBreaks gives Acme two policies and a day on which Walt takes both
 // breaks (the lunch one across projects) and Carol the short one.
