@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -204,7 +205,9 @@ func loadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 			q = q.AndWhere(w)
 		}
 	}
-	rows, err := q.OrderBy("a.user", "a.slot_start", "a.project").Rows()
+	// Sorted here, not in SQL: SQLite reads the range by (org, slot_start)
+	// and would sort every row in a temporary B-tree, several times slower.
+	rows, err := q.Rows()
 	if err != nil {
 		return nil, fmt.Errorf("activities of %s: %w", org, err)
 	}
@@ -225,6 +228,9 @@ func loadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("activities of %s: %w", org, err)
 	}
+	slices.SortFunc(out, func(x, y slot) int {
+		return cmp.Or(strings.Compare(x.user, y.user), x.start.Compare(y.start), strings.Compare(x.project, y.project))
+	})
 	return out, nil
 }
 
