@@ -240,6 +240,9 @@ func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
 	if err != nil {
 		return fmt.Errorf("find activity of screenshot %s: %w", e.Record.Id, err)
 	}
+	if err := timeUnlocked(e.App, activity); err != nil {
+		return err
+	}
 	if err := e.App.Delete(activity); err != nil {
 		return fmt.Errorf("delete activity %s with screenshot %s: %w", activity.Id, e.Record.Id, err)
 	}

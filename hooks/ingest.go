@@ -117,8 +117,16 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 	if !mayTrackTo(a, in.Project) {
 		return router.NewForbiddenError("You can't track time to this project.", nil)
 	}
+	rules, err := loadTimeRules(e.App, in.Org, e.Auth.Id)
+	if err != nil {
+		return err
+	}
+	if !rules.trackingEnabled {
+		return errTrackingOff(rules.org)
+	}
 
 	var saved *core.Record
+	limitReached := ""
 	err = e.App.RunInTransaction(func(txApp core.App) error {
 		act, err := findByClientID(txApp, migrations.Activities, in.ClientID)
 		switch {
@@ -135,6 +143,18 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 		case act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org ||
 			act.GetString("project") != in.Project || !act.GetDateTime("slot_start").Time().Equal(in.SlotStart):
 			return router.NewBadRequestError("client_id already names another activity.", nil)
+		}
+		// A re-upload replaces the stored slot, so it doesn't count against itself.
+		left, msg, err := rules.room(txApp, in.SlotStart, act.Id)
+		if err != nil {
+			return err
+		}
+		if left == 0 && in.TrackedSeconds > 0 {
+			return errLimitReached(msg)
+		}
+		if left >= 0 && in.TrackedSeconds > left {
+			clampTo(&in, left)
+			limitReached = msg
 		}
 		act.Set("org", in.Org)
 		act.Set("project", in.Project)
@@ -157,6 +177,12 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 	})
 	if err != nil {
 		return asClientError(err, "Invalid activity")
+	}
+	if limitReached != "" {
+		out := saved.PublicExport()
+		out["limit_reached"] = true
+		out["message"] = limitReached
+		return e.JSON(http.StatusOK, out)
 	}
 	return e.JSON(http.StatusOK, saved)
 }

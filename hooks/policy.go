@@ -108,6 +108,10 @@ func policies(m *perms.Matrix) map[string]policy {
 						out = appendUnique(out, perms.RestoreOrganization)
 					case name == "name" || name == "timezone":
 						out = appendUnique(out, perms.EditOrganization)
+					case name == "timesheet_approvals":
+						out = appendUnique(out, perms.EnableTimesheetApprovals)
+					case name == "pay_period" || name == "pay_period_anchor":
+						out = appendUnique(out, perms.ManagePayPeriods)
 					case toggles[name] && name != perms.SettingAllowScreenshotDelete:
 						// A toggle widens what managers and team leads may do:
 						// only owners grant it, or a manager could raise their own role.
@@ -125,9 +129,18 @@ func policies(m *perms.Matrix) map[string]policy {
 			guard:  guardOrgKeys,
 		},
 		migrations.Memberships: {
-			create: always(perms.InviteUsers),
+			create: func(r *core.Record) []perms.Feature {
+				// A member who starts with a limit had it set by whoever added them.
+				if r.GetFloat("daily_limit_hours") != 0 || r.GetFloat("weekly_limit_hours") != 0 {
+					return []perms.Feature{perms.InviteUsers, perms.SetDailyWeeklyLimits}
+				}
+				return []perms.Feature{perms.InviteUsers}
+			},
 			update: byChangedField(map[string]perms.Feature{
 				"screenshots_per_slot": perms.ChangeOrganizationSettings,
+				"daily_limit_hours":    perms.SetDailyWeeklyLimits,
+				"weekly_limit_hours":   perms.SetDailyWeeklyLimits,
+				"tracking_enabled":     perms.EnableDisableTimeTracking,
 			}, perms.ChangeUserRoles),
 			delete: func(a perms.Actor, r *core.Record) []perms.Feature {
 				if r.GetString("user") == a.UserID {

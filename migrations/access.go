@@ -46,13 +46,14 @@ func AccessOf() map[string]Access {
 		Organizations: {
 			OrgField: "id",
 			Create:   fs(perms.CreateAnOrganization),
-			Update:   fs(perms.EditOrganization, perms.ArchiveOrganization, perms.RestoreOrganization, perms.ChangeOrganizationSettings),
-			Delete:   fs(perms.DeleteOrganization),
+			Update: fs(perms.EditOrganization, perms.ArchiveOrganization, perms.RestoreOrganization, perms.ChangeOrganizationSettings,
+				perms.EnableTimesheetApprovals, perms.ManagePayPeriods),
+			Delete: fs(perms.DeleteOrganization),
 		},
 		Memberships: {
 			OrgField: "org", Owner: "user", View: perms.ViewOrganizationMembers, OwnField: "user",
 			Create: fs(perms.InviteUsers),
-			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings),
+			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings, perms.SetDailyWeeklyLimits, perms.EnableDisableTimeTracking),
 			Delete: fs(perms.RemoveUsers, perms.LeaveOrganization),
 		},
 		Clients: {
@@ -105,6 +106,13 @@ func AccessOf() map[string]Access {
 			Update:   fs(perms.EditWorkBreakPolicies),
 			Delete:   fs(perms.EditWorkBreakPolicies),
 		},
+		// Manual time requests and timesheets change only through Tock's
+		// routes, which add the time and lock approved periods; requesters
+		// and the timesheet's member always see their own.
+		TimeRequests: {
+			OrgField: "org", Owner: "user", Project: "project", View: perms.ApproveManualTimeRequests, OwnField: "user",
+		},
+		Timesheets: {OrgField: "org", Owner: "user", View: perms.ViewTimesheets, OwnField: "user"},
 
 		Activities:  activities,
 		Screenshots: screenshots,

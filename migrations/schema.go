@@ -27,6 +27,8 @@ const (
 	AppUsage       = "app_usage"
 	Invites        = "invites"
 	BreakPolicies  = "break_policies"
+	TimeRequests   = "time_requests"
+	Timesheets     = "timesheets"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.

@@ -1,0 +1,107 @@
+package hooks
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/tock-app/tock/ingest"
+	"github.com/tock-app/tock/migrations"
+)
+
+// Daily and weekly limits, and the switch that turns a member's tracking
+// off, as in Hubstaff: they bind the agent's uploads. A limit counts all of
+// the member's time in the organization (tracked and manual, every
+// project), by days and Monday-start weeks of the organization's timezone.
+
+// timeRules is what binds one member's uploads in one organization.
+type timeRules struct {
+	org                *core.Record
+	user               string
+	trackingEnabled    bool
+	dailyHours, weekly float64
+}
+
+func loadTimeRules(app core.App, orgID, user string) (timeRules, error) {
+	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	if err != nil {
+		return timeRules{}, fmt.Errorf("find organization %s: %w", orgID, err)
+	}
+	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+		dbx.Params{"org": orgID, "user": user})
+	if err != nil {
+		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, orgID, err)
+	}
+	return timeRules{
+		org: org, user: user, trackingEnabled: m.GetBool("tracking_enabled"),
+		dailyHours: m.GetFloat("daily_limit_hours"), weekly: m.GetFloat("weekly_limit_hours"),
+	}, nil
+}
+
+func errTrackingOff(org *core.Record) error {
+	return router.NewForbiddenError(fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString("name")), nil)
+}
+
+func limitMessage(kind string, hours float64) string {
+	return fmt.Sprintf("%s limit of %s h reached.", kind, strconv.FormatFloat(hours, 'f', -1, 64))
+}
+
+// room returns how many seconds the member may still add at slot, counting
+// their stored time but not the activity except (a re-upload replaces it),
+// and the message of the limit that binds; -1 means no limit.
+func (r timeRules) room(app core.App, slot time.Time, except string) (int, string, error) {
+	loc := tzOf(r.org)
+	local := slot.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	week := day.AddDate(0, 0, -int((day.Weekday()+6)%7))
+	left, msg := -1, ""
+	for _, l := range []struct {
+		kind       string
+		hours      float64
+		start, end time.Time
+	}{
+		{"Daily", r.dailyHours, day, day.AddDate(0, 0, 1)},
+		{"Weekly", r.weekly, week, week.AddDate(0, 0, 7)},
+	} {
+		if l.hours <= 0 {
+			continue
+		}
+		var used int
+		err := app.DB().Select("COALESCE(SUM(tracked_seconds), 0)").From(migrations.Activities).
+			Where(dbx.HashExp{"org": r.org.Id, "user": r.user}).
+			AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:to} AND id != {:except}", dbx.Params{
+				"from":   l.start.UTC().Format(types.DefaultDateLayout),
+				"to":     l.end.UTC().Format(types.DefaultDateLayout),
+				"except": except,
+			})).Row(&used)
+		if err != nil {
+			return 0, "", fmt.Errorf("time of %s in %s: %w", r.user, r.org.Id, err)
+		}
+		rest := max(int(l.hours*3600)-used, 0)
+		if left < 0 || rest < left {
+			left, msg = rest, limitMessage(l.kind, l.hours)
+		}
+	}
+	return left, msg, nil
+}
+
+// clampTo cuts an upload down to seconds of tracked time, its input counters
+// in proportion, so activity % stays what the agent measured.
+func clampTo(in *ingest.Activity, seconds int) {
+	if in.TrackedSeconds <= seconds {
+		return
+	}
+	scale := func(v int) int { return v * seconds / in.TrackedSeconds }
+	in.ActiveSeconds, in.KeyboardSeconds, in.MouseSeconds = scale(in.ActiveSeconds), scale(in.KeyboardSeconds), scale(in.MouseSeconds)
+	in.TrackedSeconds = seconds
+}
+
+func errLimitReached(msg string) error {
+	return router.NewApiError(http.StatusConflict, msg, nil)
+}
