@@ -1,0 +1,170 @@
+package hooks_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/tock-app/tock/ingest"
+	tt "github.com/tock-app/tock/internal/tocktest"
+	"github.com/tock-app/tock/migrations"
+)
+
+// plantTime stores seconds of a member's time in the slot at start.
+func plantTime(t testing.TB, app core.App, user, project string, start time.Time, seconds int, source string) {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(migrations.Activities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	for k, v := range map[string]any{"org": tt.Acme, "user": user, "project": project, "slot_start": start.UTC(),
+		"tracked_seconds": seconds, "active_seconds": seconds / 2, "source": source} {
+		r.Set(k, v)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("plant time: %v", err)
+	}
+}
+
+// setFields changes a record directly, as its owner would in the admin UI.
+func setFields(t testing.TB, app core.App, collection, id string, fields map[string]any) {
+	t.Helper()
+	r, err := app.FindRecordById(collection, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("set %v on %s: %v", fields, id, err)
+	}
+}
+
+func slotsFrom(start time.Time, n int) []time.Time {
+	out := make([]time.Time, n)
+	for i := range out {
+		out[i] = start.Add(time.Duration(i) * 10 * time.Minute)
+	}
+	return out
+}
+
+// TestIngestLimits: tracking turned off refuses uploads; a daily or weekly
+// limit (days and Monday weeks of the organization's timezone, tracked and
+// manual time alike) clamps the slot that reaches it and refuses the next.
+func TestIngestLimits(t *testing.T) {
+	fx, factory := seeded(t)
+	ny, _ := time.LoadLocation("America/New_York") // UTC-5 in November
+	// Monday 9 November 2026, 09:00 in New York.
+	monday9 := time.Date(2026, 11, 9, 9, 0, 0, 0, ny)
+	cases := []struct {
+		name    string
+		limits  map[string]any
+		planted []time.Time // Carol's stored 10-minute slots (600 s each; the first is manual)
+		partial int         // seconds of one more slot, right after the planted ones
+		slot    time.Time
+		status  int
+		content []string
+		stored  int // tracked seconds stored for the slot afterwards (-1: none)
+	}{
+		{name: "tracking turned off", limits: map[string]any{"tracking_enabled": false}, slot: monday9,
+			status: 403, content: []string{"Time tracking is turned off for you in Acme."}, stored: -1},
+		{name: "no limit", slot: monday9, planted: slotsFrom(monday9.Add(-3*time.Hour), 12), status: 200, stored: 600,
+			content: []string{`"tracked_seconds":600`}},
+		{name: "daily limit leaves part of the slot", limits: map[string]any{"daily_limit_hours": 1},
+			planted: slotsFrom(monday9.Add(-time.Hour), 5), partial: 300, slot: monday9, status: 200, stored: 300,
+			content: []string{`"limit_reached":true`, `"message":"Daily limit of 1 h reached."`, `"tracked_seconds":300`,
+				`"active_seconds":200`, `"keyboard_seconds":100`, `"mouse_seconds":150`}},
+		{name: "daily limit used up", limits: map[string]any{"daily_limit_hours": 1},
+			planted: slotsFrom(monday9.Add(-time.Hour), 6), slot: monday9, status: 409,
+			content: []string{`"message":"Daily limit of 1 h reached."`}, stored: -1},
+		{name: "fractional daily limit", limits: map[string]any{"daily_limit_hours": 0.5},
+			planted: slotsFrom(monday9.Add(-time.Hour), 3), slot: monday9, status: 409,
+			content: []string{`"message":"Daily limit of 0.5 h reached."`}, stored: -1},
+		{name: "the day ends at midnight in the organization's timezone, not UTC", limits: map[string]any{"daily_limit_hours": 1},
+			// 18:00-18:59 New York on the 9th is 23:00-23:59 UTC; 23:50 New York is 04:50 UTC on the 10th.
+			planted: slotsFrom(time.Date(2026, 11, 9, 18, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 9, 23, 50, 0, 0, ny),
+			status: 409, content: []string{"Daily limit of 1 h reached."}, stored: -1},
+		{name: "a new day in the organization's timezone starts afresh", limits: map[string]any{"daily_limit_hours": 1},
+			planted: slotsFrom(time.Date(2026, 11, 9, 18, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 10, 0, 0, 0, 0, ny),
+			status: 200, stored: 600, content: []string{`"tracked_seconds":600`}},
+		{name: "weekly limit used up on Sunday night", limits: map[string]any{"weekly_limit_hours": 1, "daily_limit_hours": 8},
+			planted: slotsFrom(monday9, 6), slot: time.Date(2026, 11, 15, 23, 50, 0, 0, ny), status: 409,
+			content: []string{`"message":"Weekly limit of 1 h reached."`}, stored: -1},
+		{name: "the week starts on Monday in the organization's timezone", limits: map[string]any{"weekly_limit_hours": 1},
+			planted: slotsFrom(monday9, 6), slot: time.Date(2026, 11, 16, 0, 0, 0, 0, ny), status: 200, stored: 600},
+	}
+	for _, tc := range cases {
+		in := ingest.Activity{ClientID: "limit-test-01", Org: tt.Acme, Project: tt.ProjA, SlotStart: tc.slot.UTC(),
+			TrackedSeconds: 600, ActiveSeconds: 400, KeyboardSeconds: 200, MouseSeconds: 300}
+		sc := tests.ApiScenario{
+			Name: tc.name, Method: http.MethodPost, URL: ingest.ActivitiesRoute, Body: strings.NewReader(tt.ActivityBody(in)),
+			Headers: fx.Auth(t, tt.Carol), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				setFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"timezone": "America/New_York"})
+				if tc.limits != nil {
+					setFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), tc.limits)
+				}
+				for i, s := range tc.planted {
+					source := "tracked"
+					if i == 0 {
+						source = "manual" // manual time counts too
+					}
+					plantTime(t, app, tt.Carol, tt.ProjB, s, 600, source)
+				}
+				if tc.partial > 0 {
+					plantTime(t, app, tt.Carol, tt.ProjB, tc.planted[len(tc.planted)-1].Add(10*time.Minute), tc.partial, "tracked")
+				}
+			},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				got := -1
+				if r, err := app.FindFirstRecordByData(migrations.Activities, "client_id", in.ClientID); err == nil {
+					got = r.GetInt("tracked_seconds")
+				}
+				if got != tc.stored {
+					t.Errorf("stored %d tracked seconds for the slot, want %d", got, tc.stored)
+				}
+			},
+		}
+		if tc.status == 200 && len(tc.content) < 2 {
+			sc.NotExpectedContent = []string{"limit_reached"}
+		}
+		sc.Test(t)
+	}
+}
+
+// TestIngestLimitReupload: the agent's re-upload of a clamped slot is
+// answered as the first upload was, and the slot is stored once.
+func TestIngestLimitReupload(t *testing.T) {
+	fx, _ := seeded(t)
+	app := fx.App(t)
+	defer app.Cleanup()
+	start := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+	setFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), map[string]any{"daily_limit_hours": 1})
+	for _, s := range slotsFrom(start.Add(-time.Hour), 5) {
+		plantTime(t, app, tt.Carol, tt.ProjA, s, 600, "tracked")
+	}
+	plantTime(t, app, tt.Carol, tt.ProjB, start.Add(-10*time.Minute), 300, "manual")
+	h := tt.Handler(t, app)
+	in := ingest.Activity{ClientID: "limit-reupload-1", Org: tt.Acme, Project: tt.ProjA, SlotStart: start, TrackedSeconds: 600, ActiveSeconds: 600}
+	for i := 0; i < 3; i++ {
+		status, _, body := tt.Send(h, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(in), fx.Token(t, tt.Carol)))
+		if status != 200 || !strings.Contains(body, `"limit_reached":true`) || !strings.Contains(body, `"tracked_seconds":300`) {
+			t.Fatalf("upload %d: %d %s", i+1, status, body)
+		}
+	}
+	if n := count(t, app, migrations.Activities, "client_id = {:c}", map[string]any{"c": in.ClientID}); n != 1 {
+		t.Errorf("%d records for one slot", n)
+	}
+	// Another slot the same day: nothing is left.
+	in.ClientID, in.SlotStart = "limit-reupload-2", start.Add(10*time.Minute)
+	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(in), fx.Token(t, tt.Carol)))
+	if status != 409 || !strings.Contains(body, "Daily limit of 1 h reached.") {
+		t.Fatalf("next slot: %d %s", status, body)
+	}
+}
