@@ -65,7 +65,7 @@ func TestManualTime(t *testing.T) {
 		{name: "in the future", user: tt.Carol, body: manualBody("", tt.ProjA, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour), ""),
 			status: 400, content: []string{"can't be in the future"}, manual: map[string]int{tt.Carol: 0}},
 		{name: "overlapping recorded time on the project", user: tt.Carol,
-			body: manualBody("", tt.ProjA, tt.Slot.Add(-5*time.Minute), tt.Slot.Add(5*time.Minute), ""),
+			body:   manualBody("", tt.ProjA, tt.Slot.Add(-5*time.Minute), tt.Slot.Add(5*time.Minute), ""),
 			status: 400, content: []string{"overlaps time already recorded"}, manual: map[string]int{tt.Carol: 0}},
 		{name: "malformed times", user: tt.Carol, body: `{"project":"` + tt.ProjA + `","start":"yesterday","end":"now"}`,
 			status: 400, manual: map[string]int{tt.Carol: 0}},
