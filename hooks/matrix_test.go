@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -203,6 +204,72 @@ func reassigned(activity, task string) probe {
 	}
 }
 
+// reportRow asks for a report of one member in one project on the seed's
+// day; took means the row is there and, with breaks, carries break seconds.
+func reportRow(org, user, project string, breaks bool) probe {
+	day := tt.Slot.Format(time.DateOnly)
+	u := orgURL(hooks.ReportsRoute, org) + "?" + url.Values{
+		"from": {day}, "to": {day}, "group": {"member,project"}, "user": {user}, "project": {project},
+	}.Encode()
+	return probe{
+		method: "GET", read: true, url: u,
+		took: func(t testing.TB, _ core.App, status int, body string) bool {
+			if status != 200 {
+				return false
+			}
+			var rep hooks.Report
+			if err := json.Unmarshal([]byte(body), &rep); err != nil {
+				t.Fatalf("report: %v", err)
+			}
+			for _, r := range rep.Rows {
+				if deref(r.MemberID) == user && deref(r.ProjectID) == project {
+					return !breaks || r.BreakSeconds > 0
+				}
+			}
+			return false
+		},
+	}
+}
+
+// breaksListed asks the breaks route for one member's breaks of the seed's day.
+func breaksListed(org, user string) probe {
+	day := tt.Slot.Format(time.DateOnly)
+	return probe{
+		method: "GET", read: true,
+		url: orgURL(hooks.BreaksRoute, org) + "?" + url.Values{"from": {day}, "to": {day}, "user": {user}}.Encode(),
+		took: func(_ testing.TB, _ core.App, status int, body string) bool {
+			return status == 200 && strings.Contains(body, `"user":"`+user+`"`)
+		},
+	}
+}
+
+// earnsBreak plants an hour of work and a 20-minute gap before the seeded
+// slot of user in project, which the seeded policy makes a break.
+func earnsBreak(pr probe, org, user, project string) probe {
+	pr.before = func(t testing.TB, app core.App) {
+		var acts []act
+		for _, a := range run(user, project, tt.Slot.Add(-80*time.Minute), 6) {
+			a.org = org
+			acts = append(acts, a)
+		}
+		plant(t, app, acts...)
+	}
+	return pr
+}
+
+// breaksInReports: a break shows in a report row only where the row itself
+// may be generated.
+func breaksInReports(pr probe) probe {
+	pr.expect = func(a perms.Actor, s perms.Settings, t perms.Target) perms.Decision {
+		m := perms.Default()
+		if !m.Decide(a, perms.GenerateReports, t, s).Allowed {
+			return perms.Decision{}
+		}
+		return m.Decide(a, perms.ViewWorkBreaksInReports, t, s)
+	}
+	return pr
+}
+
 var tracksTime = map[string]bool{tt.Alice: true, tt.Bob: true, tt.Carol: true, tt.Pam: true, tt.Tess: true}
 
 // probes lists every request of the matrix test for one person.
@@ -223,6 +290,10 @@ func probes(self string) []probe {
 			listed(migrations.Activities, act).on(perms.ViewTimesheets, d.label, d.org, tg),
 			updated(migrations.Activities, act, "tracked_seconds", 300).on(perms.AddEditDeleteTime, d.label, d.org, tg),
 			reassigned(act, tasks[d.project]).on(perms.ModifyScreenshots, d.label, d.org, tg),
+			reportRow(d.org, d.user, d.project, false).on(perms.GenerateReports, d.label, d.org, tg),
+			breaksInReports(earnsBreak(reportRow(d.org, d.user, d.project, true), d.org, d.user, d.project)).
+				on(perms.ViewWorkBreaksInReports, d.label, d.org, tg),
+			earnsBreak(breaksListed(d.org, d.user), d.org, d.user, d.project).on(perms.ViewWorkBreaksInTimesheets, d.label, d.org, tg),
 		)
 	}
 
@@ -295,7 +366,9 @@ func probes(self string) []probe {
 			on(perms.CreateAnOrganization, "new", tt.Acme, perms.Target{}),
 	)
 
-	for _, o := range []struct{ label, id, client, invite string }{{"own org", tt.Acme, tt.Cli, tt.InvA}, {"other org", tt.Globex, tt.CliG, tt.InvG}} {
+	for _, o := range []struct{ label, id, client, invite, policy string }{
+		{"own org", tt.Acme, tt.Cli, tt.InvA, tt.BrkA}, {"other org", tt.Globex, tt.CliG, tt.InvG, tt.BrkG},
+	} {
 		tg := perms.Target{}
 		restore := updated(migrations.Organizations, o.id, "archived", false).on(perms.RestoreOrganization, o.label, o.id, tg)
 		orgID := o.id
@@ -325,6 +398,10 @@ func probes(self string) []probe {
 				on(perms.AddClients, o.label, o.id, tg),
 			updated(migrations.Clients, o.client, "name", "Renamed").on(perms.EditClients, o.label, o.id, tg),
 			deleted(migrations.Clients, o.client).on(perms.RemoveClients, o.label, o.id, tg),
+			created(migrations.BreakPolicies, map[string]any{"org": o.id, "name": "Lunch", "after_minutes": 240, "break_minutes": 30},
+				"org = {:org} AND name = {:name}").on(perms.CreateWorkBreakPolicies, o.label, o.id, tg),
+			updated(migrations.BreakPolicies, o.policy, "break_minutes", 20).on(perms.EditWorkBreakPolicies, o.label, o.id, tg),
+			deleted(migrations.BreakPolicies, o.policy).on(perms.EditWorkBreakPolicies, o.label+" (delete)", o.id, tg),
 		)
 	}
 	return ps
@@ -339,24 +416,25 @@ func unreachable() map[string]string {
 	leaving := "leaving concerns one's own membership; deleting anyone else's is Remove Users, probed on both sides"
 	oneself := "removing oneself is Leave Organization, probed there"
 	return map[string]string{
-		"Invite Users/team_lead":                 "team leads invite through POST /api/tock/orgs/{org}/invites, not a collection: TestInviteCreate probes both sides, toggle on and off",
-		"Create Projects/team_lead":              "a team lead's project must join a team they lead in the same request; not built yet (issue 8)",
-		"Change User Roles/project_manager":      "a project manager's role changes are project roles: Promote/Demote Users In Projects",
-		"Create an Organization/owner":           everyone,
-		"Create an Organization/org_manager":     everyone,
-		"Create an Organization/user":            everyone,
-		"Create an Organization/project_manager": orgUsers,
-		"Create an Organization/project_viewer":  orgUsers,
-		"Create an Organization/team_lead":       orgUsers,
-		"Leave Organization/org_manager":         leaving,
-		"Leave Organization/user":                leaving,
-		"Leave Organization/project_manager":     orgUsers,
-		"Leave Organization/project_viewer":      orgUsers,
-		"Leave Organization/team_lead":           orgUsers,
-		"Remove Users/user":                      oneself,
-		"Remove Users/project_manager":           oneself,
-		"Remove Users/project_viewer":            oneself,
-		"Remove Users/team_lead":                 oneself,
+		"Invite Users/team_lead":                         "team leads invite through POST /api/tock/orgs/{org}/invites, not a collection: TestInviteCreate probes both sides, toggle on and off",
+		"Create Projects/team_lead":                      "a team lead's project must join a team they lead in the same request; not built yet (issue 8)",
+		"Change User Roles/project_manager":              "a project manager's role changes are project roles: Promote/Demote Users In Projects",
+		"Create an Organization/owner":                   everyone,
+		"Create an Organization/org_manager":             everyone,
+		"Create an Organization/user":                    everyone,
+		"Create an Organization/project_manager":         orgUsers,
+		"Create an Organization/project_viewer":          orgUsers,
+		"Create an Organization/team_lead":               orgUsers,
+		"Leave Organization/org_manager":                 leaving,
+		"Leave Organization/user":                        leaving,
+		"Leave Organization/project_manager":             orgUsers,
+		"Leave Organization/project_viewer":              orgUsers,
+		"Leave Organization/team_lead":                   orgUsers,
+		"Remove Users/user":                              oneself,
+		"Remove Users/project_manager":                   oneself,
+		"Remove Users/project_viewer":                    oneself,
+		"Remove Users/team_lead":                         oneself,
+		"View Work Breaks in Timesheets/project_manager": "a project manager's own breaks are the user column's too (self), and perms reports the user column for equal grants",
 	}
 }
 

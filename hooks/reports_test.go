@@ -22,6 +22,7 @@ import (
 
 // act is one activity a report test plants.
 type act struct {
+	org                 string // Acme when empty
 	user, project, task string
 	start               time.Time
 	tracked, active     int
@@ -40,7 +41,7 @@ func plant(t testing.TB, app core.App, acts ...act) {
 			}
 			id := fmt.Sprintf("rp%013d", i)
 			_, err := tx.DB().Insert(migrations.Activities, dbx.Params{
-				"id": id, "org": tt.Acme, "project": a.project, "task": a.task, "user": a.user,
+				"id": id, "org": cmpOr(a.org, tt.Acme), "project": a.project, "task": a.task, "user": a.user,
 				"slot_start": a.start.UTC().Format("2006-01-02 15:04:05.000Z"), "tracked_seconds": a.tracked,
 				"keyboard_seconds": 0, "mouse_seconds": 0, "active_seconds": a.active, "source": source,
 				"client_id": id, "created": "2026-01-01 00:00:00.000Z", "updated": "2026-01-01 00:00:00.000Z",

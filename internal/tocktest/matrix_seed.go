@@ -32,6 +32,8 @@ const (
 	CliG  = "cliglobex000001"
 	InvA  = "invacme00000001" // a pending invitation to Acme
 	InvG  = "invglobex000001" // a pending invitation to Globex
+	BrkA  = "brkacme00000001" // Acme's work break policy
+	BrkG  = "brkglobex000001" // Globex's work break policy
 )
 
 // Slot is the 10-minute slot all seeded activity sits in.
@@ -119,6 +121,14 @@ func Matrix(app core.App) error {
 		s.Create(migrations.Invites, inv.id, map[string]any{
 			"org": inv.org, "email": "newcomer@example.test", "role": "user", "invited_by": inv.by,
 			"token_hash": fmt.Sprintf("%064x", i+1), "status": "pending", "expires": Slot.AddDate(1, 0, 0),
+		})
+	}
+
+	// A 15-minute paid break after an hour of work; no one has worked long
+	// enough for it in the seed, tests plant the slots that earn one.
+	for _, b := range []struct{ id, org string }{{BrkA, Acme}, {BrkG, Globex}} {
+		s.Create(migrations.BreakPolicies, b.id, map[string]any{
+			"org": b.org, "name": "Short break", "after_minutes": 60, "break_minutes": 15, "paid": true,
 		})
 	}
 
