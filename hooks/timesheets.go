@@ -129,15 +129,19 @@ func validatePayPeriod(e *core.RecordEvent) error {
 }
 
 // timeFields are what an activity's time is: a change to any of them is a
-// change to the member's time. A task alone may change (deleting a task
-// unsets it everywhere, locked or not).
-var timeFields = []string{"org", "user", "project", "slot_start", "tracked_seconds", "keyboard_seconds", "mouse_seconds", "active_seconds", "source"}
+// change to the member's time.
+var timeFields = []string{"org", "user", "project", "task", "slot_start", "tracked_seconds", "keyboard_seconds", "mouse_seconds", "active_seconds", "source"}
 
 func changesTime(before, after *core.Record) bool {
 	for _, f := range timeFields {
-		if fmt.Sprint(before.Get(f)) != fmt.Sprint(after.Get(f)) {
-			return true
+		if fmt.Sprint(before.Get(f)) == fmt.Sprint(after.Get(f)) {
+			continue
 		}
+		// Deleting a task unsets it on its time, locked or not.
+		if f == "task" && after.GetString(f) == "" {
+			continue
+		}
+		return true
 	}
 	return false
 }
