@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"cmp"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"slices"
@@ -212,17 +213,37 @@ func loadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 		return nil, fmt.Errorf("activities of %s: %w", org, err)
 	}
 	defer rows.Close()
-	var out []slot
-	var start, source string
+	// A month of a hundred people is 144,000 rows over a few hundred ids
+	// and starts: read raw bytes and keep one copy of each value, so a
+	// report allocates per distinct value, not per row.
+	var (
+		out                                []slot
+		user, project, task, start, source sql.RawBytes
+		ids                                = map[string]string{}
+		starts                             = map[string]time.Time{}
+	)
+	id := func(b []byte) string {
+		if v, ok := ids[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		ids[v] = v
+		return v
+	}
 	for rows.Next() {
 		var s slot
-		if err := rows.Scan(&s.user, &s.project, &s.task, &start, &s.tracked, &s.active, &source); err != nil {
+		if err := rows.Scan(&user, &project, &task, &start, &s.tracked, &s.active, &source); err != nil {
 			return nil, fmt.Errorf("read activity of %s: %w", org, err)
 		}
-		if s.start, err = time.Parse(slotLayout, start); err != nil {
-			return nil, fmt.Errorf("activity of %s starts at %q: %w", org, start, err)
+		s.user, s.project, s.task = id(user), id(project), id(task)
+		var ok bool
+		if s.start, ok = starts[string(start)]; !ok {
+			if s.start, err = time.Parse(slotLayout, string(start)); err != nil {
+				return nil, fmt.Errorf("activity of %s starts at %q: %w", org, start, err)
+			}
+			starts[string(start)] = s.start
 		}
-		s.manual = source == "manual"
+		s.manual = string(source) == "manual"
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
