@@ -338,11 +338,19 @@ func (s *Server) addBreaks(app core.App, z *authorizer, a orgActor, org string, 
 	// unless they were narrowed to projects; then read the members' slots again.
 	timeline := slots
 	if project != "" || (!sc.All && len(sc.Projects) > 0) {
+		// Only the members whose breaks the requester may see.
 		var members []string
 		for i := range slots {
-			if len(members) == 0 || members[len(members)-1] != slots[i].user {
-				members = append(members, slots[i].user)
+			u := slots[i].user
+			if len(members) > 0 && members[len(members)-1] == u {
+				continue
 			}
+			if view.All || len(view.Projects) > 0 || (view.Self && u == a.actor.UserID) || slices.Contains(view.Users, u) {
+				members = append(members, u)
+			}
+		}
+		if len(members) == 0 {
+			return nil
 		}
 		timeline, err = loadSlots(app, org, r.bounds[0], r.bounds[len(r.bounds)-1], dbx.In("a.user", anySlice(members)...))
 		if err != nil {
