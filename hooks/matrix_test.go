@@ -270,6 +270,87 @@ func breaksInReports(pr probe) probe {
 	return pr
 }
 
+// plantRecord creates one record with a fixed id for a probe.
+func plantRecord(t testing.TB, app core.App, collection, id string, fields map[string]any) {
+	t.Helper()
+	s := &tt.Seeder{App: app}
+	s.Create(collection, id, fields)
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// submittedFor submits user's week of tt.Slot, with approvals on in both organizations.
+func submittedFor(user, org string) probe {
+	return probe{
+		method: "POST", url: strings.Replace(hooks.TimesheetSubmitRoute, "{org}", org, 1),
+		body: fmt.Sprintf(`{"user":%q,"period_start":"2026-11-02"}`, user),
+		before: func(t testing.TB, app core.App) {
+			for _, id := range []string{tt.Acme, tt.Globex} {
+				r, err := app.FindRecordById(migrations.Organizations, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Set("timesheet_approvals", true)
+				if err := app.Save(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			n, err := app.CountRecords(migrations.Timesheets, dbx.HashExp{"user": user, "status": "submitted"})
+			return err == nil && n == 1
+		},
+	}
+}
+
+// sheetApproved approves user's submitted week of tt.Slot.
+func sheetApproved(user, org string) probe {
+	id := pad15("tsh" + user[3:])
+	return probe{
+		method: "POST", url: strings.Replace(hooks.TimesheetApproveRoute, "{id}", id, 1), body: `{}`,
+		before: func(t testing.TB, app core.App) {
+			plantRecord(t, app, migrations.Timesheets, id, map[string]any{
+				"org": org, "user": user, "status": "submitted", "submitted_by": user,
+				"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
+			})
+		},
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			r, err := app.FindRecordById(migrations.Timesheets, id)
+			return err == nil && r.GetString("status") == "approved"
+		},
+	}
+}
+
+// requestApproved approves user's request for half an hour in project.
+func requestApproved(user, project, org string) probe {
+	id := tt.DataID("req", user, project)
+	return probe{
+		method: "POST", url: strings.Replace(hooks.ApproveTimeRequestRoute, "{id}", id, 1), body: `{}`,
+		before: func(t testing.TB, app core.App) {
+			plantRecord(t, app, migrations.TimeRequests, id, map[string]any{
+				"org": org, "user": user, "project": project, "status": "pending",
+				"start": tt.Slot.Add(time.Hour), "end": tt.Slot.Add(90 * time.Minute),
+			})
+		},
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			r, err := app.FindRecordById(migrations.TimeRequests, id)
+			if err != nil || r.GetString("status") != "approved" {
+				return false
+			}
+			n, err := app.CountRecords(migrations.Activities, dbx.HashExp{"user": user, "project": project, "source": "manual"})
+			return err == nil && n == 3
+		},
+	}
+}
+
+func pad15(id string) string {
+	for len(id) < 15 {
+		id += "0"
+	}
+	return id[:15]
+}
+
 var tracksTime = map[string]bool{tt.Alice: true, tt.Bob: true, tt.Carol: true, tt.Pam: true, tt.Tess: true}
 
 // probes lists every request of the matrix test for one person.
@@ -354,7 +435,20 @@ func probes(self string) []probe {
 			listed(migrations.Memberships, id).on(perms.ViewOrganizationMembers, m.label, m.org, tg),
 			updated(migrations.Memberships, id, "status", "invited").on(perms.ChangeUserRoles, m.label, m.org, tg),
 			deleted(migrations.Memberships, id).on(perms.RemoveUsers, m.label, m.org, tg),
+			updated(migrations.Memberships, id, "daily_limit_hours", 8).on(perms.SetDailyWeeklyLimits, m.label, m.org, tg),
+			updated(migrations.Memberships, id, "tracking_enabled", false).on(perms.EnableDisableTimeTracking, m.label, m.org, tg),
+			submittedFor(m.user, m.org).on(perms.SubmitTimesheetsForUsers, m.label, m.org, tg),
+			sheetApproved(m.user, m.org).on(perms.ApproveTimesheets, m.label, m.org, tg),
 		)
+	}
+	for _, r := range []struct{ label, user, project, org string }{
+		{"assigned", tt.Walt, tt.ProjA, tt.Acme},
+		{"other project", tt.Walt, tt.ProjB, tt.Acme},
+		{"other member", tt.Nia, tt.ProjB, tt.Acme},
+		{"other org", tt.Dave, tt.ProjG, tt.Globex},
+	} {
+		ps = append(ps, requestApproved(r.user, r.project, r.org).
+			on(perms.ApproveManualTimeRequests, r.label, r.org, perms.Target{OwnerID: r.user, ProjectID: r.project}))
 	}
 	ps = append(ps,
 		deleted(migrations.Memberships, tt.MembershipID(self)).on(perms.LeaveOrganization, "own", tt.Acme, perms.Target{OwnerID: self}),
@@ -390,6 +484,9 @@ func probes(self string) []probe {
 			restore,
 			deleted(migrations.Organizations, o.id).on(perms.DeleteOrganization, o.label, o.id, tg),
 			updated(migrations.Organizations, o.id, "idle_timeout_minutes", 10).on(perms.ChangeOrganizationSettings, o.label, o.id, tg),
+			updated(migrations.Organizations, o.id, "manual_time", "approval").on(perms.ChangeOrganizationSettings, o.label+" (manual time)", o.id, tg),
+			updated(migrations.Organizations, o.id, "timesheet_approvals", true).on(perms.EnableTimesheetApprovals, o.label, o.id, tg),
+			updated(migrations.Organizations, o.id, "pay_period", "monthly").on(perms.ManagePayPeriods, o.label, o.id, tg),
 			created(migrations.Teams, map[string]any{"org": o.id, "name": "New team"}, "org = {:org} AND name = {:name}").
 				on(perms.CreateTeams, o.label, o.id, tg),
 			created(migrations.Projects, map[string]any{"org": o.id, "name": "New project"}, "org = {:org} AND name = {:name}").
