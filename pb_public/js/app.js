@@ -5,6 +5,7 @@ import { signIn, signUp, join, newOrg } from "./views/auth.js";
 import { meDashboard, teamDashboard } from "./views/dashboards.js";
 import { gallery } from "./views/screenshots.js";
 import { timesheets } from "./views/timesheets.js";
+import { reports } from "./views/reports.js";
 import { members } from "./views/members.js";
 import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
@@ -17,6 +18,7 @@ const pages = [
   { path: "team", title: "Team", view: teamDashboard, shown: () => can("View Team Dashboard") },
   { path: "screenshots", title: "Screenshots", view: gallery, shown: () => can("View Screenshots") },
   { path: "timesheets", title: "Timesheets", view: timesheets, shown: () => can("View Timesheets") },
+  { path: "reports", title: "Reports", view: reports, shown: () => can("Generate Reports") },
   { path: "members", title: "Members", view: members, shown: () => can("View Organization Members") || can("Invite Users") },
   { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
   { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },

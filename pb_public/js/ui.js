@@ -92,11 +92,17 @@ function offset(tz, t) {
   return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
 }
 
+// instant is the moment (ms) the wall-clock time "HH:MM" of day "YYYY-MM-DD" is in tz.
+export function instant(day, hhmm, tz) {
+  const [y, m, d] = day.split("-").map(Number);
+  const [hh, mm] = hhmm.split(":").map(Number);
+  const guess = Date.UTC(y, m - 1, d, hh, mm);
+  return guess - offset(tz, guess - offset(tz, guess));
+}
+
 // dayStart is the instant (ms) the day "YYYY-MM-DD" begins in tz.
 export function dayStart(day, tz) {
-  const [y, m, d] = day.split("-").map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  return guess - offset(tz, guess - offset(tz, guess));
+  return instant(day, "00:00", tz);
 }
 
 export function dayOf(t, tz) {

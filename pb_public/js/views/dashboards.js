@@ -18,13 +18,20 @@ export function activitiesSince(from, user, until) {
   return pb.collection("activities").getFullList({ filter: terms.join(" && "), sort: "slot_start", fields: slotFields, batch: 1000 });
 }
 
-function sums(slots) {
-  let tracked = 0, active = 0;
+// sums adds up slots. Activity % leaves manual time out (there was no input
+// to measure), as Hubstaff and Tock's reports do: activity(x) = active / agent time.
+export function sums(slots) {
+  let tracked = 0, active = 0, manual = 0;
   for (const s of slots) {
     tracked += s.tracked_seconds;
     active += s.active_seconds;
+    if (s.source === "manual") manual += s.tracked_seconds;
   }
-  return { tracked, active };
+  return { tracked, active, manual };
+}
+
+export function activity(x) {
+  return percent(x.active, x.tracked - x.manual);
 }
 
 function stat(label, value, hint) {
@@ -63,8 +70,8 @@ export async function meDashboard() {
     h("div", { class: "stats" },
       stat("Today", duration(t.tracked)),
       stat("This week", duration(w.tracked)),
-      stat("Activity today", percent(t.active, t.tracked)),
-      stat("Activity this week", percent(w.active, w.tracked))),
+      stat("Activity today", activity(t)),
+      stat("Activity this week", activity(w))),
     h("h2", {}, "This week by project"),
     byProject.size === 0 ? h("p", { class: "muted" }, "No time tracked this week. Start `tock agent` on your computer to track time.") :
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Project"), h("th", {}, "Time"))),
@@ -108,5 +115,5 @@ export async function teamDashboard() {
           h("td", {}, names.get(r.last.project) || "—"),
           h("td", {}, clock(parseDate(r.last.slot_start), tz)),
           h("td", {}, duration(r.tracked)),
-          h("td", {}, percent(r.active, r.tracked))))))));
+          h("td", {}, activity(r))))))));
 }

@@ -33,16 +33,37 @@ export async function members({ render }) {
       }, "Remove") : null);
     return h("tr", { "data-user": m.user },
       h("td", {}, nameOf(m.user)), h("td", {}, session.people.get(m.user)?.email || ""),
-      h("td", {}, roleCell), h("td", {}, m.status), h("td", {}, remove));
+      h("td", {}, roleCell), h("td", {}, m.status), h("td", {}, limits(m)), h("td", {}, tracking(m)), h("td", {}, remove));
   });
 
   return h("section", {},
     h("h1", {}, "Members"),
     can("Invite Users") ? await inviteForm() : null,
     rows.length ? h("div", { class: "scroll" }, h("table", { id: "members" },
-      h("thead", {}, h("tr", {}, ["Name", "E-mail", "Role", "Status", ""].map((c) => h("th", {}, c)))),
+      h("thead", {}, h("tr", {}, ["Name", "E-mail", "Role", "Status", "Limits (hours a day / week)", "Tracking", ""].map((c) => h("th", {}, c)))),
       h("tbody", {}, rows))) : null,
     can("View and Manage Invites") ? await invites(render) : null);
+}
+
+// limits shows a member's daily and weekly limits, editable by those who may set them.
+function limits(m) {
+  const show = (n) => (n ? String(n) : "none");
+  if (!canOn("Set Daily/Weekly Limits", { user: m.user })) return `${show(m.daily_limit_hours)} / ${show(m.weekly_limit_hours)}`;
+  const input = (name, max, label) => h("input", {
+    type: "number", name, min: 0, max, step: "0.5", value: m[name] || 0, class: "hours", "aria-label": `${label} of ${nameOf(m.user)} (0: none)`,
+    onchange: (e) => action(() => pb.collection("memberships").update(m.id, { [name]: Number(e.target.value) }), "Limit saved."),
+  });
+  return h("span", { class: "row" }, input("daily_limit_hours", 24, "Daily limit"), input("weekly_limit_hours", 168, "Weekly limit"));
+}
+
+// tracking shows whether a member may track time, switchable by those allowed.
+function tracking(m) {
+  const on = m.tracking_enabled !== false;
+  if (!canOn("Enable/Disable Time Tracking", { user: m.user })) return on ? "on" : "off";
+  return h("input", {
+    type: "checkbox", checked: on, "aria-label": `${nameOf(m.user)} may track time`,
+    onchange: (e) => action(() => pb.collection("memberships").update(m.id, { tracking_enabled: e.target.checked }), e.target.checked ? "Tracking turned on." : "Tracking turned off."),
+  });
 }
 
 async function inviteForm() {

@@ -1,7 +1,7 @@
 // The screenshot gallery: one member, one day, grouped by 10-minute slot.
 import { pb, session, nameOf, userId, image, canOn, limited } from "../api.js";
-import { h, field, select, action, duration, percent, dayStart, dayOf, addDays, clock, pbDate, parseDate, q, go } from "../ui.js";
-import { projectNames, activitiesSince, thumbnail } from "./dashboards.js";
+import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, pbDate, parseDate, q, go } from "../ui.js";
+import { projectNames, activitiesSince, thumbnail, sums, activity } from "./dashboards.js";
 
 function visiblePeople() {
   return [...session.people.values()].filter((p) => !p.status || p.status === "active");
@@ -30,7 +30,7 @@ export async function gallery({ params, render }) {
   const open = (shot) => showFull(dialog, shot, render);
 
   const shotsOf = group(shots, "activity"), appsOf = group(apps, "activity");
-  const total = slots.reduce((n, s) => n + s.tracked_seconds, 0), active = slots.reduce((n, s) => n + s.active_seconds, 0);
+  const daySums = sums(slots);
 
   return h("section", {},
     h("h1", {}, "Screenshots"),
@@ -39,7 +39,7 @@ export async function gallery({ params, render }) {
       field("Day", h("input", { type: "date", name: "day", value: day, id: "gallery-day", onchange: (e) => e.target.value && nav(user, e.target.value) })),
       h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, -1)) }, "← Previous day"),
       h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, 1)) }, "Next day →")),
-    h("p", { class: "muted" }, `${nameOf(user)} · ${day} · ${duration(total)} tracked · activity ${percent(active, total)}`),
+    h("p", { class: "muted" }, `${nameOf(user)} · ${day} · ${duration(daySums.tracked)} tracked · activity ${activity(daySums)}`),
     slots.length === 0 ? h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.") :
       h("ol", { class: "slots", id: "gallery" }, slots.map((s) => slotCard(s, shotsOf.get(s.id) || [], appsOf.get(s.id) || [], names, open))),
     dialog);
@@ -62,7 +62,7 @@ function slotCard(slot, shots, apps, names, open) {
     h("header", {},
       h("strong", {}, `${clock(start, tz)}–${clock(start + 600000, tz)}`),
       h("span", {}, names.get(slot.project) || "—"),
-      h("span", { class: "activity", title: "Activity: seconds with keyboard or mouse input over tracked seconds" }, `${percent(slot.active_seconds, slot.tracked_seconds)} activity`),
+      h("span", { class: "activity", title: "Activity: seconds with keyboard or mouse input over tracked seconds" }, `${activity(sums([slot]))} activity`),
       h("span", { class: "muted" }, duration(slot.tracked_seconds)),
       slot.source === "manual" ? h("span", { class: "badge" }, "manual") : null),
     shots.length ? h("div", { class: "shots" }, shots.map((s) => thumbnail(s, open))) : h("p", { class: "muted" }, "No screenshot in this slot."),

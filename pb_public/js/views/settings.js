@@ -32,7 +32,11 @@ export async function settings({ render }) {
         body.idle_timeout_minutes = Number(d.get("idle_timeout_minutes"));
         body.retention_days = Number(d.get("retention_days"));
         body.allow_screenshot_delete = d.get("allow_screenshot_delete") === "on";
+        body.manual_time = d.get("manual_time");
       }
+      // Only fields that change are sent: each needs its own permission.
+      if (can("Enable Timesheet Approvals") && (d.get("timesheet_approvals") === "on") !== !!org.timesheet_approvals) body.timesheet_approvals = d.get("timesheet_approvals") === "on";
+      if (can("Manage Pay Periods") && d.get("pay_period") !== (org.pay_period || "weekly")) body.pay_period = d.get("pay_period");
       action(async () => {
         session.org = await pb.collection("organizations").update(org.id, body);
         await loadOrgs(org.id);
@@ -47,11 +51,17 @@ export async function settings({ render }) {
     check("blur_screenshots", "Blur screenshots", org.blur_screenshots),
     field("Idle timeout (minutes)", h("input", { name: "idle_timeout_minutes", type: "number", min: 1, max: 240, value: org.idle_timeout_minutes, required: true })),
     field("Keep screenshots for (days)", h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: org.retention_days, required: true })),
-    check("allow_screenshot_delete", "Allow deleting screenshots (as the permission table allows each role)", org.allow_screenshot_delete)),
+    check("allow_screenshot_delete", "Allow deleting screenshots (as the permission table allows each role)", org.allow_screenshot_delete),
+    field("Manual time", select("manual_time", [["allowed", "Members add it"], ["approval", "Members request it; managers approve"], ["off", "Only approvers add it"]], org.manual_time || "allowed"))),
+  h("fieldset", { disabled: !can("Enable Timesheet Approvals") && !can("Manage Pay Periods") }, h("legend", {}, "Timesheets"),
+    h("fieldset", { disabled: !can("Enable Timesheet Approvals"), class: "plain" },
+      check("timesheet_approvals", "Members submit timesheets for approval; approved time is locked", org.timesheet_approvals)),
+    h("fieldset", { disabled: !can("Manage Pay Periods"), class: "plain" },
+      field("Pay period", select("pay_period", [["weekly", "Weekly"], ["biweekly", "Every two weeks"], ["monthly", "Monthly"]], org.pay_period || "weekly")))),
   mayEdit ? h("fieldset", {}, h("legend", {}, "Permissions you may grant"),
     h("p", { class: "muted" }, "Each switch turns on a permission that Hubstaff's table marks “when enabled”."),
     h("div", { class: "toggles" }, toggles.map((t) => check(t, toggleLabel(t), org[t])))) : null,
-  h("button", { type: "submit", disabled: !mayEdit && !maySettings }, "Save settings"));
+  h("button", { type: "submit", disabled: !mayEdit && !maySettings && !can("Enable Timesheet Approvals") }, "Save settings"));
 
   return h("section", {},
     h("h1", {}, "Organization settings"),

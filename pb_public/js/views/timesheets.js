@@ -1,9 +1,10 @@
 // Timesheets: a week of tracked time per member and project.
-import { session, nameOf } from "../api.js";
-import { h, field, select, duration, percent, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
-import { projectNames, activitiesSince } from "./dashboards.js";
+import { session, nameOf, userId, can } from "../api.js";
+import { h, field, select, duration, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
+import { projectNames, activitiesSince, activity } from "./dashboards.js";
+import { manualTimeForm, requests, approval } from "./time.js";
 
-export async function timesheets({ params }) {
+export async function timesheets({ params, render }) {
   const tz = session.org.timezone;
   const week = weekOf(params.get("week") || dayOf(Date.now(), tz));
   const user = params.get("user") || "";
@@ -17,11 +18,12 @@ export async function timesheets({ params }) {
   const rows = new Map();
   for (const s of slots) {
     const key = `${s.user}/${s.project}`;
-    const r = rows.get(key) || { user: s.user, project: s.project, days: days.map(() => 0), tracked: 0, active: 0 };
+    const r = rows.get(key) || { user: s.user, project: s.project, days: days.map(() => 0), tracked: 0, active: 0, manual: 0 };
     const i = days.indexOf(dayOf(parseDate(s.slot_start), tz));
     if (i >= 0) r.days[i] += s.tracked_seconds;
     r.tracked += s.tracked_seconds;
     r.active += s.active_seconds;
+    if (s.source === "manual") r.manual += s.tracked_seconds;
     rows.set(key, r);
   }
   const list = [...rows.values()].sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)) || (names.get(a.project) || "").localeCompare(names.get(b.project) || ""));
@@ -29,10 +31,14 @@ export async function timesheets({ params }) {
 
   const nav = (u, w) => go(`timesheets?${new URLSearchParams({ user: u, week: w })}`);
   const exportCSV = () => download(`timesheet-${week}.csv`, csv([
-    ["Member", "Project", ...days, "Total (h:mm)", "Activity"],
-    ...list.map((r) => [nameOf(r.user), names.get(r.project) || r.project, ...r.days.map(duration), duration(r.tracked), percent(r.active, r.tracked)]),
+    ["Member", "Project", ...days, "Total (h:mm)", "Manual (h:mm)", "Activity"],
+    ...list.map((r) => [nameOf(r.user), names.get(r.project) || r.project, ...r.days.map(duration), duration(r.tracked), duration(r.manual), activity(r)]),
   ]));
 
+  // A person who sees only their own time has one timesheet to approve: theirs.
+  const scope = session.me.features["View Timesheets"];
+  const onlyMine = !scope.all && !scope.projects.length && !scope.users.length && !scope.teams.length;
+  const today = dayOf(Date.now(), tz);
   return h("section", {},
     h("h1", {}, "Timesheets"),
     h("form", { class: "toolbar", onsubmit: (e) => e.preventDefault() },
@@ -43,12 +49,16 @@ export async function timesheets({ params }) {
       h("button", { type: "button", class: "secondary", onclick: exportCSV, disabled: list.length === 0 }, "Export CSV")),
     list.length === 0 ? h("p", { class: "muted" }, "No time you may see in this week.") :
       h("div", { class: "scroll" }, h("table", { id: "timesheet" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: "num" }, weekday(d))), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Activity"))),
+        h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: "num" }, weekday(d))), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Manual"), h("th", { class: "num" }, "Activity"))),
         h("tbody", {}, list.map((r) => h("tr", {},
           h("td", {}, nameOf(r.user)), h("td", {}, names.get(r.project) || "—"),
           r.days.map((s) => h("td", { class: "num" }, s ? duration(s) : "")),
           h("td", { class: "num" }, h("strong", {}, duration(r.tracked))),
-          h("td", { class: "num" }, percent(r.active, r.tracked))))),
+          h("td", { class: "num" }, r.manual ? duration(r.manual) : ""),
+          h("td", { class: "num" }, activity(r))))),
         h("tfoot", {}, h("tr", {}, h("th", { colspan: 2 }, "Total"), totals.map((s) => h("th", { class: "num" }, duration(s))),
-          h("th", { class: "num" }, duration(totals.reduce((a, b) => a + b, 0))), h("th", {}))))));
+          h("th", { class: "num" }, duration(totals.reduce((a, b) => a + b, 0))), h("th", { class: "num" }, duration(list.reduce((n, r) => n + r.manual, 0))), h("th", {}))))),
+    await approval(user || (onlyMine ? userId() : ""), week, render),
+    can("Add/Edit/Delete Time") ? manualTimeForm(names, days.includes(today) ? today : week, user, render) : null,
+    await requests(names, render));
 }
