@@ -294,6 +294,11 @@ type Status struct {
 	LastUpload   time.Time        `json:"last_upload"`
 	LastError    string           `json:"last_error"`
 	Capture      *tracker.Problem `json:"capture_problem,omitempty"`
+	// ServerMessage is what the server last said about the person's time
+	// (a daily or weekly limit reached, an approved timesheet); cleared by
+	// the next activity it accepts without a word.
+	ServerMessage string `json:"server_message,omitempty"`
+	noticed       string // the item that brought ServerMessage
 }
 
 func (o *options) status() *cobra.Command {
@@ -340,6 +345,9 @@ func (o *options) status() *cobra.Command {
 			}
 			if st.LastError != "" {
 				fmt.Fprintf(out, "Last error: %s\n", st.LastError)
+			}
+			if st.ServerMessage != "" {
+				fmt.Fprintf(out, "Server: %s\n", st.ServerMessage)
 			}
 			if st.Capture != nil {
 				fmt.Fprintf(out, "Capture problem: %s (%s)\n", st.Capture.Reason, st.Capture.At.Local().Format(time.RFC3339))
@@ -412,8 +420,13 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
 			s, err := store.Fresh(ctx, client, 24*time.Hour)
 			return s.Token, err
+		}, OnNotice: func(it spool.Item, message string) {
+			logger.Warn("upload: the server limited your time", "name", it.Name, "message", message)
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			st.ServerMessage, st.noticed = message, it.Name
 		}},
-		OnResult: func(_ spool.Item, err error) {
+		OnResult: func(it spool.Item, err error) {
 			st.mu.Lock()
 			defer st.mu.Unlock()
 			if err != nil {
@@ -421,6 +434,9 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 				return
 			}
 			st.LastUpload, st.LastError = time.Now(), ""
+			if it.Kind == spool.KindActivity && it.Name != st.noticed {
+				st.ServerMessage = ""
+			}
 		},
 	}
 	go func() {

@@ -74,6 +74,11 @@ type Client struct {
 	// Token returns the session token for the Authorization header (nil:
 	// no header). An error is transient: the item is retried.
 	Token func(ctx context.Context) (string, error)
+	// OnNotice, if set, hears what the server says about the person's time
+	// when it cuts an activity short (2xx with "limit_reached") or refuses
+	// it (409: a daily or weekly limit, an approved timesheet), so the
+	// person can be told why their time stops counting.
+	OnNotice func(it spool.Item, message string)
 }
 
 // Send posts the item: an activity as JSON to ingest.ActivitiesRoute, a
@@ -136,9 +141,32 @@ func (c *Client) Send(ctx context.Context, it spool.Item, payload []byte) error 
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if notice := limitNotice(msg); notice != "" && c.OnNotice != nil {
+			c.OnNotice(it, notice)
+		}
 		return nil
 	}
-	return &HTTPError{Status: resp.StatusCode, Message: serverMessage(msg)}
+	herr := &HTTPError{Status: resp.StatusCode, Message: serverMessage(msg)}
+	if resp.StatusCode == http.StatusConflict && c.OnNotice != nil && herr.Message != "" {
+		c.OnNotice(it, herr.Message)
+	}
+	return herr
+}
+
+// limitNotice is the message of an accepted activity that a limit cut
+// short, "" for any other answer.
+func limitNotice(body []byte) string {
+	var a struct {
+		LimitReached bool   `json:"limit_reached"`
+		Message      string `json:"message"`
+	}
+	if json.Unmarshal(body, &a) != nil || !a.LimitReached {
+		return ""
+	}
+	if a.Message == "" {
+		return "A time limit was reached."
+	}
+	return a.Message
 }
 
 func screenshotBody(meta ingest.Screenshot, envelope []byte) (string, []byte, error) {

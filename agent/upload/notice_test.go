@@ -1,0 +1,60 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/tock-app/tock/agent/spool"
+)
+
+// TestSendReportsLimits: what the server says about a limit reaches
+// OnNotice, whether it cut the activity short (200, confirmed) or refused it
+// (409, set aside); other answers say nothing.
+func TestSendReportsLimits(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		notice    string
+		permanent bool
+	}{
+		{"cut short", 200, `{"id":"a1","tracked_seconds":300,"limit_reached":true,"message":"Daily limit of 8 h reached."}`, "Daily limit of 8 h reached.", false},
+		{"refused", 409, `{"status":409,"message":"Weekly limit of 40 h reached.","data":{}}`, "Weekly limit of 40 h reached.", true},
+		{"approved timesheet", 409, `{"status":409,"message":"This time is in an approved timesheet (2026-11-02 – 2026-11-08).","data":{}}`,
+			"This time is in an approved timesheet (2026-11-02 – 2026-11-08).", true},
+		{"accepted in full", 200, `{"id":"a1","tracked_seconds":600}`, "", false},
+		{"tracking off", 403, `{"status":403,"message":"Time tracking is turned off for you in Acme.","data":{}}`, "", true},
+		{"not JSON", 200, `ok`, "", false},
+	}
+	f := newFixture(t)
+	f.activity(t, "act-1", 0)
+	it, _, _ := f.sp.Oldest()
+	payload, _ := f.sp.Read(it)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			var heard string
+			c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), OnNotice: func(got spool.Item, msg string) {
+				if got.Name != it.Name {
+					t.Errorf("notice for %s, want %s", got.Name, it.Name)
+				}
+				heard = msg
+			}}
+			err := c.Send(context.Background(), it, payload)
+			if heard != tc.notice {
+				t.Errorf("notice %q, want %q", heard, tc.notice)
+			}
+			if errors.Is(err, ErrPermanent) != tc.permanent || (!tc.permanent && err != nil) {
+				t.Errorf("err = %v, permanent want %v", err, tc.permanent)
+			}
+		})
+	}
+}
