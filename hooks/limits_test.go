@@ -168,3 +168,52 @@ func TestIngestLimitReupload(t *testing.T) {
 		t.Fatalf("next slot: %d %s", status, body)
 	}
 }
+
+// TestTimeSettings: limits, the tracking switch and the organization's time
+// settings are checked when written, and new records get their defaults.
+func TestTimeSettings(t *testing.T) {
+	fx, factory := seeded(t)
+	member := recordsURL(migrations.Memberships) + "/" + tt.MembershipID(tt.Carol)
+	org := recordsURL(migrations.Organizations) + "/" + tt.Acme
+	cases := []struct {
+		name, user, method, url, body string
+		status                        int
+		content                       []string
+		check                         func(t testing.TB, app core.App)
+	}{
+		{name: "a daily limit over 24 hours", user: tt.Bob, method: "PATCH", url: member, body: `{"daily_limit_hours":25}`, status: 400,
+			content: []string{"daily_limit_hours"}},
+		{name: "a negative weekly limit", user: tt.Bob, method: "PATCH", url: member, body: `{"weekly_limit_hours":-1}`, status: 400,
+			content: []string{"weekly_limit_hours"}},
+		{name: "a manager sets a weekly limit", user: tt.Bob, method: "PATCH", url: member, body: `{"weekly_limit_hours":37.5}`, status: 200,
+			content: []string{`"weekly_limit_hours":37.5`}},
+		// PocketBase's update rule (the second line) answers before Tock's hook.
+		{name: "a member can't lift their own limit", user: tt.Carol, method: "PATCH", url: member, body: `{"daily_limit_hours":0}`, status: 404},
+		{name: "a member can't turn their own tracking off", user: tt.Carol, method: "PATCH", url: member, body: `{"tracking_enabled":false}`, status: 404},
+		{name: "a new member tracks time", user: tt.Alice, method: "POST", url: recordsURL(migrations.Memberships),
+			body: `{"org":"` + tt.Acme + `","user":"` + tt.Erin + `","role":"user"}`, status: 200, content: []string{`"tracking_enabled":true`}},
+		{name: "a new member can't start with tracking off", user: tt.Alice, method: "POST", url: recordsURL(migrations.Memberships),
+			body: `{"org":"` + tt.Acme + `","user":"` + tt.Erin + `","role":"user","tracking_enabled":false}`, status: 400,
+			content: []string{"start with time tracking on"}},
+		{name: "a manager changes manual time", user: tt.Bob, method: "PATCH", url: org, body: `{"manual_time":"off"}`, status: 200,
+			content: []string{`"manual_time":"off"`}},
+		{name: "an unknown manual time mode", user: tt.Alice, method: "PATCH", url: org, body: `{"manual_time":"sometimes"}`, status: 400},
+		{name: "a manager can't turn timesheet approvals on", user: tt.Bob, method: "PATCH", url: org, body: `{"timesheet_approvals":true}`, status: 403},
+		{name: "a manager can't change pay periods", user: tt.Bob, method: "PATCH", url: org, body: `{"pay_period":"monthly"}`, status: 403},
+		{name: "monthly periods can't start after the 28th", user: tt.Alice, method: "PATCH", url: org,
+			body: `{"pay_period":"monthly","pay_period_anchor":"2026-01-30"}`, status: 400, content: []string{"pay_period_anchor"}},
+		{name: "a new organization gets the default time settings", user: tt.Carol, method: "POST", url: recordsURL(migrations.Organizations),
+			body: `{"name":"Carol's"}`, status: 200, content: []string{`"manual_time":"allowed"`, `"pay_period":"weekly"`,
+				`"pay_period_anchor":"2026-01-05 00:00:00.000Z"`, `"timesheet_approvals":false`}},
+	}
+	for _, tc := range cases {
+		sc := tests.ApiScenario{
+			Name: tc.name, Method: tc.method, URL: tc.url, Body: strings.NewReader(tc.body), Headers: fx.Auth(t, tc.user),
+			TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
+		}
+		if tc.content == nil {
+			sc.ExpectedContent = []string{`"status":`}
+		}
+		sc.Test(t)
+	}
+}
