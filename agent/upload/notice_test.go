@@ -11,9 +11,9 @@ import (
 	"github.com/tock-app/tock/agent/spool"
 )
 
-// TestSendReportsLimits: what the server says about a limit reaches
-// OnNotice, whether it cut the activity short (200, confirmed) or refused it
-// (409, set aside); other answers say nothing.
+// TestSendReportsLimits: what the server says about the person's time
+// reaches OnNotice, whether it cut the activity short (200, confirmed) or
+// refused it (409 or 403, set aside); other answers say nothing.
 func TestSendReportsLimits(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -27,7 +27,8 @@ func TestSendReportsLimits(t *testing.T) {
 		{"approved timesheet", 409, `{"status":409,"message":"This time is in an approved timesheet (2026-11-02 – 2026-11-08).","data":{}}`,
 			"This time is in an approved timesheet (2026-11-02 – 2026-11-08).", true},
 		{"accepted in full", 200, `{"id":"a1","tracked_seconds":600}`, "", false},
-		{"tracking off", 403, `{"status":403,"message":"Time tracking is turned off for you in Acme.","data":{}}`, "", true},
+		{"tracking off", 403, `{"status":403,"message":"Time tracking is turned off for you in Acme.","data":{}}`, "Time tracking is turned off for you in Acme.", true},
+		{"invalid", 400, `{"status":400,"message":"slot_start is in the future.","data":{}}`, "", true},
 		{"not JSON", 200, `ok`, "", false},
 	}
 	f := newFixture(t)

@@ -76,8 +76,9 @@ type Client struct {
 	Token func(ctx context.Context) (string, error)
 	// OnNotice, if set, hears what the server says about the person's time
 	// when it cuts an activity short (2xx with "limit_reached") or refuses
-	// it (409: a daily or weekly limit, an approved timesheet), so the
-	// person can be told why their time stops counting.
+	// it (409: a daily or weekly limit, an approved timesheet; 403: tracking
+	// turned off for them), so the person can be told why their time stops
+	// counting.
 	OnNotice func(it spool.Item, message string)
 }
 
@@ -141,13 +142,14 @@ func (c *Client) Send(ctx context.Context, it spool.Item, payload []byte) error 
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if notice := limitNotice(msg); notice != "" && c.OnNotice != nil {
+		if notice := limitNotice(msg); notice != "" && it.Kind == spool.KindActivity && c.OnNotice != nil {
 			c.OnNotice(it, notice)
 		}
 		return nil
 	}
 	herr := &HTTPError{Status: resp.StatusCode, Message: serverMessage(msg)}
-	if resp.StatusCode == http.StatusConflict && c.OnNotice != nil && herr.Message != "" {
+	refusesTime := resp.StatusCode == http.StatusConflict || resp.StatusCode == http.StatusForbidden
+	if refusesTime && it.Kind == spool.KindActivity && c.OnNotice != nil && herr.Message != "" {
 		c.OnNotice(it, herr.Message)
 	}
 	return herr
