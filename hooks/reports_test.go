@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -422,8 +423,12 @@ func TestReportTotalsAgree(t *testing.T) {
 				}
 				acts = append(acts, a)
 			}
+			// After a 20-minute gap, half an hour in B: the seeded policy's
+			// 15-minute break, every member-day.
+			acts = append(acts, run(u, tt.ProjB, start.Add(time.Duration(7+d)*10*time.Minute+20*time.Minute), 3)...)
 		}
 	}
+	const breaks = 5 * 3 * 900
 	ra := newReportApp(t, func(app core.App) {
 		setTimezone(t, app, "Asia/Kathmandu")
 		plant(t, app, acts...)
@@ -443,16 +448,21 @@ func TestReportTotalsAgree(t *testing.T) {
 		query := q("from", "2026-05-31", "to", "2026-06-07", "group", group)
 		rep := ra.report(t, tt.Alice, query)
 		tot := rep.Totals
-		if tot.TrackedSeconds != sum.Tracked || tot.ActiveSeconds != sum.Active || tot.ManualSeconds != sum.Manual {
-			t.Errorf("%s: JSON totals %+v, activities %+v", group, tot, sum)
+		if tot.TrackedSeconds != sum.Tracked || tot.ActiveSeconds != sum.Active || tot.ManualSeconds != sum.Manual || tot.BreakSeconds != breaks {
+			t.Errorf("%s: JSON totals %+v, activities %+v and %d break seconds", group, tot, sum, breaks)
 		}
 		var rows hooks.ReportTotals
 		for _, r := range rep.Rows {
 			rows.TrackedSeconds += r.TrackedSeconds
 			rows.ActiveSeconds += r.ActiveSeconds
 			rows.ManualSeconds += r.ManualSeconds
+			rows.BreakSeconds += r.BreakSeconds
 		}
-		if rows.TrackedSeconds != tot.TrackedSeconds || rows.ActiveSeconds != tot.ActiveSeconds || rows.ManualSeconds != tot.ManualSeconds {
+		if want := math.Round(float64(tot.ActiveSeconds)*1000/float64(tot.TrackedSeconds-tot.ManualSeconds)) / 10; tot.ActivityPercent != want {
+			t.Errorf("%s: activity %v%%, want %v%% (manual time left out)", group, tot.ActivityPercent, want)
+		}
+		rows.ActivityPercent = tot.ActivityPercent
+		if rows != tot {
 			t.Errorf("%s: rows add up to %+v, totals %+v", group, rows, tot)
 		}
 
@@ -466,7 +476,7 @@ func TestReportTotalsAgree(t *testing.T) {
 			t.Errorf("%s: %d CSV rows, %d JSON rows", group, len(recs)-1, len(rep.Rows))
 		}
 		col := func(name string) int { return slices.Index(recs[0], name) }
-		var tracked, active, manual int
+		var tracked, active, manual, brk int
 		for _, rec := range recs[1:] {
 			n := func(name string) int {
 				v, err := strconv.Atoi(rec[col(name)])
@@ -478,9 +488,10 @@ func TestReportTotalsAgree(t *testing.T) {
 			tracked += n("tracked_seconds")
 			active += n("active_seconds")
 			manual += n("manual_seconds")
+			brk += n("break_seconds")
 		}
-		if tracked != tot.TrackedSeconds || active != tot.ActiveSeconds || manual != tot.ManualSeconds {
-			t.Errorf("%s: CSV adds up to tracked %d active %d manual %d, JSON totals %+v", group, tracked, active, manual, tot)
+		if tracked != tot.TrackedSeconds || active != tot.ActiveSeconds || manual != tot.ManualSeconds || brk != tot.BreakSeconds {
+			t.Errorf("%s: CSV adds up to tracked %d active %d manual %d breaks %d, JSON totals %+v", group, tracked, active, manual, brk, tot)
 		}
 	}
 }
