@@ -243,3 +243,36 @@ func TestBreakPolicyRequests(t *testing.T) {
 		t.Errorf("Dave's list: %d %s", status, out)
 	}
 }
+
+// Breaks belong to local days: a gap across local midnight is the night,
+// and a break's date is the local one.
+func TestBreaksFollowLocalDays(t *testing.T) {
+	utc := func(h, m int) time.Time { return time.Date(2026, 3, 10, h, m, 0, 0, time.UTC) }
+	ra := newReportApp(t, func(app core.App) {
+		setTimezone(t, app, "Asia/Kathmandu") // +05:45: local midnight is 18:15 UTC
+		var acts []act
+		// 16:50–18:10 UTC is 22:35–23:55 local; 18:40 is 00:25 the next day.
+		acts = append(acts, run(tt.Walt, tt.ProjA, utc(16, 50), 8)...)
+		acts = append(acts, run(tt.Walt, tt.ProjA, utc(18, 40), 6)...)
+		// Two hours in all from 00:25 local, a 20-minute gap, more work.
+		acts = append(acts, run(tt.Walt, tt.ProjA, utc(19, 40), 6)...)
+		acts = append(acts, run(tt.Walt, tt.ProjA, utc(21, 0), 2)...)
+		plant(t, app, acts...)
+	})
+	status, _, body := ra.get(tt.Alice, hooks.BreaksRoute, tt.Acme, q("from", "2026-03-10", "to", "2026-03-11"))
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	var got []hooks.Break
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	// The 80 minutes before midnight don't count towards the next day.
+	want := []hooks.Break{{User: tt.Walt, Date: "2026-03-11", Start: utc(20, 40), End: utc(20, 55), Seconds: 900, Paid: true, Policy: tt.BrkA}}
+	for i := range got {
+		got[i].Start, got[i].End = got[i].Start.UTC(), got[i].End.UTC()
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("breaks\n got %+v\nwant %+v", got, want)
+	}
+}
