@@ -28,6 +28,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerInvites(app, z)
 	s.registerReports(app, z)
 	s.registerBreaks(app, z)
+	s.registerDashboards(app, z)
 	s.registerTime(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)

@@ -231,6 +231,41 @@ func reportRow(org, user, project string, breaks bool) probe {
 	}
 }
 
+// teamDashboardRow asks the Team dashboard of the seed's day whether it
+// shows user's time in project.
+func teamDashboardRow(org, user, project string) probe {
+	return probe{
+		method: "GET", read: true, url: orgURL(hooks.TeamDashboardRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
+		took: func(t testing.TB, _ core.App, status int, body string) bool {
+			if status != 200 {
+				return false
+			}
+			var d hooks.TeamDashboard
+			if err := json.Unmarshal([]byte(body), &d); err != nil {
+				t.Fatalf("team dashboard: %v", err)
+			}
+			for _, m := range d.Members {
+				for _, p := range m.Projects {
+					if m.User == user && p.Project == project {
+						return true
+					}
+				}
+			}
+			return false
+		},
+	}
+}
+
+// meDashboard asks for one's own dashboard in org.
+func meDashboard(org string) probe {
+	return probe{
+		method: "GET", read: true, url: orgURL(hooks.MeDashboardRoute, org),
+		took: func(_ testing.TB, _ core.App, status int, body string) bool {
+			return status == 200 && strings.Contains(body, `"this_week"`)
+		},
+	}
+}
+
 // breaksListed asks the breaks route for one member's breaks of the seed's day.
 func breaksListed(org, user string) probe {
 	day := tt.Slot.Format(time.DateOnly)
@@ -372,6 +407,7 @@ func probes(self string) []probe {
 			updated(migrations.Activities, act, "tracked_seconds", 300).on(perms.AddEditDeleteTime, d.label, d.org, tg),
 			reassigned(act, tasks[d.project]).on(perms.ModifyScreenshots, d.label, d.org, tg),
 			reportRow(d.org, d.user, d.project, false).on(perms.GenerateReports, d.label, d.org, tg),
+			teamDashboardRow(d.org, d.user, d.project).on(perms.ViewTeamDashboard, d.label, d.org, tg),
 			breaksInReports(earnsBreak(reportRow(d.org, d.user, d.project, true), d.org, d.user, d.project)).
 				on(perms.ViewWorkBreaksInReports, d.label, d.org, tg),
 			earnsBreak(breaksListed(d.org, d.user), d.org, d.user, d.project).on(perms.ViewWorkBreaksInTimesheets, d.label, d.org, tg),
@@ -452,6 +488,8 @@ func probes(self string) []probe {
 	}
 	ps = append(ps,
 		deleted(migrations.Memberships, tt.MembershipID(self)).on(perms.LeaveOrganization, "own", tt.Acme, perms.Target{OwnerID: self}),
+		meDashboard(tt.Acme).on(perms.ViewMeDashboard, "own org", tt.Acme, perms.Target{OwnerID: self}),
+		meDashboard(tt.Globex).on(perms.ViewMeDashboard, "other org", tt.Globex, perms.Target{OwnerID: self}),
 		created(migrations.Memberships, map[string]any{"org": tt.Acme, "user": tt.Erin, "role": "user"},
 			"org = {:org} AND user = {:user}").on(perms.InviteUsers, "new member", tt.Acme, perms.Target{OwnerID: tt.Erin}),
 		created(migrations.Memberships, map[string]any{"org": tt.Globex, "user": tt.Erin, "role": "user"},
@@ -519,6 +557,8 @@ func unreachable() map[string]string {
 		"Create an Organization/owner":                   everyone,
 		"Create an Organization/org_manager":             everyone,
 		"Create an Organization/user":                    everyone,
+		"View Me Dashboard/project_manager":              orgUsers,
+		"View Me Dashboard/project_viewer":               orgUsers,
 		"Create an Organization/project_manager":         orgUsers,
 		"Create an Organization/project_viewer":          orgUsers,
 		"Create an Organization/team_lead":               orgUsers,

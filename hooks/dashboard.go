@@ -1,0 +1,198 @@
+package hooks
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
+)
+
+// The dashboards are answered by the server, not assembled by the web app
+// from lists, so that "View Me Dashboard" and "View Team Dashboard" are
+// decided where everything else is.
+const (
+	MeDashboardRoute   = "/api/tock/orgs/{org}/dashboard/me"
+	TeamDashboardRoute = "/api/tock/orgs/{org}/dashboard/team"
+)
+
+// Totals are seconds of work: Tracked counts all of it, Manual its manual
+// part, Active the seconds with input (activity % = Active / (Tracked - Manual)).
+type Totals struct {
+	Tracked int `json:"tracked_seconds"`
+	Manual  int `json:"manual_seconds"`
+	Active  int `json:"active_seconds"`
+}
+
+func (t *Totals) add(s slot) {
+	t.Tracked += s.tracked
+	t.Active += s.active
+	if s.manual {
+		t.Manual += s.tracked
+	}
+}
+
+// ProjectTotals is the time of one project.
+type ProjectTotals struct {
+	Project string `json:"project"`
+	Totals
+}
+
+// MeDashboard is a member's own day and week.
+type MeDashboard struct {
+	Day      string          `json:"day"`
+	Week     string          `json:"week"` // its Monday
+	Timezone string          `json:"timezone"`
+	Today    Totals          `json:"today"`
+	ThisWeek Totals          `json:"this_week"`
+	Projects []ProjectTotals `json:"projects"` // this week's, most time first
+}
+
+// TeamMember is one member on the Team dashboard.
+type TeamMember struct {
+	User string `json:"user"`
+	Totals
+	// LastSlot and LastProject are the latest slot of the day one may see.
+	LastSlot    time.Time `json:"last_slot"`
+	LastProject string    `json:"last_project"`
+	// Working: a slot began within the last two slot lengths (agents upload
+	// each slot once it closes).
+	Working  bool            `json:"working"`
+	Projects []ProjectTotals `json:"projects"`
+}
+
+// TeamDashboard is the day of the members (and projects) one may watch.
+type TeamDashboard struct {
+	Day      string       `json:"day"`
+	Timezone string       `json:"timezone"`
+	Members  []TeamMember `json:"members"`
+}
+
+func (s *Server) registerDashboards(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		auth := apis.RequireAuth(migrations.Users)
+		e.Router.GET(MeDashboardRoute, func(re *core.RequestEvent) error { return s.meDashboard(re, z) }).Bind(auth)
+		e.Router.GET(TeamDashboardRoute, func(re *core.RequestEvent) error { return s.teamDashboard(re, z) }).Bind(auth)
+		return e.Next()
+	})
+}
+
+// dashboardDay is the ?day= asked for (YYYY-MM-DD in the organization's
+// time zone), today by default, and the instants it starts and ends.
+func dashboardDay(e *core.RequestEvent, loc *time.Location) (string, time.Time, time.Time, error) {
+	day := e.Request.URL.Query().Get("day")
+	if day == "" {
+		day = time.Now().In(loc).Format(time.DateOnly)
+	}
+	r, err := parseDayRange(day, day, loc)
+	if err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	return day, r.bounds[0], r.bounds[1], nil
+}
+
+func (s *Server) meDashboard(e *core.RequestEvent, z *authorizer) error {
+	a, org, err := z.orgMember(e)
+	if err != nil {
+		return err
+	}
+	if d := z.decide(a, perms.ViewMeDashboard, perms.Target{OwnerID: a.actor.UserID}); !d.Allowed {
+		return forbidden(perms.ViewMeDashboard)
+	}
+	loc := orgLocation(org)
+	day, start, end, err := dashboardDay(e, loc)
+	if err != nil {
+		return err
+	}
+	y, m, d := start.Date()
+	monday := time.Date(y, m, d-(int(start.Weekday())+6)%7, 0, 0, 0, 0, loc)
+	slots, err := loadSlots(e.App, org.Id, monday, end, scopeWhere(perms.Scope{Self: true}, a.actor.UserID))
+	if err != nil {
+		return err
+	}
+	out := MeDashboard{Day: day, Week: monday.Format(time.DateOnly), Timezone: loc.String(), Projects: []ProjectTotals{}}
+	byProject := map[string]*ProjectTotals{}
+	for _, sl := range slots {
+		out.ThisWeek.add(sl)
+		if !sl.start.Before(start) {
+			out.Today.add(sl)
+		}
+		p := byProject[sl.project]
+		if p == nil {
+			p = &ProjectTotals{Project: sl.project}
+			byProject[sl.project] = p
+		}
+		p.add(sl)
+	}
+	out.Projects = sortedProjects(byProject)
+	return e.JSON(http.StatusOK, out)
+}
+
+func (s *Server) teamDashboard(e *core.RequestEvent, z *authorizer) error {
+	a, org, err := z.orgMember(e)
+	if err != nil {
+		return err
+	}
+	sc := z.matrix.Scope(a.actor, perms.ViewTeamDashboard, a.settings)
+	if sc.Empty() {
+		return forbidden(perms.ViewTeamDashboard)
+	}
+	loc := orgLocation(org)
+	day, start, end, err := dashboardDay(e, loc)
+	if err != nil {
+		return err
+	}
+	slots, err := loadSlots(e.App, org.Id, start, end, scopeWhere(sc, a.actor.UserID))
+	if err != nil {
+		return err
+	}
+	recently := time.Now().Add(-2 * time.Duration(s.cfg.SlotSeconds) * time.Second)
+	members := map[string]*TeamMember{}
+	projects := map[string]map[string]*ProjectTotals{}
+	for _, sl := range slots {
+		m := members[sl.user]
+		if m == nil {
+			m = &TeamMember{User: sl.user}
+			members[sl.user] = m
+			projects[sl.user] = map[string]*ProjectTotals{}
+		}
+		m.add(sl)
+		if !sl.start.Before(m.LastSlot) {
+			m.LastSlot, m.LastProject = sl.start, sl.project
+		}
+		p := projects[sl.user][sl.project]
+		if p == nil {
+			p = &ProjectTotals{Project: sl.project}
+			projects[sl.user][sl.project] = p
+		}
+		p.add(sl)
+	}
+	out := TeamDashboard{Day: day, Timezone: loc.String(), Members: make([]TeamMember, 0, len(members))}
+	for id, m := range members {
+		m.Working = !m.LastSlot.Before(recently)
+		m.Projects = sortedProjects(projects[id])
+		out.Members = append(out.Members, *m)
+	}
+	slices.SortFunc(out.Members, func(x, y TeamMember) int { return strings.Compare(x.User, y.User) })
+	return e.JSON(http.StatusOK, out)
+}
+
+// sortedProjects lists projects by time, most first, then by id.
+func sortedProjects(m map[string]*ProjectTotals) []ProjectTotals {
+	out := make([]ProjectTotals, 0, len(m))
+	for _, p := range m {
+		out = append(out, *p)
+	}
+	slices.SortFunc(out, func(x, y ProjectTotals) int {
+		if x.Tracked != y.Tracked {
+			return y.Tracked - x.Tracked
+		}
+		return strings.Compare(x.Project, y.Project)
+	})
+	return out
+}
