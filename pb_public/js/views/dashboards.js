@@ -1,6 +1,6 @@
 // The Me and Team dashboards.
 import { pb, session, nameOf, userId, image, can } from "../api.js";
-import { h, duration, percent, dayStart, dayOf, weekOf, clock, pbDate, parseDate, q } from "../ui.js";
+import { h, duration, percent, clock, pbDate, parseDate, q } from "../ui.js";
 
 const slotFields = "id,user,project,task,slot_start,tracked_seconds,active_seconds,source";
 
@@ -49,16 +49,8 @@ export function thumbnail(shot, onOpen) {
 }
 
 export async function meDashboard() {
-  const tz = session.org.timezone;
-  const today = dayOf(Date.now(), tz);
-  const week = await activitiesSince(dayStart(weekOf(today), tz), userId());
-  const todays = week.filter((s) => parseDate(s.slot_start) >= dayStart(today, tz));
-  const t = sums(todays), w = sums(week);
+  const d = await pb.send(`/api/tock/orgs/${session.org.id}/dashboard/me`, {});
   const names = await projectNames();
-
-  const byProject = new Map();
-  for (const s of week) byProject.set(s.project, (byProject.get(s.project) || 0) + s.tracked_seconds);
-
   let recent = [];
   if (can("View Screenshots")) {
     const res = await pb.collection("screenshots").getList(1, 6, { filter: `user = ${q(userId())}`, sort: "-taken_at", skipTotal: true });
@@ -68,14 +60,15 @@ export async function meDashboard() {
     h("h1", {}, `Hello, ${nameOf(userId())}`),
     h("p", { class: "muted" }, `${session.org.name} · your role: ${session.me.role}`),
     h("div", { class: "stats" },
-      stat("Today", duration(t.tracked)),
-      stat("This week", duration(w.tracked)),
-      stat("Activity today", activity(t)),
-      stat("Activity this week", activity(w))),
+      stat("Today", duration(d.today.tracked_seconds)),
+      stat("This week", duration(d.this_week.tracked_seconds)),
+      stat("Activity today", activity(totals(d.today))),
+      stat("Activity this week", activity(totals(d.this_week)))),
     h("h2", {}, "This week by project"),
-    byProject.size === 0 ? h("p", { class: "muted" }, "No time tracked this week. Start `tock agent` on your computer to track time.") :
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Project"), h("th", {}, "Time"))),
-        h("tbody", {}, [...byProject].map(([p, s]) => h("tr", {}, h("td", {}, names.get(p) || "—"), h("td", {}, duration(s)))))),
+    d.projects.length === 0 ? h("p", { class: "muted" }, "No time tracked this week. Start `tock agent` on your computer to track time.") :
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Project"), h("th", {}, "Time"), h("th", {}, "Manual"))),
+        h("tbody", {}, d.projects.map((p) => h("tr", {}, h("td", {}, names.get(p.project) || "—"), h("td", {}, duration(p.tracked_seconds)),
+          h("td", {}, p.manual_seconds ? duration(p.manual_seconds) : ""))))),
     recent.length ? [
       h("h2", {}, "Recent screenshots"),
       h("div", { class: "shots" }, recent.map((s) => thumbnail(s))),
@@ -83,23 +76,17 @@ export async function meDashboard() {
     ] : null);
 }
 
+// totals reads the server's seconds the way sums() adds up slots.
+function totals(t) {
+  return { tracked: t.tracked_seconds, active: t.active_seconds, manual: t.manual_seconds };
+}
+
 export async function teamDashboard() {
   const tz = session.org.timezone;
-  const start = dayStart(dayOf(Date.now(), tz), tz);
-  const [slots, names] = await Promise.all([activitiesSince(start), projectNames()]);
-  const people = new Map();
-  for (const s of slots) {
-    const p = people.get(s.user) || { slots: [], last: null };
-    p.slots.push(s);
-    if (!p.last || s.slot_start > p.last.slot_start) p.last = s;
-    people.set(s.user, p);
-  }
-  // "Working now": a slot that began within the last twenty minutes,
-  // since agents upload each 10-minute slot once it closes.
-  const recently = Date.now() - 20 * 60 * 1000;
-  const rows = [...people].map(([user, p]) => ({ user, ...sums(p.slots), last: p.last, now: parseDate(p.last.slot_start) >= recently }))
-    .sort((a, b) => (b.now - a.now) || nameOf(a.user).localeCompare(nameOf(b.user)));
-  const working = rows.filter((r) => r.now).length;
+  const [d, names] = await Promise.all([pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team`, {}), projectNames()]);
+  const rows = d.members.map((m) => ({ ...m, ...totals(m) }))
+    .sort((a, b) => (b.working - a.working) || nameOf(a.user).localeCompare(nameOf(b.user)));
+  const working = rows.filter((r) => r.working).length;
   return h("section", {},
     h("h1", {}, "Team dashboard"),
     h("div", { class: "stats" },
@@ -111,9 +98,9 @@ export async function teamDashboard() {
         h("thead", {}, h("tr", {}, ["Member", "Status", "Project", "Last activity", "Today", "Activity"].map((c) => h("th", {}, c)))),
         h("tbody", {}, rows.map((r) => h("tr", {},
           h("td", {}, h("a", { href: `#/screenshots?user=${r.user}` }, nameOf(r.user))),
-          h("td", {}, h("span", { class: r.now ? "badge on" : "badge" }, r.now ? "Working" : "Away")),
-          h("td", {}, names.get(r.last.project) || "—"),
-          h("td", {}, clock(parseDate(r.last.slot_start), tz)),
+          h("td", {}, h("span", { class: r.working ? "badge on" : "badge" }, r.working ? "Working" : "Away")),
+          h("td", {}, names.get(r.last_project) || "—"),
+          h("td", {}, clock(Date.parse(r.last_slot), tz)),
           h("td", {}, duration(r.tracked)),
           h("td", {}, activity(r))))))));
 }
