@@ -56,7 +56,7 @@ func limitMessage(kind string, hours float64) string {
 // their stored time but not the activity except (a re-upload replaces it),
 // and the message of the limit that binds; -1 means no limit.
 func (r timeRules) room(app core.App, slot time.Time, except string) (int, string, error) {
-	loc := tzOf(r.org)
+	loc := orgLocation(r.org)
 	local := slot.In(loc)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	week := day.AddDate(0, 0, -int((day.Weekday()+6)%7))

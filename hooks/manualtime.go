@@ -201,7 +201,7 @@ func (s *Server) checkManual(app core.App, org *core.Record, in ManualTime) erro
 			return fmt.Errorf("time of %s at %s: %w", in.User, p.start, err)
 		}
 		if n > 0 {
-			return badRequest("The time overlaps time already recorded on this project at %s.", p.start.In(tzOf(org)).Format("2006-01-02 15:04"))
+			return badRequest("The time overlaps time already recorded on this project at %s.", p.start.In(orgLocation(org)).Format("2006-01-02 15:04"))
 		}
 	}
 	return periodUnlocked(app, org, in.User, in.Start, in.End.Add(-time.Second))

@@ -171,7 +171,7 @@ func periodUnlocked(app core.App, org *core.Record, user string, at ...time.Time
 }
 
 func approvedSheet(app core.App, org *core.Record, user string, t time.Time) (*core.Record, error) {
-	day := dayStamp(t, tzOf(org))
+	day := dayStamp(t, orgLocation(org))
 	r, err := app.FindFirstRecordByFilter(migrations.Timesheets,
 		"org = {:org} && user = {:user} && status = {:status} && period_start <= {:day} && period_end >= {:day}",
 		dbx.Params{"org": org.Id, "user": user, "status": migrations.TimesheetApproved, "day": day})
@@ -182,16 +182,6 @@ func approvedSheet(app core.App, org *core.Record, user string, t time.Time) (*c
 		return nil, fmt.Errorf("approved timesheet of %s at %s: %w", user, t, err)
 	}
 	return r, nil
-}
-
-// tzOf is the organization's timezone, UTC when unset or unknown.
-func tzOf(org *core.Record) *time.Location {
-	name := org.GetString("timezone")
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" {
-		return time.UTC
-	}
-	return loc
 }
 
 // dayStamp is the day t falls on in loc, the way a date field stores a day:
@@ -242,7 +232,7 @@ func payPeriod(org *core.Record, day time.Time) (time.Time, time.Time) {
 // periodTotals adds up a member's tracked and manual seconds in the period
 // from first to last day, days of the organization's timezone.
 func periodTotals(app core.App, org *core.Record, user string, first, last time.Time) (tracked, manual int, err error) {
-	loc := tzOf(org)
+	loc := orgLocation(org)
 	var rows []struct {
 		Source  string `db:"source"`
 		Seconds int    `db:"seconds"`
@@ -307,7 +297,7 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *authorizer) error {
 		return badRequest("period_start must be the first day of a pay period: %s is in the period %s – %s.",
 			in.PeriodStart, first.Format(time.DateOnly), last.Format(time.DateOnly))
 	}
-	if today, _ := time.Parse(types.DefaultDateLayout, dayStamp(time.Now(), tzOf(org))); first.After(today) {
+	if today, _ := time.Parse(types.DefaultDateLayout, dayStamp(time.Now(), orgLocation(org))); first.After(today) {
 		return badRequest("That pay period hasn't started yet.")
 	}
 	member, err := loadActor(e.App, in.User, org.Id)
