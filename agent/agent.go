@@ -420,11 +420,24 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
 			s, err := store.Fresh(ctx, client, 24*time.Hour)
 			return s.Token, err
-		}, OnNotice: func(it spool.Item, message string) {
-			logger.Warn("upload: the server limited your time", "name", it.Name, "message", message)
+		}, OnNotice: func(it spool.Item, n upload.Notice) {
+			logger.Warn("upload: the server limited your time", "name", it.Name, "message", n.Message)
+			// A limit reached (or tracking turned off) for the slot just
+			// tracked stops tracking, as Hubstaff's timer stops; one for an
+			// old slot of the backlog doesn't stop today's work.
+			if n.StopsTracking && time.Since(n.SlotStart) < 3*slotLength() {
+				if as := o.readAssignment(); as.Tracking {
+					as.Tracking = false
+					if err := o.writeAssignment(as); err != nil {
+						logger.Error("stop tracking", "error", err)
+					} else {
+						logger.Warn("tracking stopped", "reason", n.Message)
+					}
+				}
+			}
 			st.mu.Lock()
 			defer st.mu.Unlock()
-			st.ServerMessage, st.noticed = message, it.Name
+			st.ServerMessage, st.noticed = n.Message, it.Name
 		}},
 		OnResult: func(it spool.Item, err error) {
 			st.mu.Lock()

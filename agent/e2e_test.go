@@ -244,3 +244,34 @@ func TestClearImage(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentStopsAtTheDailyLimit: a daily limit set for the member stops the
+// real agent's tracking once an upload reaches it, and status says why.
+func TestAgentStopsAtTheDailyLimit(t *testing.T) {
+	bin := tt.Binary(t)
+	tt.Desktop(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	var ms struct{ Items []struct{ ID string } }
+	api(t, "GET", srv.URL+"/api/collections/memberships/records", token, nil, &ms)
+	// 0.01 h is 36 s: the second 20-second slot crosses it.
+	if code := api(t, "PATCH", srv.URL+"/api/collections/memberships/records/"+ms.Items[0].ID, token, map[string]any{"daily_limit_hours": 0.01}, nil); code != 200 {
+		t.Fatalf("set the daily limit: %d", code)
+	}
+	a := newAgent(t, bin, srv.URL)
+	_, logs := a.Daemon(t)
+	waitFor(t, "tracking to stop", 4*slotSeconds*time.Second+30*time.Second, func() bool {
+		return strings.Contains(a.Run(t, "", "status"), "Tracking: no")
+	})
+	status := a.Run(t, "", "status")
+	if !strings.Contains(status, "Daily limit of 0.01 h reached") {
+		t.Errorf("status doesn't say why tracking stopped:\n%s\nagent:\n%s", status, logs)
+	}
+	total := 0
+	for _, act := range list(t, srv.URL, token, "activities") {
+		total += act.Tracked
+	}
+	if total != 36 {
+		t.Errorf("%d s stored under a 36-second limit", total)
+	}
+}

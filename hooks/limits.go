@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -44,8 +45,16 @@ func loadTimeRules(app core.App, orgID, user string) (timeRules, error) {
 	}, nil
 }
 
+// The codes in the refusals' data let the agent tell "stop tracking" apart
+// from other refusals of time, such as a late slot in an approved timesheet.
+const (
+	CodeTrackingOff  = "tracking_off"
+	CodeLimitReached = "limit_reached"
+)
+
 func errTrackingOff(org *core.Record) error {
-	return router.NewForbiddenError(fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString("name")), nil)
+	msg := fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString("name"))
+	return router.NewForbiddenError(msg, map[string]validation.Error{"tracking": validation.NewError(CodeTrackingOff, msg)})
 }
 
 func limitMessage(kind string, hours float64) string {
@@ -103,5 +112,5 @@ func clampTo(in *ingest.Activity, seconds int) {
 }
 
 func errLimitReached(msg string) error {
-	return router.NewApiError(http.StatusConflict, msg, nil)
+	return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"limit": validation.NewError(CodeLimitReached, msg)})
 }

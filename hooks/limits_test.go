@@ -73,7 +73,7 @@ func TestIngestLimits(t *testing.T) {
 		stored  int // tracked seconds stored for the slot afterwards (-1: none)
 	}{
 		{name: "tracking turned off", limits: map[string]any{"tracking_enabled": false}, slot: monday9,
-			status: 403, content: []string{"Time tracking is turned off for you in Acme."}, stored: -1},
+			status: 403, content: []string{"Time tracking is turned off for you in Acme.", `"code":"tracking_off"`}, stored: -1},
 		{name: "no limit", slot: monday9, planted: slotsFrom(monday9.Add(-3*time.Hour), 12), status: 200, stored: 600,
 			content: []string{`"tracked_seconds":600`}},
 		{name: "daily limit leaves part of the slot", limits: map[string]any{"daily_limit_hours": 1},
@@ -89,7 +89,7 @@ func TestIngestLimits(t *testing.T) {
 		{name: "the day ends at midnight in the organization's timezone, not UTC", limits: map[string]any{"daily_limit_hours": 1},
 			// 18:00-18:59 New York on the 9th is 23:00-23:59 UTC; 23:50 New York is 04:50 UTC on the 10th.
 			planted: slotsFrom(time.Date(2026, 11, 9, 18, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 9, 23, 50, 0, 0, ny),
-			status: 409, content: []string{"Daily limit of 1 h reached."}, stored: -1},
+			status: 409, content: []string{"Daily limit of 1 h reached.", `"code":"limit_reached"`}, stored: -1},
 		{name: "a new day in the organization's timezone starts afresh", limits: map[string]any{"daily_limit_hours": 1},
 			planted: slotsFrom(time.Date(2026, 11, 9, 18, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 10, 0, 0, 0, 0, ny),
 			status: 200, stored: 600, content: []string{`"tracked_seconds":600`}},

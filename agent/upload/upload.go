@@ -79,8 +79,23 @@ type Client struct {
 	// it (409: a daily or weekly limit, an approved timesheet; 403: tracking
 	// turned off for them), so the person can be told why their time stops
 	// counting.
-	OnNotice func(it spool.Item, message string)
+	OnNotice func(it spool.Item, n Notice)
 }
+
+// Notice is what the server said about an activity's time.
+type Notice struct {
+	Message string
+	// SlotStart is the activity's slot.
+	SlotStart time.Time
+	// StopsTracking: a limit is reached or tracking is turned off, so
+	// tracking on is pointless; a refusal such as an approved timesheet
+	// concerns that slot only.
+	StopsTracking bool
+}
+
+// Codes of the server's refusals that stop tracking (hooks.CodeLimitReached,
+// hooks.CodeTrackingOff; the agent doesn't import the server).
+var stopCodes = map[string]bool{"limit_reached": true, "tracking_off": true}
 
 // Send posts the item: an activity as JSON to ingest.ActivitiesRoute, a
 // screenshot as multipart (field "meta", file "envelope") to
@@ -90,6 +105,7 @@ type Client struct {
 func (c *Client) Send(ctx context.Context, it spool.Item, payload []byte) error {
 	var route, contentType string
 	var body []byte
+	var slotStart time.Time
 	switch it.Kind {
 	case spool.KindActivity:
 		a, err := spool.DecodeActivity(payload)
@@ -100,6 +116,7 @@ func (c *Client) Send(ctx context.Context, it spool.Item, payload []byte) error 
 			return fmt.Errorf("%w: %s: payload is for activity %q", ErrPermanent, it.Name, a.ClientID)
 		}
 		route, contentType, body = ingest.ActivitiesRoute, "application/json", payload
+		slotStart = a.SlotStart
 	case spool.KindScreenshot:
 		meta, envelope, err := spool.DecodeScreenshot(payload)
 		if err != nil {
@@ -143,16 +160,37 @@ func (c *Client) Send(ctx context.Context, it spool.Item, payload []byte) error 
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if notice := limitNotice(msg); notice != "" && it.Kind == spool.KindActivity && c.OnNotice != nil {
-			c.OnNotice(it, notice)
+			c.OnNotice(it, Notice{Message: notice, SlotStart: slotStart, StopsTracking: true})
 		}
 		return nil
 	}
 	herr := &HTTPError{Status: resp.StatusCode, Message: serverMessage(msg)}
 	refusesTime := resp.StatusCode == http.StatusConflict || resp.StatusCode == http.StatusForbidden
-	if refusesTime && it.Kind == spool.KindActivity && c.OnNotice != nil && herr.Message != "" {
-		c.OnNotice(it, herr.Message)
+	if message, stops := refusal(msg); refusesTime && it.Kind == spool.KindActivity && c.OnNotice != nil && message != "" {
+		c.OnNotice(it, Notice{Message: message, SlotStart: slotStart, StopsTracking: stops})
 	}
 	return herr
+}
+
+// refusal reads a PocketBase error answer: its message, and whether one of
+// its error codes stops tracking.
+func refusal(body []byte) (message string, stops bool) {
+	var e struct {
+		Message string                     `json:"message"`
+		Data    map[string]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return "", false
+	}
+	for _, raw := range e.Data {
+		var item struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(raw, &item) == nil && stopCodes[item.Code] {
+			stops = true
+		}
+	}
+	return e.Message, stops
 }
 
 // limitNotice is the message of an accepted activity that a limit cut
