@@ -397,6 +397,14 @@ func TestOwnerManagesTheOrganization(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	open(t, b, w, "settings")
+	b.Do(t, "add a break policy", chromedp.SetValue(chromedp.CSS(`#new-break-policy input[name=name]`), "Afternoon"),
+		chromedp.Click(chromedp.CSS(`#new-break-policy button`)))
+	b.Wait(t, "the policy listed", `document.querySelector("#break-policies")?.textContent.includes("Afternoon: 30 min after 4 h, unpaid")`)
+	if n := w.count(t, alice, "break_policies", `name="Afternoon" && after_minutes=240 && break_minutes=30 && paid=false`); n != 1 {
+		t.Errorf("%d such break policies on the server", n)
+	}
+
 	b.Do(t, "pick a new organization", chromedp.SetValue(chromedp.ID("org-switcher"), "new"))
 	b.Wait(t, "the create-organization form", `location.hash === "#/orgs/new" && document.querySelector("select[name=timezone]")`)
 	b.Do(t, "create Acme Labs", chromedp.SendKeys(chromedp.CSS(`main input[name=name]`), "Acme Labs"), chromedp.Click(chromedp.CSS(`main button[type=submit]`)))

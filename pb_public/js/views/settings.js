@@ -66,6 +66,7 @@ export async function settings({ render }) {
   return h("section", {},
     h("h1", {}, "Organization settings"),
     form,
+    await breakPolicies(render),
     can("Delete Organization") ? h("section", { class: "card danger-zone" },
       h("h2", {}, "Delete the organization"),
       h("p", {}, "Deletes every record and screenshot of this organization. This can't be undone."),
@@ -81,6 +82,39 @@ export async function settings({ render }) {
           }, "Organization deleted.");
         },
       }, "Delete organization")) : null);
+}
+
+// breakPolicies lists the work-break policies; breaks are found in the
+// tracked time (a gap after so many hours of work), never clocked by hand.
+async function breakPolicies(render) {
+  const list = await pb.collection("break_policies").getFullList({ filter: `org = ${q(session.org.id)}`, sort: "after_minutes", batch: 100 });
+  const mayEdit = can("Edit Work Break policies"), mayCreate = can("Create Work Break policies");
+  const form = h("form", {
+    class: "row", id: "new-break-policy",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const d = new FormData(form);
+      action(() => pb.collection("break_policies").create({
+        org: session.org.id, name: d.get("name"), after_minutes: Math.round(Number(d.get("after_hours")) * 60),
+        break_minutes: Number(d.get("break_minutes")), paid: d.get("paid") === "on",
+      }), "Break policy added.").then((ok) => ok && render());
+    },
+  },
+  field("Name", h("input", { name: "name", required: true, maxlength: 100, value: "Lunch" })),
+  field("After (hours of work)", h("input", { name: "after_hours", type: "number", min: 0.25, max: 24, step: 0.25, value: 4, required: true })),
+  field("Break (minutes)", h("input", { name: "break_minutes", type: "number", min: 1, max: 240, value: 30, required: true })),
+  h("label", { class: "check" }, h("input", { type: "checkbox", name: "paid" }), "Paid"),
+  h("button", { type: "submit" }, "Add policy"));
+  return h("section", { class: "card" },
+    h("h2", {}, "Work breaks"),
+    h("p", { class: "muted" }, "A break is the first pause of at least its length once a member has worked the given hours that day."),
+    list.length ? h("ul", { class: "list", id: "break-policies" }, list.map((b) => h("li", {},
+      h("span", {}, `${b.name}: ${b.break_minutes} min after ${b.after_minutes / 60} h, ${b.paid ? "paid" : "unpaid"}`),
+      mayEdit ? h("button", {
+        type: "button", class: "secondary", "aria-label": `Delete the policy ${b.name}`,
+        onclick: () => action(() => pb.collection("break_policies").delete(b.id), "Break policy deleted.").then((ok) => ok && render()),
+      }, "Delete") : null))) : h("p", { class: "muted" }, "No break policy."),
+    mayCreate ? form : null);
 }
 
 function check(name, label, on) {

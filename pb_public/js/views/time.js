@@ -67,9 +67,26 @@ export async function requests(names, render) {
 
 // approval shows the approval state of a member's week, with the actions the
 // person may take on it.
+// payPeriodStart is the first day of the pay period that holds day, by the
+// organization's pay period and anchor (the server's rule, hooks/timesheets.go).
+export function payPeriodStart(day) {
+  const kind = session.org.pay_period || "weekly";
+  const anchor = (session.org.pay_period_anchor || "2026-01-05").slice(0, 10);
+  const ms = (d) => Date.parse(d + "T00:00:00Z");
+  const iso = (t) => new Date(t).toISOString().slice(0, 10);
+  if (kind === "monthly") {
+    const a = Number(anchor.slice(8, 10));
+    const [y, m, d] = day.split("-").map(Number);
+    return iso(Date.UTC(y, d >= a ? m - 1 : m - 2, a));
+  }
+  const length = (kind === "biweekly" ? 14 : 7) * 86400000;
+  return iso(ms(anchor) + Math.floor((ms(day) - ms(anchor)) / length) * length);
+}
+
 export async function approval(user, week, render) {
   if (!session.org.timesheet_approvals || !user) return null;
-  const list = await pb.collection("timesheets").getFullList({ filter: `user = ${q(user)} && period_start = ${q(week + " 00:00:00.000Z")}` });
+  const start = payPeriodStart(week);
+  const list = await pb.collection("timesheets").getFullList({ filter: `user = ${q(user)} && period_start = ${q(start + " 00:00:00.000Z")}` });
   const sheet = list[0];
   const status = sheet?.status || "open";
   const mayApprove = canOn("Approve Timesheets", { user });
@@ -81,13 +98,26 @@ export async function approval(user, week, render) {
   const reason = h("input", { id: "reject-reason", "aria-label": "Reason for rejecting", placeholder: "Reason (required to reject)" });
   return h("section", { class: "card", id: "approval" },
     h("h2", {}, "Approval"),
-    h("p", {}, `${nameOf(user)}'s timesheet for the week of ${week}: `, h("strong", { id: "approval-status" }, status),
+    h("p", {}, `${nameOf(user)}'s timesheet for the pay period from ${start}: `, h("strong", { id: "approval-status" }, status),
       sheet?.reason ? ` — ${sheet.reason}` : ""),
     (status === "open" || status === "rejected") && maySubmit ?
-      h("button", { type: "button", id: "submit-timesheet", onclick: () => post(`/api/tock/orgs/${session.org.id}/timesheets/submit`, { user, period_start: week }, "Timesheet submitted.") }, "Submit for approval") : null,
+      h("button", { type: "button", id: "submit-timesheet", onclick: () => post(`/api/tock/orgs/${session.org.id}/timesheets/submit`, { user, period_start: start }, "Timesheet submitted.") }, "Submit for approval") : null,
     status === "submitted" && mayApprove ? h("div", { class: "row" },
       h("button", { type: "button", id: "approve-timesheet", onclick: () => post(`/api/tock/timesheets/${sheet.id}/approve`, {}, "Timesheet approved.") }, "Approve"),
       reason,
       h("button", { type: "button", class: "danger", onclick: () => post(`/api/tock/timesheets/${sheet.id}/reject`, { reason: reason.value }, "Timesheet rejected.") }, "Reject")) : null,
     status === "approved" ? h("p", { class: "muted" }, "Approved time is locked: it can't be added, changed or deleted.") : null);
+}
+
+// breaks lists a member's breaks in a week, found in their tracked time.
+export async function breaks(user, week, until) {
+  if (!user || !canOn("View Work Breaks in Timesheets", { user })) return null;
+  const list = await pb.send(`/api/tock/orgs/${session.org.id}/breaks?${new URLSearchParams({ user, from: week, to: until })}`, {});
+  if (!list.length) return null;
+  const tz = session.org.timezone;
+  return h("section", {},
+    h("h2", {}, "Work breaks"),
+    h("ul", { class: "list", id: "breaks" }, list.map((b) => h("li", {},
+      h("span", {}, `${b.date} ${clock(Date.parse(b.start), tz)}–${clock(Date.parse(b.end), tz)}`),
+      h("span", {}, duration(b.seconds)), h("span", { class: "badge" }, b.paid ? "paid" : "unpaid")))));
 }

@@ -2,7 +2,7 @@
 import { session, nameOf, userId, can } from "../api.js";
 import { h, field, select, duration, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
 import { projectNames, activitiesSince, activity } from "./dashboards.js";
-import { manualTimeForm, requests, approval } from "./time.js";
+import { manualTimeForm, requests, approval, breaks } from "./time.js";
 
 export async function timesheets({ params, render }) {
   const tz = session.org.timezone;
@@ -58,6 +58,7 @@ export async function timesheets({ params, render }) {
           h("td", { class: "num" }, activity(r))))),
         h("tfoot", {}, h("tr", {}, h("th", { colspan: 2 }, "Total"), totals.map((s) => h("th", { class: "num" }, duration(s))),
           h("th", { class: "num" }, duration(totals.reduce((a, b) => a + b, 0))), h("th", { class: "num" }, duration(list.reduce((n, r) => n + r.manual, 0))), h("th", {}))))),
+    await breaks(user || (onlyMine ? userId() : ""), week, addDays(week, 6)),
     await approval(user || (onlyMine ? userId() : ""), week, render),
     can("Add/Edit/Delete Time") ? manualTimeForm(names, days.includes(today) ? today : week, user, render) : null,
     await requests(names, render));
