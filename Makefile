@@ -37,4 +37,5 @@ bench: deps
 	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x ./ 
 	go test -run XXX -bench 'BenchmarkManagerScreenshotList' -benchtime 200x ./hooks
 	go test -run XXX -bench 'BenchmarkRetention' -benchtime 1x ./hooks
+	go test -run XXX -bench 'BenchmarkMonthReport' -benchtime 5x ./hooks
 	go test -run XXX -bench . -benchmem ./perms ./envelope
