@@ -148,6 +148,18 @@ func TestNewOrganizationJourney(t *testing.T) {
 	if log := bt.Eval[string](t, owner, `document.querySelector("main").innerText`); !strings.Contains(log, "Milton") {
 		t.Errorf("audit log doesn't name whose screenshot was deleted:\n%s", log)
 	}
+
+	// Deleting time takes its screenshots and apps with it (the Hubstaff rule).
+	open(t, owner, w, fmt.Sprintf("screenshots?user=%s&day=%s", milton, day))
+	owner.Do(t, "delete the time", chromedp.Click(chromedp.CSS(`#gallery .slot header button`)))
+	owner.Wait(t, "the second click's warning", `document.querySelector("#gallery .slot header button").textContent.includes("its screenshots")`)
+	owner.Do(t, "confirm", chromedp.Click(chromedp.CSS(`#gallery .slot header button`)))
+	owner.Wait(t, "an empty day", `document.querySelector("#gallery-empty")`)
+	for _, c := range []string{"activities", "screenshots", "app_usage"} {
+		if n := w.count(t, ownerToken, c, fmt.Sprintf(`user="%s"`, milton)); n != 0 {
+			t.Errorf("%d %s of Milton left after deleting his time", n, c)
+		}
+	}
 }
 
 // TestEachRoleSeesWhatTheMatrixAllows signs in as each role of the matrix

@@ -41,7 +41,7 @@ export async function gallery({ params, render }) {
       h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, 1)) }, "Next day →")),
     h("p", { class: "muted" }, `${nameOf(user)} · ${day} · ${duration(daySums.tracked)} tracked · activity ${activity(daySums)}`),
     slots.length === 0 ? h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.") :
-      h("ol", { class: "slots", id: "gallery" }, slots.map((s) => slotCard(s, shotsOf.get(s.id) || [], appsOf.get(s.id) || [], names, open))),
+      h("ol", { class: "slots", id: "gallery" }, slots.map((s) => slotCard(s, shotsOf.get(s.id) || [], appsOf.get(s.id) || [], names, open, render))),
     dialog);
 }
 
@@ -54,7 +54,25 @@ function group(items, key) {
   return m;
 }
 
-function slotCard(slot, shots, apps, names, open) {
+// deleteTime removes a slot's time with its screenshots and apps (the
+// Hubstaff rule), after a second click that says so.
+function deleteTime(slot, render) {
+  if (!canOn("Add/Edit/Delete Time", { user: slot.user, project: slot.project })) return null;
+  const button = h("button", {
+    type: "button", class: "secondary", "aria-label": "Delete this time block",
+    onclick: () => {
+      if (button.dataset.armed) {
+        return action(() => pb.collection("activities").delete(slot.id), "Time deleted.").then((ok) => ok && render());
+      }
+      button.dataset.armed = "1";
+      button.className = "danger";
+      button.textContent = "Delete the time, its screenshots and apps";
+    },
+  }, "Delete time");
+  return button;
+}
+
+function slotCard(slot, shots, apps, names, open, render) {
   const tz = session.org.timezone;
   const start = parseDate(slot.slot_start);
   const top = apps.slice(0, 4);
@@ -64,7 +82,8 @@ function slotCard(slot, shots, apps, names, open) {
       h("span", {}, names.get(slot.project) || "—"),
       h("span", { class: "activity", title: "Activity: seconds with keyboard or mouse input over tracked seconds" }, `${activity(sums([slot]))} activity`),
       h("span", { class: "muted" }, duration(slot.tracked_seconds)),
-      slot.source === "manual" ? h("span", { class: "badge" }, "manual") : null),
+      slot.source === "manual" ? h("span", { class: "badge" }, "manual") : null,
+      deleteTime(slot, render)),
     shots.length ? h("div", { class: "shots" }, shots.map((s) => thumbnail(s, open))) : h("p", { class: "muted" }, "No screenshot in this slot."),
     top.length ? h("ul", { class: "apps" }, top.map((a) => h("li", {},
       h("span", {}, a.app), a.url ? h("span", { class: "url" }, a.url) : a.title ? h("span", { class: "muted" }, a.title) : null,
