@@ -118,14 +118,14 @@ func TestNewOrganizationJourney(t *testing.T) {
 	}
 	owner.Shot(t, "timesheets.png")
 
-	open(t, owner, w, "team")
+	open(t, owner, w, "team?day="+day)
 	owner.Wait(t, "the team table", `document.querySelector("#team-table")`)
 	if team := bt.Eval[string](t, owner, `document.querySelector("#team-table").innerText`); !strings.Contains(team, "Milton") || !strings.Contains(team, "Working") {
 		t.Errorf("team dashboard doesn't show Milton working:\n%s", team)
 	}
 	owner.Shot(t, "team-dashboard.png")
 
-	open(t, colleague, w, "me")
+	open(t, colleague, w, "me?day="+day)
 	colleague.Wait(t, "a recent screenshot", `document.querySelector("main .shots img")?.naturalWidth > 0`)
 	if me := bt.Eval[string](t, colleague, `document.querySelector(".stats").innerText`); !strings.Contains(me, "0:09") {
 		t.Errorf("Milton's dashboard lacks his 9 minutes:\n%s", me)
@@ -171,15 +171,18 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		tok, _ := w.login(t, user+"@example.test", tt.Password)
 		return tok
 	}
-	w.track(t, token(tt.Carol), tt.Carol, tt.Acme, tt.ProjA, slot(1), 1)
+	// Yesterday's morning: every slot on one day whatever the hour the test runs.
+	morning := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1).Add(10 * time.Hour)
+	at := func(i int) time.Time { return morning.Add(time.Duration(i) * 10 * time.Minute) }
+	w.track(t, token(tt.Carol), tt.Carol, tt.Acme, tt.ProjA, at(0), 1)
 	walt := token(tt.Walt)
-	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjA, slot(1), 1)
-	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjB, slot(2), 1)
-	w.track(t, token(tt.Pam), tt.Pam, tt.Acme, tt.ProjA, slot(3), 1)
-	day := slot(1).Format("2006-01-02")
+	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjA, at(0), 1)
+	w.track(t, walt, tt.Walt, tt.Acme, tt.ProjB, at(1), 1)
+	w.track(t, token(tt.Pam), tt.Pam, tt.Acme, tt.ProjA, at(2), 1)
+	day := morning.Format("2006-01-02")
 	// Walt's screenshot of today in project A, which the project's manager and viewer may see too.
 	var walts struct{ Items []struct{ ID string } }
-	filter := url.QueryEscape(fmt.Sprintf(`user="%s" && project="%s" && taken_at >= "%s"`, tt.Walt, tt.ProjA, slot(1).Format("2006-01-02 15:04:05")))
+	filter := url.QueryEscape(fmt.Sprintf(`user="%s" && project="%s" && taken_at >= "%s"`, tt.Walt, tt.ProjA, morning.Format("2006-01-02 15:04:05")))
 	tt.API(t, "GET", w.srv.URL+"/api/collections/screenshots/records?filter="+filter, token(tt.Alice), nil, &walts)
 	if len(walts.Items) != 1 {
 		t.Fatalf("Walt has %d screenshots of today in A", len(walts.Items))

@@ -48,8 +48,13 @@ export function thumbnail(shot, onOpen) {
   return onOpen ? h("button", { type: "button", class: "thumb", onclick: () => onOpen(shot) }, img) : img;
 }
 
-export async function meDashboard() {
-  const d = await pb.send(`/api/tock/orgs/${session.org.id}/dashboard/me`, {});
+// dayQuery passes a page's ?day= (another day than today) on to the server.
+function dayQuery(params) {
+  return params?.get("day") ? `?${new URLSearchParams({ day: params.get("day") })}` : "";
+}
+
+export async function meDashboard({ params } = {}) {
+  const d = await pb.send(`/api/tock/orgs/${session.org.id}/dashboard/me${dayQuery(params)}`, {});
   const names = await projectNames();
   let recent = [];
   if (can("View Screenshots")) {
@@ -81,14 +86,15 @@ function totals(t) {
   return { tracked: t.tracked_seconds, active: t.active_seconds, manual: t.manual_seconds };
 }
 
-export async function teamDashboard() {
+export async function teamDashboard({ params } = {}) {
   const tz = session.org.timezone;
-  const [d, names] = await Promise.all([pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team`, {}), projectNames()]);
+  const [d, names] = await Promise.all([pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team${dayQuery(params)}`, {}), projectNames()]);
   const rows = d.members.map((m) => ({ ...m, ...totals(m) }))
     .sort((a, b) => (b.working - a.working) || nameOf(a.user).localeCompare(nameOf(b.user)));
   const working = rows.filter((r) => r.working).length;
   return h("section", {},
     h("h1", {}, "Team dashboard"),
+    h("p", { class: "muted" }, d.day),
     h("div", { class: "stats" },
       stat("Working now", String(working)),
       stat("Worked today", String(rows.length)),
