@@ -93,9 +93,10 @@ type Notice struct {
 	StopsTracking bool
 }
 
-// Codes of the server's refusals that stop tracking (hooks.CodeLimitReached,
-// hooks.CodeTrackingOff; the agent doesn't import the server).
-var stopCodes = map[string]bool{"limit_reached": true, "tracking_off": true}
+// stopCode reports whether a refusal's error code stops tracking: the
+// server's hooks.CodeLimitReached and hooks.CodeTrackingOff (the agent
+// doesn't import the server).
+func stopCode(code string) bool { return code == "limit_reached" || code == "tracking_off" }
 
 // Send posts the item: an activity as JSON to ingest.ActivitiesRoute, a
 // screenshot as multipart (field "meta", file "envelope") to
@@ -186,7 +187,7 @@ func refusal(body []byte) (message string, stops bool) {
 		var item struct {
 			Code string `json:"code"`
 		}
-		if json.Unmarshal(raw, &item) == nil && stopCodes[item.Code] {
+		if json.Unmarshal(raw, &item) == nil && stopCode(item.Code) {
 			stops = true
 		}
 	}
