@@ -98,6 +98,19 @@ func TestIngestLimits(t *testing.T) {
 			content: []string{`"message":"Weekly limit of 1 h reached."`}, stored: -1},
 		{name: "the week starts on Monday in the organization's timezone", limits: map[string]any{"weekly_limit_hours": 1},
 			planted: slotsFrom(monday9, 6), slot: time.Date(2026, 11, 16, 0, 0, 0, 0, ny), status: 200, stored: 600},
+		// Daylight saving time ends in New York at 02:00 on Sunday 1 November 2026: a 25-hour day.
+		{name: "a 25-hour day is one day", limits: map[string]any{"daily_limit_hours": 1},
+			planted: slotsFrom(time.Date(2026, 11, 1, 0, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 1, 23, 50, 0, 0, ny),
+			status: 409, content: []string{"Daily limit of 1 h reached."}, stored: -1},
+		{name: "the day after a 25-hour day starts afresh", limits: map[string]any{"daily_limit_hours": 1},
+			planted: slotsFrom(time.Date(2026, 11, 1, 0, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 2, 0, 0, 0, 0, ny),
+			status: 200, stored: 600},
+		{name: "a week with the clock change ends on its Sunday at midnight", limits: map[string]any{"weekly_limit_hours": 1},
+			planted: slotsFrom(time.Date(2026, 10, 26, 0, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 1, 23, 50, 0, 0, ny),
+			status: 409, content: []string{"Weekly limit of 1 h reached."}, stored: -1},
+		{name: "the week after the clock change starts afresh", limits: map[string]any{"weekly_limit_hours": 1},
+			planted: slotsFrom(time.Date(2026, 10, 26, 0, 0, 0, 0, ny), 6), slot: time.Date(2026, 11, 2, 0, 0, 0, 0, ny),
+			status: 200, stored: 600},
 	}
 	for _, tc := range cases {
 		in := ingest.Activity{ClientID: "limit-test-01", Org: tt.Acme, Project: tt.ProjA, SlotStart: tc.slot.UTC(),
