@@ -77,49 +77,11 @@ func TestInvitesDownAndUp(t *testing.T) {
 // The API rules alone (no hooks) let owners and managers read and delete
 // invitations, keep them from everyone else and let no one write them.
 func TestInviteRulesAlone(t *testing.T) {
-	app := newApp(t)
-	save := func(collection, id string, fields map[string]any) *core.Record {
-		c, err := app.FindCollectionByNameOrId(collection)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := core.NewRecord(c)
-		r.Id = id
-		for k, v := range fields {
-			r.Set(k, v)
-		}
-		if c.IsAuth() {
-			r.SetPassword("password-123456")
-		}
-		if err := app.SaveNoValidate(r); err != nil {
-			t.Fatalf("seed %s: %v", id, err)
-		}
-		return r
-	}
-	save(Organizations, "acme", map[string]any{"name": "Acme"})
-	save(Organizations, "globex", map[string]any{"name": "Globex"})
-	tokens := map[string]string{}
-	for _, p := range []struct{ name, org, role string }{
-		{"alice", "acme", "owner"}, {"bob", "acme", "manager"}, {"carol", "acme", "user"}, {"dave", "globex", "owner"},
-	} {
-		u := save(Users, p.name, map[string]any{"email": p.name + "@example.test", UserOrgsField: "," + p.org + ","})
-		save(Memberships, "m"+p.name, map[string]any{"org": p.org, "user": p.name, "role": p.role, "status": "active"})
-		tokens[p.name], _ = u.NewAuthToken()
-	}
-	save(Invites, "invacme", map[string]any{"org": "acme", "email": "new@example.test", "role": "user",
-		"token_hash": strings.Repeat("a", 64), "status": InvitePending, "expires": time.Now().Add(time.Hour)})
-	dir, err := tests.TempDirClone(app.DataDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	factory := func(t testing.TB) *tests.TestApp {
-		app, err := tests.NewTestApp(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return app
-	}
-	as := func(name string) map[string]string { return map[string]string{"Authorization": tokens[name]} }
+	s := seedSecondLine(t, func(save saveFunc) {
+		save(Invites, "invacme", map[string]any{"org": "acme", "email": "new@example.test", "role": "user",
+			"token_hash": strings.Repeat("a", 64), "status": InvitePending, "expires": time.Now().Add(time.Hour)})
+	})
+	factory, as := s.factory, s.as
 	url := "/api/collections/invites/records"
 	scenarios := []tests.ApiScenario{
 		{Name: "an owner views an invitation, without its token hash", Method: http.MethodGet, URL: url + "/invacme",

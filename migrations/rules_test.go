@@ -17,7 +17,13 @@ type secondLineApp struct {
 	tokens map[string]string
 }
 
-func seedSecondLine(t *testing.T) secondLineApp {
+// saveFunc stores a record as it is, without validation or hooks.
+type saveFunc func(collection, id string, fields map[string]any) *core.Record
+
+// seedSecondLine seeds Acme (alice owner, bob manager, carol and walt users,
+// project pa with walt's and carol's screenshots) and Globex (dave owner,
+// project pg); more adds what a test needs on top.
+func seedSecondLine(t *testing.T, more ...func(save saveFunc)) secondLineApp {
 	t.Helper()
 	app := newApp(t)
 	save := func(collection, id string, fields map[string]any) *core.Record {
@@ -55,6 +61,9 @@ func seedSecondLine(t *testing.T) secondLineApp {
 		save(Screenshots, "s"+d.user, map[string]any{"org": d.org, "project": d.project, "user": d.user, "activity": "a" + d.user,
 			"taken_at": time.Now(), "width": 1, "height": 1, "size": 1, "sha256": strings.Repeat("0", 64), "key_id": "k", "storage_key": "x"})
 	}
+	for _, m := range more {
+		m(save)
+	}
 	dir, err := tests.TempDirClone(app.DataDir())
 	if err != nil {
 		t.Fatal(err)
@@ -62,16 +71,23 @@ func seedSecondLine(t *testing.T) secondLineApp {
 	return secondLineApp{dir: dir, tokens: tokens}
 }
 
+// factory gives each scenario its own copy of the seeded app.
+func (s secondLineApp) factory(t testing.TB) *tests.TestApp {
+	app, err := tests.NewTestApp(s.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// as authenticates a request as a seeded person.
+func (s secondLineApp) as(name string) map[string]string {
+	return map[string]string{"Authorization": s.tokens[name]}
+}
+
 func TestRulesAloneKeepOrganizationsApart(t *testing.T) {
 	s := seedSecondLine(t)
-	factory := func(t testing.TB) *tests.TestApp {
-		app, err := tests.NewTestApp(s.dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return app
-	}
-	as := func(name string) map[string]string { return map[string]string{"Authorization": s.tokens[name]} }
+	factory, as := s.factory, s.as
 	list := "/api/collections/screenshots/records"
 	scenarios := []tests.ApiScenario{
 		{Name: "an outsider lists none of another organization's screenshots", Method: http.MethodGet, URL: list,
