@@ -109,8 +109,7 @@ func (s *Server) meDashboard(e *core.RequestEvent, z *authorizer) error {
 	if err != nil {
 		return err
 	}
-	y, m, d := start.Date()
-	monday := time.Date(y, m, d-(int(start.Weekday())+6)%7, 0, 0, 0, 0, loc)
+	monday := mondayOf(start)
 	slots, err := loadSlots(e.App, org.Id, monday, end, scopeWhere(perms.Scope{Self: true}, a.actor.UserID))
 	if err != nil {
 		return err

@@ -57,6 +57,12 @@ func errTrackingOff(org *core.Record) error {
 	return router.NewForbiddenError(msg, map[string]validation.Error{"tracking": validation.NewError(CodeTrackingOff, msg)})
 }
 
+// mondayOf is the local midnight that starts day's week: weeks start on
+// Monday, for limits and dashboards alike.
+func mondayOf(day time.Time) time.Time {
+	return day.AddDate(0, 0, -int((day.Weekday()+6)%7))
+}
+
 func limitMessage(kind string, hours float64) string {
 	return fmt.Sprintf("%s limit of %s h reached.", kind, strconv.FormatFloat(hours, 'f', -1, 64))
 }
@@ -68,7 +74,7 @@ func (r timeRules) room(app core.App, slot time.Time, except string) (int, strin
 	loc := orgLocation(r.org)
 	local := slot.In(loc)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	week := day.AddDate(0, 0, -int((day.Weekday()+6)%7))
+	week := mondayOf(day)
 	left, msg := -1, ""
 	for _, l := range []struct {
 		kind       string
