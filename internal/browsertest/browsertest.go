@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tock-app/tock/internal/component"
 )
 
 // EnvRequire makes a missing browser a failure instead of a skip.
@@ -37,11 +39,7 @@ func Path(t testing.TB) string {
 		}
 	}
 	msg := fmt.Sprintf("browsertest: none of %s on PATH; run scripts/test-deps (make deps) to install chromium", strings.Join(Candidates, ", "))
-	if os.Getenv(EnvRequire) == "1" {
-		t.Fatalf("%s (%s=1: browser tests must not be skipped)", msg, EnvRequire)
-	}
-	fmt.Fprintf(os.Stderr, "\n*** SKIPPING BROWSER TEST %s: %s ***\n\n", t.Name(), msg)
-	t.Skipf("SKIPPED (no browser): %s", msg)
+	component.Missing(t, EnvRequire, "browser", msg)
 	return ""
 }
 

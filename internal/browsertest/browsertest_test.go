@@ -5,35 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tock-app/tock/internal/component"
 )
-
-// recorder catches Fatalf and Skipf, which end the goroutine like the real ones.
-type recorder struct {
-	testing.TB
-	mu            sync.Mutex
-	fatal, skip   string
-	fataled, skpd bool
-}
-
-func (r *recorder) Helper() {}
-func (r *recorder) Fatalf(format string, args ...any) {
-	r.mu.Lock()
-	r.fatal, r.fataled = fmt.Sprintf(format, args...), true
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-func (r *recorder) Skipf(format string, args ...any) {
-	r.mu.Lock()
-	r.skip, r.skpd = fmt.Sprintf(format, args...), true
-	r.mu.Unlock()
-	runtime.Goexit()
-}
 
 func TestMissingBrowser(t *testing.T) {
 	for _, c := range []struct {
@@ -43,17 +21,12 @@ func TestMissingBrowser(t *testing.T) {
 		t.Run(EnvRequire+"="+c.require, func(t *testing.T) {
 			t.Setenv("PATH", t.TempDir())
 			t.Setenv(EnvRequire, c.require)
-			r := &recorder{TB: t}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				Path(r)
-			}()
-			<-done
-			if c.wantFatal != r.fataled || c.wantFatal == r.skpd {
-				t.Fatalf("fatal=%v skip=%v, want fatal=%v", r.fataled, r.skpd, c.wantFatal)
+			r := &component.Recorder{TB: t}
+			r.Run(func(tb testing.TB) { Path(tb) })
+			if fataled, skipped := r.FatalMessage() != "", r.SkipMessage() != ""; c.wantFatal != fataled || c.wantFatal == skipped {
+				t.Fatalf("fatal=%v skip=%v, want fatal=%v", fataled, skipped, c.wantFatal)
 			}
-			if msg := r.fatal + r.skip; !strings.Contains(msg, "chromium") {
+			if msg := r.FatalMessage() + r.SkipMessage(); !strings.Contains(msg, "chromium") {
 				t.Errorf("message doesn't say what to install: %q", msg)
 			}
 		})

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tock-app/tock/internal/component"
 )
 
 // Config mirrors blobstore.S3Config.
@@ -59,11 +61,7 @@ func Start(t testing.TB) Config {
 	t.Helper()
 	bin, err := locateBinary()
 	if err != nil {
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("miniotest: %v; %s=1 so S3 tests may not be skipped: run scripts/test-deps to build bin/minio", err, EnvRequire)
-			return Config{}
-		}
-		t.Skipf("miniotest: SKIPPING S3 TESTS: %v; run scripts/test-deps to build bin/minio (set %s=1 to make this a failure)", err, EnvRequire)
+		component.Missing(t, EnvRequire, "S3", fmt.Sprintf("miniotest: %v; run scripts/test-deps to build bin/minio", err))
 		return Config{}
 	}
 	dataDir := t.TempDir()

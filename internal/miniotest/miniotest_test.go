@@ -2,16 +2,15 @@ package miniotest
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tock-app/tock/internal/component"
 )
 
 func TestFindBinary(t *testing.T) {
@@ -67,29 +66,6 @@ func TestFindBinary(t *testing.T) {
 	}
 }
 
-// recordTB captures Skipf/Fatalf from Start; both end the goroutine like the
-// real ones do.
-type recordTB struct {
-	testing.TB
-	mu      sync.Mutex
-	skipped string
-	fatal   string
-}
-
-func (r *recordTB) Helper() {}
-func (r *recordTB) Skipf(format string, args ...any) {
-	r.mu.Lock()
-	r.skipped = fmt.Sprintf(format, args...)
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-func (r *recordTB) Fatalf(format string, args ...any) {
-	r.mu.Lock()
-	r.fatal = fmt.Sprintf(format, args...)
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-
 func TestStartWithoutBinary(t *testing.T) {
 	orig := locateBinary
 	t.Cleanup(func() { locateBinary = orig })
@@ -107,22 +83,19 @@ func TestStartWithoutBinary(t *testing.T) {
 	for _, tc := range tests {
 		t.Run("TOCK_REQUIRE_S3="+tc.require, func(t *testing.T) {
 			t.Setenv(EnvRequire, tc.require)
-			rec := &recordTB{TB: t}
-			done := make(chan struct{})
+			rec := &component.Recorder{TB: t}
 			returned := false
-			go func() {
-				defer close(done)
-				Start(rec)
+			rec.Run(func(tb testing.TB) {
+				Start(tb)
 				returned = true
-			}()
-			<-done
+			})
 			if returned {
 				t.Fatal("Start returned normally without a binary")
 			}
-			if (rec.skipped != "") != tc.wantSkip || (rec.fatal != "") != tc.wantFatal {
-				t.Fatalf("skipped=%q fatal=%q; want skip=%v fatal=%v", rec.skipped, rec.fatal, tc.wantSkip, tc.wantFatal)
+			if (rec.SkipMessage() != "") != tc.wantSkip || (rec.FatalMessage() != "") != tc.wantFatal {
+				t.Fatalf("skipped=%q fatal=%q; want skip=%v fatal=%v", rec.SkipMessage(), rec.FatalMessage(), tc.wantSkip, tc.wantFatal)
 			}
-			msg := rec.skipped + rec.fatal
+			msg := rec.SkipMessage() + rec.FatalMessage()
 			if !strings.Contains(msg, "scripts/test-deps") {
 				t.Errorf("message %q does not name scripts/test-deps", msg)
 			}

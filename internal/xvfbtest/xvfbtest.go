@@ -13,7 +13,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +24,8 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xinerama"
+
+	"github.com/tock-app/tock/internal/component"
 )
 
 // Geometry of the test display.
@@ -38,10 +39,6 @@ const (
 
 // Tools is what Start needs on PATH.
 var Tools = []string{"Xvfb", "xrandr", "xauth", "xdotool", "xsetroot"}
-
-// skipNotice is where a skip is announced besides t.Skip (which `go test`
-// shows only with -v).
-var skipNotice io.Writer = os.Stderr
 
 const startTimeout = 20 * time.Second
 
@@ -227,11 +224,7 @@ func requireTools(t testing.TB) {
 	}
 	msg := fmt.Sprintf("xvfbtest: %s not found on PATH; run scripts/test-deps (make deps) to install "+
 		"xvfb x11-xserver-utils xauth xdotool x11-utils", strings.Join(missing, ", "))
-	if os.Getenv("TOCK_REQUIRE_X") == "1" {
-		t.Fatalf("%s (TOCK_REQUIRE_X=1: X tests must not be skipped)", msg)
-	}
-	fmt.Fprintf(skipNotice, "\n*** SKIPPING X11 TEST %s: %s ***\n\n", t.Name(), msg)
-	t.Skipf("SKIPPED (no X server tools): %s", msg)
+	component.Missing(t, "TOCK_REQUIRE_X", "X11", msg)
 }
 
 // stop ends Xvfb: SIGTERM, then SIGKILL if it has not exited in 5 s.

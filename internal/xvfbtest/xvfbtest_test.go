@@ -3,13 +3,13 @@ package xvfbtest
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tock-app/tock/internal/component"
 )
 
 func TestStart(t *testing.T) {
@@ -81,30 +81,6 @@ func TestTwoServersAtOnce(t *testing.T) {
 	}
 }
 
-// recorder is a testing.TB that records Fatalf/Skipf instead of ending the
-// real test.
-type recorder struct {
-	testing.TB
-	mu              sync.Mutex
-	fatal, skip     string
-	fataled, skiped bool
-}
-
-func (r *recorder) Helper()      {}
-func (r *recorder) Name() string { return "TestFake" }
-func (r *recorder) Fatalf(format string, args ...any) {
-	r.mu.Lock()
-	r.fatal, r.fataled = fmt.Sprintf(format, args...), true
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-func (r *recorder) Skipf(format string, args ...any) {
-	r.mu.Lock()
-	r.skip, r.skiped = fmt.Sprintf(format, args...), true
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-
 func TestMissingTools(t *testing.T) {
 	tests := []struct {
 		require   string
@@ -118,26 +94,15 @@ func TestMissingTools(t *testing.T) {
 		t.Run("TOCK_REQUIRE_X="+tt.require, func(t *testing.T) {
 			t.Setenv("PATH", t.TempDir()) // nothing on PATH
 			t.Setenv("TOCK_REQUIRE_X", tt.require)
-			var notice strings.Builder
-			skipNotice = &notice
-			defer func() { skipNotice = os.Stderr }()
-			r := &recorder{TB: t}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				requireTools(r)
-			}()
-			<-done
+			r := &component.Recorder{TB: t}
+			r.Run(requireTools)
 			switch {
-			case tt.wantFatal && !r.fataled:
-				t.Fatalf("want Fatalf, got skip=%v %q", r.skiped, r.skip)
-			case !tt.wantFatal && !r.skiped:
-				t.Fatalf("want Skipf, got fatal=%v %q", r.fataled, r.fatal)
+			case tt.wantFatal && r.FatalMessage() == "":
+				t.Fatalf("want Fatalf, got skip %q", r.SkipMessage())
+			case !tt.wantFatal && r.SkipMessage() == "":
+				t.Fatalf("want Skipf, got fatal %q", r.FatalMessage())
 			}
-			if !tt.wantFatal && !strings.Contains(notice.String(), "SKIPPING") {
-				t.Errorf("skip not announced on stderr: %q", notice.String())
-			}
-			msg := r.fatal + r.skip
+			msg := r.FatalMessage() + r.SkipMessage()
 			for _, want := range []string{"scripts/test-deps", "Xvfb", "xdotool"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q does not mention %s", msg, want)
