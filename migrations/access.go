@@ -114,6 +114,28 @@ func AccessOf() map[string]Access {
 		},
 		Timesheets: {OrgField: "org", Owner: "user", View: perms.ViewTimesheets, OwnField: "user"},
 
+		// Time off: every member reads the policies and holidays that may
+		// apply to them; balances and requests are their member's and the
+		// approvers'. Requests change only through Tock's routes, which check
+		// the balance, overlaps and who may approve.
+		TimeOffPolicies: {
+			OrgField: "org",
+			Create:   fs(perms.AddTimeOffPolicies), Update: fs(perms.AddTimeOffPolicies), Delete: fs(perms.AddTimeOffPolicies),
+		},
+		HolidayPolicies: {
+			OrgField: "org",
+			Create:   fs(perms.AddHolidayPolicies), Update: fs(perms.AddHolidayPolicies), Delete: fs(perms.AddHolidayPolicies),
+		},
+		TimeOffBalances: {
+			OrgField: "org", Owner: "user", View: perms.EditTimeOffBalances, OwnField: "user",
+			Create: fs(perms.EditTimeOffBalances), Update: fs(perms.EditTimeOffBalances), Delete: fs(perms.EditTimeOffBalances),
+		},
+		TimeOffRequests: {OrgField: "org", Owner: "user", View: perms.ApproveRequestTimeOffRequests, OwnField: "user"},
+		Schedules: {
+			OrgField: "org", Owner: "user", Project: "project", View: perms.ViewSchedules,
+			Create: fs(perms.AddSchedules), Update: fs(perms.ModifySchedules), Delete: fs(perms.ModifySchedules),
+		},
+
 		Activities:  activities,
 		Screenshots: screenshots,
 		AppUsage:    appUsage,

@@ -29,6 +29,12 @@ const (
 	BreakPolicies  = "break_policies"
 	TimeRequests   = "time_requests"
 	Timesheets     = "timesheets"
+
+	TimeOffPolicies = "time_off_policies"
+	HolidayPolicies = "holiday_policies"
+	TimeOffBalances = "time_off_balances"
+	TimeOffRequests = "time_off_requests"
+	Schedules       = "schedules"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.
