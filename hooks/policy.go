@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"maps"
 	"reflect"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -233,6 +234,7 @@ func policies(m *perms.Matrix) map[string]policy {
 			delete: alwaysDelete(perms.EditWorkBreakPolicies),
 		},
 	}
+	maps.Copy(ps, timeOffPolicies())
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]
 		p.Access = a
