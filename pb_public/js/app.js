@@ -11,6 +11,8 @@ import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
 import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
+import { timeOff } from "./views/timeoff.js";
+import { schedules } from "./views/schedules.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -25,6 +27,8 @@ const pages = [
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
+  { path: "timeoff", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
+  { path: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
 ];
 
 // Pages reachable without an organization, or without signing in.
