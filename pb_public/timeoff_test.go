@@ -99,7 +99,17 @@ func TestTimeOffAndSchedules(t *testing.T) {
 	if n := w.count(t, carolToken, "schedules", fmt.Sprintf(`user = %q`, tt.Carol)); n != 2 {
 		t.Errorf("Carol has %d shifts, want the seeded one and Bob's", n)
 	}
-	if got := unnamedControls(t, bob); len(got) > 0 {
-		t.Errorf("controls without an accessible name: %v", got)
+	// The owner's pages, every control shown, on a phone.
+	phone := w.browser(t, 390, 844)
+	signIn(t, phone, w, tt.Alice+"@example.test", tt.Password)
+	for _, page := range []string{"timeoff", "schedules?week=2026-11-02&day=2026-11-02"} {
+		open(t, phone, w, page)
+		phone.Wait(t, "the page's content", `document.querySelector("#new-holiday-policy, #attendance")`)
+		if wide := bt.Eval[bool](t, phone, `document.documentElement.scrollWidth > window.innerWidth + 1`); wide {
+			t.Errorf("%s scrolls sideways at 390px", page)
+		}
+		if got := unnamedControls(t, phone); len(got) > 0 {
+			t.Errorf("%s: controls without an accessible name: %v", page, got)
+		}
 	}
 }

@@ -179,7 +179,7 @@ export async function timeOff({ params, render }) {
       h("button", { type: "button", class: "danger", onclick: () => post(`/api/tock/time_off_requests/${r.id}/deny`, { note: note.value }, "Time off denied.", render) }, "Deny"));
   };
   const cancel = (r) => r.status === "pending" ?
-    h("button", { type: "button", class: "secondary", onclick: () => post(`/api/tock/time_off_requests/${r.id}/cancel`, {}, "Request cancelled.", render) }, "Cancel") : "";
+    h("button", { type: "button", class: "secondary", "aria-label": `Cancel the request from ${r.start.slice(0, 10)}`, onclick: () => post(`/api/tock/time_off_requests/${r.id}/cancel`, {}, "Request cancelled.", render) }, "Cancel") : "";
   const mayPolicies = can("Add Time Off Policies"), mayHolidays = can("Add Holiday Policies");
   const remove = (collection, id, done) => action(() => pb.collection(collection).delete(id), done).then((ok) => ok && render());
 
