@@ -212,6 +212,9 @@ func (z *authorizer) visibleShifts(app core.App, a orgActor, org *core.Record, f
 		if len(sc.Projects) > 0 {
 			alts = append(alts, dbx.In("project", anySlice(sc.Projects)...))
 		}
+		if len(alts) == 0 {
+			return []Shift{}, nil // teams alone: shifts have no team
+		}
 		q = q.AndWhere(dbx.Or(alts...))
 	}
 	var records []*core.Record

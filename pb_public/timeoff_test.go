@@ -102,6 +102,13 @@ func TestTimeOffAndSchedules(t *testing.T) {
 	// The owner's pages, every control shown, on a phone.
 	phone := w.browser(t, 390, 844)
 	signIn(t, phone, w, tt.Alice+"@example.test", tt.Password)
+	// The owner adds a holiday; the schedules page shows it as a non-working day.
+	open(t, phone, w, "timeoff")
+	phone.Do(t, "add a holiday",
+		chromedp.SendKeys(chromedp.CSS(`#new-holiday-policy input[name=name]`), "Company days"),
+		chromedp.SendKeys(chromedp.CSS(`#new-holiday-policy textarea[name=days]`), "2026-11-03 Founders' day"),
+		chromedp.Click(chromedp.CSS(`#new-holiday-policy button[type=submit]`)))
+	phone.Wait(t, "the holiday listed", `document.querySelector("#holidays")?.textContent.includes("2026-11-03 Founders' day")`)
 	for _, page := range []string{"timeoff", "schedules?week=2026-11-02&day=2026-11-02"} {
 		open(t, phone, w, page)
 		phone.Wait(t, "the page's content", `document.querySelector("#new-holiday-policy, #attendance")`)
@@ -112,4 +119,5 @@ func TestTimeOffAndSchedules(t *testing.T) {
 			t.Errorf("%s: controls without an accessible name: %v", page, got)
 		}
 	}
+	phone.Wait(t, "the holiday in the week", `document.querySelector("#week-shifts li[data-day='2026-11-03'].holiday")?.textContent.includes("Founders' day")`)
 }

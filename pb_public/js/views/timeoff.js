@@ -110,6 +110,19 @@ async function memberBalances(params, render) {
     balanceTable("member-balances", list, grant));
 }
 
+// whoFields picks who a policy covers: everyone, or the members selected.
+function whoFields() {
+  return [
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "all_members", checked: true }), " Everyone"),
+    field("Or only", h("select", { name: "members", multiple: true, size: 3 },
+      [...session.people.values()].map((p) => h("option", { value: p.id }, p.name)))),
+  ];
+}
+
+function who(d) {
+  return { all_members: d.get("all_members") === "on", members: d.getAll("members") };
+}
+
 function policyForm(render) {
   const form = h("form", {
     class: "row", id: "new-time-off-policy",
@@ -120,7 +133,7 @@ function policyForm(render) {
         await pb.collection("time_off_policies").create({
           org: session.org.id, name: d.get("name"), paid: d.get("paid") === "on", accrual: d.get("accrual"),
           accrual_rate: Number(d.get("accrual_rate")), max_balance_hours: Number(d.get("max_balance_hours")),
-          starts_on: d.get("starts_on") ? d.get("starts_on") + " 00:00:00.000Z" : "", all_members: true,
+          starts_on: d.get("starts_on") ? d.get("starts_on") + " 00:00:00.000Z" : "", ...who(d),
         });
         render();
       }, "Policy added.");
@@ -132,6 +145,7 @@ function policyForm(render) {
   field("Max balance (h)", h("input", { type: "number", name: "max_balance_hours", min: 0, value: 0, class: "hours" }), "0: no cap"),
   field("Starts on", h("input", { type: "date", name: "starts_on" })),
   h("label", { class: "check" }, h("input", { type: "checkbox", name: "paid", checked: true }), " Paid"),
+  whoFields(),
   h("button", { type: "submit" }, "Add policy"));
   return form;
 }
@@ -147,13 +161,14 @@ function holidayForm(render) {
         return { date, name: name.join(" ") };
       });
       action(async () => {
-        await pb.collection("holiday_policies").create({ org: session.org.id, name: d.get("name"), holidays, all_members: true });
+        await pb.collection("holiday_policies").create({ org: session.org.id, name: d.get("name"), holidays, ...who(d) });
         render();
       }, "Holidays added.");
     },
   },
   field("Name", h("input", { name: "name", required: true, maxlength: 100 })),
   field("Days", h("textarea", { name: "days", rows: 3, required: true, placeholder: "2026-12-25 Christmas" }), "one per line: YYYY-MM-DD name"),
+  whoFields(),
   h("button", { type: "submit" }, "Add holidays"));
   return form;
 }
@@ -199,7 +214,7 @@ export async function timeOff({ params, render }) {
       policyList.length ? h("ul", { class: "list", id: "time-off-policies" }, policyList.map((p) => h("li", {},
         h("span", {}, `${p.name}: ${p.paid ? "paid" : "unpaid"}, ` +
           (p.accrual === "none" ? "granted only" : `${p.accrual_rate} h ${p.accrual === "yearly" ? "a year" : "per hour worked"}`) +
-          (p.max_balance_hours ? `, at most ${p.max_balance_hours} h` : "") + (p.all_members ? ", everyone" : `, ${p.members.length} member(s)`)),
+          (p.max_balance_hours ? `, at most ${p.max_balance_hours} h` : "") + (p.all_members ? ", everyone" : `, ${p.members.map(nameOf).join(", ") || "nobody yet"}`)),
         mayPolicies ? h("button", { type: "button", class: "danger", "aria-label": `Delete policy ${p.name}`, onclick: () => remove("time_off_policies", p.id, "Policy deleted.") }, "Delete") : null))) :
         h("p", { class: "muted" }, "No time off policy."),
       mayPolicies ? policyForm(render) : null),
