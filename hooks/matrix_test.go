@@ -573,6 +573,9 @@ func unreachable() map[string]string {
 		"Remove Users/project_viewer":                    oneself,
 		"Remove Users/team_lead":                         oneself,
 		"View Work Breaks in Timesheets/project_manager": "a project manager's own breaks are the user column's too (self), and perms reports the user column for equal grants",
+
+		// Time off: requesting one's own is self in both columns.
+		"Approve/Request Time Off Requests/project_manager": "a project manager's own requests are the user column's too (self), and perms reports the user column for equal grants; the denied side (approving) is probed",
 	}
 }
 
