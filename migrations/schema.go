@@ -31,6 +31,12 @@ const (
 	Timesheets     = "timesheets"
 )
 
+// Integration collections (outgoing webhooks and their delivery log).
+const (
+	Webhooks          = "webhooks"
+	WebhookDeliveries = "webhook_deliveries"
+)
+
 // UserOrgsField is the users field listing a person's active organizations.
 const UserOrgsField = "tock_orgs"
 
