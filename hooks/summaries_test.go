@@ -124,7 +124,7 @@ func TestEachPersonChoosesTheirOwnSummaryEmails(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ user, membership, body string }{
-		{tt.Alice, tt.MembershipID(tt.Walt), `{"summary_emails":"daily"}`},  // not even the owner for someone else
+		{tt.Alice, tt.MembershipID(tt.Walt), `{"summary_emails":"daily"}`}, // not even the owner for someone else
 		{tt.Carol, tt.MembershipID(tt.Walt), `{"summary_emails":"daily"}`},
 		{tt.Carol, tt.MembershipID(tt.Carol), `{"summary_emails":"hourly"}`}, // not a choice
 		{tt.Carol, tt.MembershipID(tt.Carol), `{"summary_emails":"daily","role":"manager"}`},
@@ -155,8 +155,8 @@ type smtpSession struct {
 }
 
 func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: s}, nil }
-func (s *smtpSession) Reset()                                    { s.msg = smtpMessage{} }
-func (s *smtpSession) Logout() error                             { return nil }
+func (s *smtpSession) Reset()                                   { s.msg = smtpMessage{} }
+func (s *smtpSession) Logout() error                            { return nil }
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 	s.msg.from = from
 	return nil
