@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -28,6 +29,9 @@ const WebhookRotateRoute = "/api/tock/webhooks/{id}/rotate"
 
 // webhookBatch bounds one pass of the worker, so a backlog can't hold it.
 const webhookBatch = 50
+
+// webhookParallel is how many attempts one pass makes at a time.
+const webhookParallel = 4
 
 // webhookPoll is how often the worker looks for due deliveries when nothing
 // woke it; new events wake it at once.
@@ -345,17 +349,34 @@ func (s *Server) DeliverWebhooks(ctx context.Context, app core.App, now time.Tim
 	if err != nil {
 		return 0, fmt.Errorf("find due webhook deliveries: %w", err)
 	}
-	attempts := 0
+	// A few at once, so one slow receiver (up to webhook.Timeout) doesn't
+	// hold up every other organization's deliveries.
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		attempts int
+		errs     []error
+	)
+	slots := make(chan struct{}, webhookParallel)
 	for _, d := range due {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := s.attempt(ctx, app, d, now); err != nil {
-			return attempts, err
-		}
-		attempts++
+		slots <- struct{}{}
+		wg.Add(1)
+		go func(d *core.Record) {
+			defer func() { <-slots; wg.Done() }()
+			err := s.attempt(ctx, app, d, now)
+			mu.Lock()
+			defer mu.Unlock()
+			attempts++
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}(d)
 	}
-	return attempts, nil
+	wg.Wait()
+	return attempts, errors.Join(errs...)
 }
 
 func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now time.Time) error {
