@@ -162,11 +162,11 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *authorizer) error {
 	if err != nil {
 		return err
 	}
-	if !z.decide(a, perms.ChangeIntegrationSettings, perms.Target{}).Allowed &&
-		!z.decide(a, perms.ReAuthenticateIntegration, perms.Target{}).Allowed {
-		return notFound()
-	}
 	if !z.decide(a, perms.ReAuthenticateIntegration, perms.Target{}).Allowed {
+		// Like every refusal here: 404 to whoever may not even see it.
+		if !z.decide(a, perms.ChangeIntegrationSettings, perms.Target{}).Allowed {
+			return notFound()
+		}
 		return forbidden(perms.ReAuthenticateIntegration)
 	}
 	secret, err := webhook.NewSecret()
