@@ -285,3 +285,35 @@ func TestSummaryEmailsGoOutOnceOverSMTP(t *testing.T) {
 		t.Fatalf("sent %d with nothing to report or subscriptions off", n)
 	}
 }
+
+// TestSummaryDaysAreTheOrganizations: in Kathmandu (UTC+05:45) the 2nd's
+// e-mail is due at 07:00 local on the 3rd, i.e. 01:15 UTC, and holds the
+// time of the 2nd there.
+func TestSummaryDaysAreTheOrganizations(t *testing.T) {
+	app, s, h := webhookApp(t)
+	sink := useSMTPSink(t, app)
+	org, err := app.FindRecordById(migrations.Organizations, tt.Acme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Set("timezone", "Asia/Kathmandu")
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	// 20:00 UTC on the 2nd is 01:45 on the 3rd in Kathmandu: not the 2nd's.
+	plantTime(t, app, tt.Carol, tt.ProjA, time.Date(2026, 11, 2, 20, 0, 0, 0, time.UTC), 600, "tracked")
+	setSummaryChoice(t, app, tt.Carol, migrations.SummaryDaily)
+	ctx := context.Background()
+	if n, _ := s.SendSummaries(ctx, app, time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC)); n != 0 {
+		t.Fatalf("sent %d before 07:00 local", n)
+	}
+	if n, _ := s.SendSummaries(ctx, app, time.Date(2026, 11, 3, 1, 20, 0, 0, time.UTC)); n != 1 {
+		t.Fatalf("sent %d at 07:05 local", n)
+	}
+	if msgs := sink.messages(); len(msgs) != 1 || !strings.Contains(msgs[0].data, "0:10 h") || !strings.Contains(msgs[0].data, "Asia/Kathmandu") {
+		t.Fatalf("Kathmandu's day: %v", msgs)
+	}
+	if _, sum := summaryOf(t, h, tt.Carol, "period=daily&day=2026-11-03"); sum.Totals.Tracked != 600 {
+		t.Fatalf("the 3rd in Kathmandu holds %d s, want the 20:00 UTC slot", sum.Totals.Tracked)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/hooks"
 	tt "github.com/tock-app/tock/internal/tocktest"
@@ -371,5 +372,34 @@ func TestWebhookDeliveryLogIsForIntegrationManagers(t *testing.T) {
 	status, _ := call(t, h, fx, tt.Alice, "PATCH", "/api/collections/webhook_deliveries/records/"+d.Id, `{"status":"delivered"}`)
 	if r, _ := app.FindRecordById(migrations.WebhookDeliveries, d.Id); status < 400 || r.GetString("status") != migrations.DeliveryPending {
 		t.Fatalf("delivery changed through the API: %d", status)
+	}
+}
+
+// TestDeliveriesSurviveARestart: what was queued before the server stopped
+// is delivered by the next one, from the records alone.
+func TestDeliveriesSurviveARestart(t *testing.T) {
+	app, _, h := webhookApp(t)
+	rcv := newReceiver(t, 200)
+	id, secret := addWebhook(t, h, rcv.srv.URL, migrations.EventProjectCreated)
+	createProject(t, h, "Before the restart")
+
+	// A new process over the same data: a fresh app on a copy of the data
+	// directory, with its own hooks and worker.
+	cfg := tt.Config()
+	cfg.WebhookClient = webhook.NewClient(true)
+	next, err := tests.NewTestApp(app.DataDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Cleanup()
+	s2 := hooks.Register(next, cfg)
+	if n, err := s2.DeliverWebhooks(context.Background(), next, time.Now()); err != nil || n != 1 {
+		t.Fatalf("after the restart: %d attempts (%v)", n, err)
+	}
+	if got := rcv.deliveries(); len(got) != 1 || !verified(got[0], secret) {
+		t.Fatalf("receiver got %d deliveries", len(got))
+	}
+	if d := deliveriesOf(t, next, id); len(d) != 1 || d[0].GetString("status") != migrations.DeliveryDelivered {
+		t.Fatalf("delivery after the restart: %v", d)
 	}
 }

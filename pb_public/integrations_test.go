@@ -94,6 +94,7 @@ func TestIntegrationsAndSummaries(t *testing.T) {
 	}
 	open(t, b, w, "integrations")
 	b.Wait(t, "the delivery logged", `document.querySelector("#deliveries")?.textContent.includes("delivered")`)
+	b.Shot(t, "integrations.png")
 
 	// A user: no page, no control, and the server refuses.
 	carol := w.browser(t, 1280, 900)
@@ -116,6 +117,7 @@ func TestIntegrationsAndSummaries(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#summary-emails`), "weekly"),
 		chromedp.Click(chromedp.CSS(`#summary-choice button[type=submit]`)))
 	carol.Wait(t, "saved", `document.querySelector("#status").textContent === "Saved."`)
+	carol.Shot(t, "summaries.png")
 	var m struct {
 		SummaryEmails string `json:"summary_emails"`
 	}
