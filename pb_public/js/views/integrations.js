@@ -13,7 +13,7 @@ const events = [
 ];
 
 function eventChecks(chosen, prefix) {
-  return h("fieldset", { class: "plain" }, h("legend", {}, "Events"),
+  return h("fieldset", { class: "events" }, h("legend", {}, "Events"),
     events.map(([v, label]) => h("label", { class: "check" },
       h("input", { type: "checkbox", name: "events", value: v, checked: chosen.includes(v), id: `${prefix}-${v}` }), label)));
 }
@@ -65,7 +65,7 @@ export async function integrations({ render }) {
 
   const row = (w) => {
     const edit = h("form", {
-      class: "row", "aria-label": `Settings of ${w.name}`,
+      class: "webhook-settings", "aria-label": `Settings of ${w.name}`,
       onsubmit: (e) => {
         e.preventDefault();
         const d = new FormData(edit);
@@ -74,8 +74,9 @@ export async function integrations({ render }) {
         }), "Integration saved.").then((ok) => ok && render());
       },
     },
-    field("Name", h("input", { name: "name", value: w.name, required: true, maxlength: 100 })),
-    field("Receiver URL", h("input", { name: "url", type: "url", value: w.url, required: true, maxlength: 2000 })),
+    h("div", { class: "row" },
+      field("Name", h("input", { name: "name", value: w.name, required: true, maxlength: 100 })),
+      field("Receiver URL", h("input", { name: "url", type: "url", value: w.url, required: true, maxlength: 2000, class: "wide" }))),
     eventChecks(w.events, w.id),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "active", checked: w.active }), "Active"),
     can("Change Integration Settings") ? h("button", { type: "submit" }, "Save") : null);
@@ -101,7 +102,7 @@ export async function integrations({ render }) {
     h("p", { class: "muted" }, "Webhooks tell other systems what happens in Tock: ids, names and times, never screenshots, apps or URLs. ",
       "Failed deliveries are retried with growing pauses, up to 8 times."),
     shown,
-    hooks.length ? h("ul", { class: "list plain", id: "webhooks" }, hooks.map(row)) : h("p", { class: "muted" }, "No integration yet."),
+    hooks.length ? h("ul", { class: "webhooks", id: "webhooks" }, hooks.map(row)) : h("p", { class: "muted" }, "No integration yet."),
     can("Add integration") ? add : null,
     h("section", { class: "card" },
       h("h2", {}, "Delivery log"),
@@ -123,11 +124,10 @@ export async function integrations({ render }) {
 // one would hold.
 export async function summaries({ render, params }) {
   const org = session.org.id;
-  const period = params?.get("period") === "weekly" ? "weekly" : "daily";
-  const [membership, preview] = await Promise.all([
-    pb.collection("memberships").getFirstListItem(`org = ${q(org)} && user = ${q(userId())}`),
-    pb.send(`/api/tock/orgs/${org}/summaries/preview?${new URLSearchParams({ period })}`, {}),
-  ]);
+  const membership = await pb.collection("memberships").getFirstListItem(`org = ${q(org)} && user = ${q(userId())}`);
+  // The preview shows the kind of e-mail chosen, unless the page asks for the other.
+  const period = (params?.get("period") || membership.summary_emails) === "weekly" ? "weekly" : "daily";
+  const preview = await pb.send(`/api/tock/orgs/${org}/summaries/preview?${new URLSearchParams({ period })}`, {});
   const choice = select("summary_emails", [["off", "Off"], ["daily", "Daily"], ["weekly", "Weekly"]], membership.summary_emails || "off", { id: "summary-emails" });
   const form = h("form", {
     class: "card row", id: "summary-choice",
