@@ -30,6 +30,9 @@ const WebhookRotateRoute = "/api/tock/webhooks/{id}/rotate"
 // webhookBatch bounds one pass of the worker, so a backlog can't hold it.
 const webhookBatch = 50
 
+// WebhookLogDays is how long finished deliveries stay in the delivery log.
+const WebhookLogDays = 30
+
 // webhookParallel is how many attempts one pass makes at a time.
 const webhookParallel = 4
 
@@ -78,6 +81,9 @@ func (s *Server) registerWebhooks(app core.App, z *authorizer) {
 		if err := webhook.ValidateURL(e.Record.GetString("url")); err != nil {
 			return router.NewBadRequestError("Invalid webhook URL: "+err.Error()+".", nil)
 		}
+		if err := webhook.CheckHost(e.Record.GetString("url"), s.cfg.WebhooksAllowPrivate); err != nil {
+			return router.NewBadRequestError("This server doesn't call that address: "+err.Error()+".", nil)
+		}
 		return e.Next()
 	})
 	// Every path that makes a webhook gives it a secret nobody chose.
@@ -120,6 +126,14 @@ func (s *Server) registerWebhooks(app core.App, z *authorizer) {
 	})
 
 	s.registerWebhookEvents(app)
+	app.Cron().MustAdd("tock_webhook_log", "23 3 * * *", func() {
+		n, err := PruneWebhookDeliveries(app, time.Now())
+		if err != nil {
+			app.Logger().Error("webhook delivery log pruning", slog.Any("error", err))
+			return
+		}
+		app.Logger().Info("webhook delivery log pruned", slog.Int("deliveries", n))
+	})
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(WebhookRotateRoute, func(re *core.RequestEvent) error { return s.rotateWebhook(re, z) }).
@@ -141,8 +155,12 @@ func (s *Server) webhookLoop(ctx context.Context, app core.App) {
 	t := time.NewTicker(webhookPoll)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverWebhooks(ctx, app, time.Now()); err != nil {
+		n, err := s.DeliverWebhooks(ctx, app, time.Now())
+		if err != nil {
 			app.Logger().Error("webhook deliveries", slog.Any("error", err))
+		}
+		if n == webhookBatch {
+			s.hooks.wake() // a backlog: go on at once
 		}
 		select {
 		case <-ctx.Done():
@@ -420,4 +438,22 @@ func saveDelivery(app core.App, d *core.Record) error {
 		return fmt.Errorf("record webhook delivery %s: %w", d.Id, err)
 	}
 	return nil
+}
+
+// PruneWebhookDeliveries removes delivered and failed deliveries older than
+// WebhookLogDays; pending ones stay whatever their age.
+func PruneWebhookDeliveries(app core.App, now time.Time) (int, error) {
+	cutoff := now.Add(-WebhookLogDays * 24 * time.Hour).UTC().Format(types.DefaultDateLayout)
+	old, err := app.FindRecordsByFilter(migrations.WebhookDeliveries,
+		"status != {:pending} && created < {:cutoff}", "", 0, 0,
+		dbx.Params{"pending": migrations.DeliveryPending, "cutoff": cutoff})
+	if err != nil {
+		return 0, fmt.Errorf("find old webhook deliveries: %w", err)
+	}
+	for i, d := range old {
+		if err := app.Delete(d); err != nil {
+			return i, fmt.Errorf("delete webhook delivery %s: %w", d.Id, err)
+		}
+	}
+	return len(old), nil
 }

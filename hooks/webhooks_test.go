@@ -74,6 +74,7 @@ func webhookApp(t *testing.T) (core.App, *hooks.Server, http.Handler) {
 	}
 	cfg := tt.Config()
 	cfg.WebhookClient = webhook.NewClient(true)
+	cfg.WebhooksAllowPrivate = true
 	cfg.WebhookJitter = func() float64 { return 0.5 }
 	app, s := fx.AppWith(t, cfg)
 	t.Cleanup(app.Cleanup)
@@ -401,5 +402,47 @@ func TestDeliveriesSurviveARestart(t *testing.T) {
 	}
 	if d := deliveriesOf(t, next, id); len(d) != 1 || d[0].GetString("status") != migrations.DeliveryDelivered {
 		t.Fatalf("delivery after the restart: %v", d)
+	}
+}
+
+func TestPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
+	fx, err := matrixFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _ := fx.AppWith(t, tt.Config()) // the default: private addresses refused
+	defer app.Cleanup()
+	h := tt.Handler(t, app)
+	for _, u := range []string{"http://127.0.0.1:9/x", "http://localhost/x", "http://169.254.169.254/latest", "http://10.0.0.5/x"} {
+		b, _ := json.Marshal(map[string]any{"org": tt.Acme, "name": "Inside", "url": u, "events": []string{migrations.EventProjectCreated}})
+		status, out := call(t, h, fx, tt.Alice, "POST", "/api/collections/webhooks/records", string(b))
+		if status != 400 || !strings.Contains(out, "TOCK_WEBHOOKS_ALLOW_PRIVATE") {
+			t.Errorf("%s: %d %s, want a 400 naming the switch", u, status, out)
+		}
+	}
+}
+
+func TestOldDeliveriesArePruned(t *testing.T) {
+	app, _, h := webhookApp(t)
+	id, _ := addWebhook(t, h, "https://prune.example.test/", migrations.EventProjectCreated)
+	for _, name := range []string{"One", "Two", "Three"} {
+		createProject(t, h, name)
+	}
+	ds := deliveriesOf(t, app, id)
+	for i, status := range []string{migrations.DeliveryDelivered, migrations.DeliveryFailed, migrations.DeliveryPending} {
+		ds[i].Set("status", status)
+		if err := app.Save(ds[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := hooks.PruneWebhookDeliveries(app, time.Now()); err != nil || n != 0 {
+		t.Fatalf("pruned %d fresh deliveries (%v)", n, err)
+	}
+	later := time.Now().Add((hooks.WebhookLogDays + 1) * 24 * time.Hour)
+	if n, err := hooks.PruneWebhookDeliveries(app, later); err != nil || n != 2 {
+		t.Fatalf("pruned %d old finished deliveries, want 2 (%v)", n, err)
+	}
+	if left := deliveriesOf(t, app, id); len(left) != 1 || left[0].GetString("status") != migrations.DeliveryPending {
+		t.Fatalf("left: %v", left)
 	}
 }

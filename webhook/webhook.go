@@ -119,6 +119,28 @@ func ValidateURL(raw string) error {
 	return nil
 }
 
+// CheckHost refuses, when private addresses aren't allowed, a URL whose
+// host is written as such an address or is localhost: a mistake better told
+// when the webhook is saved than in its delivery log. Names are checked
+// again, after resolution, when a delivery dials (see NewClient).
+func CheckHost(raw string, allowPrivate bool) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return errors.New("the URL doesn't parse")
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if ip := net.ParseIP(host); ip != nil {
+		if blocked(ip, allowPrivate) {
+			return errPrivate
+		}
+		return nil
+	}
+	if !allowPrivate && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
+		return errPrivate
+	}
+	return nil
+}
+
 // errPrivate is the refusal of an address the appliance may not call.
 var errPrivate = errors.New("address is loopback, private or link-local; set TOCK_WEBHOOKS_ALLOW_PRIVATE=true to allow it")
 

@@ -167,3 +167,29 @@ func TestSendTimesOut(t *testing.T) {
 		t.Fatalf("a hanging receiver counted as %+v", res)
 	}
 }
+
+func TestCheckHost(t *testing.T) {
+	for _, tc := range []struct {
+		url          string
+		allowPrivate bool
+		ok           bool
+	}{
+		{"https://hooks.example.com/", false, true},
+		{"https://93.184.216.34/", false, true},
+		{"http://127.0.0.1:8080/", false, false},
+		{"http://127.0.0.1:8080/", true, true},
+		{"http://localhost/", false, false},
+		{"http://api.localhost./", false, false},
+		{"http://localhost/", true, true},
+		{"http://10.1.2.3/", false, false},
+		{"http://192.168.1.10/", false, false},
+		{"http://169.254.169.254/latest/meta-data", false, false},
+		{"http://[::1]/", false, false},
+		{"http://[fd00::1]/", false, false},
+		{"http://0.0.0.0/", true, false}, // never: it means "this machine, any interface"
+	} {
+		if err := CheckHost(tc.url, tc.allowPrivate); (err == nil) != tc.ok {
+			t.Errorf("CheckHost(%q, %v) = %v, want ok=%v", tc.url, tc.allowPrivate, err, tc.ok)
+		}
+	}
+}
