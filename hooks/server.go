@@ -92,7 +92,7 @@ type Server struct {
 	cfg    Config
 	master func() ([32]byte, error)
 	store  func() (blobstore.Store, error)
-	hooks  *webhookWorker
+	outbox *webhookWorker // webhook deliveries
 }
 
 func newServer(app core.App, cfg Config) *Server {

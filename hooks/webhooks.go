@@ -75,7 +75,7 @@ type WebhookSecretAnswer struct {
 }
 
 func (s *Server) registerWebhooks(app core.App, z *authorizer) {
-	s.hooks = newWebhookWorker(s.cfg)
+	s.outbox = newWebhookWorker(s.cfg)
 
 	app.OnRecordValidate(migrations.Webhooks).BindFunc(func(e *core.RecordEvent) error {
 		if err := webhook.ValidateURL(e.Record.GetString("url")); err != nil {
@@ -160,13 +160,13 @@ func (s *Server) webhookLoop(ctx context.Context, app core.App) {
 			app.Logger().Error("webhook deliveries", slog.Any("error", err))
 		}
 		if n == webhookBatch {
-			s.hooks.wake() // a backlog: go on at once
+			s.outbox.wake() // a backlog: go on at once
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-s.hooks.kick:
+		case <-s.outbox.kick:
 		}
 	}
 }
@@ -322,8 +322,8 @@ func (s *Server) emit(app core.App, org, event string, data map[string]any) {
 			app.Logger().Error("webhook delivery not queued", slog.String("event", event), slog.String("webhook", h.Id), slog.Any("error", err))
 		}
 	}
-	if s.hooks != nil {
-		s.hooks.wake()
+	if s.outbox != nil {
+		s.outbox.wake()
 	}
 }
 
@@ -358,7 +358,7 @@ func deliveryBody(d *core.Record) ([]byte, error) {
 // after webhook.RetryDelay until webhook.MaxAttempts attempts, then failed.
 // It returns how many attempts it made.
 func (s *Server) DeliverWebhooks(ctx context.Context, app core.App, now time.Time) (int, error) {
-	w := s.hooks
+	w := s.outbox
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	due, err := app.FindRecordsByFilter(migrations.WebhookDeliveries,
@@ -411,7 +411,7 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 	if err != nil {
 		return fmt.Errorf("webhook delivery %s body: %w", d.Id, err)
 	}
-	res := webhook.Send(ctx, s.hooks.client, webhook.Request{
+	res := webhook.Send(ctx, s.outbox.client, webhook.Request{
 		URL: h.GetString("url"), Secret: h.GetString("secret"), Event: d.GetString("event"),
 		DeliveryID: d.Id, Body: body, Now: now,
 	})
@@ -427,7 +427,7 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 		d.Set("status", migrations.DeliveryFailed)
 		d.Set("last_error", res.Error)
 	default:
-		d.Set("next_attempt_at", now.Add(webhook.RetryDelay(n, s.hooks.jitter)).UTC())
+		d.Set("next_attempt_at", now.Add(webhook.RetryDelay(n, s.outbox.jitter)).UTC())
 		d.Set("last_error", res.Error)
 	}
 	return saveDelivery(app, d)
