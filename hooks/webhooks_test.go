@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -444,5 +445,44 @@ func TestOldDeliveriesArePruned(t *testing.T) {
 	}
 	if left := deliveriesOf(t, app, id); len(left) != 1 || left[0].GetString("status") != migrations.DeliveryPending {
 		t.Fatalf("left: %v", left)
+	}
+}
+
+// TestEventsWaitForTheCommit: a change rolled back is never announced; one
+// committed inside a transaction is, once, after the commit.
+func TestEventsWaitForTheCommit(t *testing.T) {
+	app, _, h := webhookApp(t)
+	id, _ := addWebhook(t, h, "https://commit.example.test/", migrations.EventProjectCreated)
+	projects, err := app.FindCollectionByNameOrId(migrations.Projects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errRollback := errors.New("roll back")
+	for _, commit := range []bool{false, true} {
+		err := app.RunInTransaction(func(tx core.App) error {
+			p := core.NewRecord(projects)
+			p.Set("org", tt.Acme)
+			p.Set("name", "In a transaction")
+			if err := tx.Save(p); err != nil {
+				return err
+			}
+			if n := len(deliveriesOf(t, tx, id)); n != 0 {
+				t.Errorf("delivery queued inside the transaction (%d)", n)
+			}
+			if !commit {
+				return errRollback
+			}
+			return nil
+		})
+		if commit != (err == nil) {
+			t.Fatalf("transaction: %v", err)
+		}
+		want := 0
+		if commit {
+			want = 1
+		}
+		if n := len(deliveriesOf(t, app, id)); n != want {
+			t.Fatalf("commit=%v: %d deliveries, want %d", commit, n, want)
+		}
 	}
 }
