@@ -67,6 +67,7 @@ func TestIntegrationsAndSummaries(t *testing.T) {
 	}
 
 	open(t, b, w, "projects")
+	clicked := time.Now()
 	b.Do(t, "create a project",
 		chromedp.SendKeys(chromedp.CSS(`#new-project input[name=name]`), "Webhook launch"),
 		chromedp.Click(chromedp.CSS(`#new-project button[type=submit]`)))
@@ -83,6 +84,7 @@ func TestIntegrationsAndSummaries(t *testing.T) {
 	if got.body == nil {
 		t.Fatalf("no delivery reached the receiver")
 	}
+	t.Logf("the receiver had the delivery %v after the click", time.Since(clicked).Round(time.Millisecond))
 	ts, _ := strconv.ParseInt(got.header.Get(webhook.HeaderTimestamp), 10, 64)
 	var body struct {
 		Event string
