@@ -540,6 +540,7 @@ func probes(self string) []probe {
 		)
 	}
 	ps = append(ps, timeOffProbes(self)...)
+	ps = append(ps, integrationsProbes(self)...)
 	return ps
 }
 

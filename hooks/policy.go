@@ -142,6 +142,7 @@ func policies(m *perms.Matrix) map[string]policy {
 				"daily_limit_hours":    perms.SetDailyWeeklyLimits,
 				"weekly_limit_hours":   perms.SetDailyWeeklyLimits,
 				"tracking_enabled":     perms.EnableDisableTimeTracking,
+				"summary_emails":       perms.ReceiveWorkSummaryEmails,
 			}, perms.ChangeUserRoles),
 			delete: func(a perms.Actor, r *core.Record) []perms.Feature {
 				if r.GetString("user") == a.UserID {
@@ -227,6 +228,11 @@ func policies(m *perms.Matrix) map[string]policy {
 		// revoking one is deleting it.
 		migrations.Invites: {
 			delete: alwaysDelete(perms.ViewAndManageInvites),
+		},
+		migrations.Webhooks: {
+			create: always(perms.AddIntegration),
+			update: byChangedField(nil, perms.ChangeIntegrationSettings),
+			delete: alwaysDelete(perms.RemoveIntegration),
 		},
 		migrations.BreakPolicies: {
 			create: always(perms.CreateWorkBreakPolicies),

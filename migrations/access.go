@@ -53,7 +53,8 @@ func AccessOf() map[string]Access {
 		Memberships: {
 			OrgField: "org", Owner: "user", View: perms.ViewOrganizationMembers, OwnField: "user",
 			Create: fs(perms.InviteUsers),
-			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings, perms.SetDailyWeeklyLimits, perms.EnableDisableTimeTracking),
+			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings, perms.SetDailyWeeklyLimits, perms.EnableDisableTimeTracking,
+				perms.ReceiveWorkSummaryEmails),
 			Delete: fs(perms.RemoveUsers, perms.LeaveOrganization),
 		},
 		Clients: {
@@ -135,6 +136,13 @@ func AccessOf() map[string]Access {
 			OrgField: "org", Owner: "user", Project: "project", View: perms.ViewSchedules,
 			Create: fs(perms.AddSchedules), Update: fs(perms.ModifySchedules), Delete: fs(perms.ModifySchedules),
 		},
+		// Integrations are for those who may change their settings; their
+		// deliveries are written by Tock alone and read as the delivery log.
+		Webhooks: {
+			OrgField: "org", View: perms.ChangeIntegrationSettings,
+			Create: fs(perms.AddIntegration), Update: fs(perms.ChangeIntegrationSettings), Delete: fs(perms.RemoveIntegration),
+		},
+		WebhookDeliveries: {OrgField: "org", View: perms.ChangeIntegrationSettings},
 
 		Activities:  activities,
 		Screenshots: screenshots,

@@ -37,6 +37,12 @@ const (
 	Schedules       = "schedules"
 )
 
+// Integration collections (outgoing webhooks and their delivery log).
+const (
+	Webhooks          = "webhooks"
+	WebhookDeliveries = "webhook_deliveries"
+)
+
 // UserOrgsField is the users field listing a person's active organizations.
 const UserOrgsField = "tock_orgs"
 

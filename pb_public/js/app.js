@@ -13,6 +13,7 @@ import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
 import { timeOff } from "./views/timeoff.js";
 import { schedules } from "./views/schedules.js";
+import { integrations, summaries } from "./views/integrations.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -29,6 +30,8 @@ const pages = [
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
   { path: "timeoff", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
   { path: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
+  { path: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
+  { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
 ];
 
 // Pages reachable without an organization, or without signing in.
