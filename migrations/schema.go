@@ -29,6 +29,10 @@ const (
 	BreakPolicies  = "break_policies"
 	TimeRequests   = "time_requests"
 	Timesheets     = "timesheets"
+	Locations      = "locations"
+	JobSites       = "job_sites"
+	WorkOrders     = "work_orders"
+	Jobs           = "jobs"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.
