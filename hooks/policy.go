@@ -233,6 +233,9 @@ func policies(m *perms.Matrix) map[string]policy {
 			delete: alwaysDelete(perms.EditWorkBreakPolicies),
 		},
 	}
+	for name, p := range fieldPolicies() {
+		ps[name] = p
+	}
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]
 		p.Access = a
