@@ -20,7 +20,7 @@ import (
 // project?}]}. The desktop agent has no GPS and never sends any.
 //
 // A batch is stored whole or not at all: one bad point refuses it with a
-// 400 naming the point. A point whose client_id the member already sent is
+// 400 naming the point (counted from 0). A point whose client_id the member already sent is
 // skipped, so a phone may resend a batch whose answer it lost.
 const LocationsRoute = "/api/tock/orgs/{org}/locations"
 
@@ -111,14 +111,14 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 	projects := map[string]bool{}
 	for i, p := range in.Points {
 		if err := s.checkPoint(p, now); err != nil {
-			return badRequest("points[%d]: %v.", i, err)
+			return badRequest("Point %d: %v.", i, err)
 		}
 		if p.Project == "" || projects[p.Project] {
 			continue
 		}
 		project, err := e.App.FindRecordById(migrations.Projects, p.Project)
 		if err != nil || project.GetString("org") != org.Id || !mayTrackTo(a, p.Project) {
-			return badRequest("points[%d]: project must be one of the organization's projects you track time to.", i)
+			return badRequest("Point %d: project must be one of the organization's projects you track time to.", i)
 		}
 		projects[p.Project] = true
 	}
