@@ -11,6 +11,7 @@ import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
 import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
+import { jobSites, workOrders, locations } from "./views/field.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -23,6 +24,9 @@ const pages = [
   { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
   { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
+  { path: "jobsites", title: "Job sites", view: jobSites, shown: () => true },
+  { path: "workorders", title: "Work orders", view: workOrders, shown: () => true },
+  { path: "locations", title: "Locations", view: locations, shown: () => can("View Locations") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
 ];
