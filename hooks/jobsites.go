@@ -34,6 +34,10 @@ const JobSiteVisitsRoute = "/api/tock/orgs/{org}/job_sites/{id}/visits"
 // MaxVisitGap is the longest silence a visit survives.
 const MaxVisitGap = 15 * time.Minute
 
+// MaxVisitDays bounds one listing: every point of the range is read (a
+// point outside ends a visit), about 15,000 a day for 30 phones.
+const MaxVisitDays = 31
+
 // earthRadius is the mean radius of the Earth (IUGG), in metres.
 const earthRadius = 6371008.8
 
@@ -126,6 +130,9 @@ func (s *Server) jobSiteVisits(e *core.RequestEvent, z *authorizer) error {
 	r, err := parseDayRange(q.Get("from"), q.Get("to"), orgLocation(org))
 	if err != nil {
 		return err
+	}
+	if r.days() > MaxVisitDays {
+		return badRequest("Visits are listed for at most %d days at once.", MaxVisitDays)
 	}
 	fixes, err := loadFixes(e.App, org.Id, r.bounds[0], r.bounds[len(r.bounds)-1], scopeWhere(sc, a.actor.UserID))
 	if err != nil {

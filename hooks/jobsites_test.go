@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -93,4 +94,29 @@ func TestDeriveVisits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkDeriveVisits: a day of 100 members' phones, one point a minute
+// for 8 hours, half of them on the site.
+func BenchmarkDeriveVisits(b *testing.B) {
+	s := site{lat: 52.52, lng: 13.405, radius: 100}
+	t0 := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	var fixes []fix
+	for u := 0; u < 100; u++ {
+		for m := 0; m < 480; m++ {
+			north := 50.0
+			if (m/60+u)%2 == 1 {
+				north = 500
+			}
+			fixes = append(fixes, fix{user: fmt.Sprintf("u%03d", u), at: t0.Add(time.Duration(m) * time.Minute),
+				lat: metresNorth(s.lat, north), lng: s.lng, accuracy: 10})
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if vs := deriveVisits(fixes, s, MaxVisitGap); len(vs) != 400 {
+			b.Fatalf("%d visits, want 400", len(vs))
+		}
+	}
+	b.ReportMetric(float64(len(fixes)), "points")
 }

@@ -191,6 +191,8 @@ func TestJobSiteVisits(t *testing.T) {
 		{"not a member", tt.Dave, visitsURL(tt.Acme, tt.JobSiteA, d, d), 404, nil},
 		{"no days", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "", ""), 400, nil},
 		{"days backwards", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, d, "2026-11-01"), 400, nil},
+		{"more than a month", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-10-01", "2026-11-01"), 400, nil},
+		{"a month", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-10-02", "2026-11-01"), 200, []hooks.Visit{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, _, body := tt.Send(h, tt.JSONRequest("GET", tc.url, "", fx.Token(t, tc.user)))
