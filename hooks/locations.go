@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strings"
@@ -61,6 +62,52 @@ func (s *Server) registerField(app core.App, z *authorizer) {
 		return e.Next()
 	})
 	registerFieldIntegrity(app)
+	app.Cron().MustAdd("tock_location_retention", "23 * * * *", func() {
+		n, err := ExpireLocations(app, time.Now())
+		if err != nil {
+			app.Logger().Error("location retention failed", slog.Any("error", err))
+			return
+		}
+		app.Logger().Info("location retention done", slog.Int("locations", n))
+	})
+}
+
+// ExpireLocations deletes, per organization, the location points older than
+// its retention_days: where someone was is as private as their screen, so
+// it is kept no longer than their screenshots. Nothing references a point,
+// so deleting in SQL skips no cascade; batches keep each lock short.
+func ExpireLocations(app core.App, now time.Time) (int, error) {
+	orgs, err := app.FindAllRecords(migrations.Organizations)
+	if err != nil {
+		return 0, fmt.Errorf("list organizations: %w", err)
+	}
+	total := 0
+	for _, org := range orgs {
+		days := org.GetInt("retention_days")
+		if days <= 0 {
+			continue
+		}
+		cutoff := now.Add(-time.Duration(days) * 24 * time.Hour).UTC()
+		n := 0
+		for {
+			res, err := app.DB().NewQuery(`DELETE FROM {{locations}} WHERE [[id]] IN (
+				SELECT id FROM locations WHERE org = {:org} AND recorded_at < {:cutoff} LIMIT {:batch})`).
+				Bind(dbx.Params{"org": org.Id, "cutoff": dbDate(cutoff), "batch": retentionBatch}).Execute()
+			if err != nil {
+				return total, fmt.Errorf("expire locations of %s: %w", org.Id, err)
+			}
+			done, _ := res.RowsAffected()
+			n += int(done)
+			if done < retentionBatch {
+				break
+			}
+		}
+		total += n
+		if n > 0 {
+			auditExpiry(app, org.Id, n, cutoff)
+		}
+	}
+	return total, nil
 }
 
 // checkPoint refuses a point that can't be a reading of a device now.
@@ -164,4 +211,24 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 		return asClientError(err, "Couldn't store the locations.")
 	}
 	return e.JSON(http.StatusOK, out)
+}
+
+// auditExpiry records one organization's expired points. (audit() takes the
+// organization from its target's org field, which an organization record
+// lacks, so the entry is written here.)
+func auditExpiry(app core.App, org string, n int, cutoff time.Time) {
+	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
+	if err == nil {
+		r := core.NewRecord(c)
+		for k, v := range map[string]any{
+			"org": org, "action": "location_retention", "target_collection": migrations.Locations, "target_id": org,
+			"details": map[string]any{"locations": n, "older_than": cutoff.Format(time.RFC3339)},
+		} {
+			r.Set(k, v)
+		}
+		err = app.Save(r)
+	}
+	if err != nil {
+		app.Logger().Error("audit log write failed", slog.String("action", "location_retention"), slog.String("org", org), slog.Any("error", err))
+	}
 }

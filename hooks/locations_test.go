@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -216,5 +218,57 @@ func TestJobSiteVisits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExpireLocations: points older than the organization's retention go,
+// in batches; younger ones and those of an organization keeping them stay.
+func TestExpireLocations(t *testing.T) {
+	_, factory := seeded(t)
+	app := factory(t)
+	defer app.Cleanup()
+	now := tt.Slot.Add(91 * 24 * time.Hour) // the seed's points are 91 days old
+	setFields(t, app, migrations.Organizations, tt.Globex, map[string]any{"retention_days": 365})
+	c, err := app.FindCollectionByNameOrId(migrations.Locations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough old points of Carol's for more than one batch, and a young one.
+	err = app.RunInTransaction(func(tx core.App) error {
+		for i := 0; i <= 600; i++ {
+			at := tt.Slot.Add(time.Duration(i) * time.Second)
+			if i == 600 {
+				at = now.Add(-time.Hour)
+			}
+			r := core.NewRecord(c)
+			for k, v := range map[string]any{"org": tt.Acme, "user": tt.Carol, "client_id": fmt.Sprintf("old-%d", i),
+				"recorded_at": at, "lat": 1, "lng": 1, "accuracy_m": 5} {
+				r.Set(k, v)
+			}
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme := count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Acme})
+	n, err := hooks.ExpireLocations(app, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != acme-1 {
+		t.Fatalf("expired %d points, want %d", n, acme-1)
+	}
+	if left := count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Acme}); left != 1 {
+		t.Fatalf("%d Acme points left, want the young one", left)
+	}
+	if left := count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Globex}); left != 1 {
+		t.Fatalf("%d Globex points left, want 1 (it keeps them a year)", left)
+	}
+	if auditCount(t, app, "location_retention") != 1 {
+		t.Fatal("the expiry wasn't audited once, for Acme")
 	}
 }
