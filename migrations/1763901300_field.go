@@ -9,19 +9,19 @@ import (
 
 // Limits of field work (Hubstaff's job sites and work orders).
 const (
-	MinJobSiteRadius     = 25   // metres: below a phone's usual GPS accuracy
-	MaxJobSiteRadius     = 5000 // metres
-	MaxLocationBatch     = 500  // points per upload
-	MaxWorkOrderText     = 5000
-	JobScheduled         = "scheduled"
-	JobInProgress        = "in_progress"
-	JobDone              = "done"
-	WorkOrderOpen        = "open"
-	WorkOrderInProgress  = "in_progress"
-	WorkOrderDone        = "done"
-	maxLocationClientID  = 100
-	maxFieldNameLength   = 200
-	maxFieldAddressLenth = 500
+	MinJobSiteRadius      = 25   // metres: below a phone's usual GPS accuracy
+	MaxJobSiteRadius      = 5000 // metres
+	MaxLocationBatch      = 500  // points per upload
+	MaxWorkOrderText      = 5000
+	JobScheduled          = "scheduled"
+	JobInProgress         = "in_progress"
+	JobDone               = "done"
+	WorkOrderOpen         = "open"
+	WorkOrderInProgress   = "in_progress"
+	WorkOrderDone         = "done"
+	maxLocationClientID   = 100
+	maxFieldNameLength    = 200
+	maxFieldAddressLength = 500
 )
 
 // Field work: the locations a member's phone records while tracking, job
@@ -97,7 +97,7 @@ func createField(app core.App) error {
 
 	sites := orgScoped(JobSites, orgs)
 	sites.Fields.Add(text("name", true, maxFieldNameLength))
-	sites.Fields.Add(text("address", false, maxFieldAddressLenth))
+	sites.Fields.Add(text("address", false, maxFieldAddressLength))
 	coordinates(sites)
 	sites.Fields.Add(number("radius_m", true, MinJobSiteRadius, MaxJobSiteRadius))
 	sites.Fields.Add(relation("project", projects, false, false))
