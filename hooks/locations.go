@@ -48,9 +48,6 @@ type LocationsStored struct {
 	Duplicates int `json:"duplicates"`
 }
 
-// maxAccuracy bounds accuracy_m: a fix vaguer than 100 km locates nothing.
-const maxAccuracy = 100000
-
 func (s *Server) registerField(app core.App, z *authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }).
@@ -113,8 +110,8 @@ func ExpireLocations(app core.App, now time.Time) (int, error) {
 // checkPoint refuses a point that can't be a reading of a device now.
 func (s *Server) checkPoint(p LocationPoint, now time.Time) error {
 	switch {
-	case strings.TrimSpace(p.ClientID) == "" || len(p.ClientID) > 100:
-		return fmt.Errorf("client_id is required, at most 100 characters")
+	case strings.TrimSpace(p.ClientID) == "" || len(p.ClientID) > migrations.MaxLocationClientID:
+		return fmt.Errorf("client_id is required, at most %d characters", migrations.MaxLocationClientID)
 	case p.RecordedAt.IsZero():
 		return fmt.Errorf("recorded_at is required, as an RFC 3339 time")
 	case p.RecordedAt.After(now.Add(s.cfg.ClockSkew)):
@@ -123,8 +120,8 @@ func (s *Server) checkPoint(p LocationPoint, now time.Time) error {
 		return fmt.Errorf("lat must be between -90 and 90")
 	case p.Lng == nil || math.IsNaN(*p.Lng) || *p.Lng < -180 || *p.Lng > 180:
 		return fmt.Errorf("lng must be between -180 and 180")
-	case !(p.AccuracyM > 0) || p.AccuracyM > maxAccuracy:
-		return fmt.Errorf("accuracy_m must be more than 0 and at most %d metres", maxAccuracy)
+	case !(p.AccuracyM > 0) || p.AccuracyM > migrations.MaxLocationAccuracy:
+		return fmt.Errorf("accuracy_m must be more than 0 and at most %d metres", migrations.MaxLocationAccuracy)
 	case p.Project != "" && !isRecordID(p.Project):
 		return fmt.Errorf("project must be a project's id")
 	}

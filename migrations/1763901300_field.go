@@ -19,7 +19,8 @@ const (
 	WorkOrderOpen         = "open"
 	WorkOrderInProgress   = "in_progress"
 	WorkOrderDone         = "done"
-	maxLocationClientID   = 100
+	MaxLocationClientID   = 100    // characters
+	MaxLocationAccuracy   = 100000 // metres: a fix vaguer than 100 km locates nothing
 	maxFieldNameLength    = 200
 	maxFieldAddressLength = 500
 )
@@ -79,11 +80,11 @@ func createField(app core.App) error {
 	locations := orgScoped(Locations, orgs)
 	locations.Fields.Add(relation("user", users, true, true))
 	locations.Fields.Add(relation("project", projects, false, false))
-	locations.Fields.Add(text("client_id", true, maxLocationClientID))
+	locations.Fields.Add(text("client_id", true, MaxLocationClientID))
 	locations.Fields.Add(&core.DateField{Name: "recorded_at", Required: true})
 	coordinates(locations)
 	// Required: a fix without an accuracy can't be placed inside a radius.
-	locations.Fields.Add(&core.NumberField{Name: "accuracy_m", Required: true, Min: floatPtr(0), Max: floatPtr(100000)})
+	locations.Fields.Add(&core.NumberField{Name: "accuracy_m", Required: true, Min: floatPtr(0), Max: floatPtr(MaxLocationAccuracy)})
 	locations.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
 	// One point per device reading: the phone retries a batch with the same ids.
 	locations.AddIndex("idx_locations_user_client_id", true, "`user`, `client_id`", "")

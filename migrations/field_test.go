@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -57,9 +58,7 @@ func TestFieldCollections(t *testing.T) {
 	locs, _ := app.FindCollectionByNameOrId(Locations)
 	unique := false
 	for _, idx := range locs.Indexes {
-		if containsLeadingColumn(idx, "user") && len(idx) > 0 {
-			unique = unique || (len(idx) > 13 && idx[:13] == "CREATE UNIQUE")
-		}
+		unique = unique || (strings.HasPrefix(idx, "CREATE UNIQUE") && containsLeadingColumn(idx, "user") && strings.Contains(idx, "`client_id`"))
 	}
 	if !unique {
 		t.Errorf("locations need a unique (user, client_id) index: %v", locs.Indexes)
