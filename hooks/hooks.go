@@ -31,6 +31,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)
 	s.registerRetention(app)
+	s.registerPlan(app, z)
 	registerWebApp(app)
 	return s
 }
