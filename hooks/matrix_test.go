@@ -539,6 +539,7 @@ func probes(self string) []probe {
 			deleted(migrations.BreakPolicies, o.policy).on(perms.EditWorkBreakPolicies, o.label+" (delete)", o.id, tg),
 		)
 	}
+	ps = append(ps, planProbes(self)...)
 	return ps
 }
 
