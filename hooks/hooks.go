@@ -32,6 +32,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerTime(app, z)
 	s.registerRetention(app)
 	s.registerPlan(app, z)
+	s.registerTransfer(app, z)
 	registerWebApp(app)
 	return s
 }

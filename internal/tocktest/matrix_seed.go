@@ -132,6 +132,8 @@ func Matrix(app core.App) error {
 		})
 	}
 
+	seedPlan(s)
+
 	tracked := []struct{ user, project string }{
 		{Alice, ProjA}, {Bob, ProjA}, {Carol, ProjA}, {Pam, ProjA}, {Tess, ProjA},
 		{Walt, ProjA}, {Walt, ProjB}, {Dave, ProjG},
