@@ -33,6 +33,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerRetention(app)
 	s.registerPlan(app, z)
 	s.registerTransfer(app, z)
+	s.registerProjectCreation(app, z)
 	registerWebApp(app)
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks"
@@ -35,6 +36,55 @@ func planProbes(self string) []probe {
 			updated(migrations.Organizations, o.id, migrations.FeatureField(migrations.ModulePayroll), false).
 				on(perms.AddRemoveFeatures, o.label, o.id, tg),
 		)
+	}
+	return append(ps, transferProbes()...)
+}
+
+// transferred moves project (planted in from, without time, when plant is
+// set) to Initech, the second organization Alice owns.
+func transferred(project, from string, plant bool) probe {
+	pr := probe{
+		method: "POST", url: strings.Replace(hooks.TransferProjectRoute, "{id}", project, 1),
+		body: `{"org":"` + tt.Initech + `"}`,
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			r, err := app.FindRecordById(migrations.Projects, project)
+			return err == nil && r.GetString("org") == tt.Initech
+		},
+	}
+	if plant {
+		pr.before = func(t testing.TB, app core.App) {
+			plantRecord(t, app, migrations.Projects, project, map[string]any{"org": from, "name": "Movable"})
+		}
+	}
+	return pr
+}
+
+// projectInTeam creates a project joined to team through the creation route.
+func projectInTeam(org, team string) probe {
+	name := "In " + team
+	return probe{
+		method: "POST", url: orgURL(hooks.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
+			p, err := app.FindFirstRecordByData(migrations.Projects, "name", name)
+			if err != nil {
+				return false
+			}
+			n, err := app.CountRecords(migrations.TeamProjects, dbx.HashExp{"project": p.Id, "team": team})
+			return err == nil && n == 1
+		},
+	}
+}
+
+func transferProbes() []probe {
+	movable := "prjacmemove0001"
+	ps := []probe{
+		transferred(movable, tt.Acme, true).on(perms.TransferProjects, "own org", tt.Acme, perms.Target{ProjectID: movable}),
+		transferred(tt.ProjG, tt.Globex, false).on(perms.TransferProjects, "other org", tt.Globex, perms.Target{ProjectID: tt.ProjG}),
+	}
+	for _, tm := range []struct{ label, id, org string }{
+		{"led team", tt.TeamT, tt.Acme}, {"other team", tt.TeamU, tt.Acme}, {"other org", tt.TeamG, tt.Globex},
+	} {
+		ps = append(ps, projectInTeam(tm.org, tm.id).on(perms.CreateProjects, tm.label+" (with team)", tm.org, perms.Target{TeamID: tm.id}))
 	}
 	return ps
 }
