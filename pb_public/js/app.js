@@ -11,6 +11,7 @@ import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
 import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
+import { organization } from "./views/organization.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -25,6 +26,7 @@ const pages = [
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
+  { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
 ];
 
 // Pages reachable without an organization, or without signing in.
