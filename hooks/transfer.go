@@ -34,10 +34,10 @@ const TransferProjectRoute = "/api/tock/projects/{id}/transfer"
 
 // Codes in the data of a transfer's 409 refusals.
 const (
-	CodeNotMember     = "not_member"
-	CodeApprovedTime  = "approved_time"
-	CodeProjectInUse  = "project_in_use"
-	CodeTransferRaced = "transfer_raced"
+	CodeNotMember    = "not_member"
+	CodeApprovedTime = "approved_time"
+	CodeProjectInUse = "project_in_use"
+	CodeNameTaken    = "name_taken"
 )
 
 // TransferRequest is the body of TransferProjectRoute.
@@ -168,6 +168,13 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 	}
 	out := Transferred{Project: projectID, From: from, To: to, MembersMoved: []string{}, MembersDropped: []string{}}
 
+	// Project names are unique per organization.
+	if n, err := tx.CountRecords(migrations.Projects, dbx.HashExp{"org": to, "name": project.GetString("name")}); err != nil {
+		return out, nil, nil, fmt.Errorf("project names of %s: %w", to, err)
+	} else if n > 0 {
+		return out, nil, nil, conflict(CodeNameTaken, "project", fmt.Sprintf(
+			"%s already has a project named %q; rename one of them first.", dstOrg.GetString("name"), project.GetString("name")))
+	}
 	if err := refuseOtherReferences(tx, projectID); err != nil {
 		return out, nil, nil, err
 	}

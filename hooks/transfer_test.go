@@ -175,6 +175,10 @@ func TestTransferRefused(t *testing.T) {
 					"period_start": day, "period_end": day.AddDate(0, 0, 6),
 				})
 			}},
+		{name: "name taken in the target", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeNameTaken,
+			before: func(t testing.TB, p pipeline, _ time.Time) {
+				plantRecord(t, p.app, migrations.Projects, "prjinitechx0001", map[string]any{"org": tt.Initech, "name": "X"})
+			}},
 		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeProjectInUse,
 			before: func(t testing.TB, p pipeline, _ time.Time) {
 				projects, _ := p.app.FindCollectionByNameOrId(migrations.Projects)
