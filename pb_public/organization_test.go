@@ -81,7 +81,7 @@ func TestOrganizationPage(t *testing.T) {
 	c := w.browser(t, 1280, 900)
 	signIn(t, c, w, tt.Carol+"@example.test", tt.Password)
 	open(t, c, w, "organization")
-	c.Wait(t, "the leave control", `document.querySelector("#leave button")`)
+	c.Wait(t, "the leave control", `document.querySelector("#leave-start")`)
 	for _, sel := range []string{"#billing", "#features", "#org-status", "#plan"} {
 		if exists(t, c, sel) {
 			t.Errorf("a user sees %s", sel)
@@ -93,7 +93,7 @@ func TestOrganizationPage(t *testing.T) {
 	if st := tt.API(t, "PATCH", w.srv.URL+"/api/collections/organizations/records/"+tt.Acme, carol, map[string]any{"feature_payroll": true}, nil); st < 400 {
 		t.Errorf("a user turned a module on: %d", st)
 	}
-	c.Do(t, "leave", chromedp.Click(chromedp.CSS(`#leave button`)))
+	c.Do(t, "leave", chromedp.Click(chromedp.CSS(`#leave-start`)), chromedp.Click(chromedp.CSS(`#leave-confirm`)))
 	c.Wait(t, "left", `location.hash === "#/orgs/new"`)
 	if n := w.count(t, alice, "memberships", fmt.Sprintf(`user="%s" && org="%s"`, tt.Carol, tt.Acme)); n != 0 {
 		t.Errorf("Carol is still a member on the server")

@@ -101,18 +101,28 @@ function features(org, refresh) {
 }
 
 function leave(org) {
+  // Two steps: leaving can only be undone by a new invitation.
+  const confirm = h("button", {
+    type: "button", class: "danger", id: "leave-confirm", hidden: true,
+    onclick: () => action(async () => {
+      const mine = await pb.collection("memberships").getFirstListItem(`org = ${q(org.id)} && user = ${q(userId())}`);
+      await pb.collection("memberships").delete(mine.id);
+      await loadOrgs();
+      go(session.org ? "me" : "orgs/new");
+    }, "You left the organization."),
+  }, `Yes, leave ${org.name}`);
   return h("section", { class: "card danger-zone", id: "leave" },
     h("h2", {}, "Leave the organization"),
-    h("p", {}, "You lose access to its projects and your time there; your tracked time stays with the organization."),
+    h("p", {}, "You lose access to its projects and your time there; your tracked time stays with the organization. Only a new invitation brings you back."),
     h("button", {
-      type: "button", class: "danger",
-      onclick: () => action(async () => {
-        const mine = await pb.collection("memberships").getFirstListItem(`org = ${q(org.id)} && user = ${q(userId())}`);
-        await pb.collection("memberships").delete(mine.id);
-        await loadOrgs();
-        go(session.org ? "me" : "orgs/new");
-      }, "You left the organization."),
-    }, `Leave ${org.name}`));
+      type: "button", class: "secondary", id: "leave-start",
+      onclick: (e) => {
+        e.target.hidden = true;
+        confirm.hidden = false;
+        confirm.focus();
+      },
+    }, `Leave ${org.name}…`),
+    confirm);
 }
 
 // transferCard lets someone who owns this organization and another move a
