@@ -348,6 +348,10 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 		return out, newBlobs, nil, err
 	}
 
+	if err := refreshSheets(tx, []*core.Record{srcOrg, dstOrg}, acts); err != nil {
+		return out, newBlobs, nil, err
+	}
+
 	details := map[string]any{
 		"from": from, "to": to, "name": project.GetString("name"), "tasks": out.Tasks, "activities": out.Activities,
 		"screenshots": out.Screenshots, "app_usage": out.AppUsage, "members_dropped": out.MembersDropped,
@@ -493,6 +497,48 @@ func refuseOtherReferences(app core.App, projectID string) error {
 			if n > 0 {
 				return conflict(CodeProjectInUse, "project", fmt.Sprintf(
 					"%d %s records refer to this project or its time; they can't move with it.", n, c.Name))
+			}
+		}
+	}
+	return nil
+}
+
+// refreshSheets recomputes the totals of the not yet approved timesheets,
+// in both organizations, that cover the moved time: a submitted sheet of
+// the source must stop counting it, one of the target start to.
+func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	users := map[string]bool{}
+	first, last := acts[0].GetDateTime("slot_start").Time(), acts[0].GetDateTime("slot_start").Time()
+	for _, a := range acts {
+		users[a.GetString("user")] = true
+		t := a.GetDateTime("slot_start").Time()
+		if t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	// A day either side: sheets are in each organization's own days.
+	from, to := dbDate(first.AddDate(0, 0, -1)), dbDate(last.AddDate(0, 0, 1))
+	for _, org := range orgs {
+		sheets, err := tx.FindAllRecords(migrations.Timesheets,
+			dbx.HashExp{"org": org.Id},
+			dbx.In("user", anySlice(sortedKeys(users))...),
+			dbx.Not(dbx.HashExp{"status": migrations.TimesheetApproved}),
+			dbx.NewExp("period_end >= {:from} AND period_start <= {:to}", dbx.Params{"from": from, "to": to}))
+		if err != nil {
+			return fmt.Errorf("timesheets of %s: %w", org.Id, err)
+		}
+		for _, sheet := range sheets {
+			if err := setTotals(tx, org, sheet); err != nil {
+				return err
+			}
+			if err := tx.Save(sheet); err != nil {
+				return fmt.Errorf("totals of timesheet %s: %w", sheet.Id, err)
 			}
 		}
 	}

@@ -60,9 +60,20 @@ func TestTransferProject(t *testing.T) {
 	p := newPipeline(t, "local", nil)
 	s, _ := plantProjectX(t, p)
 
+	// Walt's submitted week in Acme counts the slot until it moves.
+	start := slot()
+	day := start.UTC().Truncate(24 * time.Hour)
+	plantRecord(t, p.app, migrations.Timesheets, "tshwaltsub00001", map[string]any{
+		"org": tt.Acme, "user": tt.Walt, "status": migrations.TimesheetSubmitted, "tracked_seconds": 600,
+		"period_start": day, "period_end": day.AddDate(0, 0, 6),
+	})
+
 	status, body := transfer(t, p, tt.Alice, projX, tt.Initech)
 	if status != http.StatusOK {
 		t.Fatalf("transfer: %d %s", status, body)
+	}
+	if sheet, err := p.app.FindRecordById(migrations.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
+		t.Errorf("the source's submitted timesheet still counts the moved time: %v %v", sheet.Get("tracked_seconds"), err)
 	}
 	var out hooks.Transferred
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
