@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -135,16 +137,18 @@ func (s *Server) transferProject(e *core.RequestEvent, z *authorizer) error {
 	if err != nil {
 		// Nothing points at the new blobs: remove them now rather than
 		// leaving them to the orphan sweep.
-		for _, k := range newBlobs {
-			s.deleteBlob(context.Background(), e.App, k)
-		}
+		forEach(len(newBlobs), resealWorkers, func(i int) error {
+			s.deleteBlob(context.Background(), e.App, newBlobs[i])
+			return nil
+		})
 		return asClientError(err, "Couldn't transfer the project.")
 	}
 	// Only now that the records point at the re-sealed blobs may the old
 	// ones go; a crash before this leaves orphans for the sweep.
-	for _, k := range oldKeys {
-		s.deleteBlob(context.Background(), e.App, k)
-	}
+	forEach(len(oldKeys), resealWorkers, func(i int) error {
+		s.deleteBlob(context.Background(), e.App, oldKeys[i])
+		return nil
+	})
 	return e.JSON(http.StatusOK, out)
 }
 
@@ -254,18 +258,45 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 	}
 	var done []resealed
 	var gone []string
+	// The organization's private keys are unwrapped once, not per screenshot.
+	keys := map[string][32]byte{}
+	defer func() {
+		for _, k := range keys {
+			clear(k[:])
+		}
+	}()
 	for _, shot := range shots {
-		r, err := s.reseal(ctx, tx, store, shot, to, pub)
-		if errors.Is(err, blobstore.ErrNotFound) {
-			gone = append(gone, shot.Id)
+		kid := shot.GetString("key_id")
+		if _, ok := keys[kid]; ok {
 			continue
 		}
+		priv, err := s.privateKey(tx, from, kid)
 		if err != nil {
-			return out, newBlobs, nil, err
+			return out, nil, nil, err
 		}
-		newBlobs = append(newBlobs, r.key)
-		oldKeys = append(oldKeys, shot.GetString("storage_key"))
-		done = append(done, resealed{id: shot.Id, resealedBlob: r})
+		keys[kid] = priv
+	}
+	results := make([]resealedBlob, len(shots))
+	errs := forEach(len(shots), resealWorkers, func(i int) error {
+		var err error
+		results[i], err = s.reseal(ctx, store, shots[i], keys[shots[i].GetString("key_id")], to, pub)
+		return err
+	})
+	var failed error
+	for i, shot := range shots {
+		switch {
+		case errors.Is(errs[i], blobstore.ErrNotFound):
+			gone = append(gone, shot.Id)
+		case errs[i] != nil:
+			failed = cmp.Or(failed, errs[i])
+		default:
+			newBlobs = append(newBlobs, results[i].key)
+			oldKeys = append(oldKeys, shot.GetString("storage_key"))
+			done = append(done, resealed{id: shot.Id, resealedBlob: results[i]})
+		}
+	}
+	if failed != nil {
+		return out, newBlobs, nil, failed
 	}
 
 	now := dbDate(time.Now())
@@ -366,6 +397,33 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 	return out, newBlobs, oldKeys, nil
 }
 
+// resealWorkers bounds the screenshots re-sealed at once: the work waits
+// mostly on the blob store (fsyncs, or S3 round trips), not the CPU.
+const resealWorkers = 8
+
+// forEach runs fn for 0..n-1 on at most workers goroutines and returns each
+// call's error at its index.
+func forEach(n, workers int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return errs
+}
+
 type resealedBlob struct {
 	key, sha string
 	size     int
@@ -374,7 +432,7 @@ type resealedBlob struct {
 // reseal opens a screenshot with its organization's key and seals it for
 // the target's, bound to the target's id; the new blob is written under the
 // target's prefix. The plaintext lives only in memory and is cleared.
-func (s *Server) reseal(ctx context.Context, app core.App, store blobstore.Store, shot *core.Record, to string, pub [32]byte) (resealedBlob, error) {
+func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.Record, priv [32]byte, to string, pub [32]byte) (resealedBlob, error) {
 	rc, err := store.Get(ctx, shot.GetString("storage_key"))
 	if err != nil {
 		return resealedBlob{}, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
@@ -384,12 +442,8 @@ func (s *Server) reseal(ctx context.Context, app core.App, store blobstore.Store
 	if err != nil {
 		return resealedBlob{}, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
+	defer clear(priv[:]) // this copy; the caller clears its own
 	from := shot.GetString("org")
-	priv, err := s.privateKey(app, from, shot.GetString("key_id"))
-	if err != nil {
-		return resealedBlob{}, err
-	}
-	defer clear(priv[:])
 	md := envelope.Metadata{
 		ID: shot.GetString("client_id"), Org: from, User: shot.GetString("user"),
 		TakenAt: shot.GetDateTime("taken_at").Time(), Screen: shot.GetInt("screen"),
