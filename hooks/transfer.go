@@ -141,7 +141,12 @@ func (s *Server) transferProject(e *core.RequestEvent, z *authorizer) error {
 			s.deleteBlob(context.Background(), e.App, newBlobs[i])
 			return nil
 		})
-		return asClientError(err, "Couldn't transfer the project.")
+		var apiErr *router.ApiError
+		if errors.As(err, &apiErr) {
+			return apiErr
+		}
+		// Not the client's doing (an unreadable blob, a database error): a 500, logged.
+		return fmt.Errorf("transfer project %s to %s: %w", project.Id, in.Org, err)
 	}
 	// Only now that the records point at the re-sealed blobs may the old
 	// ones go; a crash before this leaves orphans for the sweep.
