@@ -148,20 +148,33 @@ func seatsUsed(app core.App, org string) (int, error) {
 // enforceSeatLimit refuses a membership beyond the plan's seats, however it
 // is made: added over the API or by accepting an invitation. Lowering the
 // limit below the seats in use keeps everyone; only newcomers are refused.
+// The count and the insert share one transaction, on the single writing
+// connection, so two newcomers racing for the last seat can't both get it.
 func enforceSeatLimit(e *core.RecordEvent) error {
-	orgID := e.Record.GetString("org")
-	org, err := e.App.FindRecordById(migrations.Organizations, orgID)
+	return e.App.RunInTransaction(func(tx core.App) error {
+		original := e.App
+		e.App = tx
+		defer func() { e.App = original }()
+		if err := seatFree(tx, e.Record.GetString("org")); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
+
+func seatFree(app core.App, orgID string) error {
+	org, err := app.FindRecordById(migrations.Organizations, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return e.Next() // being created in this transaction: it has no limit yet
+		return nil // being created in this transaction: it has no limit yet
 	}
 	if err != nil {
 		return fmt.Errorf("find organization %s: %w", orgID, err)
 	}
 	limit := org.GetInt("seat_limit")
 	if limit <= 0 {
-		return e.Next()
+		return nil
 	}
-	used, err := seatsUsed(e.App, orgID)
+	used, err := seatsUsed(app, orgID)
 	if err != nil {
 		return err
 	}
@@ -169,7 +182,7 @@ func enforceSeatLimit(e *core.RecordEvent) error {
 		msg := fmt.Sprintf("%s has used all %d seats of its plan; an owner can raise the seat limit.", org.GetString("name"), limit)
 		return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"seats": validation.NewError(CodeSeatLimit, msg)})
 	}
-	return e.Next()
+	return nil
 }
 
 // FeatureOn answers nil when module is on in org, else the 409 (code

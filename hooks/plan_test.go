@@ -309,3 +309,31 @@ func TestBilling(t *testing.T) {
 		t.Errorf("retention: %d of %d", b.RetentionDays, b.Plan.PlanRetentionDays)
 	}
 }
+
+// Two newcomers racing for the last seat: exactly one gets it.
+func TestSeatLimitRace(t *testing.T) {
+	fx, err := matrixFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fx.App(t)
+	defer app.Cleanup()
+	h := tt.Handler(t, app)
+	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 10})
+	statuses := make(chan int, 2)
+	for _, u := range []string{tt.Erin, tt.Dave} {
+		go func() {
+			status, _, _ := tt.Send(h, tt.JSONRequest("POST", recordsURL(migrations.Memberships),
+				`{"org":"`+tt.Acme+`","user":"`+u+`","role":"user"}`, fx.Token(t, tt.Alice)))
+			statuses <- status
+		}()
+	}
+	got := map[int]int{<-statuses: 1}
+	got[<-statuses]++
+	if got[200] != 1 || got[409] != 1 {
+		t.Fatalf("statuses %v, want one 200 and one 409", got)
+	}
+	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"org": tt.Acme}); n != 10 {
+		t.Fatalf("%d members for 10 seats", n)
+	}
+}
