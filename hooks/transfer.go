@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -276,6 +277,9 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 			continue
 		}
 		priv, err := s.privateKey(tx, from, kid)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // reseal says so, unless the blob is gone anyway
+		}
 		if err != nil {
 			return out, nil, nil, err
 		}
@@ -284,7 +288,8 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 	results := make([]resealedBlob, len(shots))
 	errs := forEach(len(shots), resealWorkers, func(i int) error {
 		var err error
-		results[i], err = s.reseal(ctx, store, shots[i], keys[shots[i].GetString("key_id")], to, pub)
+		priv, ok := keys[shots[i].GetString("key_id")]
+		results[i], err = s.reseal(ctx, store, shots[i], priv, ok, to, pub)
 		return err
 	})
 	var failed error
@@ -437,7 +442,7 @@ type resealedBlob struct {
 // reseal opens a screenshot with its organization's key and seals it for
 // the target's, bound to the target's id; the new blob is written under the
 // target's prefix. The plaintext lives only in memory and is cleared.
-func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.Record, priv [32]byte, to string, pub [32]byte) (resealedBlob, error) {
+func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.Record, priv [32]byte, haveKey bool, to string, pub [32]byte) (resealedBlob, error) {
 	rc, err := store.Get(ctx, shot.GetString("storage_key"))
 	if err != nil {
 		return resealedBlob{}, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
@@ -448,6 +453,9 @@ func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.R
 		return resealedBlob{}, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
 	defer clear(priv[:]) // this copy; the caller clears its own
+	if !haveKey {
+		return resealedBlob{}, fmt.Errorf("screenshot %s: organization %s has no key %s", shot.Id, shot.GetString("org"), shot.GetString("key_id"))
+	}
 	from := shot.GetString("org")
 	md := envelope.Metadata{
 		ID: shot.GetString("client_id"), Org: from, User: shot.GetString("user"),

@@ -225,3 +225,26 @@ func TestTransferRefused(t *testing.T) {
 		})
 	}
 }
+
+// A screenshot whose blob the sweep already removed can't be viewed before
+// the transfer and isn't carried: its record goes, the time moves.
+func TestTransferDropsSweptScreenshots(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	// The seed's screenshot of Walt in B points at a blob that was never
+	// stored, sealed (it says) for a key Acme doesn't have.
+	shot := tt.DataID("shot", tt.Walt, tt.ProjB)
+	status, body := transfer(t, p, tt.Alice, tt.ProjB, tt.Initech)
+	if status != http.StatusOK {
+		t.Fatalf("transfer: %d %s", status, body)
+	}
+	var out hooks.Transferred
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.ScreenshotsGone != 1 || out.Screenshots != 0 || out.Activities != 1 || exists(p.app, migrations.Screenshots, shot) {
+		t.Fatalf("answer %s; screenshot record left: %v", body, exists(p.app, migrations.Screenshots, shot))
+	}
+	if orgOf(t, p.app, migrations.Activities, tt.DataID("act", tt.Walt, tt.ProjB)) != tt.Initech {
+		t.Fatal("Walt's time in B didn't move")
+	}
+}
