@@ -15,6 +15,7 @@ import { timeOff } from "./views/timeoff.js";
 import { schedules } from "./views/schedules.js";
 import { integrations, summaries } from "./views/integrations.js";
 import { jobSites, workOrders, locations } from "./views/field.js";
+import { organization } from "./views/organization.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -36,6 +37,7 @@ const pages = [
   { path: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
   { path: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
   { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
+  { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
 ];
 
 // Pages reachable without an organization, or without signing in.
