@@ -1,5 +1,5 @@
 // Tock's web app: a hash router over plain ES modules, no build step.
-import { pb, session, signedIn, signOut, loadOrgs, useOrg, can } from "./api.js";
+import { pb, session, signedIn, signOut, loadOrgs, useOrg, can, moduleOn } from "./api.js";
 import { h, say, errorText, go } from "./ui.js";
 import { signIn, signUp, join, newOrg } from "./views/auth.js";
 import { meDashboard, teamDashboard } from "./views/dashboards.js";
@@ -17,7 +17,8 @@ import { integrations, summaries } from "./views/integrations.js";
 import { jobSites, workOrders, locations } from "./views/field.js";
 import { organization } from "./views/organization.js";
 
-// Pages: path, title, view, and whether the nav shows it to this person.
+// Pages: path, title, view, the module (Add/Remove Features) it belongs to,
+// and whether the nav shows it to this person.
 const pages = [
   { path: "me", title: "Me", view: meDashboard, shown: () => true },
   { path: "team", title: "Team", view: teamDashboard, shown: () => can("View Team Dashboard") },
@@ -28,17 +29,22 @@ const pages = [
   { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
   { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
-  { path: "jobsites", title: "Job sites", view: jobSites, shown: () => true },
-  { path: "workorders", title: "Work orders", view: workOrders, shown: () => true },
-  { path: "locations", title: "Locations", view: locations, shown: () => can("View Locations") },
+  { path: "jobsites", module: "job_sites", title: "Job sites", view: jobSites, shown: () => true },
+  { path: "workorders", module: "work_orders", title: "Work orders", view: workOrders, shown: () => true },
+  { path: "locations", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
-  { path: "timeoff", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
-  { path: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
-  { path: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
+  { path: "timeoff", module: "time_off", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
+  { path: "schedules", module: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
+  { path: "integrations", module: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
   { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
   { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
 ];
+
+// visible: the page's module is on and the person reaches something on it.
+function visible(page) {
+  return (!page.module || moduleOn(page.module)) && page.shown();
+}
 
 // Pages reachable without an organization, or without signing in.
 const open = { signin: signIn, signup: signUp, join };
@@ -57,7 +63,7 @@ function header(current) {
   if (!signedIn()) return;
   if (session.org) {
     const nav = h("nav", { "aria-label": "Main" },
-      h("ul", {}, pages.filter((p) => p.shown()).map((p) =>
+      h("ul", {}, pages.filter(visible).map((p) =>
         h("li", {}, h("a", { href: `#/${p.path}`, "aria-current": current === p.path ? "page" : false }, p.title)))));
     top.append(nav);
   }
@@ -98,7 +104,7 @@ export async function render() {
     }
     if (!session.org) return go("orgs/new");
     const page = pages.find((p) => p.path === head) || pages[0];
-    if (!page.shown()) return go("me");
+    if (!visible(page)) return go("me");
     header(page.path);
     const build = id && detail[head] ? detail[head] : page.view;
     show(ticket, await build({ id, params, render }));
