@@ -30,6 +30,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)
+	s.registerMoney(app, z)
 	s.registerRetention(app)
 	registerWebApp(app)
 	return s

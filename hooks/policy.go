@@ -227,6 +227,11 @@ func policies(m *perms.Matrix) map[string]policy {
 		migrations.Invites: {
 			delete: alwaysDelete(perms.ViewAndManageInvites),
 		},
+		migrations.Rates: {
+			create: always(perms.ManagePayBillRates),
+			update: byChangedField(nil, perms.ManagePayBillRates),
+			delete: alwaysDelete(perms.ManagePayBillRates),
+		},
 		migrations.BreakPolicies: {
 			create: always(perms.CreateWorkBreakPolicies),
 			update: byChangedField(nil, perms.EditWorkBreakPolicies),
