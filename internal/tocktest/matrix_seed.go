@@ -139,6 +139,7 @@ func Matrix(app core.App) error {
 	for _, d := range tracked {
 		SeedSlot(s, d.user, d.project)
 	}
+	seedMoney(s)
 	return s.Err()
 }
 
