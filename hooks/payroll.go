@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -80,6 +81,9 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 	if err != nil {
 		return err
 	}
+	if err := noOverlappingRun(e.App, org.Id, period); err != nil {
+		return err
+	}
 	work, err := payableWork(e.App, org, period, nil, nil)
 	if err != nil {
 		return err
@@ -97,20 +101,10 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 	}
 	out := PayrollResult{Unpriced: unpricedOf(unpriced)}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		var overlapping []struct {
-			Start types.DateTime `db:"period_start"`
-			End   types.DateTime `db:"period_end"`
-		}
-		if err := tx.RecordQuery(migrations.PayrollRuns).Select("period_start", "period_end").
-			AndWhere(dbx.HashExp{"org": org.Id}).
-			AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
-				"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
-			})).Limit(1).All(&overlapping); err != nil {
-			return fmt.Errorf("payroll runs of %s: %w", org.Id, err)
-		}
-		if len(overlapping) > 0 {
-			return router.NewApiError(http.StatusConflict, fmt.Sprintf("Payroll already ran for %s – %s, which overlaps this period.",
-				overlapping[0].Start.Time().UTC().Format("2006-01-02"), overlapping[0].End.Time().UTC().Format("2006-01-02")), nil)
+		// Again inside the transaction: a run saved meanwhile must not pay
+		// the same time twice.
+		if err := noOverlappingRun(tx, org.Id, period); err != nil {
+			return err
 		}
 		runs, err := tx.FindCachedCollectionByNameOrId(migrations.PayrollRuns)
 		if err != nil {
@@ -155,4 +149,25 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 		return asClientError(err, "Couldn't run payroll.")
 	}
 	return e.JSON(http.StatusOK, out)
+}
+
+// noOverlappingRun answers 409 when a payroll run of org already covers a
+// day of period.
+func noOverlappingRun(app core.App, org string, period dayPeriod) error {
+	var runs []struct {
+		Start types.DateTime `db:"period_start"`
+		End   types.DateTime `db:"period_end"`
+	}
+	if err := app.RecordQuery(migrations.PayrollRuns).Select("period_start", "period_end").
+		AndWhere(dbx.HashExp{"org": org}).
+		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
+			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
+		})).Limit(1).All(&runs); err != nil {
+		return fmt.Errorf("payroll runs of %s: %w", org, err)
+	}
+	if len(runs) > 0 {
+		return router.NewApiError(http.StatusConflict, fmt.Sprintf("Payroll already ran for %s – %s, which overlaps this period.",
+			runs[0].Start.Time().UTC().Format(time.DateOnly), runs[0].End.Time().UTC().Format(time.DateOnly)), nil)
+	}
+	return nil
 }
