@@ -221,11 +221,12 @@ func invoiceMail(app core.App, org, client, inv *core.Record) *mailer.Message {
 	var lines []MoneyLine
 	_ = inv.UnmarshalJSONField("lines", &lines)
 	names := projectNames(app, lines)
+	people := memberNames(app, lines)
 	cur := inv.GetString("currency")
 	var text, rows strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&text, "%s: %.2f h x %s = %s\n", names[l.Project], l.Hours, formatCents(l.RateCents, cur), formatCents(l.AmountCents, cur))
-		fmt.Fprintf(&rows, "<tr><td>%s</td><td>%.2f</td><td>%s</td><td>%s</td></tr>", html.EscapeString(names[l.Project]),
+		fmt.Fprintf(&text, "%s, %s: %.2f h x %s = %s\n", names[l.Project], people[l.User], l.Hours, formatCents(l.RateCents, cur), formatCents(l.AmountCents, cur))
+		fmt.Fprintf(&rows, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td><td>%s</td></tr>", html.EscapeString(names[l.Project]), html.EscapeString(people[l.User]),
 			l.Hours, html.EscapeString(formatCents(l.RateCents, cur)), html.EscapeString(formatCents(l.AmountCents, cur)))
 	}
 	orgName, number := org.GetString("name"), inv.GetInt("number")
@@ -238,10 +239,25 @@ func invoiceMail(app core.App, org, client, inv *core.Record) *mailer.Message {
 		Subject: fmt.Sprintf("Invoice %d from %s", number, orgName),
 		Text: fmt.Sprintf("Invoice %d from %s to %s\nPeriod: %s\n\n%s\nTotal: %s\nDue: %s\n",
 			number, orgName, client.GetString("name"), period, text.String(), total, due),
-		HTML: fmt.Sprintf(`<h1>Invoice %d</h1><p>From %s to %s, for %s.</p><table><tr><th>Project</th><th>Hours</th><th>Rate</th><th>Amount</th></tr>%s</table><p>Total: %s<br>Due: %s</p>`,
+		HTML: fmt.Sprintf(`<h1>Invoice %d</h1><p>From %s to %s, for %s.</p><table><tr><th>Project</th><th>Member</th><th>Hours</th><th>Rate</th><th>Amount</th></tr>%s</table><p>Total: %s<br>Due: %s</p>`,
 			number, html.EscapeString(orgName), html.EscapeString(client.GetString("name")), html.EscapeString(period),
 			rows.String(), html.EscapeString(total), html.EscapeString(due)),
 	}
+}
+
+// memberNames names the members of lines, by their name or else their e-mail.
+func memberNames(app core.App, lines []MoneyLine) map[string]string {
+	names := map[string]string{}
+	for _, l := range lines {
+		if _, ok := names[l.User]; ok {
+			continue
+		}
+		names[l.User] = "A member"
+		if u, err := app.FindRecordById(migrations.Users, l.User); err == nil {
+			names[l.User] = cmp.Or(u.GetString("name"), u.Email())
+		}
+	}
+	return names
 }
 
 func projectNames(app core.App, lines []MoneyLine) map[string]string {

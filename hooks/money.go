@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
 )
 
 // Money: invoices and payroll price a member's payable time with their pay
@@ -41,6 +43,10 @@ const (
 	TeamInvoicesRoute          = "/api/tock/orgs/{org}/team_invoices"
 	TeamInvoicePaymentsRoute   = "/api/tock/team_invoices/{id}/payments"
 	PayrollRoute               = "/api/tock/orgs/{org}/payroll"
+	// InvoiceClientsRoute names the clients to whoever may invoice them or
+	// read their invoices: team leads can do both with their toggle, but
+	// only owners and managers list clients (Edit Clients).
+	InvoiceClientsRoute = "/api/tock/orgs/{org}/invoice_clients"
 )
 
 // maxPeriodDays bounds a period, so one request never reads years of time.
@@ -78,6 +84,7 @@ func (s *Server) registerMoney(app core.App, z *authorizer) {
 		e.Router.POST(TeamInvoicesRoute, func(re *core.RequestEvent) error { return s.createTeamInvoice(re, z) }).Bind(auth)
 		e.Router.POST(TeamInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payTeamInvoice(re, z) }).Bind(auth)
 		e.Router.POST(PayrollRoute, func(re *core.RequestEvent) error { return s.runPayroll(re, z) }).Bind(auth)
+		e.Router.GET(InvoiceClientsRoute, func(re *core.RequestEvent) error { return s.invoiceClients(re, z) }).Bind(auth)
 		return e.Next()
 	})
 }
@@ -321,4 +328,31 @@ func nextNumber(app core.App, collection, org string) (int, error) {
 		return 0, fmt.Errorf("last number of %s in %s: %w", collection, org, err)
 	}
 	return n.Max + 1, nil
+}
+
+// InvoiceClient is a client as an invoice needs it.
+type InvoiceClient struct {
+	ID       string `json:"id" db:"id"`
+	Name     string `json:"name" db:"name"`
+	Email    bool   `json:"has_email" db:"has_email"` // whether invoices can be sent
+	Currency string `json:"currency" db:"currency"`
+}
+
+func (s *Server) invoiceClients(e *core.RequestEvent, z *authorizer) error {
+	a, org, err := z.orgMember(e)
+	if err != nil {
+		return err
+	}
+	if z.matrix.Scope(a.actor, perms.CreateClientInvoices, a.settings).Empty() &&
+		z.matrix.Scope(a.actor, perms.ViewClientInvoices, a.settings).Empty() {
+		return forbidden(perms.ViewClientInvoices)
+	}
+	out := []InvoiceClient{}
+	err = e.App.RecordQuery(migrations.Clients).
+		Select("id", "name", "(email != '') AS has_email", "currency").
+		AndWhere(dbx.HashExp{"org": org.Id}).OrderBy("name ASC").All(&out)
+	if err != nil {
+		return fmt.Errorf("clients of %s: %w", org.Id, err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"items": out})
 }

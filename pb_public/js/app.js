@@ -11,6 +11,7 @@ import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
 import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
+import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
 const pages = [
@@ -25,6 +26,7 @@ const pages = [
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
+  { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
 ];
 
 // Pages reachable without an organization, or without signing in.
