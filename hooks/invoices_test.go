@@ -336,3 +336,31 @@ func TestRatesVisibility(t *testing.T) {
 		t.Errorf("a refused rate was saved")
 	}
 }
+
+// TestInvoiceClients: the clients an invoice may name, for whoever may
+// invoice or read invoices, team leads included; nobody else.
+func TestInvoiceClients(t *testing.T) {
+	for _, tc := range []struct {
+		name, user string
+		toggles    bool
+		status     int
+	}{
+		{"the owner", tt.Alice, false, 200},
+		{"a team lead with the toggle", tt.Tess, true, 200},
+		{"a team lead without it", tt.Tess, false, 403},
+		{"a user", tt.Carol, false, 403},
+		{"a non-member", tt.Dave, false, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app, call := moneyApp(t)
+			setToggles(t, app, tc.toggles)
+			status, body := call(tc.user, "GET", orgURL(hooks.InvoiceClientsRoute, tt.Acme), "")
+			if status != tc.status {
+				t.Fatalf("got %d %s, want %d", status, body, tc.status)
+			}
+			if status == 200 && (!strings.Contains(body, `"id":"`+tt.Cli+`"`) || !strings.Contains(body, `"has_email":true`) || strings.Contains(body, tt.CliG)) {
+				t.Errorf("clients: %s", body)
+			}
+		})
+	}
+}
