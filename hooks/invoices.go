@@ -128,6 +128,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 		inv.Set("org", org.Id)
 		inv.Set("number", n)
 		inv.Set("client", client.Id)
+		inv.Set("client_name", client.GetString("name"))
 		inv.Set("team", in.Team)
 		setInvoice(inv, period, lines, currency, e.Auth.Id)
 		if err := tx.Save(inv); err != nil {
@@ -185,7 +186,7 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *authorizer) error {
 	}
 	client, err := e.App.FindRecordById(migrations.Clients, inv.GetString("client"))
 	if err != nil {
-		return fmt.Errorf("find client of invoice %s: %w", inv.Id, err)
+		return badRequest("The client of this invoice (%s) was removed: there is no one to send it to.", inv.GetString("client_name"))
 	}
 	to := client.GetString("email")
 	if to == "" {

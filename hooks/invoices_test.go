@@ -364,3 +364,19 @@ func TestInvoiceClients(t *testing.T) {
 		})
 	}
 }
+
+// TestInvoicesOutliveTheirClient: removing a client keeps its invoices,
+// made out to the name they had; they can no longer be sent.
+func TestInvoicesOutliveTheirClient(t *testing.T) {
+	app, call := moneyApp(t)
+	if status, body := call(tt.Alice, "DELETE", recordsURL(migrations.Clients)+"/"+tt.Cli, ""); status != 204 {
+		t.Fatalf("remove the client: %d %s", status, body)
+	}
+	r, err := app.FindRecordById(migrations.ClientInvoices, tt.CInvA)
+	if err != nil || r.GetString("client") != "" || r.GetString("client_name") != "Client" {
+		t.Fatalf("invoice after its client went: %v %v", r, err)
+	}
+	if status, body := call(tt.Alice, "POST", idURL(hooks.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != 400 || !strings.Contains(body, "was removed") {
+		t.Errorf("sending it: %d %s", status, body)
+	}
+}

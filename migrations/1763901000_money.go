@@ -80,7 +80,10 @@ func createMoney(app core.App) error {
 
 	invoices := orgScoped(ClientInvoices, orgs)
 	invoices.Fields.Add(number("number", true, 1, 1e9))
-	invoices.Fields.Add(relation("client", clients, true, false))
+	// An invoice outlives its client: removing the client unsets the
+	// relation and the invoice keeps the name it was made out to.
+	invoices.Fields.Add(relation("client", clients, false, false))
+	invoices.Fields.Add(text("client_name", false, 200))
 	invoices.Fields.Add(relation("team", teams, false, false))
 	invoiceFields(invoices, users)
 	invoices.Fields.Add(&core.DateField{Name: "sent_at"})

@@ -77,7 +77,7 @@ func seedMoney(s *Seeder) {
 	for i, inv := range []struct{ id, org, client, team string }{
 		{CInvA, Acme, Cli, ""}, {CInvT, Acme, Cli, TeamT}, {CInvU, Acme, Cli, TeamU}, {CInvG, Globex, CliG, ""},
 	} {
-		s.Create(migrations.ClientInvoices, inv.id, with(map[string]any{"org": inv.org, "client": inv.client, "team": inv.team, "number": i + 1}))
+		s.Create(migrations.ClientInvoices, inv.id, with(map[string]any{"org": inv.org, "client": inv.client, "client_name": "Client", "team": inv.team, "number": i + 1}))
 	}
 	for _, r := range []struct{ id, org string }{{RunA, Acme}, {RunG, Globex}} {
 		fields := map[string]any{"org": r.org, "total_cents": 4000, "currency": migrations.DefaultCurrency}

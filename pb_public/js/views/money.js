@@ -72,7 +72,7 @@ function ratesSection(rates, names, people, reload) {
       const d = new FormData(form);
       const pay = cents(d.get("pay")), bill = cents(d.get("bill"));
       if (Number.isNaN(pay) || Number.isNaN(bill)) return action(() => { throw new Error("Rates are amounts like 25 or 25.50."); });
-      const fields = { org: session.org.id, user: d.get("user"), project: d.get("project"), pay_rate_cents: pay, bill_rate_cents: bill, currency: d.get("currency") };
+      const fields = { org: session.org.id, user: d.get("user"), project: d.get("project"), pay_rate_cents: pay, bill_rate_cents: bill, currency: String(d.get("currency") || "").toUpperCase() };
       const existing = rates.find((r) => r.user === fields.user && (r.project || "") === fields.project);
       action(() => existing ? pb.collection("rates").update(existing.id, fields) : pb.collection("rates").create(fields), "Rate saved.").then(reload);
     },
@@ -135,7 +135,7 @@ function clientSection(clients, clientName, teams, teamName, invoices, names, st
       action(() => pb.send(`/api/tock/orgs/${session.org.id}/client_invoices`, { method: "POST", body: d }), "Invoice created.").then(reload);
     },
   },
-  field("Client", select("client", clients.map((c) => [c.id, c.name]), clients[0]?.id)),
+  field("Client", select("client", clients.map((c) => [c.id, c.has_email ? c.name : `${c.name} (no e-mail: can't be sent)`]), clients[0]?.id)),
   field("Time of", select("team", reach, reach[0]?.[0])),
   periodFields(start, end),
   h("button", { type: "submit" }, "Create invoice"));
@@ -150,7 +150,7 @@ function clientSection(clients, clientName, teams, teamName, invoices, names, st
           const label = `invoice ${inv.number}`;
           return h("tr", { "data-invoice": inv.id },
             h("td", {}, inv.number),
-            h("td", {}, clientName.get(inv.client) || "A client"),
+            h("td", {}, clientName.get(inv.client) || inv.client_name || "A client"),
             h("td", {}, inv.team ? teamName.get(inv.team) || "A team" : "Everyone"),
             h("td", {}, `${day(inv.period_start)} – ${day(inv.period_end)}`),
             h("td", { class: "num" }, money(inv.total_cents, inv.currency)),
