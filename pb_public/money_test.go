@@ -188,7 +188,8 @@ func TestMoneyWorkflow(t *testing.T) {
 
 	b.Do(t, "run payroll for the week", append(week("#payroll-form"), chromedp.Click(chromedp.CSS(`#payroll-form button`)))...)
 	b.Wait(t, "payroll ran", `document.querySelector("#status").textContent === "Payroll ran."`)
-	b.Wait(t, "Walt's payment listed", fmt.Sprintf(`!!document.querySelector("#payments tr[data-user='%s']")`, tt.Walt))
+	b.Wait(t, "the run listed", `document.querySelector("#payroll-runs")?.textContent.includes("2026-11-02 – 2026-11-08")`)
+	b.Wait(t, "Walt's payment listed", fmt.Sprintf(`[...document.querySelectorAll("#payments tr[data-user='%s']")].some(r => r.textContent.includes("8.33 USD"))`, tt.Walt))
 	if n := w.count(t, alice, "payroll_runs", `period_start="2026-11-02 00:00:00.000Z"`); n != 1 {
 		t.Errorf("no payroll run on the server")
 	}
