@@ -41,6 +41,7 @@ func environment() []envVar {
 		{"TOCK_S3_SECRET_KEY", "", "S3 secret key (environment only: never on a command line)"},
 		{"TOCK_S3_TLS", "--s3-tls", "use TLS to reach S3 (default true)"},
 		{"TOCK_SLOT_SECONDS", "", "tests only: activity slot length (default 600)"},
+		{"TOCK_WEBHOOKS_ALLOW_PRIVATE", "--webhooks-allow-private", "let webhooks reach loopback, LAN and link-local addresses (default false)"},
 	}
 }
 
@@ -116,6 +117,11 @@ func storageFlags(root *cobra.Command) (*hooks.Config, error) {
 		return nil, fmt.Errorf("TOCK_S3_TLS: %w", err)
 	}
 	f.BoolVar(&cfg.S3.UseTLS, "s3-tls", useTLS, "use TLS to reach S3")
+	allowPrivate, err := strconv.ParseBool(envOr("TOCK_WEBHOOKS_ALLOW_PRIVATE", "false"))
+	if err != nil {
+		return nil, fmt.Errorf("TOCK_WEBHOOKS_ALLOW_PRIVATE: %w", err)
+	}
+	f.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", allowPrivate, "let webhooks reach loopback, LAN and link-local addresses")
 	return cfg, nil
 }
 

@@ -30,8 +30,11 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)
+	s.registerTimeOff(app, z)
 	s.registerMoney(app, z)
 	s.registerRetention(app)
+	s.registerWebhooks(app, z)
+	s.registerSummaries(app, z)
 	registerWebApp(app)
 	return s
 }

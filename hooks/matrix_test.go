@@ -539,6 +539,8 @@ func probes(self string) []probe {
 			deleted(migrations.BreakPolicies, o.policy).on(perms.EditWorkBreakPolicies, o.label+" (delete)", o.id, tg),
 		)
 	}
+	ps = append(ps, timeOffProbes(self)...)
+	ps = append(ps, integrationsProbes(self)...)
 	ps = append(ps, moneyProbes(self)...)
 	return ps
 }
@@ -579,6 +581,9 @@ func unreachable() map[string]string {
 		"View Team Invoices/project_manager":             selfAsUser,
 		"View Team Invoices/team_lead":                   selfAsUser,
 		"Mark Payment on Team invoice/project_manager":   selfAsUser,
+
+		// Time off: requesting one's own is self in both columns.
+		"Approve/Request Time Off Requests/project_manager": "a project manager's own requests are the user column's too (self), and perms reports the user column for equal grants; the denied side (approving) is probed",
 	}
 }
 

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"maps"
 	"reflect"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -141,6 +142,7 @@ func policies(m *perms.Matrix) map[string]policy {
 				"daily_limit_hours":    perms.SetDailyWeeklyLimits,
 				"weekly_limit_hours":   perms.SetDailyWeeklyLimits,
 				"tracking_enabled":     perms.EnableDisableTimeTracking,
+				"summary_emails":       perms.ReceiveWorkSummaryEmails,
 			}, perms.ChangeUserRoles),
 			delete: func(a perms.Actor, r *core.Record) []perms.Feature {
 				if r.GetString("user") == a.UserID {
@@ -232,12 +234,18 @@ func policies(m *perms.Matrix) map[string]policy {
 			update: byChangedField(nil, perms.ManagePayBillRates),
 			delete: alwaysDelete(perms.ManagePayBillRates),
 		},
+		migrations.Webhooks: {
+			create: always(perms.AddIntegration),
+			update: byChangedField(nil, perms.ChangeIntegrationSettings),
+			delete: alwaysDelete(perms.RemoveIntegration),
+		},
 		migrations.BreakPolicies: {
 			create: always(perms.CreateWorkBreakPolicies),
 			update: byChangedField(nil, perms.EditWorkBreakPolicies),
 			delete: alwaysDelete(perms.EditWorkBreakPolicies),
 		},
 	}
+	maps.Copy(ps, timeOffPolicies())
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]
 		p.Access = a

@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"time"
@@ -35,6 +36,14 @@ type Config struct {
 	// OrphanGrace is how old a blob without a record must be before the
 	// sweep removes it: younger ones may belong to an upload in flight.
 	OrphanGrace time.Duration
+
+	// WebhooksAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses (TOCK_WEBHOOKS_ALLOW_PRIVATE); off by default.
+	WebhooksAllowPrivate bool
+	// WebhookClient, when set, replaces the deliveries' HTTP client (tests).
+	WebhookClient *http.Client
+	// WebhookJitter, when set, replaces the retry jitter source (tests).
+	WebhookJitter func() float64
 }
 
 // Defaults for what Config leaves unset.
@@ -83,6 +92,7 @@ type Server struct {
 	cfg    Config
 	master func() ([32]byte, error)
 	store  func() (blobstore.Store, error)
+	outbox *webhookWorker // webhook deliveries
 }
 
 func newServer(app core.App, cfg Config) *Server {

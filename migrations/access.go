@@ -53,7 +53,8 @@ func AccessOf() map[string]Access {
 		Memberships: {
 			OrgField: "org", Owner: "user", View: perms.ViewOrganizationMembers, OwnField: "user",
 			Create: fs(perms.InviteUsers),
-			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings, perms.SetDailyWeeklyLimits, perms.EnableDisableTimeTracking),
+			Update: fs(perms.ChangeUserRoles, perms.ChangeOrganizationSettings, perms.SetDailyWeeklyLimits, perms.EnableDisableTimeTracking,
+				perms.ReceiveWorkSummaryEmails),
 			Delete: fs(perms.RemoveUsers, perms.LeaveOrganization),
 		},
 		Clients: {
@@ -127,6 +128,34 @@ func AccessOf() map[string]Access {
 		PayrollRuns:    {OrgField: "org", View: perms.ViewPastTeamPayments},
 		// Members see what they were paid, like a pay slip.
 		Payments: {OrgField: "org", Owner: "user", View: perms.ViewPastTeamPayments, OwnField: "user"},
+		// Time off: every member reads the policies and holidays that may
+		// apply to them; balances and requests are their member's and the
+		// approvers'. Requests change only through Tock's routes, which check
+		// the balance, overlaps and who may approve.
+		TimeOffPolicies: {
+			OrgField: "org",
+			Create:   fs(perms.AddTimeOffPolicies), Update: fs(perms.AddTimeOffPolicies), Delete: fs(perms.AddTimeOffPolicies),
+		},
+		HolidayPolicies: {
+			OrgField: "org",
+			Create:   fs(perms.AddHolidayPolicies), Update: fs(perms.AddHolidayPolicies), Delete: fs(perms.AddHolidayPolicies),
+		},
+		TimeOffBalances: {
+			OrgField: "org", Owner: "user", View: perms.EditTimeOffBalances, OwnField: "user",
+			Create: fs(perms.EditTimeOffBalances), Update: fs(perms.EditTimeOffBalances), Delete: fs(perms.EditTimeOffBalances),
+		},
+		TimeOffRequests: {OrgField: "org", Owner: "user", View: perms.ApproveRequestTimeOffRequests, OwnField: "user"},
+		Schedules: {
+			OrgField: "org", Owner: "user", Project: "project", View: perms.ViewSchedules,
+			Create: fs(perms.AddSchedules), Update: fs(perms.ModifySchedules), Delete: fs(perms.ModifySchedules),
+		},
+		// Integrations are for those who may change their settings; their
+		// deliveries are written by Tock alone and read as the delivery log.
+		Webhooks: {
+			OrgField: "org", View: perms.ChangeIntegrationSettings,
+			Create: fs(perms.AddIntegration), Update: fs(perms.ChangeIntegrationSettings), Delete: fs(perms.RemoveIntegration),
+		},
+		WebhookDeliveries: {OrgField: "org", View: perms.ChangeIntegrationSettings},
 
 		Activities:  activities,
 		Screenshots: screenshots,

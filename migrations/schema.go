@@ -34,6 +34,18 @@ const (
 	TeamInvoices   = "team_invoices"
 	PayrollRuns    = "payroll_runs"
 	Payments       = "payments"
+
+	TimeOffPolicies = "time_off_policies"
+	HolidayPolicies = "holiday_policies"
+	TimeOffBalances = "time_off_balances"
+	TimeOffRequests = "time_off_requests"
+	Schedules       = "schedules"
+)
+
+// Integration collections (outgoing webhooks and their delivery log).
+const (
+	Webhooks          = "webhooks"
+	WebhookDeliveries = "webhook_deliveries"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.

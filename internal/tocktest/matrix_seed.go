@@ -132,6 +132,8 @@ func Matrix(app core.App) error {
 		})
 	}
 
+	seedWebhooks(s)
+
 	tracked := []struct{ user, project string }{
 		{Alice, ProjA}, {Bob, ProjA}, {Carol, ProjA}, {Pam, ProjA}, {Tess, ProjA},
 		{Walt, ProjA}, {Walt, ProjB}, {Dave, ProjG},
@@ -139,6 +141,7 @@ func Matrix(app core.App) error {
 	for _, d := range tracked {
 		SeedSlot(s, d.user, d.project)
 	}
+	seedTimeOff(s)
 	seedMoney(s)
 	return s.Err()
 }

@@ -11,6 +11,9 @@ import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
 import { tasks } from "./views/tasks.js";
 import { settings, auditLog } from "./views/settings.js";
+import { timeOff } from "./views/timeoff.js";
+import { schedules } from "./views/schedules.js";
+import { integrations, summaries } from "./views/integrations.js";
 import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
@@ -26,6 +29,10 @@ const pages = [
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
+  { path: "timeoff", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
+  { path: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
+  { path: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
+  { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
   { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
 ];
 
