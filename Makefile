@@ -38,4 +38,5 @@ bench: deps
 	go test -run XXX -bench 'BenchmarkManagerScreenshotList' -benchtime 200x ./hooks
 	go test -run XXX -bench 'BenchmarkRetention' -benchtime 1x ./hooks
 	go test -run XXX -bench 'BenchmarkMonthReport' -benchtime 5x ./hooks
+	go test -run XXX -bench 'BenchmarkJobSiteVisitsRoute|BenchmarkDeriveVisits' -benchtime 3x ./hooks
 	go test -run XXX -bench . -benchmem ./perms ./envelope

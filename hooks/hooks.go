@@ -31,6 +31,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)
 	s.registerTimeOff(app, z)
+	s.registerField(app, z)
 	s.registerMoney(app, z)
 	s.registerRetention(app)
 	s.registerWebhooks(app, z)

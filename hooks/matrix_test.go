@@ -541,6 +541,7 @@ func probes(self string) []probe {
 	}
 	ps = append(ps, timeOffProbes(self)...)
 	ps = append(ps, integrationsProbes(self)...)
+	ps = append(ps, fieldProbes(self)...)
 	ps = append(ps, moneyProbes(self)...)
 	return ps
 }

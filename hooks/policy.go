@@ -246,6 +246,7 @@ func policies(m *perms.Matrix) map[string]policy {
 		},
 	}
 	maps.Copy(ps, timeOffPolicies())
+	maps.Copy(ps, fieldPolicies())
 	for name, a := range migrations.AccessOf() {
 		p := ps[name]
 		p.Access = a

@@ -156,6 +156,27 @@ func AccessOf() map[string]Access {
 			Create: fs(perms.AddIntegration), Update: fs(perms.ChangeIntegrationSettings), Delete: fs(perms.RemoveIntegration),
 		},
 		WebhookDeliveries: {OrgField: "org", View: perms.ChangeIntegrationSettings},
+		// Locations are written only by Tock's upload route, for the
+		// uploader alone; no one edits or deletes a recorded point.
+		Locations: {OrgField: "org", Owner: "user", Project: "project", View: perms.ViewLocations},
+		// Every member sees the job sites: they show where work happens.
+		JobSites: {
+			OrgField: "org",
+			Create:   fs(perms.AddRemoveJobSites), Update: fs(perms.EditJobSites), Delete: fs(perms.AddRemoveJobSites),
+		},
+		// Every member sees the work orders (no personal data; who works
+		// where and when is in the jobs); one row governs all their changes.
+		WorkOrders: {
+			OrgField: "org",
+			Create:   fs(perms.CreateWorkOrders), Update: fs(perms.CreateWorkOrders), Delete: fs(perms.CreateWorkOrders),
+		},
+		// An assignee sees their own jobs and marks them started or done
+		// through Tock's route (hooks/workorders.go); any other change is
+		// "Add jobs".
+		Jobs: {
+			OrgField: "org", Owner: "assignee", View: perms.AddJobs, OwnField: "assignee",
+			Create: fs(perms.AddJobs), Update: fs(perms.AddJobs), Delete: fs(perms.AddJobs),
+		},
 
 		Activities:  activities,
 		Screenshots: screenshots,

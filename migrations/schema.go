@@ -46,6 +46,10 @@ const (
 const (
 	Webhooks          = "webhooks"
 	WebhookDeliveries = "webhook_deliveries"
+	Locations         = "locations"
+	JobSites          = "job_sites"
+	WorkOrders        = "work_orders"
+	Jobs              = "jobs"
 )
 
 // UserOrgsField is the users field listing a person's active organizations.

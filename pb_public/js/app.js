@@ -14,6 +14,7 @@ import { settings, auditLog } from "./views/settings.js";
 import { timeOff } from "./views/timeoff.js";
 import { schedules } from "./views/schedules.js";
 import { integrations, summaries } from "./views/integrations.js";
+import { jobSites, workOrders, locations } from "./views/field.js";
 import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, and whether the nav shows it to this person.
@@ -27,6 +28,9 @@ const pages = [
   { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
   { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
   { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
+  { path: "jobsites", title: "Job sites", view: jobSites, shown: () => true },
+  { path: "workorders", title: "Work orders", view: workOrders, shown: () => true },
+  { path: "locations", title: "Locations", view: locations, shown: () => can("View Locations") },
   { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
   { path: "timeoff", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },

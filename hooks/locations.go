@@ -1,0 +1,231 @@
+package hooks
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+)
+
+// LocationsRoute takes a batch of the signed-in member's own location
+// points, as Hubstaff's mobile app records them while the member tracks
+// time: POST {"points":[{client_id, recorded_at, lat, lng, accuracy_m,
+// project?}]}. The desktop agent has no GPS and never sends any.
+//
+// A batch is stored whole or not at all: one bad point refuses it with a
+// 400 naming the point (counted from 0). A point whose client_id the member already sent is
+// skipped, so a phone may resend a batch whose answer it lost.
+const LocationsRoute = "/api/tock/orgs/{org}/locations"
+
+// LocationPoint is one reading of a member's device.
+type LocationPoint struct {
+	ClientID   string    `json:"client_id"`
+	RecordedAt time.Time `json:"recorded_at"`
+	// Pointers: 0 is a real latitude, so a missing one must be told apart.
+	Lat       *float64 `json:"lat"`
+	Lng       *float64 `json:"lng"`
+	AccuracyM float64  `json:"accuracy_m"`
+	Project   string   `json:"project"`
+}
+
+// LocationBatch is the body of POST LocationsRoute.
+type LocationBatch struct {
+	Points []LocationPoint `json:"points"`
+}
+
+// LocationsStored answers an upload: points stored, and points skipped
+// because the member had already sent their client_id.
+type LocationsStored struct {
+	Stored     int `json:"stored"`
+	Duplicates int `json:"duplicates"`
+}
+
+func (s *Server) registerField(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.POST(LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }).
+			Bind(apis.RequireAuth(migrations.Users))
+		e.Router.GET(JobSiteVisitsRoute, func(re *core.RequestEvent) error { return s.jobSiteVisits(re, z) }).
+			Bind(apis.RequireAuth(migrations.Users))
+		e.Router.POST(JobStatusRoute, func(re *core.RequestEvent) error { return jobStatus(re, z) }).
+			Bind(apis.RequireAuth(migrations.Users))
+		return e.Next()
+	})
+	registerFieldIntegrity(app)
+	app.Cron().MustAdd("tock_location_retention", "23 * * * *", func() {
+		n, err := ExpireLocations(app, time.Now())
+		if err != nil {
+			app.Logger().Error("location retention failed", slog.Any("error", err))
+			return
+		}
+		app.Logger().Info("location retention done", slog.Int("locations", n))
+	})
+}
+
+// ExpireLocations deletes, per organization, the location points older than
+// its retention_days: where someone was is as private as their screen, so
+// it is kept no longer than their screenshots. Nothing references a point,
+// so deleting in SQL skips no cascade; batches keep each lock short.
+func ExpireLocations(app core.App, now time.Time) (int, error) {
+	orgs, err := app.FindAllRecords(migrations.Organizations)
+	if err != nil {
+		return 0, fmt.Errorf("list organizations: %w", err)
+	}
+	total := 0
+	for _, org := range orgs {
+		days := org.GetInt("retention_days")
+		if days <= 0 {
+			continue
+		}
+		cutoff := now.Add(-time.Duration(days) * 24 * time.Hour).UTC()
+		n := 0
+		for {
+			res, err := app.DB().NewQuery(`DELETE FROM {{locations}} WHERE [[id]] IN (
+				SELECT id FROM locations WHERE org = {:org} AND recorded_at < {:cutoff} LIMIT {:batch})`).
+				Bind(dbx.Params{"org": org.Id, "cutoff": dbDate(cutoff), "batch": retentionBatch}).Execute()
+			if err != nil {
+				return total, fmt.Errorf("expire locations of %s: %w", org.Id, err)
+			}
+			done, _ := res.RowsAffected()
+			n += int(done)
+			if done < retentionBatch {
+				break
+			}
+		}
+		total += n
+		if n > 0 {
+			auditExpiry(app, org.Id, n, cutoff)
+		}
+	}
+	return total, nil
+}
+
+// checkPoint refuses a point that can't be a reading of a device now.
+func (s *Server) checkPoint(p LocationPoint, now time.Time) error {
+	switch {
+	case strings.TrimSpace(p.ClientID) == "" || len(p.ClientID) > migrations.MaxLocationClientID:
+		return fmt.Errorf("client_id is required, at most %d characters", migrations.MaxLocationClientID)
+	case p.RecordedAt.IsZero():
+		return fmt.Errorf("recorded_at is required, as an RFC 3339 time")
+	case p.RecordedAt.After(now.Add(s.cfg.ClockSkew)):
+		return fmt.Errorf("recorded_at is in the future")
+	case p.Lat == nil || math.IsNaN(*p.Lat) || *p.Lat < -90 || *p.Lat > 90:
+		return fmt.Errorf("lat must be between -90 and 90")
+	case p.Lng == nil || math.IsNaN(*p.Lng) || *p.Lng < -180 || *p.Lng > 180:
+		return fmt.Errorf("lng must be between -180 and 180")
+	case !(p.AccuracyM > 0) || p.AccuracyM > migrations.MaxLocationAccuracy:
+		return fmt.Errorf("accuracy_m must be more than 0 and at most %d metres", migrations.MaxLocationAccuracy)
+	case p.Project != "" && !isRecordID(p.Project):
+		return fmt.Errorf("project must be a project's id")
+	}
+	return nil
+}
+
+func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
+	a, org, err := z.orgMember(e)
+	if err != nil {
+		return err
+	}
+	var in LocationBatch
+	if err := e.BindBody(&in); err != nil {
+		return badRequest("Send {\"points\": [...]} with client_id, recorded_at, lat, lng, accuracy_m and optionally project in each.")
+	}
+	switch {
+	case len(in.Points) == 0:
+		return badRequest("Send at least one point.")
+	case len(in.Points) > migrations.MaxLocationBatch:
+		return badRequest("Send at most %d points at once.", migrations.MaxLocationBatch)
+	}
+	rules, err := loadTimeRules(e.App, org.Id, a.actor.UserID)
+	if err != nil {
+		return err
+	}
+	if !rules.trackingEnabled {
+		// As with the agent's slots: no tracking, no locations.
+		return errTrackingOff(org)
+	}
+	now := time.Now()
+	projects := map[string]bool{}
+	for i, p := range in.Points {
+		if err := s.checkPoint(p, now); err != nil {
+			return badRequest("Point %d: %v.", i, err)
+		}
+		if p.Project == "" || projects[p.Project] {
+			continue
+		}
+		project, err := e.App.FindRecordById(migrations.Projects, p.Project)
+		if err != nil || project.GetString("org") != org.Id || !mayTrackTo(a, p.Project) {
+			return badRequest("Point %d: project must be one of the organization's projects you track time to.", i)
+		}
+		projects[p.Project] = true
+	}
+
+	var out LocationsStored
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		c, err := tx.FindCachedCollectionByNameOrId(migrations.Locations)
+		if err != nil {
+			return err
+		}
+		ids := make([]any, len(in.Points))
+		for i, p := range in.Points {
+			ids[i] = p.ClientID
+		}
+		var known []string
+		// Inside the transaction: two uploads of one batch can't both store it.
+		if err := tx.RecordQuery(migrations.Locations).Select("client_id").
+			AndWhere(dbx.HashExp{"user": a.actor.UserID}).AndWhere(dbx.In("client_id", ids...)).Column(&known); err != nil {
+			return fmt.Errorf("known locations of %s: %w", a.actor.UserID, err)
+		}
+		seen := setOf(known)
+		for _, p := range in.Points {
+			if seen[p.ClientID] {
+				out.Duplicates++
+				continue
+			}
+			seen[p.ClientID] = true
+			r := core.NewRecord(c)
+			for k, v := range map[string]any{
+				"org": org.Id, "user": a.actor.UserID, "project": p.Project, "client_id": p.ClientID,
+				"recorded_at": p.RecordedAt.UTC(), "lat": *p.Lat, "lng": *p.Lng, "accuracy_m": p.AccuracyM,
+			} {
+				r.Set(k, v)
+			}
+			if err := tx.Save(r); err != nil {
+				return fmt.Errorf("save location %q: %w", p.ClientID, err)
+			}
+			out.Stored++
+		}
+		return nil
+	})
+	if err != nil {
+		return asClientError(err, "Couldn't store the locations.")
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// auditExpiry records one organization's expired points. (audit() takes the
+// organization from its target's org field, which an organization record
+// lacks, so the entry is written here.)
+func auditExpiry(app core.App, org string, n int, cutoff time.Time) {
+	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
+	if err == nil {
+		r := core.NewRecord(c)
+		for k, v := range map[string]any{
+			"org": org, "action": "location_retention", "target_collection": migrations.Locations, "target_id": org,
+			"details": map[string]any{"locations": n, "older_than": cutoff.Format(time.RFC3339)},
+		} {
+			r.Set(k, v)
+		}
+		err = app.Save(r)
+	}
+	if err != nil {
+		app.Logger().Error("audit log write failed", slog.String("action", "location_retention"), slog.String("org", org), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,138 @@
+package migrations
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+	m "github.com/pocketbase/pocketbase/migrations"
+)
+
+// Limits of field work (Hubstaff's job sites and work orders).
+const (
+	MinJobSiteRadius      = 25   // metres: below a phone's usual GPS accuracy
+	MaxJobSiteRadius      = 5000 // metres
+	MaxLocationBatch      = 500  // points per upload
+	MaxWorkOrderText      = 5000
+	JobScheduled          = "scheduled"
+	JobInProgress         = "in_progress"
+	JobDone               = "done"
+	WorkOrderOpen         = "open"
+	WorkOrderInProgress   = "in_progress"
+	WorkOrderDone         = "done"
+	MaxLocationClientID   = 100    // characters
+	MaxLocationAccuracy   = 100000 // metres: a fix vaguer than 100 km locates nothing
+	maxFieldNameLength    = 200
+	maxFieldAddressLength = 500
+)
+
+// Field work: the locations a member's phone records while tracking, job
+// sites (geofences) and work orders with their jobs. Visits to a job site
+// are never recorded: Tock derives them from the locations
+// (hooks/jobsites.go), so a job site added today also explains last week.
+func init() {
+	m.Register(createField, func(app core.App) error {
+		for _, name := range []string{Jobs, WorkOrders, JobSites, Locations} {
+			c, err := app.FindCollectionByNameOrId(name)
+			if err != nil {
+				continue // already gone: down migrations must be re-runnable
+			}
+			if err := app.Delete(c); err != nil {
+				return fmt.Errorf("drop %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// coordinates adds lat and lng. They can't be Required: PocketBase reads a
+// required number as non-zero, and the equator and the prime meridian are
+// places too.
+func coordinates(c *core.Collection) {
+	c.Fields.Add(&core.NumberField{Name: "lat", Min: floatPtr(-90), Max: floatPtr(90)})
+	c.Fields.Add(&core.NumberField{Name: "lng", Min: floatPtr(-180), Max: floatPtr(180)})
+}
+
+func createField(app core.App) error {
+	find := func(name string) (*core.Collection, error) {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			return nil, fmt.Errorf("find %s: %w", name, err)
+		}
+		return c, nil
+	}
+	orgs, err := find(Organizations)
+	if err != nil {
+		return err
+	}
+	users, err := find(Users)
+	if err != nil {
+		return err
+	}
+	projects, err := find(Projects)
+	if err != nil {
+		return err
+	}
+	clients, err := find(Clients)
+	if err != nil {
+		return err
+	}
+
+	locations := orgScoped(Locations, orgs)
+	locations.Fields.Add(relation("user", users, true, true))
+	locations.Fields.Add(relation("project", projects, false, false))
+	locations.Fields.Add(text("client_id", true, MaxLocationClientID))
+	locations.Fields.Add(&core.DateField{Name: "recorded_at", Required: true})
+	coordinates(locations)
+	// Required: a fix without an accuracy can't be placed inside a radius.
+	locations.Fields.Add(&core.NumberField{Name: "accuracy_m", Required: true, Min: floatPtr(0), Max: floatPtr(MaxLocationAccuracy)})
+	locations.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
+	// One point per device reading: the phone retries a batch with the same ids.
+	locations.AddIndex("idx_locations_user_client_id", true, "`user`, `client_id`", "")
+	// Covering: a job site's visits read every point of a range, and table
+	// lookups were two thirds of SQLite's time (hooks' BenchmarkJobSiteVisitsRoute).
+	locations.AddIndex("idx_locations_org_recorded_at", false, "`org`, `recorded_at`, `user`, `lat`, `lng`, `accuracy_m`", "")
+
+	if err := save(app, locations); err != nil {
+		return err
+	}
+
+	sites := orgScoped(JobSites, orgs)
+	sites.Fields.Add(text("name", true, maxFieldNameLength))
+	sites.Fields.Add(text("address", false, maxFieldAddressLength))
+	coordinates(sites)
+	sites.Fields.Add(number("radius_m", true, MinJobSiteRadius, MaxJobSiteRadius))
+	sites.Fields.Add(relation("project", projects, false, false))
+	timestamps(sites)
+
+	if err := save(app, sites); err != nil {
+		return err
+	}
+
+	orders := orgScoped(WorkOrders, orgs)
+	orders.Fields.Add(text("title", true, maxFieldNameLength))
+	orders.Fields.Add(text("description", false, MaxWorkOrderText))
+	orders.Fields.Add(relation("client", clients, false, false))
+	orders.Fields.Add(choice("status", true, WorkOrderOpen, WorkOrderInProgress, WorkOrderDone))
+	orders.Fields.Add(&core.DateField{Name: "due"})
+	timestamps(orders)
+
+	if err := save(app, orders); err != nil {
+		return err
+	}
+
+	jobs := orgScoped(Jobs, orgs)
+	jobs.Fields.Add(relation("work_order", orders, true, true))
+	jobs.Fields.Add(relation("job_site", sites, false, false))
+	jobs.Fields.Add(relation("assignee", users, true, true))
+	jobs.Fields.Add(&core.DateField{Name: "start", Required: true})
+	jobs.Fields.Add(&core.DateField{Name: "end", Required: true})
+	jobs.Fields.Add(choice("status", true, JobScheduled, JobInProgress, JobDone))
+	jobs.Fields.Add(text("note", false, MaxWorkOrderText))
+	timestamps(jobs)
+	jobs.AddIndex("idx_jobs_org_assignee_start", false, "`org`, `assignee`, `start`", "")
+
+	if err := save(app, jobs); err != nil {
+		return err
+	}
+	return applyMatrixRules(app)
+}
