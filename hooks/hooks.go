@@ -36,6 +36,9 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerRetention(app)
 	s.registerWebhooks(app, z)
 	s.registerSummaries(app, z)
+	s.registerPlan(app, z)
+	s.registerTransfer(app, z)
+	s.registerProjectCreation(app, z)
 	registerWebApp(app)
 	return s
 }

@@ -65,6 +65,9 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 	if !z.decide(a, perms.CreateClientInvoices, perms.Target{TeamID: in.Team}).Allowed {
 		return forbidden(perms.CreateClientInvoices)
 	}
+	if err := FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+		return err
+	}
 	if !isRecordID(in.Client) {
 		return badRequest("client must be a client's id.")
 	}
@@ -350,6 +353,9 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *authorizer) error {
 	}
 	if !z.decide(a, perms.CreateTeamInvoices, perms.Target{OwnerID: in.User}).Allowed {
 		return forbidden(perms.CreateTeamInvoices)
+	}
+	if err := FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+		return err
 	}
 	period, err := parsePeriod(in.PeriodStart, in.PeriodEnd)
 	if err != nil {

@@ -27,6 +27,9 @@ type Me struct {
 	// Features holds, per matrix feature label, what the person reaches with
 	// it; features that reach nothing are left out.
 	Features map[string]FeatureScope `json:"features"`
+	// Modules says which modules the organization has on (Add/Remove
+	// Features), so the web app hides the pages of those that are off.
+	Modules map[string]bool `json:"modules"`
 }
 
 // OrgSummary names an organization.
@@ -85,6 +88,7 @@ func (s *Server) me(e *core.RequestEvent, z *authorizer) error {
 		LedTeams:     nonNil(sortedKeys(a.actor.LedTeams)),
 		Teams:        nonNil(sortedKeys(a.teams)),
 		Features:     map[string]FeatureScope{},
+		Modules:      orgModules(org),
 	}
 	for p, r := range a.actor.ProjectRoles {
 		out.ProjectRoles[p] = r

@@ -73,6 +73,9 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 	if !z.decide(a, perms.ManagePayroll, perms.Target{}).Allowed {
 		return forbidden(perms.ManagePayroll)
 	}
+	if err := FeatureOn(e.App, org.Id, migrations.ModulePayroll); err != nil {
+		return err
+	}
 	var in PayrollRequest
 	if err := e.BindBody(&in); err != nil {
 		return badRequest("Send period_start and period_end (YYYY-MM-DD) as JSON.")

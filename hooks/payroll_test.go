@@ -98,3 +98,27 @@ func TestPayroll(t *testing.T) {
 		t.Errorf("Walt sees runs: %s", body)
 	}
 }
+
+// TestMoneyModulesOff: with invoices or payroll turned off (Add/Remove
+// Features), their routes create nothing and answer 409 feature_off.
+func TestMoneyModulesOff(t *testing.T) {
+	for _, tc := range []struct{ name, module, route, body string }{
+		{"payroll", migrations.ModulePayroll, orgURL(hooks.PayrollRoute, tt.Acme), `{` + moneyWeek + `}`},
+		{"client invoices", migrations.ModuleInvoices, orgURL(hooks.ClientInvoicesRoute, tt.Acme), `{"client":"` + tt.Cli + `",` + moneyWeek + `}`},
+		{"team invoices", migrations.ModuleInvoices, orgURL(hooks.TeamInvoicesRoute, tt.Acme), `{` + moneyWeek + `}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app, call := moneyApp(t)
+			setRecord(t, app, migrations.Organizations, tt.Acme, map[string]any{migrations.FeatureField(tc.module): false})
+			status, body := call(tt.Alice, "POST", tc.route, tc.body)
+			if status != 409 || !strings.Contains(body, "feature_off") {
+				t.Errorf("got %d %s, want 409 feature_off", status, body)
+			}
+			for _, c := range []string{migrations.PayrollRuns, migrations.ClientInvoices, migrations.TeamInvoices} {
+				if n, _ := app.CountRecords(c, dbx.NewExp("created_by != ''")); n != 0 {
+					t.Errorf("%d %s created while the module is off", n, c)
+				}
+			}
+		})
+	}
+}

@@ -113,6 +113,10 @@ func policies(m *perms.Matrix) map[string]policy {
 						out = appendUnique(out, perms.EnableTimesheetApprovals)
 					case name == "pay_period" || name == "pay_period_anchor":
 						out = appendUnique(out, perms.ManagePayPeriods)
+					case isPlanField(name):
+						out = appendUnique(out, perms.ChangeSubscriptionPlan)
+					case isFeatureField(name):
+						out = appendUnique(out, perms.AddRemoveFeatures)
 					case toggles[name] && name != perms.SettingAllowScreenshotDelete:
 						// A toggle widens what managers and team leads may do:
 						// only owners grant it, or a manager could raise their own role.

@@ -47,7 +47,8 @@ func AccessOf() map[string]Access {
 			OrgField: "id",
 			Create:   fs(perms.CreateAnOrganization),
 			Update: fs(perms.EditOrganization, perms.ArchiveOrganization, perms.RestoreOrganization, perms.ChangeOrganizationSettings,
-				perms.EnableTimesheetApprovals, perms.ManagePayPeriods),
+				perms.EnableTimesheetApprovals, perms.ManagePayPeriods,
+				perms.ChangeSubscriptionPlan, perms.AddRemoveFeatures),
 			Delete: fs(perms.DeleteOrganization),
 		},
 		Memberships: {

@@ -134,6 +134,7 @@ func Matrix(app core.App) error {
 
 	seedWebhooks(s)
 	seedField(s)
+	seedPlan(s)
 
 	tracked := []struct{ user, project string }{
 		{Alice, ProjA}, {Bob, ProjA}, {Carol, ProjA}, {Pam, ProjA}, {Tess, ProjA},

@@ -96,3 +96,9 @@ export async function image(id, thumb) {
   if (!res.ok) throw new Error(`screenshot ${id}: ${res.status}`);
   return URL.createObjectURL(await res.blob());
 }
+
+// moduleOn: the organization has module on (Add/Remove Features); pages of a
+// module that is off stay out of the navigation.
+export function moduleOn(module) {
+  return session.me?.modules?.[module] !== false;
+}

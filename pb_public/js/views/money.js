@@ -1,7 +1,7 @@
 // Money: pay and bill rates, client invoices, team invoices and payroll.
 // Amounts travel as integer cents; the page converts "12.50" to 1250 and
 // back without floating point, so what is typed is what is stored.
-import { pb, session, nameOf, userId, can, canAll, canOn } from "../api.js";
+import { pb, session, nameOf, userId, can, canAll, canOn, moduleOn } from "../api.js";
 import { h, field, select, action, dayOf, weekOf, addDays } from "../ui.js";
 import { projectNames } from "./dashboards.js";
 
@@ -38,16 +38,19 @@ export async function moneyPage({ render }) {
   const monday = weekOf(dayOf(Date.now(), tz));
   const start = addDays(monday, -7), end = addDays(monday, -1); // last week: a whole, past week
   const reload = (ok) => ok && render();
-  const seeClientInvoices = can("View Client Invoices") || can("Create Client Invoices");
+  // A module turned off (Add/Remove Features) takes its section off the page.
+  const invoicing = moduleOn("invoices"), payroll = moduleOn("payroll");
+  const seeClientInvoices = invoicing && (can("View Client Invoices") || can("Create Client Invoices"));
+  const seeTeamInvoices = invoicing && (can("View Team Invoices") || can("Create Team Invoices"));
   const [names, rates, clients, teams, clientInvoices, teamInvoices, runs, payments] = await Promise.all([
     projectNames(),
     pb.collection("rates").getFullList({ batch: 500 }),
     seeClientInvoices ? pb.send(`/api/tock/orgs/${session.org.id}/invoice_clients`, {}).then((r) => r.items) : [],
     pb.collection("teams").getFullList({ fields: "id,name", sort: "name", batch: 500 }),
     seeClientInvoices ? pb.collection("client_invoices").getFullList({ sort: "-number", batch: 500 }) : [],
-    pb.collection("team_invoices").getFullList({ sort: "-number", batch: 500 }),
-    can("View Past Team Payments") ? pb.collection("payroll_runs").getFullList({ sort: "-period_start", batch: 500 }) : [],
-    pb.collection("payments").getFullList({ sort: "-period_start", batch: 500 }),
+    seeTeamInvoices ? pb.collection("team_invoices").getFullList({ sort: "-number", batch: 500 }) : [],
+    payroll && can("View Past Team Payments") ? pb.collection("payroll_runs").getFullList({ sort: "-period_start", batch: 500 }) : [],
+    payroll ? pb.collection("payments").getFullList({ sort: "-period_start", batch: 500 }) : [],
   ]);
   const clientName = new Map(clients.map((c) => [c.id, c.name]));
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
@@ -57,8 +60,8 @@ export async function moneyPage({ render }) {
     h("h1", {}, "Money"),
     ratesSection(rates, names, people, reload),
     seeClientInvoices ? clientSection(clients, clientName, teams, teamName, clientInvoices, names, start, end, reload) : null,
-    can("View Team Invoices") || can("Create Team Invoices") ? teamSection(teamInvoices, people, names, start, end, reload) : null,
-    payrollSection(runs, payments, start, end, reload));
+    seeTeamInvoices ? teamSection(teamInvoices, people, names, start, end, reload) : null,
+    payroll ? payrollSection(runs, payments, start, end, reload) : null);
 }
 
 function ratesSection(rates, names, people, reload) {

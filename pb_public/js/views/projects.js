@@ -1,20 +1,27 @@
 // Projects and their members.
 import { pb, session, nameOf, can, canOn } from "../api.js";
 import { h, field, select, action, q } from "../ui.js";
+import { transferCard } from "./organization.js";
 
 const projectRoles = [["user", "User"], ["manager", "Manager"], ["viewer", "Viewer"]];
 
 export async function projects({ params, render }) {
   const showArchived = params.get("archived") === "1";
   const list = await pb.collection("projects").getFullList({ filter: showArchived ? "" : "archived = false", sort: "name", batch: 500 });
+  const teamChoices = await projectTeams();
   const form = h("form", {
     class: "card row", id: "new-project",
     onsubmit: (e) => {
       e.preventDefault();
-      const name = new FormData(form).get("name");
-      action(() => pb.collection("projects").create({ org: session.org.id, name }), "Project created.").then((ok) => ok && render());
+      const d = new FormData(form);
+      // The route creates the project and joins it to the team at once: a
+      // team lead may create projects only in the teams they lead.
+      action(() => pb.send(`/api/tock/orgs/${session.org.id}/projects`, { method: "POST", body: { name: d.get("name"), team: d.get("team") || "" } }), "Project created.")
+        .then((ok) => ok && render());
     },
-  }, field("New project", h("input", { name: "name", required: true, maxlength: 200 })), h("button", { type: "submit" }, "Create project"));
+  }, field("New project", h("input", { name: "name", required: true, maxlength: 200 })),
+  teamChoices.length ? field("Team", select("team", teamChoices, teamChoices[0][0])) : null,
+  h("button", { type: "submit" }, "Create project"));
 
   return h("section", {},
     h("h1", {}, "Projects"),
@@ -95,5 +102,16 @@ export async function project({ id, render }) {
             type: "button", class: "danger", "aria-label": `Remove ${nameOf(m.user)} from ${p.name}`,
             onclick: () => action(() => pb.collection("project_members").delete(m.id), "Removed from the project.").then((ok) => ok && render()),
           }, "Remove") : null))))),
-    ] : null);
+    ] : null,
+    await transferCard(p));
+}
+
+// projectTeams are the teams a new project may join: optional for those who
+// create projects anywhere, one of their own teams for a team lead.
+async function projectTeams() {
+  const scope = session.me.features["Create Projects"];
+  if (!scope) return [];
+  const teams = can("Manage Teams") || scope.teams.length ? await pb.collection("teams").getFullList({ sort: "name", batch: 500 }) : [];
+  if (scope.all) return teams.length ? [["", "No team"], ...teams.map((t) => [t.id, t.name])] : [];
+  return teams.filter((t) => scope.teams.includes(t.id)).map((t) => [t.id, t.name]);
 }

@@ -1,0 +1,250 @@
+package hooks_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/hooks"
+	tt "github.com/tock-app/tock/internal/tocktest"
+	"github.com/tock-app/tock/migrations"
+)
+
+// Ids of the project the transfer tests move from Acme to Initech.
+const (
+	projX   = "prjacmex0000001"
+	taskX   = "taskacmex000001"
+	linkX   = "tpacmetx0000001"
+	pmWaltX = "pmwaltx00000001"
+	pmNiaX  = "pmniax000000001"
+)
+
+// plantProjectX gives Acme a project with a client, a task assigned to Walt
+// and Nia, both as project members, a link to team T, and Walt's tracked
+// slot with an encrypted screenshot uploaded through the agent's protocol.
+func plantProjectX(t testing.TB, p pipeline) (shot, time.Time) {
+	t.Helper()
+	plantRecord(t, p.app, migrations.Projects, projX, map[string]any{"org": tt.Acme, "name": "X", "client": tt.Cli})
+	plantRecord(t, p.app, migrations.Tasks, taskX, map[string]any{"org": tt.Acme, "project": projX, "title": "x", "assignees": []string{tt.Walt, tt.Nia}})
+	plantRecord(t, p.app, migrations.ProjectMembers, pmWaltX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Walt, "role": "user"})
+	plantRecord(t, p.app, migrations.ProjectMembers, pmNiaX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Nia, "role": "user"})
+	plantRecord(t, p.app, migrations.TeamProjects, linkX, map[string]any{"org": tt.Acme, "team": tt.TeamT, "project": projX})
+	start := slot()
+	act := p.track(t, tt.Walt, projX, start)
+	return p.capture(t, tt.Walt, act, start, 7), start
+}
+
+func transfer(t testing.TB, p pipeline, user, project, to string) (int, string) {
+	t.Helper()
+	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost,
+		strings.Replace(hooks.TransferProjectRoute, "{id}", project, 1), `{"org":"`+to+`"}`, p.token(t, user)))
+	return status, body
+}
+
+func orgOf(t testing.TB, app core.App, collection, id string) string {
+	t.Helper()
+	r, err := app.FindRecordById(collection, id)
+	if err != nil {
+		t.Fatalf("%s %s: %v", collection, id, err)
+	}
+	return r.GetString("org")
+}
+
+func TestTransferProject(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	s, _ := plantProjectX(t, p)
+
+	// Walt's submitted week in Acme counts the slot until it moves.
+	start := slot()
+	day := start.UTC().Truncate(24 * time.Hour)
+	plantRecord(t, p.app, migrations.Timesheets, "tshwaltsub00001", map[string]any{
+		"org": tt.Acme, "user": tt.Walt, "status": migrations.TimesheetSubmitted, "tracked_seconds": 600,
+		"period_start": day, "period_end": day.AddDate(0, 0, 6),
+	})
+
+	status, body := transfer(t, p, tt.Alice, projX, tt.Initech)
+	if status != http.StatusOK {
+		t.Fatalf("transfer: %d %s", status, body)
+	}
+	if sheet, err := p.app.FindRecordById(migrations.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
+		t.Errorf("the source's submitted timesheet still counts the moved time: %v %v", sheet.Get("tracked_seconds"), err)
+	}
+	var out hooks.Transferred
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := hooks.Transferred{
+		Project: projX, From: tt.Acme, To: tt.Initech, Tasks: 1, Activities: 1, Screenshots: 1, AppUsage: 1,
+		MembersMoved: []string{tt.Walt}, MembersDropped: []string{tt.Nia}, TeamLinksRemoved: 1, ClientCleared: true,
+	}
+	if mustJSON(t, out) != mustJSON(t, want) {
+		t.Fatalf("answer:\n got %s\nwant %s", mustJSON(t, out), mustJSON(t, want))
+	}
+
+	for _, c := range []string{migrations.Activities, migrations.Screenshots, migrations.AppUsage} {
+		rs, err := p.app.FindAllRecords(c, dbx.HashExp{"project": projX})
+		if err != nil || len(rs) != 1 || rs[0].GetString("org") != tt.Initech {
+			t.Errorf("%s not moved: %v %v", c, err, rs)
+		}
+	}
+	if orgOf(t, p.app, migrations.Projects, projX) != tt.Initech || orgOf(t, p.app, migrations.Tasks, taskX) != tt.Initech ||
+		orgOf(t, p.app, migrations.ProjectMembers, pmWaltX) != tt.Initech {
+		t.Error("project, task or kept member not moved")
+	}
+	if exists(p.app, migrations.ProjectMembers, pmNiaX) || exists(p.app, migrations.TeamProjects, linkX) {
+		t.Error("Nia (not in Initech) or the link to Acme's team survived")
+	}
+	task, _ := p.app.FindRecordById(migrations.Tasks, taskX)
+	if got := task.GetStringSlice("assignees"); len(got) != 1 || got[0] != tt.Walt {
+		t.Errorf("assignees %v, want only Walt", got)
+	}
+	proj, _ := p.app.FindRecordById(migrations.Projects, projX)
+	if proj.GetString("client") != "" {
+		t.Error("Acme's client still set on the project")
+	}
+
+	// Re-sealed for Initech: the old blob is gone, the new one opens only
+	// with Initech's key and shows the same picture to Initech's owner.
+	moved, _ := p.app.FindRecordById(migrations.Screenshots, s.id)
+	initech, _ := p.app.FindRecordById(migrations.Organizations, tt.Initech)
+	if moved.GetString("key_id") != initech.GetString("key_id") || moved.GetString("storage_key") == s.key {
+		t.Fatalf("screenshot not re-sealed: key %s, blob %s", moved.GetString("key_id"), moved.GetString("storage_key"))
+	}
+	if p.blobExists(t, s.key) {
+		t.Error("the blob sealed for Acme is still stored")
+	}
+	if raw := p.raw(t, moved.GetString("storage_key")); bytes.Contains(raw, s.img[:64]) || bytes.Equal(raw, s.env) {
+		t.Error("the new blob isn't a new envelope")
+	}
+	status, _, img := p.view(t, tt.Alice, s.id, "image")
+	if status != http.StatusOK || img != string(s.img) {
+		t.Fatalf("viewing the moved screenshot: %d (%d bytes, want %d)", status, len(img), len(s.img))
+	}
+	if status, _, _ := p.view(t, tt.Walt, s.id, "thumb"); status != http.StatusOK {
+		t.Errorf("Walt can't see his own moved screenshot: %d", status)
+	}
+	if status, _, _ := p.view(t, tt.Bob, s.id, "image"); status != http.StatusNotFound {
+		t.Errorf("Bob (a user in Initech) sees Walt's moved screenshot: %d", status)
+	}
+
+	for _, org := range []string{tt.Acme, tt.Initech} {
+		n, err := p.app.CountRecords(migrations.AuditLog, dbx.HashExp{"org": org, "target_id": projX})
+		if err != nil || n != 1 {
+			t.Errorf("audit entries in %s: %d %v", org, n, err)
+		}
+	}
+}
+
+// snapshot is what a refused transfer must leave exactly as it was.
+func snapshot(t testing.TB, p pipeline, s shot) string {
+	t.Helper()
+	var b strings.Builder
+	for _, c := range []string{migrations.Projects, migrations.Tasks, migrations.ProjectMembers, migrations.TeamProjects,
+		migrations.Activities, migrations.Screenshots, migrations.AppUsage} {
+		var rows []dbx.NullStringMap
+		if err := p.app.DB().Select("*").From(c).OrderBy("id").All(&rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			for _, k := range []string{"id", "org", "project", "user", "storage_key", "key_id", "assignees", "client"} {
+				if v, ok := r[k]; ok {
+					b.WriteString(k + "=" + v.String + " ")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString(string(p.raw(t, s.key)))
+	return b.String()
+}
+
+func TestTransferRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, user, project, to string
+		before                  func(t testing.TB, p pipeline, start time.Time)
+		status                  int
+		code                    string
+	}{
+		{name: "manager of the source, user of the target", user: tt.Bob, project: projX, to: tt.Initech, status: 403},
+		{name: "project member", user: tt.Walt, project: projX, to: tt.Initech, status: 403},
+		{name: "not in the project's organization", user: tt.Dave, project: projX, to: tt.Globex, status: 404},
+		{name: "not in the target", user: tt.Alice, project: projX, to: tt.Globex, status: 404},
+		{name: "same organization", user: tt.Alice, project: projX, to: tt.Acme, status: 400},
+		{name: "no organization", user: tt.Alice, project: projX, to: "", status: 400},
+		{name: "time of someone outside the target", user: tt.Alice, project: tt.ProjA, to: tt.Initech, status: 409, code: hooks.CodeNotMember},
+		{name: "approved time", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeApprovedTime,
+			before: func(t testing.TB, p pipeline, start time.Time) {
+				day := start.UTC().Truncate(24 * time.Hour)
+				plantRecord(t, p.app, migrations.Timesheets, "tshwaltx0000001", map[string]any{
+					"org": tt.Acme, "user": tt.Walt, "status": migrations.TimesheetApproved,
+					"period_start": day, "period_end": day.AddDate(0, 0, 6),
+				})
+			}},
+		{name: "name taken in the target", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeNameTaken,
+			before: func(t testing.TB, p pipeline, _ time.Time) {
+				plantRecord(t, p.app, migrations.Projects, "prjinitechx0001", map[string]any{"org": tt.Initech, "name": "X"})
+			}},
+		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeProjectInUse,
+			before: func(t testing.TB, p pipeline, _ time.Time) {
+				projects, _ := p.app.FindCollectionByNameOrId(migrations.Projects)
+				c := core.NewBaseCollection("client_invoices")
+				c.Fields.Add(&core.RelationField{Name: "projects", CollectionId: projects.Id, MaxSelect: 10})
+				if err := p.app.Save(c); err != nil {
+					t.Fatal(err)
+				}
+				r := core.NewRecord(c)
+				r.Set("projects", []string{projX})
+				if err := p.app.Save(r); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPipeline(t, "local", nil)
+			s, start := plantProjectX(t, p)
+			if tc.before != nil {
+				tc.before(t, p, start)
+			}
+			before, blobs := snapshot(t, p, s), p.blobCount(t)
+			status, body := transfer(t, p, tc.user, tc.project, tc.to)
+			if status != tc.status || !strings.Contains(body, tc.code) {
+				t.Fatalf("%d %s, want %d %s", status, body, tc.status, tc.code)
+			}
+			if after := snapshot(t, p, s); after != before {
+				t.Errorf("a refused transfer changed data:\n%s\n---\n%s", before, after)
+			}
+			if n := p.blobCount(t); n != blobs {
+				t.Errorf("blobs %d, were %d", n, blobs)
+			}
+		})
+	}
+}
+
+// A screenshot whose blob the sweep already removed can't be viewed before
+// the transfer and isn't carried: its record goes, the time moves.
+func TestTransferDropsSweptScreenshots(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	// The seed's screenshot of Walt in B points at a blob that was never
+	// stored, sealed (it says) for a key Acme doesn't have.
+	shot := tt.DataID("shot", tt.Walt, tt.ProjB)
+	status, body := transfer(t, p, tt.Alice, tt.ProjB, tt.Initech)
+	if status != http.StatusOK {
+		t.Fatalf("transfer: %d %s", status, body)
+	}
+	var out hooks.Transferred
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.ScreenshotsGone != 1 || out.Screenshots != 0 || out.Activities != 1 || exists(p.app, migrations.Screenshots, shot) {
+		t.Fatalf("answer %s; screenshot record left: %v", body, exists(p.app, migrations.Screenshots, shot))
+	}
+	if orgOf(t, p.app, migrations.Activities, tt.DataID("act", tt.Walt, tt.ProjB)) != tt.Initech {
+		t.Fatal("Walt's time in B didn't move")
+	}
+}
