@@ -32,6 +32,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerTime(app, z)
 	s.registerTimeOff(app, z)
 	s.registerField(app, z)
+	s.registerMoney(app, z)
 	s.registerRetention(app)
 	s.registerWebhooks(app, z)
 	s.registerSummaries(app, z)

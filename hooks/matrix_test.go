@@ -543,6 +543,7 @@ func probes(self string) []probe {
 	ps = append(ps, integrationsProbes(self)...)
 	ps = append(ps, fieldProbes(self)...)
 	ps = append(ps, planProbes(self)...)
+	ps = append(ps, moneyProbes(self)...)
 	return ps
 }
 
@@ -554,6 +555,7 @@ func unreachable() map[string]string {
 	orgUsers := "project managers, viewers and team leads are organization users too, and the user column decides"
 	leaving := "leaving concerns one's own membership; deleting anyone else's is Remove Users, probed on both sides"
 	oneself := "removing oneself is Leave Organization, probed there"
+	selfAsUser := "the cell is self, which the user column (every project manager and team lead is an organization user) grants too; perms reports the user column for equal grants"
 	return map[string]string{
 		"Invite Users/team_lead":                         "team leads invite through POST /api/tock/orgs/{org}/invites, not a collection: TestInviteCreate probes both sides, toggle on and off",
 		"Change User Roles/project_manager":              "a project manager's role changes are project roles: Promote/Demote Users In Projects",
@@ -575,6 +577,11 @@ func unreachable() map[string]string {
 		"Remove Users/project_viewer":                    oneself,
 		"Remove Users/team_lead":                         oneself,
 		"View Work Breaks in Timesheets/project_manager": "a project manager's own breaks are the user column's too (self), and perms reports the user column for equal grants",
+		"Create Team Invoices/project_manager":           selfAsUser,
+		"Create Team Invoices/team_lead":                 selfAsUser,
+		"View Team Invoices/project_manager":             selfAsUser,
+		"View Team Invoices/team_lead":                   selfAsUser,
+		"Mark Payment on Team invoice/project_manager":   selfAsUser,
 
 		// Time off: requesting one's own is self in both columns.
 		"Approve/Request Time Off Requests/project_manager": "a project manager's own requests are the user column's too (self), and perms reports the user column for equal grants; the denied side (approving) is probed",

@@ -233,6 +233,11 @@ func policies(m *perms.Matrix) map[string]policy {
 		migrations.Invites: {
 			delete: alwaysDelete(perms.ViewAndManageInvites),
 		},
+		migrations.Rates: {
+			create: always(perms.ManagePayBillRates),
+			update: byChangedField(nil, perms.ManagePayBillRates),
+			delete: alwaysDelete(perms.ManagePayBillRates),
+		},
 		migrations.Webhooks: {
 			create: always(perms.AddIntegration),
 			update: byChangedField(nil, perms.ChangeIntegrationSettings),

@@ -193,7 +193,7 @@ func TestTransferRefused(t *testing.T) {
 		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeProjectInUse,
 			before: func(t testing.TB, p pipeline, _ time.Time) {
 				projects, _ := p.app.FindCollectionByNameOrId(migrations.Projects)
-				c := core.NewBaseCollection("client_invoices")
+				c := core.NewBaseCollection("module_refs") // any collection pointing at the project
 				c.Fields.Add(&core.RelationField{Name: "projects", CollectionId: projects.Id, MaxSelect: 10})
 				if err := p.app.Save(c); err != nil {
 					t.Fatal(err)

@@ -116,6 +116,19 @@ func AccessOf() map[string]Access {
 		},
 		Timesheets: {OrgField: "org", Owner: "user", View: perms.ViewTimesheets, OwnField: "user"},
 
+		// Rates are managed over the API by whoever may manage them; everyone
+		// sees their own (Hubstaff shows members their own pay rate).
+		Rates: {
+			OrgField: "org", Owner: "user", View: perms.ManagePayBillRates, OwnField: "user",
+			Create: fs(perms.ManagePayBillRates), Update: fs(perms.ManagePayBillRates), Delete: fs(perms.ManagePayBillRates),
+		},
+		// Invoices and payroll are computed, sent and paid only through
+		// Tock's routes (hooks/money.go); the API reads them.
+		ClientInvoices: {OrgField: "org", Team: "team", View: perms.ViewClientInvoices},
+		TeamInvoices:   {OrgField: "org", Owner: "user", View: perms.ViewTeamInvoices},
+		PayrollRuns:    {OrgField: "org", View: perms.ViewPastTeamPayments},
+		// Members see what they were paid, like a pay slip.
+		Payments: {OrgField: "org", Owner: "user", View: perms.ViewPastTeamPayments, OwnField: "user"},
 		// Time off: every member reads the policies and holidays that may
 		// apply to them; balances and requests are their member's and the
 		// approvers'. Requests change only through Tock's routes, which check

@@ -29,6 +29,11 @@ const (
 	BreakPolicies  = "break_policies"
 	TimeRequests   = "time_requests"
 	Timesheets     = "timesheets"
+	Rates          = "rates"
+	ClientInvoices = "client_invoices"
+	TeamInvoices   = "team_invoices"
+	PayrollRuns    = "payroll_runs"
+	Payments       = "payments"
 
 	TimeOffPolicies = "time_off_policies"
 	HolidayPolicies = "holiday_policies"

@@ -144,6 +144,7 @@ func Matrix(app core.App) error {
 		SeedSlot(s, d.user, d.project)
 	}
 	seedTimeOff(s)
+	seedMoney(s)
 	return s.Err()
 }
 

@@ -16,6 +16,7 @@ import { schedules } from "./views/schedules.js";
 import { integrations, summaries } from "./views/integrations.js";
 import { jobSites, workOrders, locations } from "./views/field.js";
 import { organization } from "./views/organization.js";
+import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, the module (Add/Remove Features) it belongs to,
 // and whether the nav shows it to this person.
@@ -39,6 +40,7 @@ const pages = [
   { path: "integrations", module: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
   { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
   { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
+  { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
 ];
 
 // visible: the page's module is on and the person reaches something on it.
