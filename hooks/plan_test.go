@@ -158,8 +158,8 @@ func toF(v any) float64 {
 }
 
 // The gate of each module is keyed by collection name: the module map is
-// complete and disjoint, and a module's collection refuses creation while
-// the module is off (shown on a throwaway collection with a module's name).
+// complete, disjoint and names real collections, and each of them refuses
+// creation while its module is off, before anything else is checked.
 func TestFeatureGate(t *testing.T) {
 	seen := map[string]string{}
 	for mod, names := range migrations.ModuleCollections() {
@@ -177,48 +177,42 @@ func TestFeatureGate(t *testing.T) {
 	}
 	app := fx.App(t)
 	defer app.Cleanup()
-	orgs, err := app.FindCollectionByNameOrId(migrations.Organizations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := core.NewBaseCollection("schedules")
-	c.Fields.Add(&core.RelationField{Name: "org", CollectionId: orgs.Id, Required: true, MaxSelect: 1})
-	c.Fields.Add(&core.TextField{Name: "name"})
-	if err := app.Save(c); err != nil {
-		t.Fatal(err)
-	}
-	create := func() error {
-		r := core.NewRecord(c)
-		r.Set("org", tt.Acme)
-		r.Set("name", "rota")
-		return app.Save(r)
-	}
-	for _, tc := range []struct {
-		on   bool
-		code string
-	}{{true, ""}, {false, hooks.CodeFeatureOff}, {true, ""}} {
-		setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(migrations.ModuleSchedules): tc.on})
-		before, _ := app.CountRecords("schedules")
-		err := create()
-		after, _ := app.CountRecords("schedules")
+	refusedAsOff := func(err error) bool {
 		var apiErr *router.ApiError
-		switch {
-		case tc.code == "" && err != nil:
-			t.Fatalf("module on, creation refused: %v", err)
-		case tc.code != "" && (!errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || !strings.Contains(mustJSON(t, apiErr.Data), tc.code)):
-			t.Fatalf("module off: want a 409 %s, got %v", tc.code, err)
-		case tc.code != "" && after != before:
-			t.Fatalf("module off, yet a record was saved")
-		}
-		gate := hooks.FeatureOn(app, tt.Acme, migrations.ModuleSchedules)
-		if (gate == nil) != tc.on {
-			t.Fatalf("FeatureOn with the module on=%v: %v", tc.on, gate)
+		return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && strings.Contains(mustJSON(t, apiErr.Data), hooks.CodeFeatureOff)
+	}
+	for _, mod := range migrations.Modules() {
+		for _, name := range migrations.ModuleCollections()[mod] {
+			t.Run(mod+"/"+name, func(t *testing.T) {
+				c, err := app.FindCollectionByNameOrId(name)
+				if err != nil {
+					t.Fatalf("module %s names a collection that doesn't exist: %v", mod, err)
+				}
+				for _, on := range []bool{false, true} {
+					setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(mod): on})
+					before, _ := app.CountRecords(name)
+					r := core.NewRecord(c)
+					r.Set("org", tt.Acme)
+					err := app.Save(r) // with the module on, validation refuses the empty record instead
+					after, _ := app.CountRecords(name)
+					if refusedAsOff(err) == on {
+						t.Fatalf("module on=%v: refused as switched off = %v (%v)", on, !on, err)
+					}
+					if !on && after != before {
+						t.Fatal("module off, yet a record was saved")
+					}
+					if gate := hooks.FeatureOn(app, tt.Acme, mod); (gate == nil) != on {
+						t.Fatalf("FeatureOn with the module on=%v: %v", on, gate)
+					}
+				}
+			})
 		}
 	}
 	if err := hooks.FeatureOn(app, tt.Acme, "teleportation"); err == nil {
 		t.Fatal("an unknown module must be a programming error")
 	}
-	// Other modules are untouched by one switch.
+	// One switch leaves the other modules on.
+	setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(migrations.ModuleSchedules): false})
 	if err := hooks.FeatureOn(app, tt.Acme, migrations.ModulePayroll); err != nil {
 		t.Fatalf("payroll: %v", err)
 	}

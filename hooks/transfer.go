@@ -185,6 +185,9 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 		return out, nil, nil, conflict(CodeNameTaken, "project", fmt.Sprintf(
 			"%s already has a project named %q; rename one of them first.", dstOrg.GetString("name"), project.GetString("name")))
 	}
+	if err := detachFromProject(tx, projectID); err != nil {
+		return out, nil, nil, err
+	}
 	if err := refuseOtherReferences(tx, projectID); err != nil {
 		return out, nil, nil, err
 	}
@@ -518,6 +521,40 @@ func peopleNames(app core.App, ids []string) (string, error) {
 var transferHandled = map[string]bool{
 	migrations.Projects: true, migrations.Tasks: true, migrations.ProjectMembers: true, migrations.TeamProjects: true,
 	migrations.Activities: true, migrations.Screenshots: true, migrations.AppUsage: true, migrations.TimeRequests: true,
+}
+
+// detachedLinks are the optional project links of records that stay with
+// the source organization when the project leaves it: a shift, a job site
+// or a location goes on existing without the project.
+func detachedLinks() map[string]string {
+	return map[string]string{migrations.Schedules: "project", migrations.JobSites: "project", migrations.Locations: "project"}
+}
+
+// detachFromProject unsets the detached links to the project and deletes
+// its project rates, which are the source organization's prices for it.
+func detachFromProject(tx core.App, projectID string) error {
+	for collection, field := range detachedLinks() {
+		rs, err := tx.FindAllRecords(collection, dbx.HashExp{field: projectID})
+		if err != nil {
+			return fmt.Errorf("%s of project %s: %w", collection, projectID, err)
+		}
+		for _, r := range rs {
+			r.Set(field, "")
+			if err := tx.Save(r); err != nil {
+				return fmt.Errorf("detach %s %s from project %s: %w", collection, r.Id, projectID, err)
+			}
+		}
+	}
+	rates, err := tx.FindAllRecords(migrations.Rates, dbx.HashExp{"project": projectID})
+	if err != nil {
+		return fmt.Errorf("rates of project %s: %w", projectID, err)
+	}
+	for _, r := range rates {
+		if err := tx.Delete(r); err != nil {
+			return fmt.Errorf("delete rate %s of project %s: %w", r.Id, projectID, err)
+		}
+	}
+	return nil
 }
 
 // refuseOtherReferences refuses to move a project that records of other

@@ -68,9 +68,25 @@ func TestTransferProject(t *testing.T) {
 		"period_start": day, "period_end": day.AddDate(0, 0, 6),
 	})
 
+	// Walt's shift on the project stays in Acme without it; his project
+	// rate is Acme's price for the project and goes.
+	plantRecord(t, p.app, migrations.Schedules, "shfwaltx0000001", map[string]any{
+		"org": tt.Acme, "user": tt.Walt, "project": projX, "start": start, "end": start.Add(8 * time.Hour), "min_hours": 1,
+	})
+	plantRecord(t, p.app, migrations.Rates, "ratwaltx0000001", map[string]any{
+		"org": tt.Acme, "user": tt.Walt, "project": projX, "pay_rate_cents": 2000, "bill_rate_cents": 5000, "currency": "USD",
+	})
+
 	status, body := transfer(t, p, tt.Alice, projX, tt.Initech)
 	if status != http.StatusOK {
 		t.Fatalf("transfer: %d %s", status, body)
+	}
+	if shift, err := p.app.FindRecordById(migrations.Schedules, "shfwaltx0000001"); err != nil ||
+		shift.GetString("org") != tt.Acme || shift.GetString("project") != "" {
+		t.Errorf("Walt's shift after the transfer: %v %v", shift, err)
+	}
+	if exists(p.app, migrations.Rates, "ratwaltx0000001") {
+		t.Error("Acme's rate for the moved project survived")
 	}
 	if sheet, err := p.app.FindRecordById(migrations.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
 		t.Errorf("the source's submitted timesheet still counts the moved time: %v %v", sheet.Get("tracked_seconds"), err)
