@@ -101,15 +101,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 	if len(projects) == 0 {
 		return badRequest("%s has no projects to invoice.", client.GetString("name"))
 	}
-	work, err := payableWork(e.App, org, period, users, projects)
-	if err != nil {
-		return err
-	}
-	rates, err := loadRates(e.App, org.Id)
-	if err != nil {
-		return err
-	}
-	lines, currency, unpriced, err := priceWork(work, rates, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency))
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency))
 	if err != nil {
 		return err
 	}
@@ -368,15 +360,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *authorizer) error {
 	if !member.member {
 		return badRequest("user must be an active member of the organization.")
 	}
-	work, err := payableWork(e.App, org, period, []string{in.User}, nil)
-	if err != nil {
-		return err
-	}
-	rates, err := loadRates(e.App, org.Id)
-	if err != nil {
-		return err
-	}
-	lines, currency, unpriced, err := priceWork(work, rates, false, "")
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, []string{in.User}, nil, false, "")
 	if err != nil {
 		return err
 	}

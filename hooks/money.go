@@ -189,6 +189,20 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 	return lines, cmp.Or(currency, migrations.DefaultCurrency), unpriced, nil
 }
 
+// pricePayable prices the payable work of users on projects (nil: all) in
+// period, at bill rates when bill is set and at pay rates otherwise.
+func pricePayable(app core.App, org *core.Record, period dayPeriod, users, projects []string, bill bool, want string) ([]MoneyLine, string, []workKey, error) {
+	work, err := payableWork(app, org, period, users, projects)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	rates, err := loadRates(app, org.Id)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return priceWork(work, rates, bill, want)
+}
+
 func totalOf(lines []MoneyLine) int64 {
 	var t int64
 	for _, l := range lines {

@@ -87,15 +87,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 	if err := noOverlappingRun(e.App, org.Id, period); err != nil {
 		return err
 	}
-	work, err := payableWork(e.App, org, period, nil, nil)
-	if err != nil {
-		return err
-	}
-	rates, err := loadRates(e.App, org.Id)
-	if err != nil {
-		return err
-	}
-	lines, currency, unpriced, err := priceWork(work, rates, false, "")
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, nil, nil, false, "")
 	if err != nil {
 		return err
 	}

@@ -30,15 +30,26 @@ const (
 	CodeFeatureOff = "feature_off"
 )
 
-// moduleLabels name the modules in refusals and in the web app.
-var moduleLabels = map[string]string{
-	migrations.ModuleInvoices:     "Invoices",
-	migrations.ModulePayroll:      "Payroll",
-	migrations.ModuleTimeOff:      "Time off",
-	migrations.ModuleSchedules:    "Schedules",
-	migrations.ModuleJobSites:     "Job sites",
-	migrations.ModuleWorkOrders:   "Work orders",
-	migrations.ModuleIntegrations: "Integrations",
+// moduleLabel names a module in refusals and in the web app; "" for a name
+// that is no module.
+func moduleLabel(mod string) string {
+	switch mod {
+	case migrations.ModuleInvoices:
+		return "Invoices"
+	case migrations.ModulePayroll:
+		return "Payroll"
+	case migrations.ModuleTimeOff:
+		return "Time off"
+	case migrations.ModuleSchedules:
+		return "Schedules"
+	case migrations.ModuleJobSites:
+		return "Job sites"
+	case migrations.ModuleWorkOrders:
+		return "Work orders"
+	case migrations.ModuleIntegrations:
+		return "Integrations"
+	}
+	return ""
 }
 
 func isPlanField(name string) bool {
@@ -52,7 +63,7 @@ func isPlanField(name string) bool {
 
 func isFeatureField(name string) bool {
 	mod, ok := strings.CutPrefix(name, "feature_")
-	return ok && moduleLabels[mod] != ""
+	return ok && moduleLabel(mod) != ""
 }
 
 // moduleOfCollection inverts migrations.ModuleCollections.
@@ -195,8 +206,8 @@ func seatFree(app core.App, orgID string) error {
 //
 // Records created in the module's collections are checked by Tock already.
 func FeatureOn(app core.App, orgID, module string) error {
-	label, known := moduleLabels[module]
-	if !known {
+	label := moduleLabel(module)
+	if label == "" {
 		return fmt.Errorf("feature gate: unknown module %q", module)
 	}
 	org, err := app.FindRecordById(migrations.Organizations, orgID)

@@ -517,10 +517,15 @@ func peopleNames(app core.App, ids []string) (string, error) {
 	return string(bytes.Trim(b, "[]")), nil
 }
 
-// transferHandled are the collections a transfer moves (or unlinks).
-var transferHandled = map[string]bool{
-	migrations.Projects: true, migrations.Tasks: true, migrations.ProjectMembers: true, migrations.TeamProjects: true,
-	migrations.Activities: true, migrations.Screenshots: true, migrations.AppUsage: true, migrations.TimeRequests: true,
+// transferHandled reports whether a transfer moves (or unlinks) the
+// collection's records.
+func transferHandled(collection string) bool {
+	switch collection {
+	case migrations.Projects, migrations.Tasks, migrations.ProjectMembers, migrations.TeamProjects,
+		migrations.Activities, migrations.Screenshots, migrations.AppUsage, migrations.TimeRequests:
+		return true
+	}
+	return false
 }
 
 // detachedLinks are the optional project links of records that stay with
@@ -568,12 +573,12 @@ func refuseOtherReferences(app core.App, projectID string) error {
 	}
 	carried := map[string]string{} // collection id -> name, of what moves
 	for _, c := range cols {
-		if transferHandled[c.Name] && c.Name != migrations.ProjectMembers && c.Name != migrations.TeamProjects {
+		if transferHandled(c.Name) && c.Name != migrations.ProjectMembers && c.Name != migrations.TeamProjects {
 			carried[c.Id] = c.Name
 		}
 	}
 	for _, c := range cols {
-		if transferHandled[c.Name] {
+		if transferHandled(c.Name) {
 			continue
 		}
 		for _, f := range c.Fields {
