@@ -188,7 +188,7 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		t.Fatalf("Walt has %d screenshots of today in A", len(walts.Items))
 	}
 
-	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Members", "Projects", "Teams", "Tasks", "Job sites", "Work orders", "Locations", "Settings", "Audit log", "Time off", "Schedules", "Integrations", "Summaries", "Organization", "Money"}
+	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization", "Audit log"}
 	cases := []struct {
 		name, user string
 		nav        []string
@@ -199,10 +199,10 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		projects   []string // the projects listed
 	}{
 		{"owner", tt.Alice, all, 2, true, false, true, []string{"A", "B"}},
-		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Reports", "Members", "Projects", "Teams", "Tasks", "Job sites", "Work orders", "Locations", "Settings", "Time off", "Schedules", "Integrations", "Summaries", "Organization", "Money"}, -1, false, false, true, []string{"A", "B"}},
-		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Reports", "Projects", "Tasks", "Job sites", "Work orders", "Locations", "Time off", "Schedules", "Summaries", "Organization", "Money"}, 0, false, false, false, []string{"A"}},
-		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Projects", "Tasks", "Job sites", "Work orders", "Locations", "Time off", "Schedules", "Summaries", "Organization", "Money"}, 1, true, true, false, []string{"A"}},
-		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Reports", "Projects", "Tasks", "Job sites", "Work orders", "Locations", "Time off", "Schedules", "Summaries", "Organization", "Money"}, 1, false, false, false, []string{"A"}},
+		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization"}, -1, false, false, true, []string{"A", "B"}},
+		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 0, false, false, false, []string{"A"}},
+		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, true, true, false, []string{"A"}},
+		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, false, false, false, []string{"A"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

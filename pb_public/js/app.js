@@ -16,6 +16,7 @@ import { schedules } from "./views/schedules.js";
 import { integrations, summaries } from "./views/integrations.js";
 import { jobSites, workOrders, locations } from "./views/field.js";
 import { organization } from "./views/organization.js";
+import { clients } from "./views/clients.js";
 import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, the module (Add/Remove Features) it belongs to,
@@ -26,21 +27,22 @@ const pages = [
   { path: "screenshots", title: "Screenshots", view: gallery, shown: () => can("View Screenshots") },
   { path: "timesheets", title: "Timesheets", view: timesheets, shown: () => can("View Timesheets") },
   { path: "reports", title: "Reports", view: reports, shown: () => can("Generate Reports") },
-  { path: "members", title: "Members", view: members, shown: () => can("View Organization Members") || can("Invite Users") },
-  { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
-  { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
-  { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
-  { path: "jobsites", module: "job_sites", title: "Job sites", view: jobSites, shown: () => true },
-  { path: "workorders", module: "work_orders", title: "Work orders", view: workOrders, shown: () => true },
-  { path: "locations", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
-  { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
-  { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
   { path: "timeoff", module: "time_off", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
   { path: "schedules", module: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
+  { path: "locations", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
+  { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
+  { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
+  { path: "clients", title: "Clients", view: clients, shown: () => can("Edit Clients") || can("Add Clients") },
+  { path: "jobsites", module: "job_sites", title: "Job sites", view: jobSites, shown: () => true },
+  { path: "workorders", module: "work_orders", title: "Work orders", view: workOrders, shown: () => true },
+  { path: "members", title: "Members", view: members, shown: () => can("View Organization Members") || can("Invite Users") },
+  { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
+  { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
   { path: "integrations", module: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
   { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
+  { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
   { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
-  { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
+  { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
 ];
 
 // visible: the page's module is on and the person reaches something on it.

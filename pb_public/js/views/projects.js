@@ -51,17 +51,22 @@ export async function project({ id, render }) {
 
   const edit = canOn("Edit Projects", at);
   const budget = canOn("Manage Project Budget", at);
+  // Clients are listed to those who manage them; a project's client says
+  // whom its time is billed to.
+  const clients = edit && can("Edit Clients") ? await pb.collection("clients").getFullList({ sort: "name", fields: "id,name", batch: 500 }) : null;
   const form = h("form", {
     class: "card", id: "edit-project",
     onsubmit: (e) => {
       e.preventDefault();
       const d = new FormData(form), body = {};
       if (edit) body.name = d.get("name");
+      if (clients) body.client = d.get("client");
       if (budget) Object.assign(body, { budget_type: d.get("budget_type"), budget: Number(d.get("budget") || 0) });
       action(() => pb.collection("projects").update(id, body), "Project saved.").then((ok) => ok && render());
     },
   },
   field("Name", h("input", { name: "name", value: p.name, required: true, disabled: !edit })),
+  clients ? field("Client", select("client", [["", "No client"], ...clients.map((c) => [c.id, c.name])], p.client || "")) : null,
   canOn("View Project Budget", at) ? h("div", { class: "row" },
     field("Budget type", select("budget_type", [["", "None"], ["hours", "Hours"], ["cost", "Cost"]], p.budget_type || "", { disabled: !budget })),
     field("Budget", h("input", { name: "budget", type: "number", min: 0, step: "any", value: p.budget ?? 0, disabled: !budget }))) : null,
