@@ -52,7 +52,11 @@ func audit(app core.App, actor *core.Record, action string, target *core.Record,
 	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
 	if err == nil {
 		r := core.NewRecord(c)
-		r.Set("org", target.GetString("org"))
+		org := target.GetString("org")
+		if target.Collection().Name == migrations.Organizations {
+			org = target.Id // an organization-wide entry, such as retention's
+		}
+		r.Set("org", org)
 		if isPerson(actor) {
 			r.Set("actor", actor.Id)
 		}

@@ -155,6 +155,9 @@ func TestRetentionIsCrashSafe(t *testing.T) {
 			if n := count(t, p.app, migrations.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 0 {
 				t.Fatalf("expired app usage survived: %d", n)
 			}
+			if n := count(t, p.app, migrations.AuditLog, "action = 'retention' AND org = {:o}", map[string]any{"o": a.GetString("org")}); n == 0 {
+				t.Fatal("the retention run isn't in the organization's audit log")
+			}
 			// Idempotent: a third run finds nothing to do.
 			if again, err := p.server.RunRetention(context.Background(), p.app, time.Now()); err != nil || again.Screenshots+again.OrphanBlobs+again.AppUsage != 0 {
 				t.Fatalf("third run: %+v %v", again, err)

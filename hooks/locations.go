@@ -101,7 +101,7 @@ func ExpireLocations(app core.App, now time.Time) (int, error) {
 		}
 		total += n
 		if n > 0 {
-			auditExpiry(app, org.Id, n, cutoff)
+			audit(app, nil, "location_retention", org, map[string]any{"locations": n, "older_than": cutoff.Format(time.RFC3339)})
 		}
 	}
 	return total, nil
@@ -208,24 +208,4 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 		return asClientError(err, "Couldn't store the locations.")
 	}
 	return e.JSON(http.StatusOK, out)
-}
-
-// auditExpiry records one organization's expired points. (audit() takes the
-// organization from its target's org field, which an organization record
-// lacks, so the entry is written here.)
-func auditExpiry(app core.App, org string, n int, cutoff time.Time) {
-	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
-	if err == nil {
-		r := core.NewRecord(c)
-		for k, v := range map[string]any{
-			"org": org, "action": "location_retention", "target_collection": migrations.Locations, "target_id": org,
-			"details": map[string]any{"locations": n, "older_than": cutoff.Format(time.RFC3339)},
-		} {
-			r.Set(k, v)
-		}
-		err = app.Save(r)
-	}
-	if err != nil {
-		app.Logger().Error("audit log write failed", slog.String("action", "location_retention"), slog.String("org", org), slog.Any("error", err))
-	}
 }
