@@ -39,4 +39,5 @@ bench: deps
 	go test -run XXX -bench 'BenchmarkRetention' -benchtime 1x ./hooks
 	go test -run XXX -bench 'BenchmarkMonthReport' -benchtime 5x ./hooks
 	go test -run XXX -bench 'BenchmarkJobSiteVisitsRoute|BenchmarkDeriveVisits' -benchtime 3x ./hooks
+	go test -run XXX -bench 'BenchmarkTransfer' -benchtime 2x ./hooks
 	go test -run XXX -bench . -benchmem ./perms ./envelope

@@ -86,7 +86,9 @@ func TestFieldWork(t *testing.T) {
 
 	// Walt's phone: 20 minutes at the depot, then 300 m away.
 	waltToken, _ := w.login(t, tt.Walt+"@example.test", tt.Password)
-	arrive := time.Now().UTC().Add(-40 * time.Minute).Truncate(time.Second)
+	// Yesterday at 10:00 UTC: the visit and its points lie in one day and
+	// one week whatever the hour the test runs at.
+	arrive := time.Now().UTC().Truncate(24 * time.Hour).Add(-14 * time.Hour)
 	north := func(m float64) float64 { return lat + m/6371008.8*180/math.Pi }
 	var points []map[string]any
 	for i, p := range []struct {
