@@ -61,6 +61,12 @@ func TestOrganizationPage(t *testing.T) {
 		t.Errorf("a tenth member past nine seats: %d", st)
 	}
 	b.Shot(t, "organization-owner.png")
+	// The app follows the switch: Money keeps its invoices, loses payroll.
+	open(t, b, w, "money")
+	b.Wait(t, "the invoices", `document.querySelector("#client-invoice-form")`)
+	if exists(t, b, "#payroll-form") {
+		t.Error("payroll is switched off, yet the Money page offers to run it")
+	}
 
 	open(t, b, w, "projects/"+tt.ProjB)
 	b.Wait(t, "the transfer form", `document.querySelector("#transfer-project select[name=org]")`)
