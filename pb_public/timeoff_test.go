@@ -120,4 +120,9 @@ func TestTimeOffAndSchedules(t *testing.T) {
 		}
 	}
 	phone.Wait(t, "the holiday in the week", `document.querySelector("#week-shifts li[data-day='2026-11-03'].holiday")?.textContent.includes("Founders' day")`)
+	open(t, phone, w, "timesheets?week=2026-11-02")
+	phone.Wait(t, "the holiday in the timesheet", `document.querySelector("#timesheet th[data-day='2026-11-03'].holiday")?.textContent.includes("Founders' day")`)
+	if exists(t, phone, "#timesheet th[data-day='2026-11-04'].holiday") {
+		t.Error("the day after the holiday is marked as one")
+	}
 }

@@ -1,5 +1,5 @@
 // Timesheets: a week of tracked time per member and project.
-import { session, nameOf, userId, can } from "../api.js";
+import { pb, session, nameOf, userId, can, moduleOn } from "../api.js";
 import { h, field, select, duration, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
 import { projectNames, activitiesSince, activity } from "./dashboards.js";
 import { manualTimeForm, requests, approval, breaks } from "./time.js";
@@ -9,9 +9,10 @@ export async function timesheets({ params, render }) {
   const week = weekOf(params.get("week") || dayOf(Date.now(), tz));
   const user = params.get("user") || "";
   const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(week, i));
-  const [slots, names] = await Promise.all([
+  const [slots, names, off] = await Promise.all([
     activitiesSince(dayStart(week, tz), user, dayStart(addDays(week, 7), tz)),
     projectNames(),
+    holidays(days, user),
   ]);
 
   // rows keyed by member and project, each with seconds per weekday.
@@ -49,7 +50,7 @@ export async function timesheets({ params, render }) {
       h("button", { type: "button", class: "secondary", onclick: exportCSV, disabled: list.length === 0 }, "Export CSV")),
     list.length === 0 ? h("p", { class: "muted" }, "No time you may see in this week.") :
       h("div", { class: "scroll" }, h("table", { id: "timesheet" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: "num" }, weekday(d))), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Manual"), h("th", { class: "num" }, "Activity"))),
+        h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: off.has(d) ? "num holiday" : "num", "data-day": d }, weekday(d), off.has(d) ? h("small", {}, off.get(d)) : null)), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Manual"), h("th", { class: "num" }, "Activity"))),
         h("tbody", {}, list.map((r) => h("tr", {},
           h("td", {}, nameOf(r.user)), h("td", {}, names.get(r.project) || "—"),
           r.days.map((s) => h("td", { class: "num" }, s ? duration(s) : "")),
@@ -62,4 +63,19 @@ export async function timesheets({ params, render }) {
     await approval(user || (onlyMine ? userId() : ""), week, render),
     can("Add/Edit/Delete Time") ? manualTimeForm(names, days.includes(today) ? today : week, user, render) : null,
     await requests(names, render));
+}
+
+// holidays maps the week's holidays to their names: those of everyone, and
+// the chosen member's own.
+async function holidays(days, user) {
+  if (!moduleOn("time_off")) return new Map();
+  const policies = await pb.collection("holiday_policies").getFullList({ batch: 500 });
+  const out = new Map();
+  for (const p of policies) {
+    if (!p.all_members && !(user && (p.members || []).includes(user))) continue;
+    for (const d of p.holidays || []) {
+      if (days.includes(d.date)) out.set(d.date, out.has(d.date) ? `${out.get(d.date)}, ${d.name}` : d.name);
+    }
+  }
+  return out;
 }
