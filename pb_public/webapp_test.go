@@ -202,6 +202,7 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization"}, -1, false, false, true, []string{"A", "B"}},
 		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 0, false, false, false, []string{"A"}},
 		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, true, true, false, []string{"A"}},
+		{"team lead", tt.Tess, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Teams", "Money", "Summaries", "Organization"}, 2, true, false, false, []string{"A"}},
 		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, false, false, false, []string{"A"}},
 	}
 	for _, c := range cases {
