@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
@@ -211,14 +212,6 @@ func dropCore(app core.App) error {
 			return fmt.Errorf("drop %s: %w", UserOrgsField, err)
 		}
 	}
-	for i := len(names) - 1; i >= 0; i-- {
-		c, err := app.FindCollectionByNameOrId(names[i])
-		if err != nil {
-			continue // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", names[i], err)
-		}
-	}
-	return nil
+	slices.Reverse(names) // dependents first
+	return dropCollections(app, names...)
 }

@@ -18,12 +18,8 @@ const (
 // server's master key. Deletions of screenshots and time go to audit_log.
 func init() {
 	m.Register(createKeysAndAudit, func(app core.App) error {
-		for _, name := range []string{AuditLog, OrgKeys} {
-			if c, err := app.FindCollectionByNameOrId(name); err == nil {
-				if err := app.Delete(c); err != nil {
-					return fmt.Errorf("drop %s: %w", name, err)
-				}
-			}
+		if err := dropCollections(app, AuditLog, OrgKeys); err != nil {
+			return err
 		}
 		orgs, err := app.FindCollectionByNameOrId(Organizations)
 		if err != nil {

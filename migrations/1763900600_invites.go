@@ -1,8 +1,6 @@
 package migrations
 
 import (
-	"fmt"
-
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 )
@@ -22,37 +20,16 @@ const (
 // can join as the invitee.
 func init() {
 	m.Register(createInvites, func(app core.App) error {
-		c, err := app.FindCollectionByNameOrId(Invites)
-		if err != nil {
-			return nil // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", Invites, err)
-		}
-		return nil
+		return dropCollections(app, Invites)
 	})
 }
 
 func createInvites(app core.App) error {
-	find := func(name string) (*core.Collection, error) {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", name, err)
-		}
-		return c, nil
-	}
-	orgs, err := find(Organizations)
+	cs, err := findCollections(app, Organizations, Users, Teams)
 	if err != nil {
 		return err
 	}
-	users, err := find(Users)
-	if err != nil {
-		return err
-	}
-	teams, err := find(Teams)
-	if err != nil {
-		return err
-	}
+	orgs, users, teams := cs[0], cs[1], cs[2]
 
 	invites := orgScoped(Invites, orgs)
 	invites.Fields.Add(&core.EmailField{Name: "email", Required: true})

@@ -53,17 +53,11 @@ func init() {
 }
 
 func createTimeRules(app core.App) error {
-	find := func(name string) (*core.Collection, error) {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", name, err)
-		}
-		return c, nil
-	}
-	memberships, err := find(Memberships)
+	cs, err := findCollections(app, Memberships, Organizations, Users, Projects, Tasks)
 	if err != nil {
 		return err
 	}
+	memberships, orgs, users, projects, tasks := cs[0], cs[1], cs[2], cs[3], cs[4]
 	memberships.Fields.Add(&core.NumberField{Name: "daily_limit_hours", Min: floatPtr(0), Max: floatPtr(MaxDailyLimitHours)})
 	memberships.Fields.Add(&core.NumberField{Name: "weekly_limit_hours", Min: floatPtr(0), Max: floatPtr(MaxWeeklyLimitHours)})
 	memberships.Fields.Add(&core.BoolField{Name: "tracking_enabled"})
@@ -75,10 +69,6 @@ func createTimeRules(app core.App) error {
 		return fmt.Errorf("turn tracking on for existing memberships: %w", err)
 	}
 
-	orgs, err := find(Organizations)
-	if err != nil {
-		return err
-	}
 	orgs.Fields.Add(choice("manual_time", false, ManualTimeAllowed, ManualTimeApproval, ManualTimeOff))
 	orgs.Fields.Add(&core.BoolField{Name: "timesheet_approvals"})
 	orgs.Fields.Add(choice("pay_period", false, PayPeriodWeekly, PayPeriodBiweekly, PayPeriodMonthly))
@@ -91,19 +81,6 @@ func createTimeRules(app core.App) error {
 		"pay_period_anchor": DefaultPayPeriodAnchor + " 00:00:00.000Z",
 	}, nil).Execute(); err != nil {
 		return fmt.Errorf("default time settings of existing organizations: %w", err)
-	}
-
-	users, err := find(Users)
-	if err != nil {
-		return err
-	}
-	projects, err := find(Projects)
-	if err != nil {
-		return err
-	}
-	tasks, err := find(Tasks)
-	if err != nil {
-		return err
 	}
 
 	requests := orgScoped(TimeRequests, orgs)
@@ -143,14 +120,8 @@ func createTimeRules(app core.App) error {
 }
 
 func dropTimeRules(app core.App) error {
-	for _, name := range []string{Timesheets, TimeRequests} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			continue // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", name, err)
-		}
+	if err := dropCollections(app, Timesheets, TimeRequests); err != nil {
+		return err
 	}
 	for name, fields := range map[string][]string{
 		Memberships:   {"daily_limit_hours", "weekly_limit_hours", "tracking_enabled"},

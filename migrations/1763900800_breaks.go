@@ -19,14 +19,7 @@ const (
 // a policy changed today also explains yesterday's timesheet.
 func init() {
 	m.Register(createBreakPolicies, func(app core.App) error {
-		c, err := app.FindCollectionByNameOrId(BreakPolicies)
-		if err != nil {
-			return nil // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", BreakPolicies, err)
-		}
-		return nil
+		return dropCollections(app, BreakPolicies)
 	})
 }
 

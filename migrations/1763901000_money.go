@@ -33,33 +33,11 @@ func init() {
 }
 
 func createMoney(app core.App) error {
-	find := func(name string) (*core.Collection, error) {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", name, err)
-		}
-		return c, nil
-	}
-	orgs, err := find(Organizations)
+	cs, err := findCollections(app, Organizations, Users, Projects, Teams, Clients)
 	if err != nil {
 		return err
 	}
-	users, err := find(Users)
-	if err != nil {
-		return err
-	}
-	projects, err := find(Projects)
-	if err != nil {
-		return err
-	}
-	teams, err := find(Teams)
-	if err != nil {
-		return err
-	}
-	clients, err := find(Clients)
-	if err != nil {
-		return err
-	}
+	orgs, users, projects, teams, clients := cs[0], cs[1], cs[2], cs[3], cs[4]
 	clients.Fields.Add(&core.EmailField{Name: "email"})
 	clients.Fields.Add(currency())
 	if err := app.Save(clients); err != nil {
@@ -156,14 +134,8 @@ func currency() *core.TextField {
 }
 
 func dropMoney(app core.App) error {
-	for _, name := range []string{Payments, PayrollRuns, TeamInvoices, ClientInvoices, Rates} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			continue // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", name, err)
-		}
+	if err := dropCollections(app, Payments, PayrollRuns, TeamInvoices, ClientInvoices, Rates); err != nil {
+		return err
 	}
 	c, err := app.FindCollectionByNameOrId(Clients)
 	if err != nil {

@@ -1,8 +1,6 @@
 package migrations
 
 import (
-	"fmt"
-
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 )
@@ -42,25 +40,11 @@ func init() {
 }
 
 func createTimeOff(app core.App) error {
-	find := func(name string) (*core.Collection, error) {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", name, err)
-		}
-		return c, nil
-	}
-	orgs, err := find(Organizations)
+	cs, err := findCollections(app, Organizations, Users, Projects)
 	if err != nil {
 		return err
 	}
-	users, err := find(Users)
-	if err != nil {
-		return err
-	}
-	projects, err := find(Projects)
-	if err != nil {
-		return err
-	}
+	orgs, users, projects := cs[0], cs[1], cs[2]
 	members := func(c *core.Collection) {
 		// Who a policy applies to: everyone, or the members listed.
 		c.Fields.Add(&core.BoolField{Name: "all_members"})
@@ -143,14 +127,5 @@ func createTimeOff(app core.App) error {
 
 func dropTimeOff(app core.App) error {
 	// Dependents first: balances and requests point at policies.
-	for _, name := range []string{Schedules, TimeOffRequests, TimeOffBalances, HolidayPolicies, TimeOffPolicies} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			continue // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", name, err)
-		}
-	}
-	return nil
+	return dropCollections(app, Schedules, TimeOffRequests, TimeOffBalances, HolidayPolicies, TimeOffPolicies)
 }

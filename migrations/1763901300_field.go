@@ -1,8 +1,6 @@
 package migrations
 
 import (
-	"fmt"
-
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 )
@@ -31,16 +29,7 @@ const (
 // (hooks/jobsites.go), so a job site added today also explains last week.
 func init() {
 	m.Register(createField, func(app core.App) error {
-		for _, name := range []string{Jobs, WorkOrders, JobSites, Locations} {
-			c, err := app.FindCollectionByNameOrId(name)
-			if err != nil {
-				continue // already gone: down migrations must be re-runnable
-			}
-			if err := app.Delete(c); err != nil {
-				return fmt.Errorf("drop %s: %w", name, err)
-			}
-		}
-		return nil
+		return dropCollections(app, Jobs, WorkOrders, JobSites, Locations)
 	})
 }
 
@@ -53,29 +42,11 @@ func coordinates(c *core.Collection) {
 }
 
 func createField(app core.App) error {
-	find := func(name string) (*core.Collection, error) {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", name, err)
-		}
-		return c, nil
-	}
-	orgs, err := find(Organizations)
+	cs, err := findCollections(app, Organizations, Users, Projects, Clients)
 	if err != nil {
 		return err
 	}
-	users, err := find(Users)
-	if err != nil {
-		return err
-	}
-	projects, err := find(Projects)
-	if err != nil {
-		return err
-	}
-	clients, err := find(Clients)
-	if err != nil {
-		return err
-	}
+	orgs, users, projects, clients := cs[0], cs[1], cs[2], cs[3]
 
 	locations := orgScoped(Locations, orgs)
 	locations.Fields.Add(relation("user", users, true, true))

@@ -90,14 +90,8 @@ func createIntegrations(app core.App) error {
 }
 
 func dropIntegrations(app core.App) error {
-	for _, name := range []string{WebhookDeliveries, Webhooks} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			continue // already gone: down migrations must be re-runnable
-		}
-		if err := app.Delete(c); err != nil {
-			return fmt.Errorf("drop %s: %w", name, err)
-		}
+	if err := dropCollections(app, WebhookDeliveries, Webhooks); err != nil {
+		return err
 	}
 	c, err := app.FindCollectionByNameOrId(Memberships)
 	if err != nil {

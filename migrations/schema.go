@@ -96,6 +96,35 @@ func timestamps(c *core.Collection) {
 	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
 }
 
+// findCollections returns the named collections, in order: an up migration
+// builds on every one of them.
+func findCollections(app core.App, names ...string) ([]*core.Collection, error) {
+	out := make([]*core.Collection, len(names))
+	for i, name := range names {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			return nil, fmt.Errorf("find %s: %w", name, err)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// dropCollections deletes the named collections in order (dependents first),
+// passing over those already gone: down migrations must be re-runnable.
+func dropCollections(app core.App, names ...string) error {
+	for _, name := range names {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			continue
+		}
+		if err := app.Delete(c); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // orgScoped starts a collection whose records all belong to one organization:
 // the first field is `org`, indexed, and deleting the organization deletes them.
 func orgScoped(name string, orgs *core.Collection) *core.Collection {
