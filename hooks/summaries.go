@@ -119,19 +119,19 @@ func buildSummary(app core.App, a orgActor, org *core.Record, period string, day
 		return out, err
 	}
 	members := map[string]*SummaryMember{}
-	projects := map[string]map[string]*SummaryProject{}
+	projects := map[string]map[string]*ProjectTotals{}
 	for _, sl := range slots {
 		out.Totals.add(sl)
 		m := members[sl.user]
 		if m == nil {
 			m = &SummaryMember{User: sl.user}
 			members[sl.user] = m
-			projects[sl.user] = map[string]*SummaryProject{}
+			projects[sl.user] = map[string]*ProjectTotals{}
 		}
 		m.add(sl)
 		p := projects[sl.user][sl.project]
 		if p == nil {
-			p = &SummaryProject{Project: sl.project}
+			p = &ProjectTotals{Project: sl.project}
 			projects[sl.user][sl.project] = p
 		}
 		p.add(sl)
@@ -140,18 +140,12 @@ func buildSummary(app core.App, a orgActor, org *core.Record, period string, day
 	for id, m := range members {
 		m.finish()
 		m.Name = nameOf(app, migrations.Users, id)
-		for _, p := range projects[id] {
-			p.Name = nameOf(app, migrations.Projects, p.Project)
-			m.Projects = append(m.Projects, *p)
+		top := sortedProjects(projects[id])
+		if len(top) > summaryTopProjects {
+			top = top[:summaryTopProjects]
 		}
-		slices.SortFunc(m.Projects, func(x, y SummaryProject) int {
-			if x.Tracked != y.Tracked {
-				return y.Tracked - x.Tracked
-			}
-			return strings.Compare(x.Project, y.Project)
-		})
-		if len(m.Projects) > summaryTopProjects {
-			m.Projects = m.Projects[:summaryTopProjects]
+		for _, p := range top {
+			m.Projects = append(m.Projects, SummaryProject{Project: p.Project, Name: nameOf(app, migrations.Projects, p.Project), Totals: p.Totals})
 		}
 		out.Members = append(out.Members, *m)
 	}
