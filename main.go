@@ -46,6 +46,12 @@ func environment() []envVar {
 }
 
 func main() {
+	// The agent runs on employees' machines: it must never bootstrap a
+	// server (PocketBase would create a data directory), so it is dispatched
+	// before PocketBase exists, and it tells its errors in plain sentences.
+	if len(os.Args) > 1 && os.Args[1] == "agent" {
+		os.Exit(agent.Main(os.Args[1:]))
+	}
 	if err := run(); err != nil {
 		slog.Error("tock stopped", "error", err)
 		os.Exit(1)
@@ -53,16 +59,6 @@ func main() {
 }
 
 func run() error {
-	// The agent runs on employees' machines: it must never bootstrap a
-	// server (PocketBase would create a data directory), so it is dispatched
-	// before PocketBase exists.
-	if len(os.Args) > 1 && os.Args[1] == "agent" {
-		root := &cobra.Command{Use: "tock", SilenceUsage: true, SilenceErrors: true}
-		root.AddCommand(agent.Command())
-		root.SetArgs(os.Args[1:])
-		return root.Execute()
-	}
-
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DefaultDataDir: os.Getenv("TOCK_DIR"),
 	})

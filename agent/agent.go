@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/tock-app/tock/agent/desktop"
 	"github.com/tock-app/tock/agent/session"
@@ -36,7 +38,29 @@ import (
 
 // Command returns `tock agent` and its subcommands.
 func Command() *cobra.Command {
-	o := &options{}
+	return (&options{httpClient: session.HTTPClient}).command()
+}
+
+// Main runs `tock agent` with args (those after the program's name, "agent"
+// first) and returns the exit code. A failure is told on stderr in one plain
+// sentence (Explain); --debug adds the error as the program saw it.
+func Main(args []string) int {
+	o := &options{httpClient: session.HTTPClient}
+	root := &cobra.Command{Use: "tock", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(o.command())
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, Explain(err))
+	if o.debug {
+		fmt.Fprintf(os.Stderr, "(debug: %v)\n", err)
+	}
+	return 1
+}
+
+func (o *options) command() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "agent",
 		Short: "Track time and screenshots on this machine and upload them to a Tock server",
@@ -46,12 +70,17 @@ func Command() *cobra.Command {
 		SilenceUsage: true,
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
+	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")
 	root.AddCommand(o.login(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
 	return root
 }
 
 type options struct {
-	dir string
+	dir   string
+	debug bool
+	// httpClient makes the client that reaches the server (session.HTTPClient;
+	// tests route it).
+	httpClient func(caFile string) (*http.Client, error)
 }
 
 func envOr(name, fallback string) string {
@@ -99,7 +128,7 @@ func (o *options) signedIn(ctx context.Context) (*session.Store, session.Session
 	if err != nil {
 		return nil, sess, nil, err
 	}
-	client, err := session.HTTPClient(sess.CAFile)
+	client, err := o.httpClient(sess.CAFile)
 	if err != nil {
 		return nil, sess, nil, err
 	}
@@ -108,16 +137,21 @@ func (o *options) signedIn(ctx context.Context) (*session.Store, session.Session
 
 func (o *options) login() *cobra.Command {
 	var server, email, org, caFile string
-	var passwordStdin bool
+	var passwordStdin, allowHTTP bool
 	cmd := &cobra.Command{
 		Use:   "login --server URL --email E",
 		Short: "Sign in to a Tock server (password from a prompt or --password-stdin)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Checked before the password is asked for: a person about to
+			// send it in the clear is told first.
+			if err := checkServerURL(server, allowHTTP, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
 			password, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr(), passwordStdin)
 			if err != nil {
 				return err
 			}
-			client, err := session.HTTPClient(caFile)
+			client, err := o.httpClient(caFile)
 			if err != nil {
 				return err
 			}
@@ -135,7 +169,7 @@ func (o *options) login() *cobra.Command {
 			if err := store.Save(sess); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, email, sess.Org)
+			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, email, orgLabel(sess))
 			return nil
 		},
 	}
@@ -144,24 +178,102 @@ func (o *options) login() *cobra.Command {
 	cmd.Flags().StringVar(&org, "org", "", "organization (id or name) when you belong to several")
 	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of a private CA that signed the server's certificate")
 	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	cmd.Flags().BoolVar(&allowHTTP, "allow-insecure-http", false, "let an http:// server other than this computer have your password and session unencrypted")
 	cmd.MarkFlagRequired("server")
 	cmd.MarkFlagRequired("email")
 	return cmd
 }
 
-func readPassword(in io.Reader, prompt io.Writer, fromStdin bool) (string, error) {
-	if !fromStdin {
-		fmt.Fprint(prompt, "Password: ")
+// orgLabel is the organization's name, or its id for a session stored
+// before names were.
+func orgLabel(sess session.Session) string {
+	if sess.OrgName != "" {
+		return sess.OrgName
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password: %w", err)
+	return sess.Org
+}
+
+// checkServerURL refuses plain http to anything but this computer unless
+// the person says so (allowHTTP), and then warns: the password and the
+// session token would cross the network readable by anyone on the way.
+func checkServerURL(server string, allowHTTP bool, warn io.Writer) error {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("--server %q: want a URL such as https://tock.example.com", server)
+	}
+	if u.Scheme == "https" || isLoopback(u.Hostname()) {
+		return nil
+	}
+	if !allowHTTP {
+		return fmt.Errorf("%s is plain http: your password and session would cross the network unencrypted. "+
+			"Use https://, or add --allow-insecure-http if you accept that", server)
+	}
+	fmt.Fprintf(warn, "Warning: %s is plain http: your password and session cross the network unencrypted.\n", server)
+	return nil
+}
+
+// isLoopback: localhost or a loopback address, which never leave this computer.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// readPassword reads the password: from a terminal without echo, else a
+// line of the input (--password-stdin, or a pipe).
+func readPassword(in io.Reader, prompt io.Writer, fromStdin bool) (string, error) {
+	var line string
+	if f, ok := in.(*os.File); ok && !fromStdin && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(prompt, "Password: ")
+		b, err := readHidden(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		line = string(b)
+	} else {
+		if !fromStdin {
+			fmt.Fprint(prompt, "Password: ")
+		}
+		var err error
+		line, err = bufio.NewReader(in).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read password: %w", err)
+		}
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
 		return "", errors.New("empty password")
 	}
 	return pw, nil
+}
+
+// readHidden reads a line from the terminal fd without echo. Ctrl-C while
+// it waits puts the echo back before the process ends: a shell left without
+// it would show nothing of what the person types next.
+func readHidden(fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	defer func() {
+		signal.Stop(sigs)
+		close(done)
+	}()
+	go func() {
+		select {
+		case <-sigs:
+			_ = term.Restore(fd, state)
+			os.Exit(130) // as the shell reports a process ended by Ctrl-C
+		case <-done:
+		}
+	}()
+	return term.ReadPassword(fd)
 }
 
 func (o *options) logout() *cobra.Command {
@@ -222,7 +334,15 @@ func (o *options) projects() *cobra.Command {
 	}
 }
 
-func (o *options) writeAssignment(as tracker.Assignment) error {
+// assignment is what assignment.json holds: the tracker's assignment and,
+// for `status`, the names `start` resolved.
+type assignment struct {
+	tracker.Assignment
+	ProjectName string `json:"project_name,omitempty"`
+	TaskName    string `json:"task_name,omitempty"`
+}
+
+func (o *options) writeAssignment(as assignment) error {
 	p, err := o.path("assignment.json")
 	if err != nil {
 		return err
@@ -231,8 +351,8 @@ func (o *options) writeAssignment(as tracker.Assignment) error {
 	return session.WriteFileAtomic(p, b)
 }
 
-func (o *options) readAssignment() tracker.Assignment {
-	var as tracker.Assignment
+func (o *options) readAssignment() assignment {
+	var as assignment
 	if p, err := o.path("assignment.json"); err == nil {
 		if b, err := os.ReadFile(p); err == nil {
 			_ = json.Unmarshal(b, &as)
@@ -242,31 +362,73 @@ func (o *options) readAssignment() tracker.Assignment {
 }
 
 func (o *options) start() *cobra.Command {
-	var projectName, task string
+	var projectName, taskName string
 	cmd := &cobra.Command{
 		Use:   "start --project P [--task T]",
-		Short: "Start tracking to a project (by name or id); `run` does the tracking",
+		Short: "Start tracking to a project and task (by name or id); `run` does the tracking",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ps, err := o.listProjects(cmd.Context())
 			if err != nil {
 				return err
 			}
+			var as assignment
 			for _, p := range ps {
 				if p.ID == projectName || strings.EqualFold(p.Name, projectName) {
-					if err := o.writeAssignment(tracker.Assignment{Tracking: true, Project: p.ID, Task: task}); err != nil {
-						return err
-					}
-					fmt.Fprintf(cmd.OutOrStdout(), "Tracking to %s.\n", p.Name)
-					return nil
+					as = assignment{Assignment: tracker.Assignment{Tracking: true, Project: p.ID}, ProjectName: p.Name}
+					break
 				}
 			}
-			return fmt.Errorf("no project %q: see `tock agent projects`", projectName)
+			if as.Project == "" {
+				return fmt.Errorf("no project %q that you can track to: see `tock agent projects`", projectName)
+			}
+			if taskName != "" {
+				t, err := o.findTask(cmd.Context(), as.Project, taskName)
+				if err != nil {
+					return err
+				}
+				as.Task, as.TaskName = t.ID, t.Title
+			}
+			if err := o.writeAssignment(as); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Tracking to %s%s.\n", as.ProjectName, ifSet(", task ", as.TaskName))
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name or id")
-	cmd.Flags().StringVar(&task, "task", "", "task id")
+	cmd.Flags().StringVar(&taskName, "task", "", "task title or id (of that project)")
 	cmd.MarkFlagRequired("project")
 	return cmd
+}
+
+type task struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// findTask finds a task of the project by id or title.
+func (o *options) findTask(ctx context.Context, project, want string) (task, error) {
+	store, _, c, err := o.signedIn(ctx)
+	if err != nil {
+		return task{}, err
+	}
+	sess, err := store.Fresh(ctx, c, time.Hour)
+	if err != nil {
+		return task{}, err
+	}
+	var list struct {
+		Items []task `json:"items"`
+	}
+	q := url.Values{"perPage": {"500"}, "filter": {fmt.Sprintf("project = %q", project)}}
+	if err := session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/tasks/records?"+q.Encode(), sess.Token, nil, &list); err != nil {
+		return task{}, fmt.Errorf("list tasks: %w", err)
+	}
+	for _, t := range list.Items {
+		if t.ID == want || strings.EqualFold(t.Title, want) {
+			return t, nil
+		}
+	}
+	return task{}, fmt.Errorf("no task %q in that project", want)
 }
 
 func (o *options) stop() *cobra.Command {
@@ -315,23 +477,18 @@ func (o *options) status() *cobra.Command {
 			if err != nil {
 				fmt.Fprintln(out, "Signed out.")
 			} else {
-				fmt.Fprintf(out, "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, sess.Org)
+				fmt.Fprintf(out, "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, orgLabel(sess))
 			}
 			as := o.readAssignment()
 			if as.Tracking {
-				fmt.Fprintf(out, "Tracking: yes, project %s%s\n", as.Project, ifSet(", task ", as.Task))
+				fmt.Fprintf(out, "Tracking: yes, project %s%s\n", or(as.ProjectName, as.Project), ifSet(", task ", or(as.TaskName, as.Task)))
 			} else {
 				fmt.Fprintln(out, "Tracking: no")
 			}
-			var st Status
-			if p, err := o.path("status.json"); err == nil {
-				if b, err := os.ReadFile(p); err == nil {
-					_ = json.Unmarshal(b, &st)
-				}
-			}
+			st := o.readStatus()
 			running := st.Running && time.Since(st.Updated) < 15*time.Second
 			fmt.Fprintf(out, "Agent running: %v\n", running)
-			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.TodaySeconds) * time.Second).String())
+			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.today(time.Now())) * time.Second).String())
 			if dir, err := o.path("spool"); err == nil {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 					n, bytes, _ := sp.Stats()
@@ -355,6 +512,38 @@ func (o *options) status() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// readStatus is what `run` last wrote (zero when it never ran).
+func (o *options) readStatus() *Status {
+	st := &Status{}
+	if p, err := o.path("status.json"); err == nil {
+		if b, err := os.ReadFile(p); err == nil {
+			_ = json.Unmarshal(b, st)
+		}
+	}
+	return st
+}
+
+// today is the tracked time of now's local day: none if the status was
+// written on another day.
+func (st *Status) today(now time.Time) int {
+	if !sameDay(st.Updated, now) {
+		return 0
+	}
+	return st.TodaySeconds
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.Local().Format(time.DateOnly) == b.Local().Format(time.DateOnly)
+}
+
+// or is v, or fallback when v is empty.
+func or(v, fallback string) string {
+	if v != "" {
+		return v
+	}
+	return fallback
 }
 
 func ifSet(prefix, v string) string {
@@ -410,11 +599,14 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 	}
 	desk, err := desktop.Open()
 	if err != nil {
-		return fmt.Errorf("%w: tock agent needs a desktop session to track input and capture screens", err)
+		return fmt.Errorf("open the desktop: %w", err)
 	}
 	defer desk.Close()
 
-	st := &Status{Running: true}
+	// A restart keeps today's total and the last upload the previous run
+	// showed.
+	prev, now := o.readStatus(), time.Now()
+	st := &Status{Running: true, LastUpload: prev.LastUpload}
 	uploader := &upload.Uploader{
 		Spool: sp, Logger: logger,
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
@@ -461,7 +653,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 	settingsFile := filepath.Join(dir, "settings.json")
 	tr := tracker.New(tracker.Config{
 		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), KeepIdle: keepIdle, Logger: logger,
-		StateFile: filepath.Join(dir, "slot.json"),
+		StateFile: filepath.Join(dir, "slot.json"), Today: prev.today(now), TodayOf: now,
 		Settings: func(ctx context.Context) (tracker.Settings, error) {
 			return fetchSettings(ctx, store, client, settingsFile)
 		},
@@ -481,7 +673,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			writeStatus(statusFile, st)
 			return nil
 		case now := <-tick.C:
-			err := tr.Tick(ctx, now, o.readAssignment())
+			err := tr.Tick(ctx, now, o.readAssignment().Assignment)
 			st.mu.Lock()
 			if err != nil {
 				logger.Error("tracking", "error", err)

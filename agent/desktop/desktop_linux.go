@@ -58,7 +58,7 @@ type xconn struct {
 	root    xproto.Window
 	saver   bool // MIT-SCREEN-SAVER available
 
-	netActiveWindow, netWMName, utf8String xproto.Atom
+	netActiveWindow, netWMName, utf8String, compoundText xproto.Atom
 }
 
 func dialX(display string) (*xconn, error) {
@@ -78,7 +78,7 @@ func dialX(display string) (*xconn, error) {
 			}
 		}
 	}()
-	names := []string{"_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "UTF8_STRING"}
+	names := []string{"_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "UTF8_STRING", "COMPOUND_TEXT"}
 	cookies := make([]xproto.InternAtomCookie, len(names))
 	for i, n := range names {
 		cookies[i] = xproto.InternAtom(c, false, uint16(len(n)), n)
@@ -92,7 +92,7 @@ func dialX(display string) (*xconn, error) {
 		}
 		atoms[i] = r.Atom
 	}
-	x.netActiveWindow, x.netWMName, x.utf8String = atoms[0], atoms[1], atoms[2]
+	x.netActiveWindow, x.netWMName, x.utf8String, x.compoundText = atoms[0], atoms[1], atoms[2], atoms[3]
 	x.saver = screensaver.Init(c) == nil
 	return x, nil
 }
@@ -264,6 +264,8 @@ func (x *xconn) encoding(typ xproto.Atom) textEncoding {
 		return encUTF8
 	case xproto.AtomString:
 		return encLatin1
+	case x.compoundText:
+		return encCompound
 	default:
 		return encOther
 	}

@@ -338,6 +338,23 @@ func TestActiveWindow(t *testing.T) {
 	x.setProp(term, xproto.AtomWmClass, xproto.AtomString, 8, []byte("xterm\x00XTerm\x00"))
 	x.setProp(term, xproto.AtomWmName, xproto.AtomString, 8, []byte("caf\xe9: ~/src"))
 
+	// xterm sets WM_NAME as COMPOUND_TEXT: plain ISO 8859-1, with UTF-8
+	// in ESC % G … ESC % @ segments.
+	compound := x.atom("COMPOUND_TEXT")
+	xterm := x.window(image.Rect(0, 0, 200, 100), x.screen.BlackPixel)
+	x.setProp(xterm, xproto.AtomWmClass, xproto.AtomString, 8, []byte("xterm\x00XTerm\x00"))
+	x.setProp(xterm, xproto.AtomWmName, compound, 8, []byte("Tock wiki \x1b%G—\x1b%@ https://wiki.example.com/tock caf\xe9"))
+
+	cyrillic := x.window(image.Rect(0, 0, 200, 100), x.screen.BlackPixel)
+	x.setProp(cyrillic, xproto.AtomWmClass, xproto.AtomString, 8, []byte("xterm\x00XTerm\x00"))
+	x.setProp(cyrillic, xproto.AtomWmName, compound, 8, []byte("\x1b-L\xbf\xe0\xd8\xd2\xd5\xe2"))
+
+	// Both names set: _NET_WM_NAME is what the client means.
+	both := x.window(image.Rect(0, 0, 200, 100), x.screen.BlackPixel)
+	x.setProp(both, xproto.AtomWmClass, xproto.AtomString, 8, []byte("xterm\x00XTerm\x00"))
+	x.setProp(both, netWMName, utf8, 8, []byte("vim — notes.md"))
+	x.setProp(both, xproto.AtomWmName, compound, 8, []byte("vim \x1b%G—\x1b%@ old"))
+
 	bare := x.window(image.Rect(0, 0, 10, 10), x.screen.BlackPixel) // no properties
 
 	gone := x.window(image.Rect(0, 0, 10, 10), x.screen.BlackPixel)
@@ -354,6 +371,10 @@ func TestActiveWindow(t *testing.T) {
 		{"browser: _NET_WM_NAME wins, URL from title", browser,
 			Window{App: "firefox", Title: "github.com/tock-app/tock — Mozilla Firefox", URL: "github.com/tock-app/tock"}},
 		{"terminal: Latin-1 WM_NAME", term, Window{App: "XTerm", Title: "café: ~/src"}},
+		{"xterm: COMPOUND_TEXT WM_NAME with UTF-8", xterm,
+			Window{App: "XTerm", Title: "Tock wiki — https://wiki.example.com/tock café", URL: "wiki.example.com/tock"}},
+		{"xterm: COMPOUND_TEXT WM_NAME in ISO 8859-5", cyrillic, Window{App: "XTerm", Title: "Привет"}},
+		{"_NET_WM_NAME wins over COMPOUND_TEXT", both, Window{App: "XTerm", Title: "vim — notes.md"}},
 		{"window without properties", bare, Window{}},
 		{"destroyed window", gone, Window{}},
 		{"None", 0, Window{}},

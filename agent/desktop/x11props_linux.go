@@ -13,9 +13,10 @@ import (
 type textEncoding int
 
 const (
-	encUTF8   textEncoding = iota // UTF8_STRING (_NET_WM_NAME)
-	encLatin1                     // STRING: ISO-8859-1 by the ICCCM
-	encOther                      // COMPOUND_TEXT and anything else: best effort
+	encUTF8     textEncoding = iota // UTF8_STRING (_NET_WM_NAME)
+	encLatin1                       // STRING: ISO-8859-1 by the ICCCM
+	encCompound                     // COMPOUND_TEXT (xterm's WM_NAME)
+	encOther                        // anything else: best effort
 )
 
 // decodeText turns a text property's value into a UTF-8 string, dropping
@@ -29,9 +30,10 @@ func decodeText(enc textEncoding, b []byte) string {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	case encLatin1:
 		return latin1(b)
+	case encCompound:
+		return decodeCompoundText(b)
 	default:
-		// COMPOUND_TEXT is ASCII-compatible; in practice titles are either
-		// plain ASCII, UTF-8, or Latin-1.
+		// An unknown type: in practice such titles are UTF-8 or Latin-1.
 		if utf8.Valid(b) {
 			return string(b)
 		}

@@ -25,6 +25,17 @@ import (
 // ErrSignedOut means there is no session: run `tock agent login`.
 var ErrSignedOut = errors.New("not signed in: run `tock agent login --server URL --email E`")
 
+// ErrBadCredentials is the server refusing the e-mail and password.
+var ErrBadCredentials = errors.New("wrong e-mail or password")
+
+// ErrSessionExpired is the server refusing to renew the stored token
+// (expired, revoked, or the account is gone): log in again.
+var ErrSessionExpired = errors.New("the session has expired")
+
+// ErrNotTock is an answer that isn't what a Tock server says: the address
+// is probably another web server's.
+var ErrNotTock = errors.New("the answer is not a Tock server's")
+
 // Session is what login stores.
 type Session struct {
 	Server string `json:"server"`
@@ -32,7 +43,9 @@ type Session struct {
 	UserID string `json:"user_id"`
 	Email  string `json:"email"`
 	Org    string `json:"org"`
-	CAFile string `json:"ca_file,omitempty"`
+	// OrgName is the organization's name when it was chosen, for `status`.
+	OrgName string `json:"org_name,omitempty"`
+	CAFile  string `json:"ca_file,omitempty"`
 }
 
 // Store reads and writes the session file.
@@ -177,7 +190,7 @@ func Call(ctx context.Context, c *http.Client, method, server, path, token strin
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return &UnreachableError{Server: server, Err: fmt.Errorf("%s %s: %w", method, path, err)}
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
@@ -190,18 +203,30 @@ func Call(ctx context.Context, c *http.Client, method, server, path, token strin
 		if e.Message == "" {
 			e.Message = http.StatusText(res.StatusCode)
 		}
-		return &StatusError{Code: res.StatusCode, Message: e.Message}
+		return &StatusError{Server: server, Code: res.StatusCode, Message: e.Message}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("%s %s: decode: %w", method, path, err)
+			return fmt.Errorf("%s %s: decode: %w (%w)", method, path, ErrNotTock, err)
 		}
 	}
 	return nil
 }
 
+// UnreachableError is a request that got no answer from Server: no
+// connection, no name, a timeout, or a TLS handshake that failed (Err says
+// which).
+type UnreachableError struct {
+	Server string
+	Err    error
+}
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
 // StatusError is a non-2xx answer of the server.
 type StatusError struct {
+	Server  string
 	Code    int
 	Message string
 }
@@ -223,19 +248,29 @@ func Login(ctx context.Context, c *http.Client, server, email, password, org str
 	}
 	err := Call(ctx, c, http.MethodPost, server, "/api/collections/users/auth-with-password", "",
 		map[string]string{"identity": email, "password": password}, &auth)
-	if err != nil {
+	var status *StatusError
+	switch {
+	case errors.As(err, &status) && status.Code == http.StatusBadRequest:
+		// PocketBase says 400 "Failed to authenticate." for either mistake.
+		return Session{}, fmt.Errorf("sign in: %w (%w)", ErrBadCredentials, err)
+	case errors.As(err, &status) && status.Code == http.StatusNotFound:
+		return Session{}, fmt.Errorf("sign in: %w (%w)", ErrNotTock, err)
+	case err != nil:
 		return Session{}, fmt.Errorf("sign in: %w", err)
+	case auth.Token == "":
+		return Session{}, fmt.Errorf("sign in: %w (no token)", ErrNotTock)
 	}
 	sess := Session{Server: strings.TrimRight(server, "/"), Token: auth.Token, UserID: auth.Record.ID, Email: email}
-	orgID, err := pickOrg(ctx, c, sess, org)
+	sess.Org, sess.OrgName, err = pickOrg(ctx, c, sess, org)
 	if err != nil {
 		return Session{}, err
 	}
-	sess.Org = orgID
 	return sess, nil
 }
 
-func pickOrg(ctx context.Context, c *http.Client, sess Session, want string) (string, error) {
+// pickOrg returns the id and name of the organization wanted (id or name),
+// or of the only one the person belongs to.
+func pickOrg(ctx context.Context, c *http.Client, sess Session, want string) (id, name string, err error) {
 	var list struct {
 		Items []struct {
 			ID   string `json:"id"`
@@ -243,24 +278,24 @@ func pickOrg(ctx context.Context, c *http.Client, sess Session, want string) (st
 		} `json:"items"`
 	}
 	if err := Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/organizations/records?perPage=200", sess.Token, nil, &list); err != nil {
-		return "", fmt.Errorf("list organizations: %w", err)
+		return "", "", fmt.Errorf("list organizations: %w", err)
 	}
 	var names []string
 	for _, o := range list.Items {
 		if want != "" && (o.ID == want || strings.EqualFold(o.Name, want)) {
-			return o.ID, nil
+			return o.ID, o.Name, nil
 		}
 		names = append(names, o.Name)
 	}
 	switch {
 	case want != "":
-		return "", fmt.Errorf("you're not a member of an organization %q (yours: %s)", want, strings.Join(names, ", "))
+		return "", "", fmt.Errorf("you're not a member of an organization %q (yours: %s)", want, strings.Join(names, ", "))
 	case len(list.Items) == 1:
-		return list.Items[0].ID, nil
+		return list.Items[0].ID, list.Items[0].Name, nil
 	case len(list.Items) == 0:
-		return "", errors.New("you're not a member of any organization yet: ask an owner to invite you")
+		return "", "", errors.New("you're not a member of any organization yet: ask an owner to invite you")
 	}
-	return "", fmt.Errorf("you belong to several organizations: pick one with --org (%s)", strings.Join(names, ", "))
+	return "", "", fmt.Errorf("you belong to several organizations: pick one with --org (%s)", strings.Join(names, ", "))
 }
 
 // Expiry reads a token's expiry without verifying it (the server does that).
@@ -296,7 +331,12 @@ func (s *Store) Fresh(ctx context.Context, c *http.Client, margin time.Duration)
 	var auth struct {
 		Token string `json:"token"`
 	}
-	if err := Call(ctx, c, http.MethodPost, sess.Server, "/api/collections/users/auth-refresh", sess.Token, nil, &auth); err != nil {
+	err = Call(ctx, c, http.MethodPost, sess.Server, "/api/collections/users/auth-refresh", sess.Token, nil, &auth)
+	var status *StatusError
+	if errors.As(err, &status) && (status.Code == http.StatusUnauthorized || status.Code == http.StatusForbidden || status.Code == http.StatusNotFound) {
+		return sess, fmt.Errorf("refresh session: %w (%w)", ErrSessionExpired, err)
+	}
+	if err != nil {
 		return sess, fmt.Errorf("refresh session: %w", err)
 	}
 	sess.Token = auth.Token

@@ -63,6 +63,11 @@ type Config struct {
 	StateFile string
 	Logger    *slog.Logger
 	Rand      *mrand.Rand
+
+	// Today seeds the Today counter with seconds already tracked on the
+	// local day of TodayOf (by a previous run, as its status showed).
+	Today   int
+	TodayOf time.Time
 }
 
 // slot is the open slot's tally; it is saved so a restart resumes it.
@@ -120,6 +125,9 @@ func New(cfg Config) *Tracker {
 		cfg.Rand = mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	}
 	t := &Tracker{cfg: cfg}
+	if cfg.Today > 0 {
+		t.Today, t.todayKey = cfg.Today, dayKey(cfg.TodayOf)
+	}
 	if b, err := os.ReadFile(cfg.StateFile); err == nil {
 		var s slot
 		if json.Unmarshal(b, &s) == nil && !s.Start.IsZero() {
@@ -224,8 +232,10 @@ func (s *slot) clamp(max int) {
 	}
 }
 
+func dayKey(at time.Time) string { return at.Local().Format(time.DateOnly) }
+
 func (t *Tracker) countToday(now time.Time, n int) {
-	key := now.Local().Format("2006-01-02")
+	key := dayKey(now)
 	if key != t.todayKey {
 		t.todayKey, t.Today = key, 0
 	}
