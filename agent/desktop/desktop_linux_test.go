@@ -372,7 +372,7 @@ func TestActiveWindow(t *testing.T) {
 			Window{App: "firefox", Title: "github.com/tock-app/tock — Mozilla Firefox", URL: "github.com/tock-app/tock"}},
 		{"terminal: Latin-1 WM_NAME", term, Window{App: "XTerm", Title: "café: ~/src"}},
 		{"xterm: COMPOUND_TEXT WM_NAME with UTF-8", xterm,
-			Window{App: "XTerm", Title: "Tock wiki — https://wiki.example.com/tock café", URL: "wiki.example.com/tock"}},
+			Window{App: "XTerm", Title: "Tock wiki — https://wiki.example.com/tock café", URL: "https://wiki.example.com/tock"}},
 		{"xterm: COMPOUND_TEXT WM_NAME in ISO 8859-5", cyrillic, Window{App: "XTerm", Title: "Привет"}},
 		{"_NET_WM_NAME wins over COMPOUND_TEXT", both, Window{App: "XTerm", Title: "vim — notes.md"}},
 		{"window without properties", bare, Window{}},
