@@ -44,18 +44,22 @@ func Command() *cobra.Command {
 // Main runs `tock agent` with args (those after the program's name, "agent"
 // first) and returns the exit code. A failure is told on stderr in one plain
 // sentence (Explain); --debug adds the error as the program saw it.
-func Main(args []string) int {
+func Main(args []string) int { return runMain(args, os.Stdout, os.Stderr) }
+
+func runMain(args []string, stdout, stderr io.Writer) int {
 	o := &options{httpClient: session.HTTPClient}
 	root := &cobra.Command{Use: "tock", SilenceUsage: true, SilenceErrors: true}
 	root.AddCommand(o.command())
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, Explain(err))
+	fmt.Fprintln(stderr, Explain(err))
 	if o.debug {
-		fmt.Fprintf(os.Stderr, "(debug: %v)\n", err)
+		fmt.Fprintf(stderr, "(debug: %v)\n", err)
 	}
 	return 1
 }
@@ -67,7 +71,8 @@ func (o *options) command() *cobra.Command {
 		Long: "tock agent runs on an employee's machine: `login`, then `start --project P`, and keep `run`\n" +
 			"going (as a user service). Everything is spooled encrypted first and uploaded when the\n" +
 			"server is reachable. Linux (X11) and Windows are supported; macOS is not yet.",
-		SilenceUsage: true,
+		// Main tells errors in plain sentences.
+		SilenceUsage: true, SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
 	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")
@@ -205,10 +210,10 @@ func checkServerURL(server string, allowHTTP bool, warn io.Writer) error {
 		return nil
 	}
 	if !allowHTTP {
-		return fmt.Errorf("%s is plain http: your password and session would cross the network unencrypted. "+
-			"Use https://, or add --allow-insecure-http if you accept that", server)
+		return fmt.Errorf("plain http to %s would carry your password and session unencrypted: "+
+			"use https://, or add --allow-insecure-http if you accept that", u.Host)
 	}
-	fmt.Fprintf(warn, "Warning: %s is plain http: your password and session cross the network unencrypted.\n", server)
+	fmt.Fprintf(warn, "Warning: plain http to %s carries your password and session unencrypted.\n", u.Host)
 	return nil
 }
 
