@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,14 +28,16 @@ import (
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
+// fixture is the matrix seed, made once; each test gets its own copy.
+var fixture = sync.OnceValues(func() (*tt.Fixture, error) { return tt.NewFixture(tt.Matrix) })
+
 // tockServer is a real Tock router (the matrix seed) on loopback HTTP.
 func tockServer(t *testing.T) string {
 	t.Helper()
-	fx, err := tt.NewFixture(tt.Matrix)
+	fx, err := fixture()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { fx.Close() })
 	app := fx.App(t)
 	t.Cleanup(app.Cleanup)
 	srv := httptest.NewServer(tt.Handler(t, app))
