@@ -202,9 +202,9 @@ func orgLabel(sess session.Session) string {
 // the person says so (allowHTTP), and then warns: the password and the
 // session token would cross the network readable by anyone on the way.
 func checkServerURL(server string, allowHTTP bool, warn io.Writer) error {
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("--server %q: want a URL such as https://tock.example.com", server)
+	u, err := session.ServerURL(server)
+	if err != nil {
+		return err
 	}
 	if u.Scheme == "https" || isLoopback(u.Hostname()) {
 		return nil
@@ -304,22 +304,34 @@ type project struct {
 	Name string `json:"name"`
 }
 
-// listProjects lists the organization's active projects the person can see.
-func (o *options) listProjects(ctx context.Context) ([]project, error) {
+// list reads a page of the collection's records the person can see, with
+// the filter that filter makes of the session, into items.
+func (o *options) list(ctx context.Context, collection string, q url.Values, filter func(session.Session) string, items any) error {
 	store, _, c, err := o.signedIn(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sess, err := store.Fresh(ctx, c, time.Hour)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var list struct {
-		Items []project `json:"items"`
+	q.Set("filter", filter(sess))
+	list := struct {
+		Items any `json:"items"`
+	}{items}
+	if err := session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/"+collection+"/records?"+q.Encode(), sess.Token, nil, &list); err != nil {
+		return fmt.Errorf("list %s: %w", collection, err)
 	}
-	q := url.Values{"perPage": {"200"}, "sort": {"name"}, "filter": {fmt.Sprintf("org = %q && archived = false", sess.Org)}}
-	err = session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/projects/records?"+q.Encode(), sess.Token, nil, &list)
-	return list.Items, err
+	return nil
+}
+
+// listProjects lists the organization's active projects the person can see.
+func (o *options) listProjects(ctx context.Context) ([]project, error) {
+	var ps []project
+	err := o.list(ctx, "projects", url.Values{"perPage": {"200"}, "sort": {"name"}}, func(sess session.Session) string {
+		return fmt.Sprintf("org = %q && archived = false", sess.Org)
+	}, &ps)
+	return ps, err
 }
 
 func (o *options) projects() *cobra.Command {
@@ -413,22 +425,14 @@ type task struct {
 
 // findTask finds a task of the project by id or title.
 func (o *options) findTask(ctx context.Context, project, want string) (task, error) {
-	store, _, c, err := o.signedIn(ctx)
+	var ts []task
+	err := o.list(ctx, "tasks", url.Values{"perPage": {"500"}}, func(session.Session) string {
+		return fmt.Sprintf("project = %q", project)
+	}, &ts)
 	if err != nil {
 		return task{}, err
 	}
-	sess, err := store.Fresh(ctx, c, time.Hour)
-	if err != nil {
-		return task{}, err
-	}
-	var list struct {
-		Items []task `json:"items"`
-	}
-	q := url.Values{"perPage": {"500"}, "filter": {fmt.Sprintf("project = %q", project)}}
-	if err := session.Call(ctx, c, http.MethodGet, sess.Server, "/api/collections/tasks/records?"+q.Encode(), sess.Token, nil, &list); err != nil {
-		return task{}, fmt.Errorf("list tasks: %w", err)
-	}
-	for _, t := range list.Items {
+	for _, t := range ts {
 		if t.ID == want || strings.EqualFold(t.Title, want) {
 			return t, nil
 		}

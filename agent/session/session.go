@@ -233,11 +233,20 @@ type StatusError struct {
 
 func (e *StatusError) Error() string { return fmt.Sprintf("server answered %d: %s", e.Code, e.Message) }
 
+// ServerURL parses a server's address: an http or https URL with a host.
+func ServerURL(server string) (*url.URL, error) {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("--server %q: want a URL such as https://tock.example.com", server)
+	}
+	return u, nil
+}
+
 // Login signs in with email and password and picks the organization: org
 // when given (id or name), else the only one the person belongs to.
 func Login(ctx context.Context, c *http.Client, server, email, password, org string) (Session, error) {
-	if u, err := url.Parse(server); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Session{}, fmt.Errorf("--server %q: want a URL such as https://tock.example.com", server)
+	if _, err := ServerURL(server); err != nil {
+		return Session{}, err
 	}
 	var auth struct {
 		Token  string `json:"token"`
