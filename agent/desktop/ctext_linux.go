@@ -21,29 +21,58 @@ import (
 // title such as "Tock wiki — https://…" arrives as "Tock wiki \x1b%G—\x1b%@
 // https://…", so it is decoded here.
 
-// ctSet is a character set designated to one half of COMPOUND_TEXT.
+// ctSet is a character set designated to one half of COMPOUND_TEXT. A set
+// is read the same in either half: a byte of the other half is taken as if
+// it were in the set's own.
 type ctSet struct {
-	wide bool            // two bytes a character (the 94×94 sets)
-	one  func(byte) rune // one-byte sets: the character of a byte (either half)
-	dec  encoding.Encoding
+	kind ctKind
+	cm   *charmap.Charmap  // ctCharmap: an ISO 8859 upper half
+	dec  encoding.Encoding // ctWide: decodes the set's EUC form
 }
 
-// The default sets are ISO 8859-1's halves: ASCII on the left, Latin-1's
-// upper half on the right. ctUnknown is a set this decoder doesn't know,
-// whose characters become U+FFFD. A set is used in either half: its byte
-// function maps a byte of the other half as if it were in its own.
-var (
-	ctASCII   = ctSet{one: func(b byte) rune { return rune(b & 0x7f) }}
-	ctLatin1  = ctSet{one: func(b byte) rune { return rune(b | 0x80) }}
-	ctUnknown = ctSet{one: func(byte) rune { return utf8.RuneError }}
+type ctKind int
+
+const (
+	ctASCII    ctKind = iota // the left half's default
+	ctLatin1                 // the right half's default: ISO 8859-1's upper half
+	ctRoman                  // JIS X 0201 Roman: ASCII with a yen sign and an overline
+	ctKatakana               // JIS X 0201 katakana, as half-width forms
+	ctCharmap                // another ISO 8859 upper half
+	ctWide                   // a 94×94 set, two bytes a character
+	ctUnknown                // a set this decoder doesn't know: U+FFFD
 )
+
+// char is the character of a one-byte set's byte b.
+func (s ctSet) char(b byte) rune {
+	switch s.kind {
+	case ctASCII:
+		return rune(b & 0x7f)
+	case ctLatin1:
+		return rune(b | 0x80)
+	case ctRoman:
+		switch b & 0x7f {
+		case 0x5c:
+			return '¥'
+		case 0x7e:
+			return '‾'
+		}
+		return rune(b & 0x7f)
+	case ctKatakana:
+		if b |= 0x80; b >= 0xa1 && b <= 0xdf {
+			return rune(0xff61 + int(b) - 0xa1)
+		}
+	case ctCharmap:
+		return s.cm.DecodeByte(b | 0x80)
+	}
+	return utf8.RuneError
+}
 
 // decodeCompoundText turns a COMPOUND_TEXT value into UTF-8. Sets it
 // doesn't know, and malformed sequences, become U+FFFD; it never fails.
 func decodeCompoundText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
-	gl, gr := ctASCII, ctLatin1
+	gl, gr := ctSet{kind: ctASCII}, ctSet{kind: ctLatin1}
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
@@ -51,7 +80,7 @@ func decodeCompoundText(b []byte) string {
 			i = ctEscape(b, i, &sb, &gl, &gr)
 		case c == 0x9b: // CSI: only direction changes, which a title can do without
 			i = skipCSI(b, i+1)
-		case c == '\n' || c == '\t':
+		case c == '\n' || c == '\t' || c == ' ': // a space is one whatever the set
 			sb.WriteByte(c)
 			i++
 		case c < 0x20 || (c >= 0x7f && c < 0xa0): // other controls aren't text
@@ -69,8 +98,8 @@ func decodeCompoundText(b []byte) string {
 
 // ctChar decodes the character at b[i] in set and returns where the next one starts.
 func ctChar(b []byte, i int, set ctSet, sb *strings.Builder) int {
-	if !set.wide {
-		sb.WriteRune(set.one(b[i]))
+	if set.kind != ctWide {
+		sb.WriteRune(set.char(b[i]))
 		return i + 1
 	}
 	if i+1 >= len(b) {
@@ -128,95 +157,59 @@ func ctEscape(b []byte, i int, sb *strings.Builder, gl, gr *ctSet) int {
 	return next
 }
 
-// ctLeft is a 94-character set designated to the left half: ASCII, or
-// JIS X 0201's Roman half (ASCII with a yen sign and an overline).
+// ctLeft is a 94-character set designated to the left half.
 func ctLeft(final byte) ctSet {
 	switch final {
 	case 'B':
-		return ctASCII
+		return ctSet{kind: ctASCII}
 	case 'J':
-		return ctSet{one: func(b byte) rune {
-			switch b & 0x7f {
-			case 0x5c:
-				return '¥'
-			case 0x7e:
-				return '‾'
-			}
-			return rune(b & 0x7f)
-		}}
-	case 'I':
-		return ct94('I')
+		return ctSet{kind: ctRoman}
 	}
-	return ctUnknown
+	return ct94(final)
 }
 
 // ct94 is a 94-character set designated to the right half.
 func ct94(final byte) ctSet {
 	switch final {
-	case 'I': // JIS X 0201 katakana: half-width forms
-		return ctSet{one: func(b byte) rune {
-			if b |= 0x80; b >= 0xa1 && b <= 0xdf {
-				return rune(0xff61 + int(b) - 0xa1)
-			}
-			return utf8.RuneError
-		}}
+	case 'I':
+		return ctSet{kind: ctKatakana}
 	case 'B':
-		return ctASCII
+		return ctSet{kind: ctASCII}
+	case 'J':
+		return ctSet{kind: ctRoman}
 	}
-	return ctUnknown
+	return ctSet{kind: ctUnknown}
 }
 
 // ct96 is a 96-character set (an ISO 8859 upper half) for the right half.
 func ct96(final byte) ctSet {
-	var cm *charmap.Charmap
-	switch final {
-	case 'A':
-		return ctLatin1
-	case 'B':
-		cm = charmap.ISO8859_2
-	case 'C':
-		cm = charmap.ISO8859_3
-	case 'D':
-		cm = charmap.ISO8859_4
-	case 'F':
-		cm = charmap.ISO8859_7
-	case 'G':
-		cm = charmap.ISO8859_6
-	case 'H':
-		cm = charmap.ISO8859_8
-	case 'L':
-		cm = charmap.ISO8859_5
-	case 'M':
-		cm = charmap.ISO8859_9
-	case 'V':
-		cm = charmap.ISO8859_10
-	case 'Y':
-		cm = charmap.ISO8859_13
-	case '_':
-		cm = charmap.ISO8859_14
-	case 'b':
-		cm = charmap.ISO8859_15
-	case 'f':
-		cm = charmap.ISO8859_16
-	case 'T':
-		cm = charmap.Windows874 // TIS-620 and its Windows superset agree on 0xA0–0xFF
-	default:
-		return ctUnknown
+	cm := map[byte]*charmap.Charmap{
+		'B': charmap.ISO8859_2, 'C': charmap.ISO8859_3, 'D': charmap.ISO8859_4, 'F': charmap.ISO8859_7,
+		'G': charmap.ISO8859_6, 'H': charmap.ISO8859_8, 'L': charmap.ISO8859_5, 'M': charmap.ISO8859_9,
+		'V': charmap.ISO8859_10, 'Y': charmap.ISO8859_13, '_': charmap.ISO8859_14, 'b': charmap.ISO8859_15,
+		'f': charmap.ISO8859_16,
+		'T': charmap.Windows874, // TIS-620 and its Windows superset agree on 0xA0–0xFF
+	}[final]
+	switch {
+	case final == 'A':
+		return ctSet{kind: ctLatin1}
+	case cm != nil:
+		return ctSet{kind: ctCharmap, cm: cm}
 	}
-	return ctSet{one: func(b byte) rune { return cm.DecodeByte(b | 0x80) }}
+	return ctSet{kind: ctUnknown}
 }
 
 // ct9494 is a 94×94 set: GB 2312, JIS X 0208 or KS C 5601.
 func ct9494(final byte) ctSet {
 	switch final {
 	case 'A':
-		return ctSet{wide: true, dec: simplifiedchinese.GBK}
+		return ctSet{kind: ctWide, dec: simplifiedchinese.GBK}
 	case 'B':
-		return ctSet{wide: true, dec: japanese.EUCJP}
+		return ctSet{kind: ctWide, dec: japanese.EUCJP}
 	case 'C':
-		return ctSet{wide: true, dec: korean.EUCKR}
+		return ctSet{kind: ctWide, dec: korean.EUCKR}
 	}
-	return ctUnknown
+	return ctSet{kind: ctUnknown}
 }
 
 // ctExtended reads an extended segment (ESC % / F M L name STX text): M and

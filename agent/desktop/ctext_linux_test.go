@@ -27,6 +27,7 @@ func TestDecodeCompoundText(t *testing.T) {
 		{"back to Latin-1", "\x1b-L\xbf\x1b-A\xe9", "Пé"},
 		{"JIS X 0208 in the left half", "\x1b$(BF|K\\8l\x1b(B.txt", "日本語.txt"},
 		{"JIS X 0208, short designation", "\x1b$BF|K\\\x1b(B", "日本"},
+		{"JIS X 0208 with a space", "\x1b$(BF| K\\\x1b(B", "日 本"},
 		{"JIS X 0208 in the right half", "\x1b$)B\xc6\xfc\xcb\xdc", "日本"},
 		{"KS C 5601", "\x1b$)C\xc7\xd1", "한"},
 		{"GB 2312", "\x1b$)A\xd6\xd0", "中"},
