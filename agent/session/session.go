@@ -342,7 +342,7 @@ func (s *Store) Fresh(ctx context.Context, c *http.Client, margin time.Duration)
 	}
 	err = Call(ctx, c, http.MethodPost, sess.Server, "/api/collections/users/auth-refresh", sess.Token, nil, &auth)
 	var status *StatusError
-	if errors.As(err, &status) && (status.Code == http.StatusUnauthorized || status.Code == http.StatusForbidden || status.Code == http.StatusNotFound) {
+	if errors.As(err, &status) && status.Code == http.StatusUnauthorized {
 		return sess, fmt.Errorf("refresh session: %w (%w)", ErrSessionExpired, err)
 	}
 	if err != nil {
