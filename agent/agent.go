@@ -73,6 +73,9 @@ func (o *options) command() *cobra.Command {
 			"server is reachable. Linux (X11) and Windows are supported; macOS is not yet.",
 		// Main tells errors in plain sentences.
 		SilenceUsage: true, SilenceErrors: true,
+		// A mistyped command is an error, not the help with success.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
 	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")

@@ -237,7 +237,7 @@ func (e *StatusError) Error() string { return fmt.Sprintf("server answered %d: %
 func ServerURL(server string) (*url.URL, error) {
 	u, err := url.Parse(server)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("--server %q: want a URL such as https://tock.example.com", server)
+		return nil, fmt.Errorf("the server's address %q is not a URL: write it in full, such as https://tock.example.com", server)
 	}
 	return u, nil
 }
