@@ -92,8 +92,8 @@ func certNames(c *x509.Certificate) []string {
 	return names
 }
 
-// explainStatus words an answer the server gave to a request that, unlike
-// signing in, has no meaning of its own for the status.
+// explainStatus words a refusal of the server that the caller gave no
+// meaning of its own (as signing in does to a 400).
 func explainStatus(e *session.StatusError) string {
 	switch {
 	case e.Code == http.StatusTooManyRequests:
