@@ -134,25 +134,34 @@ func (c *sseClient) subscribe(t *testing.T, topics ...string) (int, string) {
 	return res.StatusCode, string(out)
 }
 
-// collect returns the events received until sentinel's arrives, and for a
-// short while after: PocketBase sends each subscription's event on its own
-// goroutine, so the order between them isn't fixed.
-func (c *sseClient) collect(t *testing.T, sentinel string) map[string]string {
+// collect returns the events received until every one of want has arrived,
+// and for a short while after: PocketBase sends each subscription's event
+// on its own goroutine, so the order between them isn't fixed.
+func (c *sseClient) collect(t *testing.T, want ...string) map[string]string {
 	t.Helper()
 	got := map[string]string{}
+	missing := func() []string {
+		var out []string
+		for _, w := range want {
+			if _, ok := got[w]; !ok {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
 		case ev := <-c.events:
 			name, data, _ := strings.Cut(ev, " ")
 			got[name] = data
-			if name == sentinel {
+			if want != nil && len(missing()) == 0 {
 				deadline = time.After(500 * time.Millisecond)
-				sentinel = "" // seen: wait only for stragglers
+				want = nil // all seen: wait only for stragglers
 			}
 		case <-deadline:
-			if sentinel != "" {
-				t.Fatalf("the sentinel %q never arrived; got %v", sentinel, got)
+			if m := missing(); len(m) > 0 {
+				t.Fatalf("events %q never arrived; got %v", m, got)
 			}
 			return got
 		}
@@ -309,10 +318,7 @@ func TestRealtimeFiltersAllowedStillWork(t *testing.T) {
 		t.Fatalf("subscribe: %d %s", st, body)
 	}
 	touch(t, app, migrations.Projects, tt.ProjA)
-	got := c.collect(t, sentinel)
-	if _, ok := got[match]; !ok {
-		t.Errorf("the owner's matching budget filter got no event: %v", got)
-	}
+	got := c.collect(t, sentinel, match)
 	if _, ok := got[miss]; ok {
 		t.Errorf("the owner's non-matching budget filter got the event")
 	}
