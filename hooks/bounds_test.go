@@ -1,10 +1,13 @@
 package hooks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +177,11 @@ func TestRouteBodyLimits(t *testing.T) {
 				return manualBody("", tt.ProjA, from, from.Add(10*time.Minute), "")
 			},
 			func(int) int { return manualCount(t, p.app, tt.Alice) }},
+		{"locations", strings.Replace(hooks.LocationsRoute, "{org}", tt.Acme, 1), tt.Carol, hooks.MaxLocationBodyBytes,
+			func(i int) string {
+				return batch(point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
+			},
+			func(int) int { return count(t, p.app, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol}) }},
 	}
 	i := 0
 	for _, tc := range cases {
@@ -236,4 +244,76 @@ func TestEmailLength(t *testing.T) {
 			t.Errorf("e-mail of %d characters: %d %s, want 400 naming email", n, status, out)
 		}
 	}
+}
+
+// TestLargestLocationBatchFits: the route's limit leaves room for the
+// largest batch the protocol allows: 500 points with the longest client ids
+// and the longest numbers JSON gives a float.
+func TestLargestLocationBatchFits(t *testing.T) {
+	points := make([]string, migrations.MaxLocationBatch)
+	for i := range points {
+		id := fmt.Sprintf("%0*d", migrations.MaxLocationClientID, i)
+		points[i] = point(id, time.Now().UTC(), -89.12345678901234, -179.12345678901234, `,"project":"prjacmea0000001"`)
+	}
+	if n := len(batch(points...)); n > hooks.MaxLocationBodyBytes {
+		t.Errorf("the largest batch is %d bytes, over the route's %d", n, hooks.MaxLocationBodyBytes)
+	}
+}
+
+// TestScreenshotRouteBodyLimit: an upload whose whole body (envelope, meta
+// and framing, padded with a form field Tock doesn't read) is at the route's
+// limit is stored; a byte more is a 413 and stores nothing.
+func TestScreenshotRouteBodyLimit(t *testing.T) {
+	const envelopeMax = 64 << 10
+	p := newPipeline(t, "local", func(c *hooks.Config) { c.MaxEnvelopeBytes = envelopeMax })
+	start := slot()
+	act := p.track(t, tt.Carol, tt.ProjA, start)
+	limit := envelopeMax + ingest.MaxMetaBytes + 16<<10 // the route's framing allowance
+	for _, extra := range []int{0, 1} {
+		meta := ingest.Screenshot{ClientID: fmt.Sprintf("route-limit-%d", extra), Org: tt.Acme, Activity: act,
+			TakenAt: start.Add(time.Minute), Width: 64, Height: 48}
+		env := tt.Seal(t, p.app, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 2))
+		m, _ := json.Marshal(meta)
+		body, contentType := multipartOf(t, string(m), env, 0)
+		body, contentType = multipartOf(t, string(m), env, limit+extra-len(body))
+		if len(body) != limit+extra {
+			t.Fatalf("built a body of %d bytes, want %d", len(body), limit+extra)
+		}
+		req := httptest.NewRequest(http.MethodPost, ingest.ScreenshotsRoute, bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Authorization", p.token(t, tt.Carol))
+		status, _, out := tt.Send(p.handler, req)
+		stored := count(t, p.app, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
+		if extra == 0 && (status != http.StatusOK || stored != 1) {
+			t.Errorf("upload at the route's limit: %d %.300s", status, out)
+		}
+		if extra == 1 && (status != http.StatusRequestEntityTooLarge || stored != 0) {
+			t.Errorf("upload a byte over the route's limit: %d %.300s (stored %d)", status, out, stored)
+		}
+	}
+}
+
+// multipartOf is a screenshot upload with a "pad" form field whose value
+// grows the body by pad bytes beyond its length without one (pad 0: none).
+func multipartOf(t *testing.T, meta string, env []byte, pad int) ([]byte, string) {
+	t.Helper()
+	build := func(value string) ([]byte, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		w.SetBoundary("tock-test-boundary")
+		w.WriteField("meta", meta)
+		f, _ := w.CreateFormFile("envelope", "e.tock")
+		f.Write(env)
+		if value != "" {
+			w.WriteField("pad", value)
+		}
+		w.Close()
+		return b.Bytes(), w.FormDataContentType()
+	}
+	if pad <= 0 {
+		return build("")
+	}
+	bare, _ := build("")
+	framed, _ := build("p")
+	return build(strings.Repeat("p", pad-(len(framed)-len(bare))+1))
 }
