@@ -181,7 +181,9 @@ func TestRouteBodyLimits(t *testing.T) {
 			func(i int) string {
 				return batch(point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
 			},
-			func(int) int { return count(t, p.app, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol}) }},
+			func(int) int {
+				return count(t, p.app, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
+			}},
 	}
 	i := 0
 	for _, tc := range cases {
