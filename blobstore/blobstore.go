@@ -48,6 +48,15 @@ type Store interface {
 	List(ctx context.Context, prefix string, fn func(Info) error) error
 }
 
+// TempSweeper is a Store whose writes in flight keep temporary files, which
+// a crash (kill -9, power loss) leaves behind.
+type TempSweeper interface {
+	// SweepTemp removes the temporary files last written before cutoff and
+	// says how many it removed. A write younger than cutoff may be in flight
+	// and is kept.
+	SweepTemp(ctx context.Context, cutoff time.Time) (int, error)
+}
+
 // MaxKeyLen bounds key length (S3 allows 1024 bytes; leave headroom for a
 // Local directory prefix).
 const MaxKeyLen = 512

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // tmpDirName is the directory under Local.Dir() that holds in-flight writes.
@@ -27,7 +28,10 @@ type Local struct {
 	tmp string
 }
 
-var _ Store = (*Local)(nil)
+var (
+	_ Store       = (*Local)(nil)
+	_ TempSweeper = (*Local)(nil)
+)
 
 // NewLocal opens (creating if needed) a Local store rooted at dir.
 func NewLocal(dir string) (*Local, error) {
@@ -287,4 +291,40 @@ func mapNotExist(err error) error {
 		return fmt.Errorf("%w (%v)", ErrNotFound, err)
 	}
 	return err
+}
+
+// SweepTemp implements TempSweeper: it removes the files in .tmp last
+// written before cutoff. Put renames its temp file into place before it
+// returns, so nothing in .tmp was ever acknowledged; what stays there is a
+// write in flight (spared by the cutoff) or the leftover of one a crash
+// interrupted.
+func (s *Local) SweepTemp(ctx context.Context, cutoff time.Time) (int, error) {
+	entries, err := os.ReadDir(s.tmp)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", s.tmp, err)
+	}
+	removed := 0
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return removed, fmt.Errorf("sweep %s: %w", s.tmp, err)
+		}
+		if !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // its Put finished meanwhile
+		}
+		if err != nil {
+			return removed, fmt.Errorf("sweep %s: %w", s.tmp, err)
+		}
+		if !fi.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.tmp, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("sweep %s: %w", s.tmp, err)
+		}
+		removed++
+	}
+	return removed, nil
 }

@@ -304,7 +304,35 @@ func TestLocalCrashMidWrite(t *testing.T) {
 			if got := mustGet(t, s, "crash/blob"); string(got) != "new" {
 				t.Fatalf("Put after crash: got %q", got)
 			}
+			sweepLeftover(t, s, left[0])
 		})
+	}
+}
+
+// sweepLeftover checks SweepTemp on a crash's leftover: kept while younger
+// than the cutoff (it could be a write in flight), removed once older, and
+// no blob goes with it.
+func sweepLeftover(t *testing.T, s *blobstore.Local, leftover string) {
+	t.Helper()
+	ctx := context.Background()
+	if n, err := s.SweepTemp(ctx, time.Now().Add(-5*time.Minute)); err != nil || n != 0 {
+		t.Fatalf("sweep of a fresh leftover removed %d (%v), want 0", n, err)
+	}
+	if left := tmpEntries(t, s); !slices.Equal(left, []string{leftover}) {
+		t.Fatalf("after sweeping, .tmp holds %v, want the fresh %s", left, leftover)
+	}
+	old := time.Now().Add(-10 * time.Minute)
+	if err := os.Chtimes(filepath.Join(s.Dir(), ".tmp", leftover), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.SweepTemp(ctx, time.Now().Add(-5*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("sweep of an old leftover removed %d (%v), want 1", n, err)
+	}
+	if left := tmpEntries(t, s); len(left) != 0 {
+		t.Fatalf("after sweeping, .tmp holds %v", left)
+	}
+	if got := mustGet(t, s, "crash/blob"); string(got) != "new" {
+		t.Fatalf("after sweeping, Get = %q", got)
 	}
 }
 

@@ -59,6 +59,7 @@ func registerAuthorization(app core.App) *authorizer {
 	app.OnRecordUpdateRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.update, Priority: hookFirst})
 	app.OnRecordDeleteRequest(names...).Bind(&hook.Handler[*core.RecordRequestEvent]{Func: z.delete, Priority: hookFirst})
 	app.OnRecordEnrich(names...).Bind(&hook.Handler[*core.RecordEnrichEvent]{Func: z.enrich, Priority: hookFirst})
+	app.OnRealtimeSubscribeRequest().Bind(&hook.Handler[*core.RealtimeSubscribeRequestEvent]{Func: checkSubscriptions, Priority: hookFirst})
 	return z
 }
 
@@ -280,6 +281,9 @@ func (z *authorizer) enrich(e *core.RecordEnrichEvent) error {
 	if !written && !z.canView(a, p, e.Record) {
 		return notFound()
 	}
+	if !z.realtimeFilterAllowed(a, p, e) {
+		return notFound()
+	}
 	for field, f := range p.hiddenFields {
 		if !z.decide(a, f, targetOf(p.Access, e.Record)).Allowed {
 			e.Record.Hide(field)
@@ -299,11 +303,37 @@ func (z *authorizer) scopeRequest(e *core.RequestEvent) error {
 	defer z.inflight.Delete(e.Auth)
 
 	if e.Request.Method == http.MethodGet && strings.HasSuffix(e.Request.Pattern, "/api/collections/{collection}/records") {
+		q := e.Request.URL.Query()
+		if err := checkQuery(q.Get("filter"), q.Get("sort")); err != nil {
+			return err
+		}
 		if err := z.scopeList(e); err != nil {
 			return err
 		}
 	}
 	return e.Next()
+}
+
+// checkQuery refuses a client's filter or sort that reaches across
+// collections, on lists and realtime subscriptions alike, for every
+// collection (users included). List rules check only the organization (see
+// migrations/rules.go), and PocketBase applies a related collection's list
+// rule to filters that reach it: a filter reaching back into another
+// collection could infer what the matrix hides there (a colleague's pay
+// rate, someone's visited URLs), so none may.
+func checkQuery(filter, sort string) error {
+	for _, clause := range []string{filter, sort} {
+		if lower := strings.ToLower(clause); strings.Contains(lower, "_via_") || strings.Contains(lower, "@collection") {
+			return router.NewBadRequestError("Filters and sorts can't reach across collections.", nil)
+		}
+	}
+	if strings.TrimSpace(filter) != "" {
+		// A filter that parses alone can't close the parentheses it is put in.
+		if _, err := fexpr.Parse(filter); err != nil {
+			return router.NewBadRequestError("Invalid filter.", nil)
+		}
+	}
+	return nil
 }
 
 func (z *authorizer) scopeList(e *core.RequestEvent) error {
@@ -316,22 +346,7 @@ func (z *authorizer) scopeList(e *core.RequestEvent) error {
 		return nil
 	}
 	q := e.Request.URL.Query()
-	userFilter := q.Get("filter")
-	// List rules check only the organization (see migrations/rules.go), and
-	// PocketBase applies a related collection's list rule to filters that
-	// reach it: a filter reaching back into another collection could infer
-	// what the matrix hides there, so none may.
-	for _, clause := range []string{userFilter, q.Get("sort")} {
-		if lower := strings.ToLower(clause); strings.Contains(lower, "_via_") || strings.Contains(lower, "@collection") {
-			return router.NewBadRequestError("Filters and sorts can't reach across collections.", nil)
-		}
-	}
-	if strings.TrimSpace(userFilter) != "" {
-		// A filter that parses alone can't close the parentheses it is put in.
-		if _, err := fexpr.Parse(userFilter); err != nil {
-			return router.NewBadRequestError("Invalid filter.", nil)
-		}
-	}
+	userFilter := q.Get("filter") // checked by checkQuery already
 	scope, err := z.listScope(e, p, userFilter+" "+q.Get("sort"))
 	if err != nil {
 		return err
@@ -355,14 +370,7 @@ func (z *authorizer) listScope(e *core.RequestEvent, p policy, mentions string) 
 	if err != nil {
 		return "", err
 	}
-	terms := restrictedTerms()
-	var narrowing []perms.Feature
-	for _, word := range termPattern.FindAllString(mentions, -1) {
-		if f, ok := terms[word]; ok {
-			narrowing = appendUnique(narrowing, f)
-		}
-	}
-
+	narrowing := narrowingFeatures(mentions)
 	var perOrg []string
 	for _, org := range orgs {
 		if !isRecordID(org) {
@@ -389,6 +397,20 @@ func (z *authorizer) listScope(e *core.RequestEvent, p policy, mentions string) 
 		return falseExpr, nil
 	}
 	return strings.Join(perOrg, " || "), nil
+}
+
+// narrowingFeatures are the features guarding the restricted terms (see
+// restrictedTerms) that a client's filter or sort mentions: only records on
+// which every one of them is allowed may match.
+func narrowingFeatures(mentions string) []perms.Feature {
+	terms := restrictedTerms()
+	var narrowing []perms.Feature
+	for _, word := range termPattern.FindAllString(mentions, -1) {
+		if f, ok := terms[word]; ok {
+			narrowing = appendUnique(narrowing, f)
+		}
+	}
+	return narrowing
 }
 
 // Every record has an id, so these match no record and every record.

@@ -18,6 +18,7 @@ func Register(app core.App, cfg Config) *Server {
 	registerMemberships(app)
 	registerUserOrgs(app)
 	registerIntegrity(app)
+	s.registerBounds(app)
 	s.registerKeys(app, z)
 	s.registerIngest(app, z)
 	s.registerView(app, z)

@@ -84,9 +84,9 @@ func (s *Server) checkSlot(in ingest.Activity, now time.Time) error {
 		}
 	}
 	total := 0
-	for _, app := range in.Apps {
-		if app.App == "" || app.Seconds < 0 || len(app.App) > 200 || len(app.Title) > 1000 || len(app.URL) > 2000 {
-			return badRequest("every app needs a name, a title under 1000 and a URL under 2000 characters, and seconds >= 0.")
+	for _, app := range in.Apps { // their lengths and number: boundedApps
+		if app.App == "" || app.Seconds < 0 {
+			return badRequest("every app needs a name, and seconds >= 0.")
 		}
 		total += app.Seconds
 	}
@@ -101,6 +101,11 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 	if err := e.BindBody(&in); err != nil {
 		return badRequest("Invalid activity: %v", err)
 	}
+	apps, err := boundedApps(in.Apps)
+	if err != nil {
+		return err
+	}
+	in.Apps = apps
 	if !clientIDPattern.MatchString(in.ClientID) {
 		return badRequest("client_id must be 8-64 characters of [A-Za-z0-9_-].")
 	}
@@ -236,7 +241,11 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	}
 	defer e.Request.MultipartForm.RemoveAll()
 	var in ingest.Screenshot
-	if err := json.Unmarshal([]byte(e.Request.FormValue("meta")), &in); err != nil {
+	meta := e.Request.FormValue("meta")
+	if len(meta) > ingest.MaxMetaBytes {
+		return fieldTooLong("meta", ingest.MaxMetaBytes, "bytes")
+	}
+	if err := json.Unmarshal([]byte(meta), &in); err != nil {
 		return badRequest("Invalid meta: %v", err)
 	}
 	if !clientIDPattern.MatchString(in.ClientID) || !clientIDPattern.MatchString(in.Activity) {

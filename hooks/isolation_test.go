@@ -61,6 +61,11 @@ func TestHostileRequests(t *testing.T) {
 			wantStatus: 400, mustNot: []string{tt.ProjA},
 		},
 		{
+			name: "one's own user record filtered through a back-relation can't read a pay rate", user: tt.Carol, method: "GET",
+			url:        list(migrations.Users, fmt.Sprintf(`memberships_via_user.org.rates_via_org.pay_rate_cents ?= %d`, tt.MoneyDefaultPay)),
+			wantStatus: 400, mustNot: []string{tt.Carol},
+		},
+		{
 			name: "signing up with someone else's organizations is refused", user: "", method: "POST",
 			url:        recordsURL(migrations.Users),
 			body:       fmt.Sprintf(`{"email":"mallory@example.test","password":"secret-password-1","passwordConfirm":"secret-password-1","tock_orgs":",%s,"}`, tt.Acme),

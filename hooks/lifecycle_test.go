@@ -180,6 +180,32 @@ func TestOrphanSweepSparesUploadsInFlight(t *testing.T) {
 	}
 }
 
+// TestHourlySweepRemovesCrashLeftovers: the retention run removes the local
+// store's temporary files older than the grace period (five minutes) and
+// keeps a younger one, which may be an upload in flight.
+func TestHourlySweepRemovesCrashLeftovers(t *testing.T) {
+	p := newPipeline(t, "local", nil)
+	tmp := filepath.Join(p.store.(*blobstore.Local).Dir(), ".tmp")
+	now := time.Now()
+	for name, age := range map[string]time.Duration{"put-old": time.Hour, "put-six-minutes": 6 * time.Minute, "put-fresh": time.Minute} {
+		path := filepath.Join(tmp, name)
+		if err := os.WriteFile(path, []byte("half an envelope"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := p.server.RunRetention(context.Background(), p.app, now)
+	if err != nil || r.TempLeftovers != 2 {
+		t.Fatalf("retention: %+v %v, want 2 leftovers removed", r, err)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil || len(left) != 1 || left[0].Name() != "put-fresh" {
+		t.Fatalf(".tmp after the sweep: %v %v, want only put-fresh", left, err)
+	}
+}
+
 func TestKeyRotation(t *testing.T) {
 	p := newPipeline(t, "local", nil)
 	start := slot()

@@ -24,10 +24,25 @@ type RetentionReport struct {
 	Screenshots   int
 	AppUsage      int
 	OrphanBlobs   int
+	TempLeftovers int
 	Organizations int
 }
 
 func (s *Server) registerRetention(app core.App) {
+	// A crash (kill -9, power loss) during uploads leaves temporary files in
+	// the local store; clear those old enough to be leftovers before serving.
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if s.cfg.Store == nil && s.cfg.Storage != "local" {
+			return e.Next() // only the local store keeps temporary files
+		}
+		n, err := s.sweepTemp(context.Background(), time.Now())
+		if err != nil {
+			e.App.Logger().Error("sweeping the blob store's temporary files failed", slog.Any("error", err))
+		} else if n > 0 {
+			e.App.Logger().Info("removed temporary files left by an interrupted run", slog.Int("files", n))
+		}
+		return e.Next()
+	})
 	app.Cron().MustAdd("tock_retention", "17 * * * *", func() {
 		report, err := s.RunRetention(context.Background(), app, time.Now())
 		if err != nil {
@@ -35,7 +50,8 @@ func (s *Server) registerRetention(app core.App) {
 			return
 		}
 		app.Logger().Info("retention done", slog.Int("screenshots", report.Screenshots),
-			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs))
+			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs),
+			slog.Int("temp_leftovers", report.TempLeftovers))
 	})
 }
 
@@ -70,7 +86,30 @@ func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) 
 		}
 	}
 	report.OrphanBlobs, err = s.sweepOrphans(ctx, app, now)
+	if err != nil {
+		return report, err
+	}
+	report.TempLeftovers, err = s.sweepTemp(ctx, now)
 	return report, err
+}
+
+// sweepTemp removes the temporary files, older than the grace period, that
+// interrupted writes left in the blob store. None was ever acknowledged: a
+// blob is renamed out of the temporary area before its upload is answered.
+func (s *Server) sweepTemp(ctx context.Context, now time.Time) (int, error) {
+	store, err := s.store()
+	if err != nil {
+		return 0, fmt.Errorf("blob store: %w", err)
+	}
+	sweeper, ok := store.(blobstore.TempSweeper)
+	if !ok {
+		return 0, nil
+	}
+	n, err := sweeper.SweepTemp(ctx, now.Add(-s.cfg.TempGrace))
+	if err != nil {
+		return n, fmt.Errorf("sweep temporary files: %w", err)
+	}
+	return n, nil
 }
 
 // expire deletes one organization's expired screenshots and app usage, a

@@ -36,6 +36,9 @@ type Config struct {
 	// OrphanGrace is how old a blob without a record must be before the
 	// sweep removes it: younger ones may belong to an upload in flight.
 	OrphanGrace time.Duration
+	// TempGrace is how old a temporary file of the local store must be before
+	// it counts as a crash's leftover: younger ones may be writes in flight.
+	TempGrace time.Duration
 
 	// WebhooksAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses (TOCK_WEBHOOKS_ALLOW_PRIVATE); off by default.
@@ -52,6 +55,7 @@ const (
 	DefaultMaxEnvelopeBytes = 10 << 20
 	DefaultClockSkew        = 2 * time.Minute
 	DefaultOrphanGrace      = time.Hour
+	DefaultTempGrace        = 5 * time.Minute
 )
 
 // DefaultMasterKeyFile keeps the key beside, not inside, the data directory:
@@ -82,6 +86,9 @@ func (c Config) withDefaults(dataDir string) Config {
 	}
 	if c.OrphanGrace <= 0 {
 		c.OrphanGrace = DefaultOrphanGrace
+	}
+	if c.TempGrace <= 0 {
+		c.TempGrace = DefaultTempGrace
 	}
 	return c
 }

@@ -246,8 +246,10 @@ func checkTimeOffRecord(app core.App, r *core.Record) validation.Errors {
 	switch name {
 	case migrations.HolidayPolicies:
 		raw, _ := json.Marshal(r.Get("holidays"))
-		if _, err := parseHolidays(raw); err != nil {
+		if hs, err := parseHolidays(raw); err != nil {
 			errs["holidays"] = validation.NewError("validation_holidays", "Holidays "+err.Error()+".")
+		} else if hs != nil {
+			r.Set("holidays", hs) // as parsed: keys other than date and name aren't kept
 		}
 	case migrations.TimeOffPolicies:
 		if r.GetString("accrual") != migrations.AccrualNone && r.GetFloat("accrual_rate") <= 0 {

@@ -10,6 +10,23 @@ const (
 	ScreenshotsRoute = "/api/tock/ingest/screenshots"
 )
 
+// Limits of the protocol: the server refuses an upload beyond them with a
+// 400 naming the field, and stores nothing of it. Lengths are in characters
+// (Unicode code points), as the collections count them.
+const (
+	// MaxMetaBytes bounds a screenshot upload's meta field.
+	MaxMetaBytes = 16 << 10
+	// MaxActivityBytes bounds an activity upload's body.
+	MaxActivityBytes = 512 << 10
+	// MaxApps bounds an activity's distinct apps; entries with the same app,
+	// title and URL count once, their seconds added.
+	MaxApps = 100
+	// MaxAppLen, MaxTitleLen and MaxURLLen bound each app entry's fields.
+	MaxAppLen   = 256
+	MaxTitleLen = 1024
+	MaxURLLen   = 2048
+)
+
 // AppSeconds is the time one app had focus within a slot.
 type AppSeconds struct {
 	App     string `json:"app"`

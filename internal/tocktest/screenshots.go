@@ -65,14 +65,20 @@ func Seal(t testing.TB, app core.App, md envelope.Metadata, img []byte) []byte {
 // ScreenshotRequest is the agent's multipart upload of one screenshot.
 func ScreenshotRequest(t testing.TB, token string, meta ingest.Screenshot, env []byte) *http.Request {
 	t.Helper()
+	m, _ := json.Marshal(meta)
+	return RawScreenshotRequest(t, token, string(m), env)
+}
+
+// RawScreenshotRequest is ScreenshotRequest with the meta field as given.
+func RawScreenshotRequest(t testing.TB, token, meta string, env []byte) *http.Request {
+	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	m, _ := json.Marshal(meta)
-	if err := w.WriteField("meta", string(m)); err != nil {
+	if err := w.WriteField("meta", meta); err != nil {
 		t.Fatal(err)
 	}
 	if env != nil {
-		f, err := w.CreateFormFile("envelope", meta.ClientID+".tock")
+		f, err := w.CreateFormFile("envelope", "envelope.tock")
 		if err != nil {
 			t.Fatal(err)
 		}
