@@ -29,12 +29,11 @@ type Totals struct {
 	Active  int `json:"active_seconds"`
 }
 
-func (t *Totals) add(s slot) {
-	t.Tracked += s.tracked
-	t.Active += s.active
-	if s.manual {
-		t.Manual += s.tracked
-	}
+// plus adds the share of a slot that dayRange.each gives a day.
+func (t *Totals) plus(o Totals) {
+	t.Tracked += o.Tracked
+	t.Manual += o.Manual
+	t.Active += o.Active
 }
 
 // ProjectTotals is the time of one project.
@@ -83,17 +82,19 @@ func (s *Server) registerDashboards(app core.App, z *authorizer) {
 }
 
 // dashboardDay is the ?day= asked for (YYYY-MM-DD in the organization's
-// time zone), today by default, and the instants it starts and ends.
-func dashboardDay(e *core.RequestEvent, loc *time.Location) (string, time.Time, time.Time, error) {
+// time zone), today by default, and with week the days from its Monday to
+// it, else the day alone.
+func dashboardDay(e *core.RequestEvent, loc *time.Location, week bool) (string, dayRange, error) {
 	day := e.Request.URL.Query().Get("day")
 	if day == "" {
 		day = time.Now().In(loc).Format(time.DateOnly)
 	}
 	r, err := parseDayRange(day, day, loc)
-	if err != nil {
-		return "", time.Time{}, time.Time{}, err
+	if err != nil || !week {
+		return day, r, err
 	}
-	return day, r.bounds[0], r.bounds[1], nil
+	r, err = parseDayRange(mondayOf(r.bounds[0]).Format(time.DateOnly), day, loc)
+	return day, r, err
 }
 
 func (s *Server) meDashboard(e *core.RequestEvent, z *authorizer) error {
@@ -105,28 +106,31 @@ func (s *Server) meDashboard(e *core.RequestEvent, z *authorizer) error {
 		return forbidden(perms.ViewMeDashboard)
 	}
 	loc := orgLocation(org)
-	day, start, end, err := dashboardDay(e, loc)
+	day, week, err := dashboardDay(e, loc, true)
 	if err != nil {
 		return err
 	}
-	monday := mondayOf(start)
-	slots, err := loadSlots(e.App, org.Id, monday, end, scopeWhere(perms.Scope{Self: true}, a.actor.UserID))
+	slots, err := loadRangeSlots(e.App, org.Id, week, s.cfg.slotLen(), scopeWhere(perms.Scope{Self: true}, a.actor.UserID))
 	if err != nil {
 		return err
 	}
-	out := MeDashboard{Day: day, Week: monday.Format(time.DateOnly), Timezone: loc.String(), Projects: []ProjectTotals{}}
+	out := MeDashboard{Day: day, Week: week.date(0), Timezone: loc.String(), Projects: []ProjectTotals{}}
 	byProject := map[string]*ProjectTotals{}
-	for _, sl := range slots {
-		out.ThisWeek.add(sl)
-		if !sl.start.Before(start) {
-			out.Today.add(sl)
-		}
-		p := byProject[sl.project]
-		if p == nil {
-			p = &ProjectTotals{Project: sl.project}
-			byProject[sl.project] = p
-		}
-		p.add(sl)
+	today := week.days() - 1
+	for i := range slots {
+		sl := &slots[i]
+		week.each(sl, s.cfg.slotLen(), func(d int, t Totals) {
+			out.ThisWeek.plus(t)
+			if d == today {
+				out.Today.plus(t)
+			}
+			p := byProject[sl.project]
+			if p == nil {
+				p = &ProjectTotals{Project: sl.project}
+				byProject[sl.project] = p
+			}
+			p.plus(t)
+		})
 	}
 	out.Projects = sortedProjects(byProject)
 	return e.JSON(http.StatusOK, out)
@@ -142,34 +146,37 @@ func (s *Server) teamDashboard(e *core.RequestEvent, z *authorizer) error {
 		return forbidden(perms.ViewTeamDashboard)
 	}
 	loc := orgLocation(org)
-	day, start, end, err := dashboardDay(e, loc)
+	day, r, err := dashboardDay(e, loc, false)
 	if err != nil {
 		return err
 	}
-	slots, err := loadSlots(e.App, org.Id, start, end, scopeWhere(sc, a.actor.UserID))
+	slots, err := loadRangeSlots(e.App, org.Id, r, s.cfg.slotLen(), scopeWhere(sc, a.actor.UserID))
 	if err != nil {
 		return err
 	}
-	recently := time.Now().Add(-2 * time.Duration(s.cfg.SlotSeconds) * time.Second)
+	recently := time.Now().Add(-2 * s.cfg.slotLen())
 	members := map[string]*TeamMember{}
 	projects := map[string]map[string]*ProjectTotals{}
-	for _, sl := range slots {
-		m := members[sl.user]
-		if m == nil {
-			m = &TeamMember{User: sl.user}
-			members[sl.user] = m
-			projects[sl.user] = map[string]*ProjectTotals{}
-		}
-		m.add(sl)
-		if !sl.start.Before(m.LastSlot) {
-			m.LastSlot, m.LastProject = sl.start, sl.project
-		}
-		p := projects[sl.user][sl.project]
-		if p == nil {
-			p = &ProjectTotals{Project: sl.project}
-			projects[sl.user][sl.project] = p
-		}
-		p.add(sl)
+	for i := range slots {
+		sl := &slots[i]
+		r.each(sl, s.cfg.slotLen(), func(_ int, t Totals) {
+			m := members[sl.user]
+			if m == nil {
+				m = &TeamMember{User: sl.user}
+				members[sl.user] = m
+				projects[sl.user] = map[string]*ProjectTotals{}
+			}
+			m.plus(t)
+			if !sl.start.Before(m.LastSlot) {
+				m.LastSlot, m.LastProject = sl.start, sl.project
+			}
+			p := projects[sl.user][sl.project]
+			if p == nil {
+				p = &ProjectTotals{Project: sl.project}
+				projects[sl.user][sl.project] = p
+			}
+			p.plus(t)
+		})
 	}
 	out := TeamDashboard{Day: day, Timezone: loc.String(), Members: make([]TeamMember, 0, len(members))}
 	for id, m := range members {

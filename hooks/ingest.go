@@ -150,7 +150,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 			return router.NewBadRequestError("client_id already names another activity.", nil)
 		}
 		// A re-upload replaces the stored slot, so it doesn't count against itself.
-		left, msg, err := rules.room(txApp, in.SlotStart, act.Id)
+		left, msg, err := rules.room(txApp, in.SlotStart, act.Id, s.cfg.slotLen())
 		if err != nil {
 			return err
 		}

@@ -206,7 +206,9 @@ func validateInvite(app core.App, org string, in InviteRequest) validation.Error
 
 // mayInvite applies "Invite Users" to one invitation. Team leads hold it
 // only where the organization enables it, and then only to bring people into
-// a team they lead, as plain users; only an owner makes an owner.
+// a team they lead; the role it carries is perms.CanSetRole's (plain users
+// by anyone who may invite, managers by owners and managers, owners by
+// owners).
 func (z *authorizer) mayInvite(a orgActor, in InviteRequest) error {
 	d := z.decide(a, perms.InviteUsers, perms.Target{TeamID: in.Team})
 	if !d.Allowed {
@@ -215,11 +217,26 @@ func (z *authorizer) mayInvite(a orgActor, in InviteRequest) error {
 		}
 		return forbidden(perms.InviteUsers)
 	}
-	if d.Role == perms.RoleTeamLead && in.Role != "user" {
-		return router.NewForbiddenError("Team leads invite people into their teams as users only.", nil)
+	return refuseRole(perms.CanSetRole(a.actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: in.Role}))
+}
+
+// inviterMayGrant re-checks, as an invitation is accepted, that whoever sent
+// it may still invite, into its team, with the role it carries: an
+// invitation is worth no more than its sender's rights when it is used. One a superuser made in
+// the admin UI has no sender and stands as made.
+func inviterMayGrant(app core.App, inv *core.Record) error {
+	by := inv.GetString("invited_by")
+	if by == "" {
+		return nil
 	}
-	if in.Role == "owner" && a.actor.OrgRole != "owner" {
-		return router.NewForbiddenError("Only an owner can invite an owner.", nil)
+	a, err := loadActor(app, by, inv.GetString("org"))
+	if err != nil {
+		return err
+	}
+	invites := perms.Default().Decide(a.actor, perms.InviteUsers, perms.Target{TeamID: inv.GetString("team")}, a.settings)
+	role := perms.CanSetRole(a.actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: inv.GetString("role")})
+	if !a.member || !invites.Allowed || !role.Allowed {
+		return router.NewForbiddenError("Whoever sent this invitation can no longer grant its role; ask for a new invitation.", nil)
 	}
 	return nil
 }
@@ -336,6 +353,9 @@ func (s *Server) acceptInvite(e *core.RequestEvent) error {
 		}
 		org = inv.GetString("org")
 		role := inv.GetString("role")
+		if err := inviterMayGrant(tx, inv); err != nil {
+			return err
+		}
 
 		m, err := tx.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
 			dbx.Params{"org": org, "user": user})

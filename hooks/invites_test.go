@@ -18,6 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
 )
 
 // plantedInvite is the id of the invitation plantInvite saves.
@@ -95,7 +96,7 @@ func TestInviteCreate(t *testing.T) {
 		{name: "owner invites a user", user: tt.Alice, body: body("New@Example.test ", "user", ""), status: 200},
 		{name: "owner invites an owner", user: tt.Alice, body: body("new@example.test", "owner", ""), status: 200},
 		{name: "manager invites a manager into a team", user: tt.Bob, body: body("new@example.test", "manager", tt.TeamU), status: 200, team: tt.TeamU},
-		{name: "manager can't invite an owner", user: tt.Bob, body: body("new@example.test", "owner", ""), status: 403, content: []string{"Only an owner"}},
+		{name: "manager can't invite an owner", user: tt.Bob, body: body("new@example.test", "owner", ""), status: 403, content: []string{perms.ReasonAboveOwn}},
 		{name: "plain user can't invite", user: tt.Carol, body: body("new@example.test", "user", ""), status: 403},
 		{name: "project manager can't invite", user: tt.Pam, body: body("new@example.test", "user", ""), status: 403},
 		{name: "project viewer can't invite", user: tt.Vic, body: body("new@example.test", "user", ""), status: 403},
@@ -104,7 +105,7 @@ func TestInviteCreate(t *testing.T) {
 		{name: "team lead invites a user into their team once enabled", user: tt.Tess, toggles: true, body: body("new@example.test", "user", tt.TeamT), status: 200, team: tt.TeamT},
 		{name: "team lead can't invite into a team they don't lead", user: tt.Tess, toggles: true, body: body("new@example.test", "user", tt.TeamU), status: 403},
 		{name: "team lead can't invite without a team", user: tt.Tess, toggles: true, body: body("new@example.test", "user", ""), status: 403, content: []string{"team you lead"}},
-		{name: "team lead can't invite a manager", user: tt.Tess, toggles: true, body: body("new@example.test", "manager", tt.TeamT), status: 403, content: []string{"as users only"}},
+		{name: "team lead can't invite a manager", user: tt.Tess, toggles: true, body: body("new@example.test", "manager", tt.TeamT), status: 403, content: []string{perms.ReasonOrgRole}},
 		{name: "another organization's owner gets 404", user: tt.Dave, body: body("new@example.test", "user", ""), status: 404},
 		{name: "a member of nothing gets 404", user: tt.Erin, body: body("new@example.test", "user", ""), status: 404},
 		{name: "signing in is required", body: body("new@example.test", "user", ""), status: 401},
@@ -256,6 +257,29 @@ func TestInviteAccept(t *testing.T) {
 			name: "a member who isn't active is reactivated with the invited role", user: tt.Nia, url: token, status: 200,
 			fields: map[string]any{"role": "manager"}, joined: "manager", members: acmeMembers,
 			before: setField(migrations.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
+		},
+		{
+			name: "a manager's invitation makes a manager", user: tt.Erin, url: token, status: 200,
+			fields: map[string]any{"role": "manager", "invited_by": tt.Bob}, joined: "manager", members: acmeMembers + 1,
+		},
+		{
+			name: "an invitation to a manager from a manager since made a user is a 403", user: tt.Erin, url: token, status: 403,
+			fields: map[string]any{"role": "manager", "invited_by": tt.Bob}, members: acmeMembers, content: []string{"no longer grant"},
+			before: setField(migrations.Memberships, tt.MembershipID(tt.Bob), "role", "user"),
+		},
+		{
+			name: "an invitation from someone no longer active is a 403", user: tt.Erin, url: token, status: 403,
+			fields: map[string]any{"invited_by": tt.Bob}, members: acmeMembers, content: []string{"no longer grant"},
+			before: setField(migrations.Memberships, tt.MembershipID(tt.Bob), "status", "invited"),
+		},
+		{
+			name: "a team lead's invitation is a 403 once leads may not invite", user: tt.Erin, url: token, status: 403,
+			fields: map[string]any{"invited_by": tt.Tess, "team": tt.TeamT}, members: acmeMembers, content: []string{"no longer grant"},
+		},
+		{
+			name: "a team lead's invitation into their team works while leads may invite", user: tt.Erin, url: token, status: 200,
+			fields: map[string]any{"invited_by": tt.Tess, "team": tt.TeamT}, joined: "user", team: tt.TeamT, members: acmeMembers + 1,
+			before: withToggles(true),
 		},
 		{name: "an active member is a 400 and keeps their role", user: tt.Carol, url: token, fields: map[string]any{"role": "manager"}, status: 400, content: []string{"already a member"}, members: acmeMembers},
 		{name: "an accepted invitation is 404", user: tt.Erin, url: token, fields: map[string]any{"status": "accepted", "accepted_by": tt.Zoe}, status: 404, members: acmeMembers},

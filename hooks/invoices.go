@@ -101,7 +101,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 	if len(projects) == 0 {
 		return badRequest("%s has no projects to invoice.", client.GetString("name"))
 	}
-	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency))
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency), s.cfg.slotLen())
 	if err != nil {
 		return err
 	}
@@ -360,7 +360,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *authorizer) error {
 	if !member.member {
 		return badRequest("user must be an active member of the organization.")
 	}
-	lines, currency, unpriced, err := pricePayable(e.App, org, period, []string{in.User}, nil, false, "")
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, []string{in.User}, nil, false, "", s.cfg.slotLen())
 	if err != nil {
 		return err
 	}

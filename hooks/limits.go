@@ -10,7 +10,6 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
@@ -69,34 +68,27 @@ func limitMessage(kind string, hours float64) string {
 
 // room returns how many seconds the member may still add at slot, counting
 // their stored time but not the activity except (a re-upload replaces it),
-// and the message of the limit that binds; -1 means no limit.
-func (r timeRules) room(app core.App, slot time.Time, except string) (int, string, error) {
-	loc := orgLocation(r.org)
-	local := slot.In(loc)
-	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+// and the message of the limit that binds; -1 means no limit. A day and a
+// week hold the seconds dayRange.each gives them, as in every report.
+func (r timeRules) room(app core.App, slot time.Time, except string, slotLen time.Duration) (int, string, error) {
+	local := slot.In(orgLocation(r.org))
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	week := mondayOf(day)
 	left, msg := -1, ""
 	for _, l := range []struct {
-		kind       string
-		hours      float64
-		start, end time.Time
+		kind        string
+		hours       float64
+		first, last time.Time
 	}{
-		{"Daily", r.dailyHours, day, day.AddDate(0, 0, 1)},
-		{"Weekly", r.weekly, week, week.AddDate(0, 0, 7)},
+		{"Daily", r.dailyHours, day, day},
+		{"Weekly", r.weekly, week, week.AddDate(0, 0, 6)},
 	} {
 		if l.hours <= 0 {
 			continue
 		}
-		var used int
-		err := app.DB().Select("COALESCE(SUM(tracked_seconds), 0)").From(migrations.Activities).
-			Where(dbx.HashExp{"org": r.org.Id, "user": r.user}).
-			AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:to} AND id != {:except}", dbx.Params{
-				"from":   l.start.UTC().Format(types.DefaultDateLayout),
-				"to":     l.end.UTC().Format(types.DefaultDateLayout),
-				"except": except,
-			})).Row(&used)
+		used, err := r.used(app, l.first, l.last, except, slotLen)
 		if err != nil {
-			return 0, "", fmt.Errorf("time of %s in %s: %w", r.user, r.org.Id, err)
+			return 0, "", err
 		}
 		rest := max(int(l.hours*3600)-used, 0)
 		if left < 0 || rest < left {
@@ -104,6 +96,25 @@ func (r timeRules) room(app core.App, slot time.Time, except string) (int, strin
 		}
 	}
 	return left, msg, nil
+}
+
+// used is the member's time on the days first to last (dates), but for the
+// activity except.
+func (r timeRules) used(app core.App, first, last time.Time, except string, slotLen time.Duration) (int, error) {
+	days, err := rangeOf(first, last, orgLocation(r.org))
+	if err != nil {
+		return 0, err
+	}
+	slots, err := loadRangeSlots(app, r.org.Id, days, slotLen,
+		dbx.HashExp{"a.user": r.user}, dbx.Not(dbx.HashExp{"a.id": except}))
+	if err != nil {
+		return 0, fmt.Errorf("time of %s in %s: %w", r.user, r.org.Id, err)
+	}
+	var sum Totals
+	for i := range slots {
+		days.each(&slots[i], slotLen, func(_ int, t Totals) { sum.plus(t) })
+	}
+	return sum.Tracked, nil
 }
 
 // clampTo cuts an upload down to seconds of tracked time, its input counters

@@ -421,6 +421,11 @@ func probes(self string) []probe {
 	}
 	for _, p := range projects {
 		tg := perms.Target{ProjectID: p.id}
+		// A project role that changes: Walt is a user of A and B, Dave manages G.
+		from, to := "user", "manager"
+		if p.org == tt.Globex {
+			from, to = "manager", "user"
+		}
 		ps = append(ps,
 			listed(migrations.Projects, p.id).on(perms.ViewProjects, p.label, p.org, tg),
 			updated(migrations.Projects, p.id, "name", "Renamed").on(perms.EditProjects, p.label, p.org, tg),
@@ -429,7 +434,12 @@ func probes(self string) []probe {
 			fieldShown(migrations.Projects, p.id, "budget").on(perms.ViewProjectBudget, p.label, p.org, tg),
 			updated(migrations.Projects, p.id, "budget", 999).on(perms.ManageProjectBudget, p.label, p.org, tg),
 			listed(migrations.ProjectMembers, p.member).on(perms.ViewProjectMembers, p.label, p.org, tg),
-			updated(migrations.ProjectMembers, p.member, "role", "viewer").on(perms.PromoteDemoteUsersInProjects, p.label, p.org, tg),
+			settingProjectRole(updated(migrations.ProjectMembers, p.member, "role", "viewer"),
+				perms.RoleChange{Where: p.id, Target: memberOf(p.member), TargetOrgRole: "user", From: "user", To: "viewer"}).
+				on(perms.PromoteDemoteUsersInProjects, p.label, p.org, tg),
+			settingProjectRole(updated(migrations.ProjectMembers, p.member, "role", to),
+				perms.RoleChange{Where: p.id, Target: memberOf(p.member), TargetOrgRole: "user", From: from, To: to}).
+				on(perms.ChangeUserRoles, p.label+" (project role)", p.org, tg),
 			assigning(deleted(migrations.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
 				on(perms.RemoveMembersInProject, p.label, p.org, tg),
 			created(migrations.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Nia, "role": "user"},
@@ -469,7 +479,10 @@ func probes(self string) []probe {
 		id := tt.MembershipID(m.user)
 		ps = append(ps,
 			listed(migrations.Memberships, id).on(perms.ViewOrganizationMembers, m.label, m.org, tg),
-			updated(migrations.Memberships, id, "status", "invited").on(perms.ChangeUserRoles, m.label, m.org, tg),
+			settingOrgRole(updated(migrations.Memberships, id, "status", "invited"), m.user, "user", "user").
+				on(perms.ChangeUserRoles, m.label+" (status)", m.org, tg),
+			settingOrgRole(updated(migrations.Memberships, id, "role", "manager"), m.user, "user", "manager").
+				on(perms.ChangeUserRoles, m.label+" (organization role)", m.org, tg),
 			deleted(migrations.Memberships, id).on(perms.RemoveUsers, m.label, m.org, tg),
 			updated(migrations.Memberships, id, "daily_limit_hours", 8).on(perms.SetDailyWeeklyLimits, m.label, m.org, tg),
 			updated(migrations.Memberships, id, "tracking_enabled", false).on(perms.EnableDisableTimeTracking, m.label, m.org, tg),
@@ -544,6 +557,7 @@ func probes(self string) []probe {
 	ps = append(ps, fieldProbes(self)...)
 	ps = append(ps, planProbes(self)...)
 	ps = append(ps, moneyProbes(self)...)
+	ps = append(ps, roleProbes(self)...)
 	return ps
 }
 
@@ -558,7 +572,6 @@ func unreachable() map[string]string {
 	selfAsUser := "the cell is self, which the user column (every project manager and team lead is an organization user) grants too; perms reports the user column for equal grants"
 	return map[string]string{
 		"Invite Users/team_lead":                         "team leads invite through POST /api/tock/orgs/{org}/invites, not a collection: TestInviteCreate probes both sides, toggle on and off",
-		"Change User Roles/project_manager":              "a project manager's role changes are project roles: Promote/Demote Users In Projects",
 		"Create an Organization/owner":                   everyone,
 		"Create an Organization/org_manager":             everyone,
 		"Create an Organization/user":                    everyone,

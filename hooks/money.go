@@ -191,8 +191,9 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 
 // pricePayable prices the payable work of users on projects (nil: all) in
 // period, at bill rates when bill is set and at pay rates otherwise.
-func pricePayable(app core.App, org *core.Record, period dayPeriod, users, projects []string, bill bool, want string) ([]MoneyLine, string, []workKey, error) {
-	work, err := payableWork(app, org, period, users, projects)
+func pricePayable(app core.App, org *core.Record, period dayPeriod, users, projects []string, bill bool, want string,
+	slotLen time.Duration) ([]MoneyLine, string, []workKey, error) {
+	work, err := payableWork(app, org, period, users, projects, slotLen)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -253,7 +254,7 @@ func countable(day time.Time, approvals bool, approved []dayPeriod) bool {
 
 // payableWork adds up the countable seconds of every member and project in
 // period, narrowed to users and projects when they are given (nil: all).
-func payableWork(app core.App, org *core.Record, period dayPeriod, users, projects []string) (map[workKey]int64, error) {
+func payableWork(app core.App, org *core.Record, period dayPeriod, users, projects []string, slotLen time.Duration) (map[workKey]int64, error) {
 	loc := orgLocation(org)
 	var where []dbx.Expression
 	if users != nil {
@@ -262,7 +263,11 @@ func payableWork(app core.App, org *core.Record, period dayPeriod, users, projec
 	if projects != nil {
 		where = append(where, dbx.In("a.project", anySlice(projects)...))
 	}
-	slots, err := loadSlots(app, org.Id, localMidnight(period.first, loc), localMidnight(period.last.AddDate(0, 0, 1), loc), where...)
+	days, err := rangeOf(period.first, period.last, loc)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := loadRangeSlots(app, org.Id, days, slotLen, where...)
 	if err != nil {
 		return nil, err
 	}
@@ -274,12 +279,13 @@ func payableWork(app core.App, org *core.Record, period dayPeriod, users, projec
 		}
 	}
 	work := map[workKey]int64{}
-	for _, s := range slots {
-		y, m, d := s.start.In(loc).Date()
-		if !countable(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), approvals, sheets[s.user]) {
-			continue
-		}
-		work[workKey{s.user, s.project}] += int64(s.tracked)
+	for i := range slots {
+		sl := &slots[i]
+		days.each(sl, slotLen, func(d int, t Totals) {
+			if countable(period.first.AddDate(0, 0, d), approvals, sheets[sl.user]) {
+				work[workKey{sl.user, sl.project}] += int64(t.Tracked)
+			}
+		})
 	}
 	return work, nil
 }

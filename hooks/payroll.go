@@ -87,7 +87,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 	if err := noOverlappingRun(e.App, org.Id, period); err != nil {
 		return err
 	}
-	lines, currency, unpriced, err := pricePayable(e.App, org, period, nil, nil, false, "")
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, nil, nil, false, "", s.cfg.slotLen())
 	if err != nil {
 		return err
 	}

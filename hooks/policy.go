@@ -141,13 +141,7 @@ func policies(m *perms.Matrix) map[string]policy {
 				}
 				return []perms.Feature{perms.InviteUsers}
 			},
-			update: byChangedField(map[string]perms.Feature{
-				"screenshots_per_slot": perms.ChangeOrganizationSettings,
-				"daily_limit_hours":    perms.SetDailyWeeklyLimits,
-				"weekly_limit_hours":   perms.SetDailyWeeklyLimits,
-				"tracking_enabled":     perms.EnableDisableTimeTracking,
-				"summary_emails":       perms.ReceiveWorkSummaryEmails,
-			}, perms.ChangeUserRoles),
+			update: byChangedField(membershipSettings(), perms.ChangeUserRoles),
 			delete: func(a perms.Actor, r *core.Record) []perms.Feature {
 				if r.GetString("user") == a.UserID {
 					return []perms.Feature{perms.LeaveOrganization}
@@ -178,9 +172,9 @@ func policies(m *perms.Matrix) map[string]policy {
 				}
 				return []perms.Feature{perms.AddProjectMembers, perms.PromoteDemoteUsersInProjects}
 			},
-			update:      byChangedField(nil, perms.PromoteDemoteUsersInProjects),
+			update:      changesProjectRole,
 			delete:      alwaysDelete(perms.RemoveMembersInProject),
-			guard:       guardOwnRank("role", projectRank),
+			guard:       guardScopedRole(perms.ScopeProject, "project", projectRole),
 			alternative: assignsTeamMember,
 		},
 		migrations.Teams: {
@@ -202,7 +196,7 @@ func policies(m *perms.Matrix) map[string]policy {
 				}
 				return []perms.Feature{perms.ModifyTeamMembers}
 			},
-			guard: guardOwnRank("is_lead", leadRank),
+			guard: guardScopedRole(perms.ScopeTeam, "team", teamRole),
 		},
 		migrations.TeamProjects: {
 			create: always(perms.ModifyTeamProjects),
@@ -257,6 +251,29 @@ func policies(m *perms.Matrix) map[string]policy {
 		ps[name] = p
 	}
 	return ps
+}
+
+// membershipSettings are the fields of a membership that are the member's
+// settings, each with its feature; every other field is the membership
+// itself, Change User Roles' (see setsOrgRole).
+func membershipSettings() map[string]perms.Feature {
+	return map[string]perms.Feature{
+		"screenshots_per_slot": perms.ChangeOrganizationSettings,
+		"daily_limit_hours":    perms.SetDailyWeeklyLimits,
+		"weekly_limit_hours":   perms.SetDailyWeeklyLimits,
+		"tracking_enabled":     perms.EnableDisableTimeTracking,
+		"summary_emails":       perms.ReceiveWorkSummaryEmails,
+	}
+}
+
+// changesProjectRole: a project role is "Change User Roles", which project
+// managers and team leads hold for the projects they manage or their teams
+// have; it allows at least what "Promote/Demote Users In Projects" does in
+// every column, so a role change needs it alone. Moving the membership to
+// another person or project is Promote/Demote's.
+func changesProjectRole(before, after *core.Record) []perms.Feature {
+	return byChangedField(map[string]perms.Feature{"role": perms.ChangeUserRoles},
+		perms.PromoteDemoteUsersInProjects)(before, after)
 }
 
 // restrictedTerms are field names whose values only some may read. A list

@@ -36,7 +36,8 @@ import (
 //   - a slot belongs to the local day its start falls in, and a slot that
 //     straddles local midnight (zones with :15 or :45 offsets) is split
 //     between the two days in proportion to its minutes on each, the
-//     remainder going to the later day so no second is lost;
+//     remainder going to the later day so no second is lost (dayRange.each,
+//     which every other total of time uses too);
 //   - break_seconds are derived breaks (see BreaksRoute), counted only for
 //     the members "View Work Breaks in Reports" lets the requester see: 0
 //     elsewhere, never an error;
@@ -184,7 +185,7 @@ func (s *Server) report(e *core.RequestEvent, z *authorizer) error {
 
 func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string, r dayRange, groups []string,
 	user, project string, sc perms.Scope) (*Report, error) {
-	slotLen := time.Duration(s.cfg.SlotSeconds) * time.Second
+	slotLen := s.cfg.slotLen()
 	self := a.actor.UserID
 	var filters []dbx.Expression
 	if user != "" {
@@ -193,10 +194,7 @@ func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string
 	if project != "" {
 		filters = append(filters, dbx.HashExp{"a.project": project})
 	}
-	// A slot that starts just before the first local midnight still ends
-	// inside the range.
-	first, end := r.bounds[0].Add(-slotLen+time.Second), r.bounds[len(r.bounds)-1]
-	slots, err := loadSlots(app, org, first, end, append(filters, scopeWhere(sc, self))...)
+	slots, err := loadRangeSlots(app, org, r, slotLen, append(filters, scopeWhere(sc, self))...)
 	if err != nil {
 		return nil, err
 	}
@@ -231,38 +229,12 @@ func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string
 		}
 		row.add(t)
 	}
-	days := r.days()
-	slotSecs := int(slotLen / time.Second)
 	for i := range slots {
 		sl := &slots[i]
-		d := r.dayOf(sl.start)
-		part := ReportTotals{TrackedSeconds: sl.tracked, ActiveSeconds: sl.active}
-		if sl.manual {
-			part.ManualSeconds = sl.tracked
-		}
-		// Seconds of the slot before the next local midnight stay on day d;
-		// the rest goes to day d+1.
-		if next := d + 1; next >= 0 && next <= days {
-			if after := int(sl.start.Add(slotLen).Sub(r.bounds[next]) / time.Second); after > 0 {
-				before := slotSecs - after
-				early := ReportTotals{
-					TrackedSeconds: part.TrackedSeconds * before / slotSecs,
-					ManualSeconds:  part.ManualSeconds * before / slotSecs,
-					ActiveSeconds:  part.ActiveSeconds * before / slotSecs,
-				}
-				if d >= 0 {
-					addTo(keyOf(d, sl.user, sl.project, sl.task), early)
-				}
-				part.TrackedSeconds -= early.TrackedSeconds
-				part.ManualSeconds -= early.ManualSeconds
-				part.ActiveSeconds -= early.ActiveSeconds
-				d = next
-			}
-		}
-		if d < 0 || d >= days {
-			continue
-		}
-		addTo(keyOf(d, sl.user, sl.project, sl.task), part)
+		r.each(sl, slotLen, func(day int, t Totals) {
+			addTo(keyOf(day, sl.user, sl.project, sl.task),
+				ReportTotals{TrackedSeconds: t.Tracked, ManualSeconds: t.Manual, ActiveSeconds: t.Active})
+		})
 	}
 
 	if err := s.addBreaks(app, z, a, org, r, slots, user, project, sc, slotLen, addTo, keyOf); err != nil {

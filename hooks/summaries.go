@@ -102,9 +102,13 @@ func lastCompletePeriod(period string, now time.Time, loc *time.Location) time.T
 
 // buildSummary gathers a's digest of org for the period holding day (a
 // date, its clock ignored).
-func buildSummary(app core.App, a orgActor, org *core.Record, period string, day time.Time) (Summary, error) {
+func buildSummary(app core.App, a orgActor, org *core.Record, period string, day time.Time, slotLen time.Duration) (Summary, error) {
 	loc := orgLocation(org)
 	start, end := summaryPeriod(period, day, loc)
+	days, err := rangeOf(start.In(loc), end.In(loc).AddDate(0, 0, -1), loc)
+	if err != nil {
+		return Summary{}, err
+	}
 	out := Summary{
 		Org:    OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
 		Period: period, From: start.In(loc).Format(time.DateOnly), To: end.In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
@@ -114,27 +118,30 @@ func buildSummary(app core.App, a orgActor, org *core.Record, period string, day
 	if sc.Empty() {
 		return out, nil
 	}
-	slots, err := loadSlots(app, org.Id, start, end, scopeWhere(sc, a.actor.UserID))
+	slots, err := loadRangeSlots(app, org.Id, days, slotLen, scopeWhere(sc, a.actor.UserID))
 	if err != nil {
 		return out, err
 	}
 	members := map[string]*SummaryMember{}
 	projects := map[string]map[string]*ProjectTotals{}
-	for _, sl := range slots {
-		out.Totals.add(sl)
-		m := members[sl.user]
-		if m == nil {
-			m = &SummaryMember{User: sl.user}
-			members[sl.user] = m
-			projects[sl.user] = map[string]*ProjectTotals{}
-		}
-		m.add(sl)
-		p := projects[sl.user][sl.project]
-		if p == nil {
-			p = &ProjectTotals{Project: sl.project}
-			projects[sl.user][sl.project] = p
-		}
-		p.add(sl)
+	for i := range slots {
+		sl := &slots[i]
+		days.each(sl, slotLen, func(_ int, t Totals) {
+			out.Totals.plus(t)
+			m := members[sl.user]
+			if m == nil {
+				m = &SummaryMember{User: sl.user}
+				members[sl.user] = m
+				projects[sl.user] = map[string]*ProjectTotals{}
+			}
+			m.plus(t)
+			p := projects[sl.user][sl.project]
+			if p == nil {
+				p = &ProjectTotals{Project: sl.project}
+				projects[sl.user][sl.project] = p
+			}
+			p.plus(t)
+		})
 	}
 	out.Totals.finish()
 	for id, m := range members {
@@ -217,7 +224,7 @@ func (s *Server) previewSummary(e *core.RequestEvent, z *authorizer) error {
 	if d := z.decide(a, perms.ReceiveWorkSummaryEmails, perms.Target{OwnerID: a.actor.UserID}); !d.Allowed {
 		return forbidden(perms.ReceiveWorkSummaryEmails)
 	}
-	sum, err := buildSummary(e.App, a, org, period, day)
+	sum, err := buildSummary(e.App, a, org, period, day, s.cfg.slotLen())
 	if err != nil {
 		return err
 	}
@@ -276,7 +283,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	sum, err := buildSummary(app, a, org, period, day)
+	sum, err := buildSummary(app, a, org, period, day, s.cfg.slotLen())
 	if err != nil {
 		return false, err
 	}

@@ -229,36 +229,29 @@ func payPeriod(org *core.Record, day time.Time) (time.Time, time.Time) {
 	return start, start.AddDate(0, 0, n-1)
 }
 
-// periodTotals adds up a member's tracked and manual seconds in the period
-// from first to last day, days of the organization's timezone.
-func periodTotals(app core.App, org *core.Record, user string, first, last time.Time) (tracked, manual int, err error) {
-	loc := orgLocation(org)
-	var rows []struct {
-		Source  string `db:"source"`
-		Seconds int    `db:"seconds"`
+// periodTotals adds up a member's seconds in the period from first to last
+// day (dates), days of the organization's time zone split as everywhere
+// (dayRange.each). tracked counts all of the time, manual time included, as
+// a report's tracked_seconds does; manual is its manual part.
+func periodTotals(app core.App, org *core.Record, user string, first, last time.Time, slotLen time.Duration) (tracked, manual int, err error) {
+	days, err := rangeOf(first, last, orgLocation(org))
+	if err != nil {
+		return 0, 0, err
 	}
-	err = app.DB().Select("source", "COALESCE(SUM(tracked_seconds), 0) AS seconds").From(migrations.Activities).
-		Where(dbx.HashExp{"org": org.Id, "user": user}).
-		AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:to}", dbx.Params{
-			"from": localMidnight(first, loc).UTC().Format(types.DefaultDateLayout),
-			"to":   localMidnight(last.AddDate(0, 0, 1), loc).UTC().Format(types.DefaultDateLayout),
-		})).GroupBy("source").All(&rows)
+	slots, err := loadRangeSlots(app, org.Id, days, slotLen, dbx.HashExp{"a.user": user})
 	if err != nil {
 		return 0, 0, fmt.Errorf("time of %s in %s: %w", user, org.Id, err)
 	}
-	for _, r := range rows {
-		if r.Source == "manual" {
-			manual += r.Seconds
-		} else {
-			tracked += r.Seconds
-		}
+	var sum Totals
+	for i := range slots {
+		days.each(&slots[i], slotLen, func(_ int, t Totals) { sum.plus(t) })
 	}
-	return tracked, manual, nil
+	return sum.Tracked, sum.Manual, nil
 }
 
-func setTotals(app core.App, org, sheet *core.Record) error {
+func setTotals(app core.App, org, sheet *core.Record, slotLen time.Duration) error {
 	tracked, manual, err := periodTotals(app, org, sheet.GetString("user"),
-		sheet.GetDateTime("period_start").Time().UTC(), sheet.GetDateTime("period_end").Time().UTC())
+		sheet.GetDateTime("period_start").Time().UTC(), sheet.GetDateTime("period_end").Time().UTC(), slotLen)
 	if err != nil {
 		return err
 	}
@@ -335,7 +328,7 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *authorizer) error {
 		sheet.Set("submitted_by", e.Auth.Id)
 		sheet.Set("decided_by", "")
 		sheet.Set("reason", "")
-		if err := setTotals(tx, org, sheet); err != nil {
+		if err := setTotals(tx, org, sheet, s.cfg.slotLen()); err != nil {
 			return err
 		}
 		if err := tx.Save(sheet); err != nil {
@@ -395,7 +388,7 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *authorizer, approve bo
 	sheet.Set("reason", in.Reason)
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		// The totals an approval locks are those of the time it locks.
-		if err := setTotals(tx, org, sheet); err != nil {
+		if err := setTotals(tx, org, sheet, s.cfg.slotLen()); err != nil {
 			return err
 		}
 		if err := tx.Save(sheet); err != nil {

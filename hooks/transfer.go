@@ -392,7 +392,7 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 		return out, newBlobs, nil, err
 	}
 
-	if err := refreshSheets(tx, []*core.Record{srcOrg, dstOrg}, acts); err != nil {
+	if err := refreshSheets(tx, []*core.Record{srcOrg, dstOrg}, acts, s.cfg.slotLen()); err != nil {
 		return out, newBlobs, nil, err
 	}
 
@@ -615,7 +615,7 @@ func refuseOtherReferences(app core.App, projectID string) error {
 // refreshSheets recomputes the totals of the not yet approved timesheets,
 // in both organizations, that cover the moved time: a submitted sheet of
 // the source must stop counting it, one of the target start to.
-func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record) error {
+func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record, slotLen time.Duration) error {
 	if len(acts) == 0 {
 		return nil
 	}
@@ -643,7 +643,7 @@ func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record) error 
 			return fmt.Errorf("timesheets of %s: %w", org.Id, err)
 		}
 		for _, sheet := range sheets {
-			if err := setTotals(tx, org, sheet); err != nil {
+			if err := setTotals(tx, org, sheet, slotLen); err != nil {
 				return err
 			}
 			if err := tx.Save(sheet); err != nil {

@@ -71,7 +71,9 @@ func AccessOf() map[string]Access {
 		ProjectMembers: {
 			OrgField: "org", Project: "project", View: perms.ViewProjectMembers, OwnField: "user",
 			Create: fs(perms.AddProjectMembers, perms.ManageAssignedProjects),
-			Update: fs(perms.PromoteDemoteUsersInProjects),
+			// A role is Change User Roles' (a team lead's, for their teams'
+			// projects, without a toggle); anything else Promote/Demote's.
+			Update: fs(perms.PromoteDemoteUsersInProjects, perms.ChangeUserRoles),
 			Delete: fs(perms.RemoveMembersInProject, perms.ManageAssignedProjects),
 		},
 		Teams: {

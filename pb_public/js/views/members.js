@@ -12,7 +12,11 @@ export async function members({ render }) {
 
   const rows = list.map((m) => {
     const self = m.user === userId();
-    const mayRole = !self && canOn("Change User Roles", { user: m.user }) && (m.role !== "owner" || me.role === "owner");
+    // Organization roles are owners' and managers' to set (project managers
+    // and team leads change project roles, on the project's page); only an
+    // owner makes or unmakes an owner.
+    const setsRoles = me.role === "owner" || me.role === "manager";
+    const mayRole = !self && setsRoles && canOn("Change User Roles", { user: m.user }) && (m.role !== "owner" || me.role === "owner");
     const roleCell = mayRole ?
       select("role", roles.filter(([r]) => r !== "owner" || me.role === "owner"), m.role, {
         "aria-label": `Role of ${nameOf(m.user)}`,

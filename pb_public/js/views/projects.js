@@ -99,7 +99,7 @@ export async function project({ id, render }) {
         h("thead", {}, h("tr", {}, ["Name", "Role", ""].map((c) => h("th", {}, c)))),
         h("tbody", {}, members.map((m) => h("tr", { "data-user": m.user },
           h("td", {}, nameOf(m.user)),
-          h("td", {}, canOn("Promote/Demote Users In Projects", at) ? select("role", projectRoles, m.role, {
+          h("td", {}, mayRole(m, at) ? select("role", projectRoles, m.role, {
             "aria-label": `Project role of ${nameOf(m.user)}`,
             onchange: (e) => action(() => pb.collection("project_members").update(m.id, { role: e.target.value }), "Role changed.").then((ok) => ok || render()),
           }) : m.role),
@@ -119,4 +119,16 @@ async function projectTeams() {
   const teams = can("Manage Teams") || scope.teams.length ? await pb.collection("teams").getFullList({ sort: "name", batch: 500 }) : [];
   if (scope.all) return teams.length ? [["", "No team"], ...teams.map((t) => [t.id, t.name])] : [];
   return teams.filter((t) => scope.teams.includes(t.id)).map((t) => [t.id, t.name]);
+}
+
+// mayRole: a project role is changed by whoever holds Change User Roles or
+// Promote/Demote Users In Projects on the project (a team lead for their
+// teams' projects, as a project manager for theirs), and never an
+// organization manager's or owner's by anyone below them.
+function mayRole(m, at) {
+  const me = session.me;
+  if (!canOn("Change User Roles", at) && !canOn("Promote/Demote Users In Projects", at)) return false;
+  const theirs = session.people.get(m.user)?.role;
+  const rank = { owner: 3, manager: 2 };
+  return (rank[theirs] || 0) <= (rank[me.role] || 0);
 }

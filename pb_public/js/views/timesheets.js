@@ -1,7 +1,7 @@
 // Timesheets: a week of tracked time per member and project.
 import { pb, session, nameOf, userId, can, moduleOn } from "../api.js";
-import { h, field, select, duration, dayStart, dayOf, addDays, weekOf, weekday, parseDate, go, csv, download } from "../ui.js";
-import { projectNames, activitiesSince, activity } from "./dashboards.js";
+import { h, field, select, duration, dayOf, addDays, weekOf, weekday, go, csv, download } from "../ui.js";
+import { projectNames, activity } from "./dashboards.js";
 import { manualTimeForm, requests, approval, breaks } from "./time.js";
 
 export async function timesheets({ params, render }) {
@@ -9,22 +9,26 @@ export async function timesheets({ params, render }) {
   const week = weekOf(params.get("week") || dayOf(Date.now(), tz));
   const user = params.get("user") || "";
   const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(week, i));
-  const [slots, names, off] = await Promise.all([
-    activitiesSince(dayStart(week, tz), user, dayStart(addDays(week, 7), tz)),
+  const query = new URLSearchParams({ from: week, to: addDays(week, 6), group: "member,project,day" });
+  if (user) query.set("user", user);
+  const [report, names, off] = await Promise.all([
+    pb.send(`/api/tock/orgs/${session.org.id}/reports?${query}`, {}),
     projectNames(),
     holidays(days, user),
   ]);
 
-  // rows keyed by member and project, each with seconds per weekday.
+  // rows keyed by member and project, each with seconds per weekday. The
+  // days are the server's, as in reports and pay: a slot across local
+  // midnight is split between the two days. Tracked includes manual time.
   const rows = new Map();
-  for (const s of slots) {
-    const key = `${s.user}/${s.project}`;
-    const r = rows.get(key) || { user: s.user, project: s.project, days: days.map(() => 0), tracked: 0, active: 0, manual: 0 };
-    const i = days.indexOf(dayOf(parseDate(s.slot_start), tz));
-    if (i >= 0) r.days[i] += s.tracked_seconds;
-    r.tracked += s.tracked_seconds;
-    r.active += s.active_seconds;
-    if (s.source === "manual") r.manual += s.tracked_seconds;
+  for (const x of report.rows) {
+    const key = `${x.member_id}/${x.project_id}`;
+    const r = rows.get(key) || { user: x.member_id, project: x.project_id, days: days.map(() => 0), tracked: 0, active: 0, manual: 0 };
+    const i = days.indexOf(x.date);
+    if (i >= 0) r.days[i] += x.tracked_seconds;
+    r.tracked += x.tracked_seconds;
+    r.active += x.active_seconds;
+    r.manual += x.manual_seconds;
     rows.set(key, r);
   }
   const list = [...rows.values()].sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)) || (names.get(a.project) || "").localeCompare(names.get(b.project) || ""));
