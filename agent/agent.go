@@ -545,5 +545,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil {
 		return st, nil
 	}
-	return st, fmt.Errorf("organization settings: %w", err)
+	// The organization at least is the session's: time can be reported, and
+	// screenshots wait for the key.
+	return tracker.Settings{Org: sess.Org}, fmt.Errorf("organization settings: %w", err)
 }
