@@ -336,6 +336,7 @@ func (o *options) status() *cobra.Command {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 					n, bytes, _ := sp.Stats()
 					fmt.Fprintf(out, "Spool: %d items, %d bytes\n", n, bytes)
+					printRejected(out, sp)
 				}
 			}
 			if !st.LastUpload.IsZero() {
@@ -416,7 +417,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 
 	st := &Status{Running: true}
 	uploader := &upload.Uploader{
-		Spool: sp, Logger: logger,
+		Spool: sp, Logger: logger, Org: sess.Org,
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
 			s, err := store.Fresh(ctx, client, 24*time.Hour)
 			return s.Token, err

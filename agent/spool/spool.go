@@ -231,13 +231,7 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	if old != nil {
 		name = old.name
 	} else {
-		n := time.Now().UnixNano()
-		if n <= s.last { // the clock went back or didn't move: keep order
-			n = s.last + 1
-		}
-		s.last = n
-		s.seq = (s.seq + 1) % 1_000_000
-		name = fmt.Sprintf("%020d-%06d-%s-%s", n, s.seq, kind, id)
+		name = s.nextName(kind, id)
 	}
 	if err := os.Rename(tmp, filepath.Join(s.dir, name)); err != nil {
 		return fmt.Errorf("spool: %w", err)
@@ -267,6 +261,72 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	default:
 	}
 	return nil
+}
+
+// nextName names an item that goes to the back of the queue. Called with
+// s.mu held.
+func (s *Spool) nextName(kind, id string) string {
+	n := time.Now().UnixNano()
+	if n <= s.last { // the clock went back or didn't move: keep order
+		n = s.last + 1
+	}
+	s.last = n
+	s.seq = (s.seq + 1) % 1_000_000
+	return fmt.Sprintf("%020d-%06d-%s-%s", n, s.seq, kind, id)
+}
+
+// Requeue moves a queued item to the back of the queue, e.g. a screenshot
+// the server refused because its activity, queued behind it, hadn't
+// arrived yet. It returns the item's new Item; an item that is gone is left
+// alone (ok false).
+func (s *Spool) Requeue(it Item) (moved Item, ok bool, err error) {
+	if _, _, _, valid := parseName(it.Name); !valid {
+		return Item{}, false, fmt.Errorf("spool: not an item name: %q", it.Name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.find(it.Name)
+	if e == nil {
+		return Item{}, false, nil
+	}
+	name := s.nextName(e.kind, e.id)
+	if err := os.Rename(filepath.Join(s.dir, e.name), filepath.Join(s.dir, name)); err != nil {
+		return Item{}, false, fmt.Errorf("spool: requeue %s: %w", e.name, err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		s.log.Warn("spool: fsync of the directory failed", "error", err)
+	}
+	i := sort.Search(len(s.order), func(i int) bool { return s.order[i].name >= e.name })
+	s.order = append(append(s.order[:i:i], s.order[i+1:]...), e)
+	e.name = name
+	return Item{Name: e.name, Kind: e.kind, ID: e.id, Size: e.size, gen: e.gen}, true, nil
+}
+
+// Rejected is an item the server refused for good, set aside with its reason.
+type Rejected struct {
+	Name, Kind, ID, Reason string
+}
+
+// Rejected lists the items set aside in dir/rejected/, oldest first.
+func (s *Spool) Rejected() ([]Rejected, error) {
+	dir := filepath.Join(s.dir, rejectedDir)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	var out []Rejected
+	for _, de := range ents {
+		_, kind, id, ok := parseName(de.Name())
+		if !ok {
+			continue
+		}
+		reason, err := os.ReadFile(filepath.Join(dir, de.Name()+reasonExt))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("spool: %w", err)
+		}
+		out = append(out, Rejected{Name: de.Name(), Kind: kind, ID: id, Reason: strings.TrimSpace(string(reason))})
+	}
+	return out, nil
 }
 
 // makeRoom drops the oldest screenshots (never keep, never activities) until

@@ -275,7 +275,16 @@ type Uploader struct {
 	// OnResult, if set, hears every send's outcome (nil = confirmed), e.g.
 	// to record the last upload and last error for `tock agent status`.
 	OnResult func(it spool.Item, err error)
+	// Org is the organization the agent reports to now: an activity refused
+	// while naming no organization or another one is put back with it ("" =
+	// no such repair).
+	Org string
+
+	repairs map[string]int // repairs per item in this run
 }
+
+// maxRepairs bounds the repairs of one item: past it, it is rejected.
+const maxRepairs = 3
 
 // Run uploads oldest-first until ctx is done, then returns ctx.Err(). A
 // confirmed item is removed and the next goes at once; a permanent refusal is
@@ -354,7 +363,13 @@ func (u *Uploader) run(ctx context.Context, drain bool) error {
 			}
 		case errors.Is(err, ErrPermanent):
 			attempt = 0 // the server answered: it is reachable
-			log.Error("upload: the server refused an item; set aside in the spool's rejected folder",
+			if how, rerr := u.repair(it, payload); rerr != nil {
+				log.Error("upload: repairing a refused item", "name", it.Name, "error", rerr)
+			} else if how != "" {
+				log.Warn("upload: the server refused an item; repaired and queued again", "name", it.Name, "repair", how, "error", err)
+				continue
+			}
+			log.Error("upload: LOST: the server refused "+describe(it, payload)+"; set aside in the spool's rejected folder",
 				"name", it.Name, "error", err)
 			if err := u.Spool.Reject(it, err.Error()); err != nil {
 				log.Error("upload: rejecting an item", "name", it.Name, "error", err)
@@ -417,4 +432,69 @@ func (u *Uploader) sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// repair puts back an item the server refused for a reason the agent can
+// mend, and says how ("" when it can't): an activity gets the current
+// organization; a screenshot whose activity is still queued goes behind it
+// (the server takes a screenshot only after its activity). Each item is
+// repaired at most maxRepairs times.
+func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
+	if u.repairs == nil {
+		u.repairs = map[string]int{}
+	}
+	key := it.Kind + "/" + it.ID
+	if u.repairs[key] >= maxRepairs {
+		return "", nil
+	}
+	switch it.Kind {
+	case spool.KindActivity:
+		a, err := spool.DecodeActivity(payload)
+		if err != nil || a.Org == u.Org || !ingest.IsRecordID(u.Org) {
+			return "", nil
+		}
+		how := fmt.Sprintf("organization %q replaced by %q", a.Org, u.Org)
+		a.Org = u.Org
+		b, err := spool.EncodeActivity(a)
+		if err != nil {
+			return "", err
+		}
+		u.repairs[key]++
+		// Put replaces the payload in place: it goes again at once.
+		return how, u.Spool.Put(it.Kind, it.ID, b)
+	case spool.KindScreenshot:
+		meta, _, err := spool.DecodeScreenshot(payload)
+		if err != nil || !u.queued(spool.KindActivity, meta.Activity) {
+			return "", nil
+		}
+		u.repairs[key]++
+		_, _, err = u.Spool.Requeue(it)
+		return "queued behind its activity " + meta.Activity, err
+	}
+	return "", nil
+}
+
+// queued reports whether an item of kind and id waits in the spool.
+func (u *Uploader) queued(kind, id string) bool {
+	for _, q := range u.Spool.Items() {
+		if q.Kind == kind && q.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// describe says in words what an item holds, for the log of a lost one.
+func describe(it spool.Item, payload []byte) string {
+	switch it.Kind {
+	case spool.KindActivity:
+		if a, err := spool.DecodeActivity(payload); err == nil {
+			return fmt.Sprintf("the activity of the slot at %s (%d s tracked)", a.SlotStart.Local().Format(time.DateTime), a.TrackedSeconds)
+		}
+	case spool.KindScreenshot:
+		if m, _, err := spool.DecodeScreenshot(payload); err == nil {
+			return fmt.Sprintf("the screenshot of screen %d taken at %s", m.Screen, m.TakenAt.Local().Format(time.DateTime))
+		}
+	}
+	return "an unreadable " + it.Kind
 }

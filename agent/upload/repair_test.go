@@ -1,0 +1,117 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/tock-app/tock/agent/spool"
+	"github.com/tock-app/tock/ingest"
+)
+
+// ingestRules is a Sender that refuses as the server's ingest does: an
+// activity without a record id for its organization, a screenshot before its
+// activity; refuse names activities it refuses for good (a limit).
+type ingestRules struct {
+	acts   map[string]string // accepted activity -> its org
+	shots  []string
+	refuse map[string]bool
+}
+
+func (s *ingestRules) Send(_ context.Context, it spool.Item, payload []byte) error {
+	if s.acts == nil {
+		s.acts = map[string]string{}
+	}
+	switch it.Kind {
+	case spool.KindActivity:
+		a, _ := spool.DecodeActivity(payload)
+		if !ingest.IsRecordID(a.Org) {
+			return &HTTPError{Status: 400, Message: "org, project and task must be record ids."}
+		}
+		if s.refuse[a.ClientID] {
+			return &HTTPError{Status: 409, Message: "Daily limit reached."}
+		}
+		s.acts[a.ClientID] = a.Org
+	case spool.KindScreenshot:
+		m, _, _ := spool.DecodeScreenshot(payload)
+		if s.acts[m.Activity] != m.Org {
+			return &HTTPError{Status: 400, Message: "Upload the screenshot's activity first."}
+		}
+		s.shots = append(s.shots, m.ClientID)
+	}
+	return nil
+}
+
+func logTo(b *bytes.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+
+// An activity spooled without an organization gets the current one and its
+// screenshots follow it: nothing is rejected.
+func TestRefusedActivityGetsTheOrg(t *testing.T) {
+	f := newFixture(t)
+	f.activity(t, "act-001", 0)
+	f.screenshot(t, "shot-001", "act-001", 1)
+	a := f.acts["act-001"]
+	a.Org = ""
+	b, _ := spool.EncodeActivity(a)
+	f.sp.Put(spool.KindActivity, "act-001", b)
+
+	var logs bytes.Buffer
+	srv := &ingestRules{}
+	u := f.uploader(srv, &sleeps{})
+	u.Org, u.Logger = "org1", logTo(&logs)
+	if err := u.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.acts["act-001"] != "org1" || len(srv.shots) != 1 {
+		t.Fatalf("stored activities %v, screenshots %v\n%s", srv.acts, srv.shots, logs.String())
+	}
+	if r := f.rejected(t); len(r) != 0 {
+		t.Fatalf("rejected: %v", r)
+	}
+}
+
+// A screenshot ahead of its activity in the queue goes behind it and
+// arrives after it.
+func TestScreenshotWaitsForItsActivity(t *testing.T) {
+	f := newFixture(t)
+	f.activity(t, "act-000", 0)
+	f.screenshot(t, "shot-001", "act-001", 1)
+	f.activity(t, "act-001", 2)
+	srv := &ingestRules{}
+	u := f.uploader(srv, &sleeps{})
+	if err := u.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.shots) != 1 || len(srv.acts) != 2 {
+		t.Fatalf("stored activities %v, screenshots %v", srv.acts, srv.shots)
+	}
+	if r := f.rejected(t); len(r) != 0 {
+		t.Fatalf("rejected: %v", r)
+	}
+}
+
+// What can't be repaired is rejected with its reason, and the log says
+// plainly what was lost.
+func TestUnrepairableIsRejectedAndLogged(t *testing.T) {
+	f := newFixture(t)
+	f.activity(t, "act-001", 0)
+	f.screenshot(t, "shot-001", "act-001", 1)
+	var logs bytes.Buffer
+	srv := &ingestRules{refuse: map[string]bool{"act-001": true}}
+	u := f.uploader(srv, &sleeps{})
+	u.Org, u.Logger = "org1", logTo(&logs)
+	if err := u.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := f.rejected(t)
+	if !strings.Contains(r["activity/act-001"], "Daily limit reached.") || !strings.Contains(r["screenshot/shot-001"], "activity first") {
+		t.Fatalf("rejected: %v", r)
+	}
+	for _, want := range []string{"LOST: the server refused the activity of the slot at", "(600 s tracked)", "LOST: the server refused the screenshot of screen 1"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
