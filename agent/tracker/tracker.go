@@ -112,6 +112,7 @@ type Tracker struct {
 	prev     desktop.Input
 	hasPrev  bool
 	meter    desktop.Meter
+	asked    bool // the settings were asked for in this run
 	// Problem is the last unusable capture, if any.
 	Problem *Problem
 	// Today counts tracked seconds since local midnight, for `status`.
@@ -185,10 +186,10 @@ func (t *Tracker) Tick(ctx context.Context, now time.Time, as Assignment) error 
 	s := t.open
 	// A slot without the organization's settings (first start, offline)
 	// asks again every half minute; its moments are drawn when they come.
-	if !s.Settings.complete() && s.Ticks%30 == 0 {
+	if !s.Settings.complete() && (s.Ticks > 0 && s.Ticks%30 == 0 || !t.asked) {
 		errs = append(errs, t.refresh(ctx))
 	}
-	if !s.Drawn && s.Settings.Org != "" {
+	if !s.Drawn && (s.Settings.complete() || s.Settings.ScreenshotsPerSlot > 0) {
 		t.draw(now)
 	}
 
@@ -284,12 +285,15 @@ func (s *slot) check() error {
 
 // refresh fetches the settings for a slot that began without them.
 func (t *Tracker) refresh(ctx context.Context) error {
+	t.asked = true
 	st, err := t.cfg.Settings(ctx)
-	if err != nil && !ingest.IsRecordID(st.Org) {
-		return fmt.Errorf("organization settings: %w", err)
+	if ingest.IsRecordID(st.Org) {
+		t.settings, t.open.Settings = st, st
+		t.meter = desktop.Meter{IdleAfter: st.IdleTimeout}
 	}
-	t.settings, t.open.Settings = st, st
-	t.meter = desktop.Meter{IdleAfter: st.IdleTimeout}
+	if err != nil {
+		return fmt.Errorf("no screenshots until the organization's settings come: %w", err)
+	}
 	return nil
 }
 
@@ -338,6 +342,7 @@ func (t *Tracker) countToday(now time.Time, n int) {
 }
 
 func (t *Tracker) begin(ctx context.Context, start time.Time, as Assignment) {
+	t.asked = true
 	st, err := t.cfg.Settings(ctx)
 	switch {
 	case err == nil:
