@@ -329,6 +329,36 @@ func (s *Spool) Rejected() ([]Rejected, error) {
 	return out, nil
 }
 
+// ReadRejected returns a rejected item's payload.
+func (s *Spool) ReadRejected(r Rejected) ([]byte, error) {
+	if _, _, _, ok := parseName(r.Name); !ok {
+		return nil, fmt.Errorf("spool: not an item name: %q", r.Name)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, rejectedDir, r.Name))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	return b, nil
+}
+
+// Restore queues a rejected item again, at the back, with payload (the
+// repaired one), and removes it from rejected/.
+func (s *Spool) Restore(r Rejected, payload []byte) error {
+	if _, _, _, ok := parseName(r.Name); !ok {
+		return fmt.Errorf("spool: not an item name: %q", r.Name)
+	}
+	if err := s.Put(r.Kind, r.ID, payload); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.dir, rejectedDir)
+	for _, name := range []string{r.Name, r.Name + reasonExt} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("spool: %w", err)
+		}
+	}
+	return nil
+}
+
 // makeRoom drops the oldest screenshots (never keep, never activities) until
 // need bytes are freed. Called with s.mu held. If that can't free need bytes
 // it drops nothing and returns ErrFull.

@@ -115,3 +115,35 @@ func TestUnrepairableIsRejectedAndLogged(t *testing.T) {
 		}
 	}
 }
+
+// Items an earlier agent set aside for a reason this one can mend (the
+// empty organization of issue 12, the screenshot refused for want of that
+// activity) are queued again when it starts, and arrive.
+func TestRejectedItemsAreRevived(t *testing.T) {
+	f := newFixture(t)
+	f.activity(t, "act-001", 0)
+	f.screenshot(t, "shot-001", "act-001", 1)
+	f.activity(t, "act-002", 2) // refused for good: stays rejected
+	a := f.acts["act-001"]
+	a.Org = ""
+	b, _ := spool.EncodeActivity(a)
+	f.sp.Put(spool.KindActivity, "act-001", b)
+	for _, reason := range []string{"HTTP 400: org, project and task must be record ids.", "HTTP 400: Upload the screenshot's activity first.", "HTTP 409: Daily limit reached."} {
+		it, _, _ := f.sp.Oldest()
+		if err := f.sp.Reject(it, reason); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := &ingestRules{}
+	u := f.uploader(srv, &sleeps{})
+	u.Org = "org1"
+	if err := u.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.acts["act-001"] != "org1" || len(srv.shots) != 1 || len(srv.acts) != 1 {
+		t.Fatalf("stored activities %v, screenshots %v", srv.acts, srv.shots)
+	}
+	if r := f.rejected(t); len(r) != 1 || r["activity/act-002"] == "" {
+		t.Fatalf("rejected: %v", r)
+	}
+}

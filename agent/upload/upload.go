@@ -301,6 +301,7 @@ func (u *Uploader) run(ctx context.Context, drain bool) error {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	u.revive(log)
 	attempt := 0
 	// fail waits the backoff for the failure number attempt.
 	fail := func() error {
@@ -449,19 +450,13 @@ func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
 	}
 	switch it.Kind {
 	case spool.KindActivity:
-		a, err := spool.DecodeActivity(payload)
-		if err != nil || a.Org == u.Org || !ingest.IsRecordID(u.Org) {
+		b := u.withOrg(payload)
+		if b == nil {
 			return "", nil
-		}
-		how := fmt.Sprintf("organization %q replaced by %q", a.Org, u.Org)
-		a.Org = u.Org
-		b, err := spool.EncodeActivity(a)
-		if err != nil {
-			return "", err
 		}
 		u.repairs[key]++
 		// Put replaces the payload in place: it goes again at once.
-		return how, u.Spool.Put(it.Kind, it.ID, b)
+		return "organization set to " + u.Org, u.Spool.Put(it.Kind, it.ID, b)
 	case spool.KindScreenshot:
 		meta, _, err := spool.DecodeScreenshot(payload)
 		if err != nil || !u.queued(spool.KindActivity, meta.Activity) {
@@ -472,6 +467,67 @@ func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
 		return "queued behind its activity " + meta.Activity, err
 	}
 	return "", nil
+}
+
+// revive queues again the items an earlier run set aside that it can
+// repair now: activities without (or with another) organization, then the
+// screenshots refused because such an activity wasn't there.
+func (u *Uploader) revive(log *slog.Logger) {
+	rej, err := u.Spool.Rejected()
+	if err != nil {
+		log.Error("upload: listing rejected items", "error", err)
+		return
+	}
+	for _, kind := range []string{spool.KindActivity, spool.KindScreenshot} {
+		for _, r := range rej {
+			if r.Kind != kind {
+				continue
+			}
+			payload, err := u.Spool.ReadRejected(r)
+			if err != nil {
+				log.Error("upload: reading a rejected item", "name", r.Name, "error", err)
+				continue
+			}
+			if payload = u.mended(r, payload); payload == nil {
+				continue
+			}
+			if err := u.Spool.Restore(r, payload); err != nil {
+				log.Error("upload: queueing a rejected item again", "name", r.Name, "error", err)
+				continue
+			}
+			log.Warn("upload: a rejected item is repaired and queued again", "name", r.Name, "reason", r.Reason)
+		}
+	}
+}
+
+// mended is a rejected item's payload made acceptable, nil if it can't be.
+func (u *Uploader) mended(r spool.Rejected, payload []byte) []byte {
+	switch r.Kind {
+	case spool.KindActivity:
+		return u.withOrg(payload)
+	case spool.KindScreenshot:
+		meta, _, err := spool.DecodeScreenshot(payload)
+		if err != nil || !strings.Contains(r.Reason, "activity first") || !u.queued(spool.KindActivity, meta.Activity) {
+			return nil
+		}
+		return payload
+	}
+	return nil
+}
+
+// withOrg is an activity's payload with the current organization, nil when
+// it names that one already (or none is known, or it can't be read).
+func (u *Uploader) withOrg(payload []byte) []byte {
+	a, err := spool.DecodeActivity(payload)
+	if err != nil || a.Org == u.Org || !ingest.IsRecordID(u.Org) {
+		return nil
+	}
+	a.Org = u.Org
+	b, err := spool.EncodeActivity(a)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // queued reports whether an item of kind and id waits in the spool.
