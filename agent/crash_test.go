@@ -140,9 +140,12 @@ type kill struct {
 	at   func(c *crashRun) (time.Time, bool)
 }
 
-// soonest is the kill of phase that falls first, and when.
+// soonest is the kill of phase that falls first, and when. Should no
+// screenshot moment come in two slots (an agent that keeps none), the first
+// kill falls soon instead.
 func (c *crashRun) soonest(phase []kill) (kill, time.Time) {
-	for {
+	deadline := time.Now().Add(2 * crashSlot * time.Second)
+	for time.Now().Before(deadline) {
 		var best kill
 		var when time.Time
 		for _, k := range phase {
@@ -155,6 +158,8 @@ func (c *crashRun) soonest(phase []kill) (kill, time.Time) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	c.t.Errorf("no screenshot moment came for %q", phase[0].what)
+	return phase[0], time.Now().Add(lead)
 }
 
 // life is one agent process's life.
@@ -432,10 +437,10 @@ func (c *crashRun) check(base, token string) {
 			t.Errorf("rejected: %s %s", r.Name(), b)
 		}
 	}
+	for _, l := range c.alive {
+		t.Logf("run %s - %s, killed %s", l.from.Format("15:04:05.000"), l.to.Format("15:04:05.000"), l.what)
+	}
 	if t.Failed() {
-		for _, l := range c.alive {
-			t.Logf("run %s - %s, killed %s", l.from.Format("15:04:05.000"), l.to.Format("15:04:05.000"), l.what)
-		}
 		t.Logf("agent warnings and errors:\n%s", c.errors())
 	}
 }

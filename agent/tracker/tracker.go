@@ -209,11 +209,11 @@ func (t *Tracker) Tick(ctx context.Context, now time.Time, as Assignment) error 
 	// Reported every half minute: a power loss loses at most that much; a
 	// kill loses nothing, as the state below is saved every second.
 	s.Ticks++
-	if bad := s.check(); bad != nil {
-		if s.Ticks%30 == 1 {
-			errs = append(errs, fmt.Errorf("slot %s kept, not queued: %w", s.Start.Format(time.TimeOnly), bad))
-		}
-	} else if s.Ticks%30 == 0 || !s.Reported {
+	due := s.Ticks%30 == 0 || !s.Reported
+	if s.check() != nil {
+		due = s.Ticks%30 == 1 // report says why every half minute, queueing nothing
+	}
+	if due {
 		errs = append(errs, t.report())
 	}
 	errs = append(errs, t.save(false))
@@ -388,6 +388,9 @@ func (t *Tracker) save(durable bool) error {
 // is still waiting) and saves the slot for a restart.
 func (t *Tracker) report() error {
 	s := t.open
+	if bad := s.check(); bad != nil { // the server would refuse it
+		return fmt.Errorf("slot %s kept, not queued: %w", s.Start.Format(time.TimeOnly), bad)
+	}
 	act := ingest.Activity{
 		ClientID: ActivityID(t.cfg.User, s.Project, s.Start), Org: s.Settings.Org, Project: s.Project, Task: s.Task,
 		SlotStart: s.Start.UTC(), TrackedSeconds: s.Tracked, KeyboardSeconds: s.Keyboard, MouseSeconds: s.Mouse, ActiveSeconds: s.Active,
@@ -415,7 +418,7 @@ func (t *Tracker) report() error {
 // organization and spools it; pixels never touch the disk.
 func (t *Tracker) screenshots(now time.Time) error {
 	st := t.open.Settings
-	if st.PublicKey == [32]byte{} {
+	if !st.complete() {
 		// Sealed to a key the server didn't give, an image could never be
 		// opened: it isn't captured at all.
 		t.Problem = &Problem{At: now, Reason: "no screenshot: the organization's public key isn't known yet"}
