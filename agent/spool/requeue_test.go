@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -40,5 +41,23 @@ func TestRequeueAndRejected(t *testing.T) {
 	r, err := s2.Rejected()
 	if err != nil || len(r) != 1 || r[0].Kind != KindActivity || r[0].ID != "act" || r[0].Reason != "HTTP 409: Daily limit reached." {
 		t.Fatalf("Rejected = %+v, %v", r, err)
+	}
+}
+
+// Replace writes over the version Oldest saw, never over a newer one.
+func TestReplaceOnlyTheVersionSeen(t *testing.T) {
+	s, _ := open(t, t.TempDir(), 0)
+	put(t, s, KindActivity, "act", []byte("v1"))
+	seen, _, _ := s.Oldest()
+	if err := s.Replace(seen, []byte("v1-repaired")); err != nil {
+		t.Fatal(err)
+	}
+	seen, _, _ = s.Oldest()
+	put(t, s, KindActivity, "act", []byte("v2")) // a newer report meanwhile
+	if err := s.Replace(seen, []byte("v1-repaired-again")); !errors.Is(err, ErrReplaced) {
+		t.Fatalf("Replace over a newer version = %v", err)
+	}
+	if b, _ := s.Read(seen); string(b) != "v2" {
+		t.Fatalf("payload = %q, want v2", b)
 	}
 }

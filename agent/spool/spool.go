@@ -179,6 +179,22 @@ func (s *Spool) sweepTmp(now time.Time) error {
 // error for each; when even dropping every screenshot wouldn't make room it
 // returns ErrFull, drops nothing and stores nothing.
 func (s *Spool) Put(kind, id string, payload []byte) error {
+	return s.put(kind, id, payload, nil)
+}
+
+// ErrReplaced means Replace found a newer payload than the one it was to
+// replace (or none): that one stays.
+var ErrReplaced = errors.New("spool: the item was replaced or removed meanwhile")
+
+// Replace is Put of its kind and id on the condition that its payload is
+// still the version Oldest returned: a repair of what the server refused
+// must not overwrite a newer report of the same slot.
+func (s *Spool) Replace(it Item, payload []byte) error {
+	return s.put(it.Kind, it.ID, payload, &it)
+}
+
+// put is Put; with cond, only over that version of the item.
+func (s *Spool) put(kind, id string, payload []byte, cond *Item) error {
 	if err := validKind(kind); err != nil {
 		return err
 	}
@@ -210,6 +226,9 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.byKey[key(kind, id)]
+	if cond != nil && (old == nil || old.name != cond.Name || cond.gen != 0 && old.gen != cond.gen) {
+		return ErrReplaced
+	}
 	newTotal := s.total + size
 	if old != nil {
 		newTotal -= old.size

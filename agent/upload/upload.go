@@ -455,8 +455,12 @@ func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
 			return "", nil
 		}
 		u.repairs[key]++
-		// Put replaces the payload in place: it goes again at once.
-		return "organization set to " + u.Org, u.Spool.Put(it.Kind, it.ID, b)
+		// In place: it goes again at once. A newer report of the slot,
+		// spooled meanwhile, stays as it is and goes instead.
+		if err := u.Spool.Replace(it, b); err != nil && !errors.Is(err, spool.ErrReplaced) {
+			return "", err
+		}
+		return "organization set to " + u.Org, nil
 	case spool.KindScreenshot:
 		meta, _, err := spool.DecodeScreenshot(payload)
 		if err != nil || !u.queued(spool.KindActivity, meta.Activity) {
