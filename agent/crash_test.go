@@ -96,7 +96,7 @@ func (c *crashRun) serve(bin, dataDir, addr string) *tt.Server {
 }
 
 // gaps are how long the agent stays dead after each kill.
-var gaps = []time.Duration{2 * time.Second, 500 * time.Millisecond, 1 * time.Second, 3 * time.Second, 700 * time.Millisecond}
+var gaps = []time.Duration{2 * time.Second, 300 * time.Millisecond, 700 * time.Millisecond, 3 * time.Second, 500 * time.Millisecond, 1 * time.Second}
 
 // killPlan: the kills with the server up, then down, then back up (the
 // catch-up): into a slot, or after the tick that takes a screenshot moment.
@@ -246,7 +246,7 @@ func (c *crashRun) watch() (stop func()) {
 
 // lead is the least time a kill is chosen ahead of: the agent runs a little
 // at least.
-const lead = 1200 * time.Millisecond
+const lead = time.Second
 
 // slotAt is off into the first slot that still has it at least lead ahead.
 func (c *crashRun) slotAt(off time.Duration) time.Time {
