@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -91,8 +90,7 @@ const crashSlot = 12
 const captureTime = 2 * time.Second
 
 func (c *crashRun) serve(bin, dataDir, addr string) *tt.Server {
-	return tt.Serve(c.t, bin, addr, "TOCK_DIR="+dataDir, "TOCK_SLOT_SECONDS="+fmt.Sprint(crashSlot),
-		"TOCK_MASTER_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32)))
+	return serveSlots(c.t, bin, dataDir, addr, crashSlot)
 }
 
 // gaps are how long the agent stays dead after each kill.
