@@ -543,7 +543,9 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			}
 		}
 	}
-	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil {
+	// The last settings, if they are this organization's (not those of one
+	// the person was signed in to before).
+	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil && st.Org == sess.Org {
 		return st, nil
 	}
 	// The organization at least is the session's: time can be reported, and

@@ -18,6 +18,7 @@ type ingestRules struct {
 	acts   map[string]string // accepted activity -> its org
 	shots  []string
 	refuse map[string]bool
+	gone   string // an organization the person left
 }
 
 func (s *ingestRules) Send(_ context.Context, it spool.Item, payload []byte) error {
@@ -29,6 +30,9 @@ func (s *ingestRules) Send(_ context.Context, it spool.Item, payload []byte) err
 		a, _ := spool.DecodeActivity(payload)
 		if !ingest.IsRecordID(a.Org) {
 			return &HTTPError{Status: 400, Message: "org, project and task must be record ids."}
+		}
+		if a.Org == s.gone {
+			return &HTTPError{Status: 404, Message: "The requested resource wasn't found."}
 		}
 		if s.refuse[a.ClientID] {
 			return &HTTPError{Status: 409, Message: "Daily limit reached."}
@@ -89,6 +93,22 @@ func TestScreenshotWaitsForItsActivity(t *testing.T) {
 	}
 	if r := f.rejected(t); len(r) != 0 {
 		t.Fatalf("rejected: %v", r)
+	}
+}
+
+// An activity naming another organization is not moved to this one: the
+// server would file that project's time under the wrong organization.
+func TestActivityOfAnotherOrgIsNotMoved(t *testing.T) {
+	f := newFixture(t)
+	f.activity(t, "act-001", 0)
+	srv := &ingestRules{gone: "org1"}
+	u := f.uploader(srv, &sleeps{})
+	u.Org = "org2"
+	if err := u.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.acts) != 0 || f.rejected(t)["activity/act-001"] == "" {
+		t.Fatalf("stored %v, rejected %v", srv.acts, f.rejected(t))
 	}
 }
 

@@ -276,8 +276,9 @@ type Uploader struct {
 	// to record the last upload and last error for `tock agent status`.
 	OnResult func(it spool.Item, err error)
 	// Org is the organization the agent reports to now: an activity refused
-	// while naming no organization or another one is put back with it ("" =
-	// no such repair).
+	// while naming no valid organization is put back with it ("" = no such
+	// repair). One naming another organization is not: the server would
+	// file its project's time under this one.
 	Org string
 
 	repairs map[string]int // repairs per item in this run
@@ -436,8 +437,8 @@ func (u *Uploader) sleep(ctx context.Context, d time.Duration) error {
 }
 
 // repair puts back an item the server refused for a reason the agent can
-// mend, and says how ("" when it can't): an activity gets the current
-// organization; a screenshot whose activity is still queued goes behind it
+// mend, and says how ("" when it can't): an activity without a valid
+// organization gets the current one; a screenshot whose activity is still queued goes behind it
 // (the server takes a screenshot only after its activity). Each item is
 // repaired at most maxRepairs times.
 func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
@@ -474,7 +475,7 @@ func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
 }
 
 // revive queues again the items an earlier run set aside that it can
-// repair now: activities without (or with another) organization, then the
+// repair now: activities without a valid organization, then the
 // screenshots refused because such an activity wasn't there.
 func (u *Uploader) revive(log *slog.Logger) {
 	rej, err := u.Spool.Rejected()
@@ -519,11 +520,11 @@ func (u *Uploader) mended(r spool.Rejected, payload []byte) []byte {
 	return nil
 }
 
-// withOrg is an activity's payload with the current organization, nil when
-// it names that one already (or none is known, or it can't be read).
+// withOrg is the payload of an activity that names no valid organization
+// with the current one; nil for any other (or when none is known).
 func (u *Uploader) withOrg(payload []byte) []byte {
 	a, err := spool.DecodeActivity(payload)
-	if err != nil || a.Org == u.Org || !ingest.IsRecordID(u.Org) {
+	if err != nil || ingest.IsRecordID(a.Org) || !ingest.IsRecordID(u.Org) {
 		return nil
 	}
 	a.Org = u.Org
