@@ -351,13 +351,7 @@ func (c *crashRun) check(base, token string) {
 	}
 	q := url.Values{"perPage": {"500"}, "sort": {"slot_start"}}
 	api(t, "GET", base+"/api/collections/activities/records?"+q.Encode(), token, nil, &acts)
-	var shots struct {
-		Items []struct {
-			ClientID string `json:"client_id"`
-			TakenAt  string `json:"taken_at"`
-			Screen   int    `json:"screen"`
-		}
-	}
+	var shots struct{ Items []shotRecord }
 	q.Set("sort", "taken_at")
 	api(t, "GET", base+"/api/collections/screenshots/records?"+q.Encode(), token, nil, &shots)
 
@@ -386,46 +380,7 @@ func (c *crashRun) check(base, token string) {
 		}
 	}
 
-	stored := map[string]int{}
-	at := map[string]int{}
-	for _, s := range shots.Items {
-		stored[s.ClientID]++
-		at[fmt.Sprintf("%s/%d", s.TakenAt, s.Screen)]++
-	}
-	for k, n := range at {
-		if n > 1 {
-			t.Errorf("%d screenshots of screen/taken_at %s", n, k)
-		}
-	}
-	sess, err := (&session.Store{Path: filepath.Join(c.a.Dir, "session.json")}).Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var starts []int64
-	for s := range c.moments {
-		starts = append(starts, s)
-	}
-	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
-	expected := 0
-	for _, unix := range starts {
-		s := time.Unix(unix, 0).UTC()
-		for m := range c.moments[unix] {
-			if !c.witnessed(s.Add(m), s.Add(slot)) {
-				continue
-			}
-			expected++
-			for screen := range 2 {
-				id := tracker.ScreenshotID(sess.UserID, c.project, s, m, screen)
-				if stored[id] != 1 {
-					t.Errorf("screenshot of screen %d at %s (slot %s) stored %d times", screen, s.Add(m).Format("15:04:05"), s.Format("15:04:05"), stored[id])
-				}
-			}
-		}
-	}
-	t.Logf("%d runs, %d screenshots stored, %d moments lived through", len(c.alive), len(shots.Items), expected)
-	if expected < 8 {
-		t.Errorf("only %d screenshot moments were lived through", expected)
-	}
+	c.checkShots(shots.Items)
 	if q := queued(t, c.a.Dir); len(q) != 0 {
 		t.Errorf("left in the spool: %v", q)
 	}
@@ -456,4 +411,63 @@ func queued(t testing.TB, dir string) []string {
 		}
 	}
 	return out
+}
+
+type shotRecord struct {
+	ClientID string `json:"client_id"`
+	TakenAt  string `json:"taken_at"`
+	Screen   int    `json:"screen"`
+}
+
+// checkShots: every screenshot whose moment the agent lived through is
+// stored exactly once, and no screen has two at one instant.
+func (c *crashRun) checkShots(shots []shotRecord) {
+	t := c.t
+	slot := crashSlot * time.Second
+	stored := map[string]int{}
+	takenAt := map[string]string{}
+	at := map[string]int{}
+	for _, s := range shots {
+		stored[s.ClientID]++
+		takenAt[s.ClientID] = s.TakenAt
+		at[fmt.Sprintf("%s/%d", s.TakenAt, s.Screen)]++
+	}
+	for k, n := range at {
+		if n > 1 {
+			t.Errorf("%d screenshots of screen/taken_at %s", n, k)
+		}
+	}
+	sess, err := (&session.Store{Path: filepath.Join(c.a.Dir, "session.json")}).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []int64
+	for s := range c.moments {
+		starts = append(starts, s)
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+	expected, retaken := 0, 0
+	for _, unix := range starts {
+		s := time.Unix(unix, 0).UTC()
+		for m := range c.moments[unix] {
+			ids := []string{tracker.ScreenshotID(sess.UserID, c.project, s, m, 0), tracker.ScreenshotID(sess.UserID, c.project, s, m, 1)}
+			if stored[ids[0]] == 1 && stored[ids[1]] == 1 && takenAt[ids[0]] != takenAt[ids[1]] {
+				retaken++ // a kill cut its capture between the screens; the next run took it again
+			}
+			if !c.witnessed(s.Add(m), s.Add(slot)) {
+				continue
+			}
+			expected++
+			for screen, id := range ids {
+				if stored[id] != 1 {
+					t.Errorf("screenshot of screen %d at %s (slot %s) stored %d times", screen, s.Add(m).Format("15:04:05"), s.Format("15:04:05"), stored[id])
+				}
+			}
+		}
+	}
+	t.Logf("%d runs, %d screenshots stored, %d moments lived through, %d captured again after a kill cut them between screens",
+		len(c.alive), len(shots), expected, retaken)
+	if expected < 8 {
+		t.Errorf("only %d screenshot moments were lived through", expected)
+	}
 }
