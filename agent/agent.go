@@ -505,6 +505,7 @@ func (o *options) status() *cobra.Command {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 					n, bytes, _ := sp.Stats()
 					fmt.Fprintf(out, "Spool: %d items, %d bytes\n", n, bytes)
+					printRejected(out, sp)
 				}
 			}
 			if !st.LastUpload.IsZero() {
@@ -620,7 +621,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 	prev, now := o.readStatus(), time.Now()
 	st := &Status{Running: true, LastUpload: prev.LastUpload}
 	uploader := &upload.Uploader{
-		Spool: sp, Logger: logger,
+		Spool: sp, Logger: logger, Org: sess.Org,
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {
 			s, err := store.Fresh(ctx, client, 24*time.Hour)
 			return s.Token, err
@@ -746,8 +747,12 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			}
 		}
 	}
-	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil {
+	// The last settings, if they are this organization's (not those of one
+	// the person was signed in to before).
+	if b, readErr := os.ReadFile(cache); readErr == nil && json.Unmarshal(b, &st) == nil && st.Org == sess.Org {
 		return st, nil
 	}
-	return st, fmt.Errorf("organization settings: %w", err)
+	// The organization at least is the session's: time can be reported, and
+	// screenshots wait for the key.
+	return tracker.Settings{Org: sess.Org}, fmt.Errorf("organization settings: %w", err)
 }

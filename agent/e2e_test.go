@@ -25,7 +25,12 @@ const slotSeconds = 20
 
 // serve starts `tock serve` on dataDir at addr with this test's slot length.
 func serve(t testing.TB, bin, dataDir, addr string) *tt.Server {
-	return tt.Serve(t, bin, addr, "TOCK_DIR="+dataDir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slotSeconds),
+	return serveSlots(t, bin, dataDir, addr, slotSeconds)
+}
+
+// serveSlots is serve with slots of slot seconds.
+func serveSlots(t testing.TB, bin, dataDir, addr string, slot int) *tt.Server {
+	return tt.Serve(t, bin, addr, "TOCK_DIR="+dataDir, "TOCK_SLOT_SECONDS="+fmt.Sprint(slot),
 		"TOCK_MASTER_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32)))
 }
 

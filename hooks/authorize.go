@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
 )
@@ -467,17 +468,7 @@ func scopeExpr(sc perms.Scope, a migrations.Access, self string) string {
 
 // isRecordID accepts only what PocketBase generates, so nothing but an id is
 // ever spliced into a filter.
-func isRecordID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func isRecordID(s string) bool { return ingest.IsRecordID(s) }
 
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))

@@ -66,3 +66,18 @@ type Screenshot struct {
 	Height   int       `json:"height"`
 	Blurred  bool      `json:"blurred"`
 }
+
+// IsRecordID reports whether s has the form of a record id the server
+// accepts in org, project and task: 1-64 of [a-z0-9_]. The agent checks it
+// before queueing, so nothing waits in its spool only to be refused.
+func IsRecordID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -29,3 +29,16 @@ func TestWireNames(t *testing.T) {
 		}
 	}
 }
+
+func TestIsRecordID(t *testing.T) {
+	for _, id := range []string{"abc123def456ghi", "a", "x_y", strings.Repeat("a", 64)} {
+		if !IsRecordID(id) {
+			t.Errorf("%q refused", id)
+		}
+	}
+	for _, id := range []string{"", "ABC", "a-b", "a b", "a'b", strings.Repeat("a", 65)} {
+		if IsRecordID(id) {
+			t.Errorf("%q accepted", id)
+		}
+	}
+}

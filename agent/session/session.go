@@ -112,7 +112,15 @@ func (s *Store) Delete() error {
 
 // WriteFileAtomic writes b to path with mode 0600: temp file, fsync, rename,
 // fsync of the directory. A crash leaves the old file or the new one.
-func WriteFileAtomic(path string, b []byte) error {
+func WriteFileAtomic(path string, b []byte) error { return writeFile(path, b, true) }
+
+// ReplaceFile is WriteFileAtomic without the fsyncs, for state rewritten
+// every second: a killed process leaves the old file or the new one (the
+// kernel completes a write and a rename once they return), only a power loss
+// may cost the last seconds.
+func ReplaceFile(path string, b []byte) error { return writeFile(path, b, false) }
+
+func writeFile(path string, b []byte, durable bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("mkdir %s: %w", dir, err)
@@ -126,15 +134,20 @@ func WriteFileAtomic(path string, b []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
+	if durable {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("rename %s: %w", path, err)
+	}
+	if !durable {
+		return nil
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()

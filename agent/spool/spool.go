@@ -179,6 +179,22 @@ func (s *Spool) sweepTmp(now time.Time) error {
 // error for each; when even dropping every screenshot wouldn't make room it
 // returns ErrFull, drops nothing and stores nothing.
 func (s *Spool) Put(kind, id string, payload []byte) error {
+	return s.put(kind, id, payload, nil)
+}
+
+// ErrReplaced means Replace found a newer payload than the one it was to
+// replace (or none): that one stays.
+var ErrReplaced = errors.New("spool: the item was replaced or removed meanwhile")
+
+// Replace is Put of its kind and id on the condition that its payload is
+// still the version Oldest returned: a repair of what the server refused
+// must not overwrite a newer report of the same slot.
+func (s *Spool) Replace(it Item, payload []byte) error {
+	return s.put(it.Kind, it.ID, payload, &it)
+}
+
+// put is Put; with cond, only over that version of the item.
+func (s *Spool) put(kind, id string, payload []byte, cond *Item) error {
 	if err := validKind(kind); err != nil {
 		return err
 	}
@@ -210,6 +226,9 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.byKey[key(kind, id)]
+	if cond != nil && (old == nil || old.name != cond.Name || cond.gen != 0 && old.gen != cond.gen) {
+		return ErrReplaced
+	}
 	newTotal := s.total + size
 	if old != nil {
 		newTotal -= old.size
@@ -231,13 +250,7 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	if old != nil {
 		name = old.name
 	} else {
-		n := time.Now().UnixNano()
-		if n <= s.last { // the clock went back or didn't move: keep order
-			n = s.last + 1
-		}
-		s.last = n
-		s.seq = (s.seq + 1) % 1_000_000
-		name = fmt.Sprintf("%020d-%06d-%s-%s", n, s.seq, kind, id)
+		name = s.nextName(kind, id)
 	}
 	if err := os.Rename(tmp, filepath.Join(s.dir, name)); err != nil {
 		return fmt.Errorf("spool: %w", err)
@@ -265,6 +278,102 @@ func (s *Spool) Put(kind, id string, payload []byte) error {
 	select {
 	case s.notify <- struct{}{}:
 	default:
+	}
+	return nil
+}
+
+// nextName names an item that goes to the back of the queue. Called with
+// s.mu held.
+func (s *Spool) nextName(kind, id string) string {
+	n := time.Now().UnixNano()
+	if n <= s.last { // the clock went back or didn't move: keep order
+		n = s.last + 1
+	}
+	s.last = n
+	s.seq = (s.seq + 1) % 1_000_000
+	return fmt.Sprintf("%020d-%06d-%s-%s", n, s.seq, kind, id)
+}
+
+// Requeue moves a queued item to the back of the queue, e.g. a screenshot
+// the server refused because its activity, queued behind it, hadn't
+// arrived yet. It returns the item's new Item; an item that is gone is left
+// alone (ok false).
+func (s *Spool) Requeue(it Item) (moved Item, ok bool, err error) {
+	if _, _, _, valid := parseName(it.Name); !valid {
+		return Item{}, false, fmt.Errorf("spool: not an item name: %q", it.Name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.find(it.Name)
+	if e == nil {
+		return Item{}, false, nil
+	}
+	name := s.nextName(e.kind, e.id)
+	if err := os.Rename(filepath.Join(s.dir, e.name), filepath.Join(s.dir, name)); err != nil {
+		return Item{}, false, fmt.Errorf("spool: requeue %s: %w", e.name, err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		s.log.Warn("spool: fsync of the directory failed", "error", err)
+	}
+	i := sort.Search(len(s.order), func(i int) bool { return s.order[i].name >= e.name })
+	s.order = append(append(s.order[:i:i], s.order[i+1:]...), e)
+	e.name = name
+	return Item{Name: e.name, Kind: e.kind, ID: e.id, Size: e.size, gen: e.gen}, true, nil
+}
+
+// Rejected is an item the server refused for good, set aside with its reason.
+type Rejected struct {
+	Name, Kind, ID, Reason string
+}
+
+// Rejected lists the items set aside in dir/rejected/, oldest first.
+func (s *Spool) Rejected() ([]Rejected, error) {
+	dir := filepath.Join(s.dir, rejectedDir)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	var out []Rejected
+	for _, de := range ents {
+		_, kind, id, ok := parseName(de.Name())
+		if !ok {
+			continue
+		}
+		reason, err := os.ReadFile(filepath.Join(dir, de.Name()+reasonExt))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("spool: %w", err)
+		}
+		out = append(out, Rejected{Name: de.Name(), Kind: kind, ID: id, Reason: strings.TrimSpace(string(reason))})
+	}
+	return out, nil
+}
+
+// ReadRejected returns a rejected item's payload.
+func (s *Spool) ReadRejected(r Rejected) ([]byte, error) {
+	if _, _, _, ok := parseName(r.Name); !ok {
+		return nil, fmt.Errorf("spool: not an item name: %q", r.Name)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, rejectedDir, r.Name))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	return b, nil
+}
+
+// Restore queues a rejected item again, at the back, with payload (the
+// repaired one), and removes it from rejected/.
+func (s *Spool) Restore(r Rejected, payload []byte) error {
+	if _, _, _, ok := parseName(r.Name); !ok {
+		return fmt.Errorf("spool: not an item name: %q", r.Name)
+	}
+	if err := s.Put(r.Kind, r.ID, payload); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.dir, rejectedDir)
+	for _, name := range []string{r.Name, r.Name + reasonExt} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("spool: %w", err)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ package tracker
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -70,7 +71,8 @@ type Config struct {
 	TodayOf time.Time
 }
 
-// slot is the open slot's tally; it is saved so a restart resumes it.
+// slot is the open slot's tally; it is saved every second, so a restart
+// (even after kill -9) resumes it with nothing lost.
 type slot struct {
 	Start       time.Time       `json:"start"`
 	Project     string          `json:"project"`
@@ -81,9 +83,18 @@ type slot struct {
 	Active      int             `json:"active"`
 	PendingIdle int             `json:"pending_idle"`
 	Apps        map[string]*app `json:"apps"`
-	ShotsAt     []time.Duration `json:"shots_at"` // offsets into the slot still to take
-	Reported    bool            `json:"reported"` // an activity is spooled for it
-	Ticks       int             `json:"ticks"`
+	// Settings are the organization's as the slot began: a resumed slot
+	// reports to the same organization and seals to the same key.
+	Settings Settings `json:"settings"`
+	// Moments are the screenshot moments (offsets into the slot, distinct
+	// whole seconds, sorted), drawn once the settings are known; Next is the
+	// first not yet taken. A moment counts as taken only once its images are
+	// spooled, so a kill in between takes it again, under the same ids.
+	Moments  []time.Duration `json:"moments"`
+	Drawn    bool            `json:"drawn"`
+	Next     int             `json:"next"`
+	Reported bool            `json:"reported"` // an activity is spooled for it
+	Ticks    int             `json:"ticks"`
 	// CaptureErrors counts unusable captures, reported with the slot.
 	CaptureErrors int `json:"capture_errors"`
 }
@@ -106,6 +117,7 @@ type Tracker struct {
 	prev     desktop.Input
 	hasPrev  bool
 	meter    desktop.Meter
+	asked    bool // the settings were asked for in this run
 	// Problem is the last unusable capture, if any.
 	Problem *Problem
 	// Today counts tracked seconds since local midnight, for `status`.
@@ -132,9 +144,29 @@ func New(cfg Config) *Tracker {
 		var s slot
 		if json.Unmarshal(b, &s) == nil && !s.Start.IsZero() {
 			t.open = &s
+			t.settings = s.Settings
+			t.meter = desktop.Meter{IdleAfter: s.Settings.IdleTimeout}
 		}
 	}
 	return t
+}
+
+// ScreenshotID is the client id of one screen's image at one moment of a
+// person's slot on a project: the same after any restart, so a capture
+// repeated after a crash lands on the record of the first (the server keeps
+// one screenshot per client id).
+func ScreenshotID(user, project string, start time.Time, moment time.Duration, screen int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d\x00%d", user, project, start.Unix(), moment.Milliseconds(), screen))
+	return "s-" + hex.EncodeToString(sum[:16])
+}
+
+// Moments returns the open slot's screenshot moments (offsets into it) not
+// yet taken.
+func (t *Tracker) Moments() []time.Duration {
+	if t.open == nil {
+		return nil
+	}
+	return t.open.Moments[t.open.Next:]
 }
 
 // ActivityID is the client id of a person's slot on a project: the same
@@ -155,13 +187,52 @@ func (t *Tracker) Tick(ctx context.Context, now time.Time, as Assignment) error 
 		t.hasPrev = false
 		return nil
 	}
+	var errs []error
 	if t.open == nil {
 		t.begin(ctx, start, as)
 	}
+	s := t.open
+	// A slot without the organization's settings (first start, offline)
+	// asks again every half minute; its moments are drawn when they come.
+	if !s.Settings.complete() && (s.Ticks > 0 && s.Ticks%30 == 0 || !t.asked) {
+		errs = append(errs, t.refresh(ctx))
+	}
+	if !s.Drawn && (s.Settings.complete() || s.Settings.ScreenshotsPerSlot > 0) {
+		t.draw(now)
+	}
 
-	in, err := t.cfg.Desktop.Sample()
+	sec, err := t.second(now)
 	if err != nil {
 		return fmt.Errorf("sample input: %w", err)
+	}
+	// One moment per tick, so no two moments share an instant; none while
+	// idle (that moment is skipped). Moments that fell while the agent
+	// wasn't running are taken late, one a second.
+	if s.Next < len(s.Moments) && now.Sub(s.Start) >= s.Moments[s.Next] {
+		if !sec.Idle {
+			errs = append(errs, t.screenshots(now))
+		}
+		s.Next++
+	}
+	// Reported every half minute: a power loss loses at most that much; a
+	// kill loses nothing, as the state below is saved every second.
+	s.Ticks++
+	due := s.Ticks%30 == 0 || !s.Reported
+	if s.check() != nil {
+		due = s.Ticks%30 == 1 // report says why every half minute, queueing nothing
+	}
+	if due {
+		errs = append(errs, t.report())
+	}
+	errs = append(errs, t.save(false))
+	return errors.Join(errs...)
+}
+
+// second samples the desktop and accounts one second to the open slot.
+func (t *Tracker) second(now time.Time) (desktop.Second, error) {
+	in, err := t.cfg.Desktop.Sample()
+	if err != nil {
+		return desktop.Second{}, err
 	}
 	sec := desktop.Second{Active: true}
 	if t.hasPrev {
@@ -197,28 +268,66 @@ func (t *Tracker) Tick(ctx context.Context, now time.Time, as Assignment) error 
 		}
 	}
 	s.clamp(int(t.cfg.Slot / time.Second))
+	return sec, nil
+}
 
-	// Screenshots due by now; none while idle (that moment is skipped).
-	for len(s.ShotsAt) > 0 && now.Sub(s.Start) >= s.ShotsAt[0] {
-		s.ShotsAt = s.ShotsAt[1:]
-		if sec.Idle {
-			continue
-		}
-		if err := t.screenshots(now); err != nil {
-			return err
-		}
-	}
-	// Reported every half minute: a crash loses at most that much.
-	s.Ticks++
-	if s.Ticks%30 == 0 || !s.Reported {
-		return t.report()
+// complete reports whether the settings came from the server: an
+// organization to report to and a key to seal for.
+func (st Settings) complete() bool {
+	return ingest.IsRecordID(st.Org) && st.PublicKey != [32]byte{}
+}
+
+// check says why the server would refuse the slot's activity, nil if it
+// wouldn't.
+func (s *slot) check() error {
+	switch {
+	case !ingest.IsRecordID(s.Settings.Org):
+		return errors.New("the organization isn't known yet (its settings couldn't be fetched)")
+	case !ingest.IsRecordID(s.Project):
+		return fmt.Errorf("project %q isn't a record id", s.Project)
+	case s.Task != "" && !ingest.IsRecordID(s.Task):
+		return fmt.Errorf("task %q isn't a record id", s.Task)
 	}
 	return nil
 }
 
+// refresh fetches the settings for a slot that began without them.
+func (t *Tracker) refresh(ctx context.Context) error {
+	t.asked = true
+	st, err := t.cfg.Settings(ctx)
+	if ingest.IsRecordID(st.Org) {
+		t.settings, t.open.Settings = st, st
+		t.meter = desktop.Meter{IdleAfter: st.IdleTimeout}
+	}
+	if err != nil {
+		return fmt.Errorf("no screenshots until the organization's settings come: %w", err)
+	}
+	return nil
+}
+
+// draw picks the slot's screenshot moments uniformly among the whole
+// seconds left of it: a slot begun late doesn't crowd the moments already
+// past into its first second, and as a tick falls once in every second,
+// each moment gets a tick of its own, the last one still inside the slot.
+func (t *Tracker) draw(now time.Time) {
+	s := t.open
+	first := int64((now.Sub(s.Start) + time.Second - 1) / time.Second) // the next whole second
+	left := int64(t.cfg.Slot/time.Second) - first
+	picked := map[int64]bool{}
+	for len(picked) < s.Settings.ScreenshotsPerSlot && int64(len(picked)) < left {
+		picked[first+t.cfg.Rand.Int64N(left)] = true
+	}
+	s.Moments = s.Moments[:0]
+	for sec := range picked {
+		s.Moments = append(s.Moments, time.Duration(sec)*time.Second)
+	}
+	sort.Slice(s.Moments, func(i, j int) bool { return s.Moments[i] < s.Moments[j] })
+	s.Drawn, s.Next = true, 0
+}
+
 // Flush reports the open slot as it stands (before the agent stops).
 func (t *Tracker) Flush() error {
-	if t.open == nil {
+	if t.open == nil || t.open.check() != nil {
 		return nil
 	}
 	return t.report()
@@ -243,23 +352,28 @@ func (t *Tracker) countToday(now time.Time, n int) {
 }
 
 func (t *Tracker) begin(ctx context.Context, start time.Time, as Assignment) {
-	if st, err := t.cfg.Settings(ctx); err == nil {
+	t.asked = true
+	st, err := t.cfg.Settings(ctx)
+	switch {
+	case err == nil:
 		t.settings = st
-	} else {
+	case !t.settings.complete() && ingest.IsRecordID(st.Org):
+		t.settings = st // the organization at least, if nothing better is known
+		fallthrough
+	default:
 		t.cfg.Logger.Warn("organization settings unavailable; using the last known", "error", err)
 	}
 	t.meter = desktop.Meter{IdleAfter: t.settings.IdleTimeout}
-	s := &slot{Start: start, Project: as.Project, Task: as.Task, Apps: map[string]*app{}}
-	// Uniformly random moments inside the slot (PRODUCT.md §3).
-	for range t.settings.ScreenshotsPerSlot {
-		s.ShotsAt = append(s.ShotsAt, time.Duration(t.cfg.Rand.Int64N(int64(t.cfg.Slot))))
-	}
-	sort.Slice(s.ShotsAt, func(i, j int) bool { return s.ShotsAt[i] < s.ShotsAt[j] })
-	t.open = s
+	t.open = &slot{Start: start, Project: as.Project, Task: as.Task, Apps: map[string]*app{}, Settings: t.settings}
 }
 
 func (t *Tracker) close() error {
-	err := t.report()
+	var err error
+	if bad := t.open.check(); bad != nil {
+		t.cfg.Logger.Error("LOST: a slot ended that could never be queued", "slot", t.open.Start, "tracked_seconds", t.open.Tracked, "reason", bad)
+	} else {
+		err = t.report()
+	}
 	t.open = nil
 	if rmErr := os.Remove(t.cfg.StateFile); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
 		t.cfg.Logger.Warn("couldn't clear the slot state", "error", rmErr)
@@ -267,12 +381,28 @@ func (t *Tracker) close() error {
 	return err
 }
 
+// save writes the open slot for a restart; durable adds the fsyncs that make
+// it survive a power loss too (a kill -9 needs none).
+func (t *Tracker) save(durable bool) error {
+	b, err := json.Marshal(t.open)
+	if err != nil {
+		return fmt.Errorf("save slot: %w", err)
+	}
+	if durable {
+		return session.WriteFileAtomic(t.cfg.StateFile, b)
+	}
+	return session.ReplaceFile(t.cfg.StateFile, b)
+}
+
 // report spools the slot's activity (replacing an earlier report of it that
 // is still waiting) and saves the slot for a restart.
 func (t *Tracker) report() error {
 	s := t.open
+	if bad := s.check(); bad != nil { // the server would refuse it
+		return fmt.Errorf("slot %s kept, not queued: %w", s.Start.Format(time.TimeOnly), bad)
+	}
 	act := ingest.Activity{
-		ClientID: ActivityID(t.cfg.User, s.Project, s.Start), Org: t.settings.Org, Project: s.Project, Task: s.Task,
+		ClientID: ActivityID(t.cfg.User, s.Project, s.Start), Org: s.Settings.Org, Project: s.Project, Task: s.Task,
 		SlotStart: s.Start.UTC(), TrackedSeconds: s.Tracked, KeyboardSeconds: s.Keyboard, MouseSeconds: s.Mouse, ActiveSeconds: s.Active,
 		CaptureErrors: s.CaptureErrors,
 	}
@@ -291,13 +421,22 @@ func (t *Tracker) report() error {
 		return fmt.Errorf("spool activity %s: %w", act.ClientID, err)
 	}
 	s.Reported = true
-	b, _ := json.Marshal(s)
-	return session.WriteFileAtomic(t.cfg.StateFile, b)
+	return t.save(true)
 }
 
 // screenshots captures every monitor, seals each usable image for the
 // organization and spools it; pixels never touch the disk.
 func (t *Tracker) screenshots(now time.Time) error {
+	st := t.open.Settings
+	if !st.complete() {
+		// Sealed to a key the server didn't give, an image could never be
+		// opened: it isn't captured at all.
+		t.Problem = &Problem{At: now, Reason: "no screenshot: the organization's public key isn't known yet"}
+		t.open.CaptureErrors++
+		t.cfg.Logger.Warn("screenshot skipped: no organization key from the server yet")
+		return nil
+	}
+	moment := t.open.Moments[t.open.Next]
 	imgs, err := t.cfg.Desktop.Capture()
 	if err != nil {
 		t.Problem = &Problem{At: now, Reason: err.Error()}
@@ -319,15 +458,16 @@ func (t *Tracker) screenshots(now time.Time) error {
 			t.cfg.Logger.Warn("blank capture skipped", "screen", i)
 			continue
 		}
-		jpeg, err := capture.Encode(img, t.settings.Blur, 0)
+		jpeg, err := capture.Encode(img, st.Blur, 0)
 		if err != nil {
 			return fmt.Errorf("encode screen %d: %w", i, err)
 		}
 		meta := ingest.Screenshot{
-			ClientID: randomID(), Org: t.settings.Org, Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
-			TakenAt: takenAt, Screen: i, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: t.settings.Blur,
+			ClientID: ScreenshotID(t.cfg.User, t.open.Project, t.open.Start, moment, i), Org: st.Org,
+			Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
+			TakenAt:  takenAt, Screen: i, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: st.Blur,
 		}
-		sealed, err := envelope.Seal(rand.Reader, t.settings.PublicKey,
+		sealed, err := envelope.Seal(rand.Reader, st.PublicKey,
 			envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: i}, jpeg)
 		clear(jpeg)
 		if err != nil {
@@ -338,10 +478,4 @@ func (t *Tracker) screenshots(now time.Time) error {
 		}
 	}
 	return nil
-}
-
-func randomID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return "s-" + hex.EncodeToString(b)
 }

@@ -275,7 +275,17 @@ type Uploader struct {
 	// OnResult, if set, hears every send's outcome (nil = confirmed), e.g.
 	// to record the last upload and last error for `tock agent status`.
 	OnResult func(it spool.Item, err error)
+	// Org is the organization the agent reports to now: an activity refused
+	// while naming no valid organization is put back with it ("" = no such
+	// repair). One naming another organization is not: the server would
+	// file its project's time under this one.
+	Org string
+
+	repairs map[string]int // repairs per item in this run
 }
+
+// maxRepairs bounds the repairs of one item: past it, it is rejected.
+const maxRepairs = 3
 
 // Run uploads oldest-first until ctx is done, then returns ctx.Err(). A
 // confirmed item is removed and the next goes at once; a permanent refusal is
@@ -292,6 +302,7 @@ func (u *Uploader) run(ctx context.Context, drain bool) error {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	u.revive(log)
 	attempt := 0
 	// fail waits the backoff for the failure number attempt.
 	fail := func() error {
@@ -354,7 +365,13 @@ func (u *Uploader) run(ctx context.Context, drain bool) error {
 			}
 		case errors.Is(err, ErrPermanent):
 			attempt = 0 // the server answered: it is reachable
-			log.Error("upload: the server refused an item; set aside in the spool's rejected folder",
+			if how, rerr := u.repair(it, payload); rerr != nil {
+				log.Error("upload: repairing a refused item", "name", it.Name, "error", rerr)
+			} else if how != "" {
+				log.Warn("upload: the server refused an item; repaired and queued again", "name", it.Name, "repair", how, "error", err)
+				continue
+			}
+			log.Error("upload: LOST: the server refused "+describe(it, payload)+"; set aside in the spool's rejected folder",
 				"name", it.Name, "error", err)
 			if err := u.Spool.Reject(it, err.Error()); err != nil {
 				log.Error("upload: rejecting an item", "name", it.Name, "error", err)
@@ -417,4 +434,128 @@ func (u *Uploader) sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// repair puts back an item the server refused for a reason the agent can
+// mend, and says how ("" when it can't): an activity without a valid
+// organization gets the current one; a screenshot whose activity is still queued goes behind it
+// (the server takes a screenshot only after its activity). Each item is
+// repaired at most maxRepairs times.
+func (u *Uploader) repair(it spool.Item, payload []byte) (string, error) {
+	if u.repairs == nil {
+		u.repairs = map[string]int{}
+	}
+	key := it.Kind + "/" + it.ID
+	if u.repairs[key] >= maxRepairs {
+		return "", nil
+	}
+	switch it.Kind {
+	case spool.KindActivity:
+		b := u.withOrg(payload)
+		if b == nil {
+			return "", nil
+		}
+		u.repairs[key]++
+		// In place: it goes again at once. A newer report of the slot,
+		// spooled meanwhile, stays as it is and goes instead.
+		if err := u.Spool.Replace(it, b); err != nil && !errors.Is(err, spool.ErrReplaced) {
+			return "", err
+		}
+		return "organization set to " + u.Org, nil
+	case spool.KindScreenshot:
+		meta, _, err := spool.DecodeScreenshot(payload)
+		if err != nil || !u.queued(spool.KindActivity, meta.Activity) {
+			return "", nil
+		}
+		u.repairs[key]++
+		_, _, err = u.Spool.Requeue(it)
+		return "queued behind its activity " + meta.Activity, err
+	}
+	return "", nil
+}
+
+// revive queues again the items an earlier run set aside that it can
+// repair now: activities without a valid organization, then the
+// screenshots refused because such an activity wasn't there.
+func (u *Uploader) revive(log *slog.Logger) {
+	rej, err := u.Spool.Rejected()
+	if err != nil {
+		log.Error("upload: listing rejected items", "error", err)
+		return
+	}
+	for _, kind := range []string{spool.KindActivity, spool.KindScreenshot} {
+		for _, r := range rej {
+			if r.Kind != kind {
+				continue
+			}
+			payload, err := u.Spool.ReadRejected(r)
+			if err != nil {
+				log.Error("upload: reading a rejected item", "name", r.Name, "error", err)
+				continue
+			}
+			if payload = u.mended(r, payload); payload == nil {
+				continue
+			}
+			if err := u.Spool.Restore(r, payload); err != nil {
+				log.Error("upload: queueing a rejected item again", "name", r.Name, "error", err)
+				continue
+			}
+			log.Warn("upload: a rejected item is repaired and queued again", "name", r.Name, "reason", r.Reason)
+		}
+	}
+}
+
+// mended is a rejected item's payload made acceptable, nil if it can't be.
+func (u *Uploader) mended(r spool.Rejected, payload []byte) []byte {
+	switch r.Kind {
+	case spool.KindActivity:
+		return u.withOrg(payload)
+	case spool.KindScreenshot:
+		meta, _, err := spool.DecodeScreenshot(payload)
+		if err != nil || !strings.Contains(r.Reason, "activity first") || !u.queued(spool.KindActivity, meta.Activity) {
+			return nil
+		}
+		return payload
+	}
+	return nil
+}
+
+// withOrg is the payload of an activity that names no valid organization
+// with the current one; nil for any other (or when none is known).
+func (u *Uploader) withOrg(payload []byte) []byte {
+	a, err := spool.DecodeActivity(payload)
+	if err != nil || ingest.IsRecordID(a.Org) || !ingest.IsRecordID(u.Org) {
+		return nil
+	}
+	a.Org = u.Org
+	b, err := spool.EncodeActivity(a)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// queued reports whether an item of kind and id waits in the spool.
+func (u *Uploader) queued(kind, id string) bool {
+	for _, q := range u.Spool.Items() {
+		if q.Kind == kind && q.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// describe says in words what an item holds, for the log of a lost one.
+func describe(it spool.Item, payload []byte) string {
+	switch it.Kind {
+	case spool.KindActivity:
+		if a, err := spool.DecodeActivity(payload); err == nil {
+			return fmt.Sprintf("the activity of the slot at %s (%d s tracked)", a.SlotStart.Local().Format(time.DateTime), a.TrackedSeconds)
+		}
+	case spool.KindScreenshot:
+		if m, _, err := spool.DecodeScreenshot(payload); err == nil {
+			return fmt.Sprintf("the screenshot of screen %d taken at %s", m.Screen, m.TakenAt.Local().Format(time.DateTime))
+		}
+	}
+	return "an unreadable " + it.Kind
 }
