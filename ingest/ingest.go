@@ -81,3 +81,23 @@ func IsRecordID(s string) bool {
 	}
 	return true
 }
+
+// Clipped returns a with its app, title and URL cut to the protocol's
+// limits, so a window with a very long title or URL costs the slot nothing
+// but the tail of that text (the server refuses a slot beyond the limits).
+func (a AppSeconds) Clipped() AppSeconds {
+	a.App, a.Title, a.URL = clip(a.App, MaxAppLen), clip(a.Title, MaxTitleLen), clip(a.URL, MaxURLLen)
+	return a
+}
+
+// clip cuts s to at most n characters.
+func clip(s string, n int) string {
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at]
+		}
+		i++
+	}
+	return s
+}

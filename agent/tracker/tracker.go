@@ -260,9 +260,10 @@ func (t *Tracker) second(now time.Time) (desktop.Second, error) {
 			s.Active++
 		}
 		if w, err := t.cfg.Desktop.ActiveWindow(); err == nil && w.App != "" {
-			key := w.App + "\x00" + w.Title
+			seen := ingest.AppSeconds{App: w.App, Title: w.Title, URL: w.URL}.Clipped()
+			key := seen.App + "\x00" + seen.Title
 			if s.Apps[key] == nil {
-				s.Apps[key] = &app{ingest.AppSeconds{App: w.App, Title: w.Title, URL: w.URL}}
+				s.Apps[key] = &app{seen}
 			}
 			s.Apps[key].Seconds++
 		}

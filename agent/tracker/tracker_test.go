@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tock-app/tock/agent/desktop"
 	"github.com/tock-app/tock/agent/spool"
@@ -210,5 +212,28 @@ func TestStopClosesTheSlot(t *testing.T) {
 	acts, _, _ := w.drain()
 	if len(acts) == 0 || acts[len(acts)-1].TrackedSeconds != 10 {
 		t.Fatalf("stop didn't report the slot: %+v", acts)
+	}
+}
+
+// A window whose title or URL is longer than the protocol allows must not
+// cost the slot: the server would refuse the whole activity.
+func TestLongWindowTextIsClipped(t *testing.T) {
+	w := newWorld(t, 0)
+	w.desk.window = desktop.Window{App: strings.Repeat("a", 300), Title: strings.Repeat("é", 2000), URL: "https://example.com/" + strings.Repeat("q", 5000)}
+	tr := New(w.cfg)
+	w.run(tr, 3, true)
+	acts, _, _ := w.drain()
+	if len(acts) == 0 || len(acts[0].Apps) != 1 {
+		t.Fatalf("activities: %+v", acts)
+	}
+	a := acts[0].Apps[0]
+	if n := utf8.RuneCountInString(a.App); n != ingest.MaxAppLen {
+		t.Errorf("app: %d characters", n)
+	}
+	if n := utf8.RuneCountInString(a.Title); n != ingest.MaxTitleLen || !utf8.ValidString(a.Title) {
+		t.Errorf("title: %d characters, valid UTF-8 %v", n, utf8.ValidString(a.Title))
+	}
+	if n := utf8.RuneCountInString(a.URL); n != ingest.MaxURLLen {
+		t.Errorf("url: %d characters", n)
 	}
 }
