@@ -13,6 +13,7 @@ import (
 // the real wiring.
 func Register(app core.App, cfg Config) *Server {
 	s := newServer(app, cfg)
+	registerErrors(app)
 	z := registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)

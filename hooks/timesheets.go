@@ -345,7 +345,7 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't submit the timesheet.")
+		return requestError(err, "Couldn't submit the timesheet.")
 	}
 	return e.JSON(http.StatusOK, sheet)
 }
@@ -405,7 +405,7 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *authorizer, approve bo
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't decide the timesheet.")
+		return requestError(err, "Couldn't decide the timesheet.")
 	}
 	return e.JSON(http.StatusOK, sheet)
 }
