@@ -14,6 +14,7 @@ import (
 func Register(app core.App, cfg Config) *Server {
 	s := newServer(app, cfg)
 	registerErrors(app)
+	registerRuleSync(app)
 	z := registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)
