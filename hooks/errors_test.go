@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
@@ -93,6 +97,7 @@ func TestDatabaseFailureIsTheServers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			app := factory(t)
+			app.Settings().Logs.MaxDays = 1 // the fixture keeps no logs
 			h := tt.Handler(t, app)
 			if _, err := app.DB().NewQuery("DROP TABLE " + c.drop).Execute(); err != nil {
 				t.Fatal(err)
@@ -104,8 +109,27 @@ func TestDatabaseFailureIsTheServers(t *testing.T) {
 			if a := decodeAnswer(t, header, body); strings.Contains(body, "no such table") || !strings.Contains(a.Message, "log") {
 				t.Errorf("want a message pointing at the log, without the cause: %s", body)
 			}
+			if cause := serverLog(t, app, "request failed on the server"); !strings.Contains(cause, "no such table: "+c.drop) {
+				t.Errorf("the log doesn't hold the cause: %q", cause)
+			}
 		})
 	}
+}
+
+// serverLog waits for PocketBase's log writer (it flushes every 3 s) and
+// returns the error logged with message.
+func serverLog(t *testing.T, app core.App, message string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var logs []*core.Log
+		if err := app.LogQuery().AndWhere(dbx.HashExp{"message": message}).All(&logs); err != nil {
+			t.Fatal(err)
+		}
+		if len(logs) > 0 {
+			return fmt.Sprint(logs[0].Data["error"])
+		}
+	}
+	return ""
 }
 
 // TestClientFaultsStay4xx: the same routes still answer a client's mistakes
