@@ -84,7 +84,7 @@ func run() error {
 	serve := cmd.NewServeCommand(app, true)
 	// The master key is created or checked before migrations and before the
 	// server listens: a server that can't wrap or unwrap keys must not start.
-	serve.PreRunE = func(*cobra.Command, []string) error { return srv.CheckMasterKey() }
+	serve.PreRunE = func(*cobra.Command, []string) error { return srv.CheckMasterKey(app) }
 	serve.Long = "Starts the Tock server: web app at /, REST API at /api/, admin UI at /_/.\n" +
 		"Migrations run on start; data lives in --dir (default pb_data next to the binary).\n\n" +
 		environmentHelp()

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/hooks"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -132,4 +135,56 @@ func runServe(t *testing.T, bin string, env []string) (int, string, string) {
 		t.Fatalf("run tock serve: %v", err)
 	}
 	return 0, stdout.String(), stderr.String()
+}
+
+// TestServeRefusesToReplaceALostKey: a database with organizations whose key
+// file is gone (a restore that forgot the key) doesn't start with a new key;
+// a new key put there on purpose starts, with a warning that the
+// organizations' keys don't open.
+func TestServeRefusesToReplaceALostKey(t *testing.T) {
+	bin := tt.Binary(t)
+	dir := t.TempDir()
+	dataDir, keyFile := filepath.Join(dir, "pb_data"), filepath.Join(dir, "tock-master.key")
+	env := []string{"TOCK_DIR=" + dataDir, "TOCK_MASTER_KEY="}
+	seedKeyedOrg(t, dataDir, keyFile)
+
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runServe(t, bin, env)
+	if code == 0 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+		!strings.Contains(stderr, keyFile+" is missing") || !strings.Contains(stderr, "restore the file from your backup") {
+		t.Fatalf("exit %d, want 1 and one line saying the key is missing:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(keyFile); err == nil {
+		t.Fatal("a new key file was made for a database that had one")
+	}
+
+	if err := os.WriteFile(keyFile, []byte("bmV3LWtleS1wdXQtdGhlcmUtb24tcHVycG9zZSEhISE=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := tt.Serve(t, bin, tt.FreeAddr(t), env...)
+	if logs := srv.Logs(); !strings.Contains(logs, "doesn't open these organizations' keys") || !strings.Contains(logs, "orgkeyed0000001") {
+		t.Errorf("no warning that the new key opens nothing:\n%s", logs)
+	}
+}
+
+// seedKeyedOrg migrates dataDir and creates an organization, whose key pair
+// is wrapped with the master key in keyFile (created then).
+func seedKeyedOrg(t *testing.T, dataDir, keyFile string) {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir})
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		t.Fatal(err)
+	}
+	hooks.Register(app, hooks.Config{MasterKeyFile: keyFile})
+	s := &tt.Seeder{App: app}
+	s.Org("orgkeyed0000001", "Keyed", nil)
+	if s.Err() != nil {
+		t.Fatal(s.Err())
+	}
 }

@@ -7,18 +7,65 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
 )
 
 // CheckMasterKey loads the master key, creating its file when there is none,
 // and returns the one-line reason the server must not start when the key is
 // unusable. `tock serve` calls it before anything else: without it a bad key
 // would surface only later, as a failed upload or an unreadable screenshot.
-func (s *Server) CheckMasterKey() error {
-	_, err := s.master()
-	return err
+// A key file missing from a database that already has wrapped keys is not
+// replaced silently: that is a restore that forgot the key.
+func (s *Server) CheckMasterKey(app core.App) error {
+	if s.cfg.MasterKey == "" {
+		if _, err := os.Lstat(s.cfg.MasterKeyFile); errors.Is(err, fs.ErrNotExist) {
+			if n, _ := app.CountRecords(migrations.OrgKeys); n > 0 {
+				f := s.cfg.MasterKeyFile
+				return fmt.Errorf("master key file %s is missing, but this database holds %d organization keys wrapped "+
+					"by a master key: restore the file from your backup of the key (to start over with a new key and lose "+
+					"every stored screenshot: (umask 077; openssl rand -base64 32 > %s))", f, n, f)
+			}
+		}
+	}
+	if _, err := s.master(); err != nil {
+		return err
+	}
+	s.warnUnopenedKeys(app)
+	return nil
+}
+
+// warnUnopenedKeys says loudly, on stderr, when the master key doesn't open
+// organizations' current keys: their screenshots can't be viewed and their
+// uploads fail until the right key is back or their owners rotate keys. It
+// doesn't stop the server: a new key may be the operator's deliberate choice.
+func (s *Server) warnUnopenedKeys(app core.App) {
+	orgs, err := app.FindAllRecords(migrations.Organizations)
+	if err != nil {
+		return // no organizations yet: nothing is wrapped
+	}
+	var unopened []string
+	for _, org := range orgs {
+		if org.GetString("key_id") == "" {
+			continue
+		}
+		priv, err := s.privateKey(app, org.Id, org.GetString("key_id"))
+		clear(priv[:])
+		if err != nil {
+			unopened = append(unopened, org.Id)
+		}
+	}
+	if len(unopened) > 0 {
+		slog.Error("the master key doesn't open these organizations' keys: their screenshots can't be viewed and "+
+			"their uploads fail; restore the master key they were wrapped with, or have their owners rotate keys",
+			slog.Int("organizations", len(unopened)), slog.String("ids", strings.Join(unopened, ",")))
+	}
 }
 
 // loadMasterKey returns the 32-byte key that wraps organizations' private
