@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -52,8 +51,10 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "agent" {
 		os.Exit(agent.Main(os.Args[1:]))
 	}
+	// One plain line on stderr: what failed and, for a bad master key, how
+	// to fix it (cobra's own "Error:" printing is silenced below).
 	if err := run(); err != nil {
-		slog.Error("tock stopped", "error", err)
+		fmt.Fprintln(os.Stderr, "tock:", err)
 		os.Exit(1)
 	}
 }
@@ -65,6 +66,7 @@ func run() error {
 	app.RootCmd.Use = "tock"
 	app.RootCmd.Short = "Tock: self-hosted time tracking with encrypted screenshots"
 	app.RootCmd.Long = app.RootCmd.Short + "\n\n" + environmentHelp()
+	app.RootCmd.SilenceErrors = true
 
 	cfg, err := storageFlags(app.RootCmd)
 	if err != nil {
@@ -73,9 +75,12 @@ func run() error {
 	// Parsed now, as PocketBase parses --dir, so the hooks get their
 	// configuration before any command runs.
 	_ = app.RootCmd.ParseFlags(os.Args[1:])
-	hooks.Register(app, *cfg)
+	srv := hooks.Register(app, *cfg)
 
 	serve := cmd.NewServeCommand(app, true)
+	// The master key is created or checked before migrations and before the
+	// server listens: a server that can't wrap or unwrap keys must not start.
+	serve.PreRunE = func(*cobra.Command, []string) error { return srv.CheckMasterKey(app) }
 	serve.Long = "Starts the Tock server: web app at /, REST API at /api/, admin UI at /_/.\n" +
 		"Migrations run on start; data lives in --dir (default pb_data next to the binary).\n\n" +
 		environmentHelp()

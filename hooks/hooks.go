@@ -13,6 +13,8 @@ import (
 // the real wiring.
 func Register(app core.App, cfg Config) *Server {
 	s := newServer(app, cfg)
+	registerErrors(app)
+	registerRuleSync(app)
 	z := registerAuthorization(app)
 	registerOrganizations(app)
 	registerMemberships(app)

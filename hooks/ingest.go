@@ -181,7 +181,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Invalid activity")
+		return requestError(err, "Invalid activity")
 	}
 	if limitReached != "" {
 		out := saved.PublicExport()
@@ -225,16 +225,6 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds) e
 	return nil
 }
 
-// asClientError keeps an API error as it is and turns a validation failure
-// into a 400 carrying its field errors.
-func asClientError(err error, message string) error {
-	var apiErr *router.ApiError
-	if errors.As(err, &apiErr) {
-		return apiErr
-	}
-	return router.NewBadRequestError(message, err)
-}
-
 func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	if err := e.Request.ParseMultipartForm(1 << 20); err != nil {
 		return badRequest("Send a multipart form with the fields meta and envelope.")
@@ -268,6 +258,9 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	}
 
 	act, err := findByClientID(e.App, migrations.Activities, in.Activity)
+	if err := lookupFault(err, "activity "+in.Activity); err != nil {
+		return err
+	}
 	if err != nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
 		return badRequest("Upload the screenshot's activity first.")
 	}
@@ -335,7 +328,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 		if delErr := store.Delete(e.Request.Context(), key); delErr != nil {
 			e.App.Logger().Warn("blob left for the orphan sweep", "key", key, "error", delErr)
 		}
-		return asClientError(err, "Invalid screenshot")
+		return requestError(err, "Invalid screenshot")
 	}
 	return e.JSON(http.StatusOK, shot)
 }

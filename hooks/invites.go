@@ -171,7 +171,7 @@ func (s *Server) invite(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't save the invitation.")
+		return requestError(err, "Couldn't save the invitation.")
 	}
 
 	out := Invitation{
@@ -399,7 +399,7 @@ func (s *Server) acceptInvite(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't accept the invitation.")
+		return requestError(err, "Couldn't accept the invitation.")
 	}
 	return e.JSON(http.StatusOK, Accepted{Org: org})
 }

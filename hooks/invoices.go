@@ -76,12 +76,18 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 		return err
 	}
 	client, err := e.App.FindRecordById(migrations.Clients, in.Client)
+	if err := lookupFault(err, "client "+in.Client); err != nil {
+		return err
+	}
 	if err != nil || client.GetString("org") != org.Id {
 		return badRequest("client must be a client of %s.", org.GetString("name"))
 	}
 	var users []string
 	if in.Team != "" {
 		team, err := e.App.FindRecordById(migrations.Teams, in.Team)
+		if err := lookupFault(err, "team "+in.Team); err != nil {
+			return err
+		}
 		if err != nil || team.GetString("org") != org.Id {
 			return badRequest("team must be a team of %s.", org.GetString("name"))
 		}
@@ -133,7 +139,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *authorizer) error 
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't create the invoice.")
+		return requestError(err, "Couldn't create the invoice.")
 	}
 	return e.JSON(http.StatusOK, InvoiceResult{Invoice: inv, Unpriced: unpricedOf(unpriced)})
 }
@@ -180,6 +186,9 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *authorizer) error {
 		return err
 	}
 	client, err := e.App.FindRecordById(migrations.Clients, inv.GetString("client"))
+	if err := lookupFault(err, "client of invoice "+inv.Id); err != nil {
+		return err
+	}
 	if err != nil {
 		return badRequest("The client of this invoice (%s) was removed: there is no one to send it to.", inv.GetString("client_name"))
 	}
@@ -325,7 +334,7 @@ func markPayment(e *core.RequestEvent, inv *core.Record, action string) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't mark the payment.")
+		return requestError(err, "Couldn't mark the payment.")
 	}
 	return e.JSON(http.StatusOK, inv)
 }
@@ -389,7 +398,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't create the invoice.")
+		return requestError(err, "Couldn't create the invoice.")
 	}
 	return e.JSON(http.StatusOK, InvoiceResult{Invoice: inv, Unpriced: unpricedOf(unpriced)})
 }

@@ -309,7 +309,7 @@ func TestMasterKeyStaysOutOfBackups(t *testing.T) {
 	defer app2.Cleanup()
 	s2 := &tt.Seeder{App: app2}
 	s2.Org("orgfresh0000002", "Fresh2", nil)
-	if s2.Err() == nil || !strings.Contains(s2.Err().Error(), "readable by others") {
+	if s2.Err() == nil || !strings.Contains(s2.Err().Error(), "open to group or others") {
 		t.Fatalf("a world-readable key was used: %v", s2.Err())
 	}
 }

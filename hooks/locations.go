@@ -161,6 +161,9 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 			continue
 		}
 		project, err := e.App.FindRecordById(migrations.Projects, p.Project)
+		if err := lookupFault(err, "project "+p.Project); err != nil {
+			return err
+		}
 		if err != nil || project.GetString("org") != org.Id || !mayTrackTo(a, p.Project) {
 			return badRequest("Point %d: project must be one of the organization's projects you track time to.", i)
 		}
@@ -205,7 +208,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't store the locations.")
+		return requestError(err, "Couldn't store the locations.")
 	}
 	return e.JSON(http.StatusOK, out)
 }

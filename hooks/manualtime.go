@@ -142,7 +142,7 @@ func (s *Server) addTime(e *core.RequestEvent, z *authorizer) error {
 			r.Set(k, v)
 		}
 		if err := e.App.Save(r); err != nil {
-			return asClientError(err, "Couldn't save the time request.")
+			return requestError(err, "Couldn't save the time request.")
 		}
 		return e.JSON(http.StatusAccepted, r)
 	}
@@ -159,7 +159,7 @@ func (s *Server) addTime(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't add the time.")
+		return requestError(err, "Couldn't add the time.")
 	}
 	return e.JSON(http.StatusOK, ManualTimeAdded{Activities: added})
 }
@@ -275,7 +275,7 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *authorizer, approve 
 			return nil
 		})
 		if err != nil {
-			return asClientError(err, "Couldn't deny the request.")
+			return requestError(err, "Couldn't deny the request.")
 		}
 		return e.JSON(http.StatusOK, req)
 	}
@@ -298,7 +298,7 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *authorizer, approve 
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't approve the request.")
+		return requestError(err, "Couldn't approve the request.")
 	}
 	return e.JSON(http.StatusOK, RequestApproved{Request: req, Activities: added})
 }

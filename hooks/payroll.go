@@ -141,7 +141,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't run payroll.")
+		return requestError(err, "Couldn't run payroll.")
 	}
 	return e.JSON(http.StatusOK, out)
 }

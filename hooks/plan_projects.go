@@ -101,7 +101,7 @@ func createProject(e *core.RequestEvent, z *authorizer) error {
 		return tx.Save(link)
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't create the project.")
+		return requestError(err, "Couldn't create the project.")
 	}
 	// Only what the creator gave: budget fields are shown by the matrix alone.
 	return e.JSON(http.StatusOK, NewProjectCreated{ID: project.Id, Org: org.Id, Name: in.Name, Client: in.Client, Team: in.Team})

@@ -90,7 +90,7 @@ func (s *Server) reassign(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't reassign the block")
+		return requestError(err, "Couldn't reassign the block")
 	}
 	return e.JSON(http.StatusOK, act)
 }

@@ -16,7 +16,7 @@ import (
 // Config is what `tock serve` is told about keys and storage.
 type Config struct {
 	// MasterKey is the base64 (or hex) 32-byte key from TOCK_MASTER_KEY; when
-	// empty, MasterKeyFile holds it, created with mode 0600 on first use.
+	// empty, MasterKeyFile holds it, created with mode 0600 when `tock serve` first starts.
 	MasterKey     string
 	MasterKeyFile string
 

@@ -451,6 +451,9 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *authorizer) error {
 	var saved *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		policy, err := tx.FindRecordById(migrations.TimeOffPolicies, in.Policy)
+		if err := lookupFault(err, "time off policy "+in.Policy); err != nil {
+			return err
+		}
 		if err != nil || policy.GetString("org") != org.Id {
 			return badRequest("policy must be one of the organization's time off policies.")
 		}
@@ -492,7 +495,7 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't save the time off request.")
+		return requestError(err, "Couldn't save the time off request.")
 	}
 	return e.JSON(http.StatusCreated, saved)
 }
@@ -592,7 +595,7 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *authorizer, to string) e
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't update the time off request.")
+		return requestError(err, "Couldn't update the time off request.")
 	}
 	return e.JSON(http.StatusOK, req)
 }

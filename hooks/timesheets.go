@@ -338,7 +338,7 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't submit the timesheet.")
+		return requestError(err, "Couldn't submit the timesheet.")
 	}
 	return e.JSON(http.StatusOK, sheet)
 }
@@ -398,7 +398,7 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *authorizer, approve bo
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't decide the timesheet.")
+		return requestError(err, "Couldn't decide the timesheet.")
 	}
 	return e.JSON(http.StatusOK, sheet)
 }

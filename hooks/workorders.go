@@ -111,7 +111,7 @@ func jobStatus(e *core.RequestEvent, z *authorizer) error {
 		return nil
 	})
 	if err != nil {
-		return asClientError(err, "Couldn't change the job's status.")
+		return requestError(err, "Couldn't change the job's status.")
 	}
 	return e.JSON(http.StatusOK, job)
 }

@@ -2,6 +2,8 @@ package migrations
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -191,19 +193,57 @@ func MatrixRules(m *perms.Matrix, a Access) [5]*string {
 // applyMatrixRules sets the rules of every Tock collection that exists from
 // the matrix; each migration that adds collections runs it again.
 func applyMatrixRules(app core.App) error {
+	_, err := SyncRules(app)
+	return err
+}
+
+// RuleChange is one collection whose API rules SyncRules rewrote.
+type RuleChange struct {
+	Collection string
+	Rules      []string // which of list, view, create, update, delete changed
+}
+
+// SyncRules makes the API rules of every existing Tock collection those the
+// current matrix and compiler give, saving only the collections that differ,
+// and reports what it changed. It runs in migrations and at every start, so
+// an edit to the matrix, the access map or the compiler reaches databases
+// that were migrated before it.
+func SyncRules(app core.App) ([]RuleChange, error) {
 	m := perms.Default()
-	for name, a := range AccessOf() {
+	access := AccessOf()
+	var changes []RuleChange
+	for _, name := range slices.Sorted(maps.Keys(access)) {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			continue // created by a later migration, which applies its rules
 		}
-		r := MatrixRules(m, a)
-		c.ListRule, c.ViewRule, c.CreateRule, c.UpdateRule, c.DeleteRule = r[0], r[1], r[2], r[3], r[4]
-		if err := app.Save(c); err != nil {
-			return fmt.Errorf("set rules on %s: %w", name, err)
+		want := MatrixRules(m, access[name])
+		have := []**string{&c.ListRule, &c.ViewRule, &c.CreateRule, &c.UpdateRule, &c.DeleteRule}
+		change := RuleChange{Collection: name}
+		for i, rule := range have {
+			if !sameRule(*rule, want[i]) {
+				*rule = want[i]
+				change.Rules = append(change.Rules, ruleNames[i])
+			}
 		}
+		if len(change.Rules) == 0 {
+			continue
+		}
+		if err := app.Save(c); err != nil {
+			return changes, fmt.Errorf("set rules on %s: %w", name, err)
+		}
+		changes = append(changes, change)
 	}
-	return nil
+	return changes, nil
+}
+
+var ruleNames = [5]string{"list", "view", "create", "update", "delete"}
+
+func sameRule(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func or(exprs ...string) string { return join(" || ", exprs) }
