@@ -141,9 +141,15 @@ func (b ruleBuilder) cell(f perms.Feature, col perms.Role) string {
 // Rule compiles "any of features allows it" into an API rule.
 func (b ruleBuilder) rule(features []perms.Feature) string {
 	var alts []string
+	seen := map[string]bool{}
 	for _, f := range features {
 		for _, col := range perms.Roles() {
-			alts = append(alts, b.cell(f, col))
+			// Two features often grant the same cell (an owner's "all"):
+			// each alternative is written once.
+			if c := b.cell(f, col); !seen[c] {
+				seen[c] = true
+				alts = append(alts, c)
+			}
 		}
 	}
 	return or(alts...)
