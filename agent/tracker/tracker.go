@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -31,7 +32,7 @@ import (
 type Desktop interface {
 	Sample() (desktop.Input, error)
 	ActiveWindow() (desktop.Window, error)
-	Capture() ([]image.Image, error)
+	Capture(fn func(screen int, img *image.RGBA) error) error
 }
 
 // Settings are the organization's, as the agent needs them for a slot.
@@ -285,15 +286,39 @@ func (t *Tracker) report() error {
 	return session.WriteFileAtomic(t.cfg.StateFile, b)
 }
 
-// screenshots captures every monitor, seals each usable image for the
-// organization and spools it; pixels never touch the disk.
+// screenshots captures the monitors one at a time, seals each usable image
+// for the organization and spools it; pixels never touch the disk. One
+// frame and one JPEG are in memory at a time, and they are handed back to
+// the system once the moment is over: the agent waits minutes for the next.
 func (t *Tracker) screenshots(now time.Time) error {
-	imgs, err := t.cfg.Desktop.Capture()
+	defer debug.FreeOSMemory()
+	takenAt := now.UTC().Truncate(time.Millisecond)
+	var enc capture.Encoder
+	var spoolErr error
+	err := t.cfg.Desktop.Capture(func(screen int, img *image.RGBA) error {
+		spoolErr = t.screenshot(&enc, takenAt, screen, img)
+		return spoolErr
+	})
+	if spoolErr != nil {
+		return spoolErr
+	}
 	if err != nil {
 		t.Problem = &Problem{At: now, Reason: err.Error()}
 		t.open.CaptureErrors++
 		t.cfg.Logger.Warn("screen capture failed", "error", err)
 		return t.report()
+	}
+	return nil
+}
+
+// screenshot spools one monitor's capture of a moment: a blank one is
+// counted as a problem, not uploaded.
+func (t *Tracker) screenshot(enc *capture.Encoder, takenAt time.Time, screen int, img *image.RGBA) error {
+	if capture.IsBlank(img) {
+		t.Problem = &Problem{At: takenAt, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", screen)}
+		t.open.CaptureErrors++
+		t.cfg.Logger.Warn("blank capture skipped", "screen", screen)
+		return nil
 	}
 	if !t.open.Reported {
 		// The server needs the slot before its screenshots.
@@ -301,31 +326,22 @@ func (t *Tracker) screenshots(now time.Time) error {
 			return err
 		}
 	}
-	takenAt := now.UTC().Truncate(time.Millisecond)
-	for i, img := range imgs {
-		if capture.IsBlank(img) {
-			t.Problem = &Problem{At: now, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", i)}
-			t.open.CaptureErrors++
-			t.cfg.Logger.Warn("blank capture skipped", "screen", i)
-			continue
-		}
-		jpeg, err := capture.Encode(img, t.settings.Blur, 0)
-		if err != nil {
-			return fmt.Errorf("encode screen %d: %w", i, err)
-		}
-		meta := ingest.Screenshot{
-			ClientID: randomID(), Org: t.settings.Org, Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
-			TakenAt: takenAt, Screen: i, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: t.settings.Blur,
-		}
-		sealed, err := envelope.Seal(rand.Reader, t.settings.PublicKey,
-			envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: i}, jpeg)
-		clear(jpeg)
-		if err != nil {
-			return fmt.Errorf("seal screen %d: %w", i, err)
-		}
-		if err := t.cfg.Spool.Put(spool.KindScreenshot, meta.ClientID, spool.EncodeScreenshot(meta, sealed)); err != nil {
-			return fmt.Errorf("spool screenshot: %w", err)
-		}
+	jpeg, err := enc.Encode(img, t.settings.Blur)
+	if err != nil {
+		return fmt.Errorf("encode screen %d: %w", screen, err)
+	}
+	meta := ingest.Screenshot{
+		ClientID: randomID(), Org: t.settings.Org, Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
+		TakenAt: takenAt, Screen: screen, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: t.settings.Blur,
+	}
+	sealed, err := envelope.Seal(rand.Reader, t.settings.PublicKey,
+		envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: screen}, jpeg)
+	clear(jpeg)
+	if err != nil {
+		return fmt.Errorf("seal screen %d: %w", screen, err)
+	}
+	if err := t.cfg.Spool.Put(spool.KindScreenshot, meta.ClientID, spool.EncodeScreenshot(meta, sealed)); err != nil {
+		return fmt.Errorf("spool screenshot: %w", err)
 	}
 	return nil
 }
