@@ -5,28 +5,30 @@ import (
 	"math"
 )
 
-// blurScratch blurs captures in place, keeping its small buffers between
-// calls.
+// blurScratch blurs captures, keeping its buffers between calls.
 //
 // The blur is what a Gaussian of sigma width/120 (16 pixels on a 1920-pixel
 // screen) does to text, computed at a fraction of the cost: the image is
 // averaged down by a factor f ≈ sigma/2 (8 at 1920 pixels), blurred there by
 // three box blurs (whose repetition approximates a Gaussian of sigma/f), and
-// scaled back up bilinearly over the original pixels. Blurring a full frame
-// directly took about a second of CPU and a second full-size frame of
-// memory; this takes a few milliseconds and buffers of 1/f² of a frame.
+// scaled back up bilinearly, straight into the YCbCr 4:2:0 planes the JPEG
+// encoder works in (so it has no colour conversion left to do). Blurring a
+// full frame directly took about a second of CPU and a second full-size
+// RGBA frame of memory; this takes a few milliseconds and 1.5 bytes a pixel.
 type blurScratch struct {
 	small, tmp, row []int32 // 3 channels per pixel, fixed point ×256
 	xi              []int   // per output column: left source column
 	xw              []int32 // per output column: right source weight, 0-256
+	out             *image.YCbCr
 }
 
 // blurSigma is the Gaussian's sigma for an image w pixels wide: enough to
 // make text of any usual size unreadable.
 func blurSigma(w int) float64 { return max(1, float64(w)/120) }
 
-// apply blurs img in place; img is treated as opaque.
-func (s *blurScratch) apply(img *image.RGBA) {
+// blurred returns img blurred, valid until the next call; img is treated as
+// opaque and left as it is.
+func (s *blurScratch) blurred(img *image.RGBA) *image.YCbCr {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	sigma := blurSigma(w)
@@ -41,7 +43,18 @@ func (s *blurScratch) apply(img *image.RGBA) {
 		boxPass(s.tmp, s.small, sh, sw, r, 3, sw*3) // along rows
 		boxPass(s.small, s.tmp, sw, sh, r, sw*3, 3) // along columns
 	}
-	s.upscale(img, f, sw, sh)
+	ys, cbs, crs := s.tmp[:sw*sh], s.tmp[sw*sh:2*sw*sh], s.tmp[2*sw*sh:]
+	toYCbCr(ys, cbs, crs, s.small)
+	rect := image.Rect(0, 0, w, h)
+	if s.out == nil || s.out.Rect != rect {
+		s.out = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
+	}
+	m := s.out
+	s.upscale(m.Y, m.YStride, w, h, ys, sw, sh, float64(f))
+	cw, ch := (w+1)/2, (h+1)/2
+	s.upscale(m.Cb, m.CStride, cw, ch, cbs, sw, sh, float64(f)/2)
+	s.upscale(m.Cr, m.CStride, cw, ch, crs, sw, sh, float64(f)/2)
+	return m
 }
 
 // grow returns buf resized to n, reusing its array when large enough.
@@ -122,30 +135,37 @@ func boxSizes(sigma float64, n int) []int {
 	return sizes
 }
 
-// upscale writes s.small (sw×sh), scaled up f times bilinearly, over img.
-func (s *blurScratch) upscale(img *image.RGBA, f, sw, sh int) {
-	b := img.Bounds()
-	w := b.Dx()
-	s.xi, s.xw = grow(s.xi, w), grow(s.xw, w)
-	for x := range w {
+// toYCbCr converts interleaved RGB to JPEG's Y, Cb and Cr planes, all in
+// fixed point ×256 (the coefficients of color.RGBToYCbCr).
+func toYCbCr(ys, cbs, crs, rgb []int32) {
+	for i := range ys {
+		r, g, b := int64(rgb[3*i]), int64(rgb[3*i+1]), int64(rgb[3*i+2])
+		ys[i] = int32((19595*r + 38470*g + 7471*b) >> 16)
+		cbs[i] = int32((-11056*r-21712*g+32768*b)>>16) + 128*256
+		crs[i] = int32((32768*r-27440*g-5328*b)>>16) + 128*256
+	}
+}
+
+// upscale writes src (one channel, sw×sh, fixed point ×256) scaled up f
+// times bilinearly into dst, dw×dh bytes, stride apart.
+func (s *blurScratch) upscale(dst []uint8, stride, dw, dh int, src []int32, sw, sh int, f float64) {
+	s.xi, s.xw = grow(s.xi, dw), grow(s.xw, dw)
+	for x := range dw {
 		s.xi[x], s.xw[x] = source(x, f, sw)
 	}
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		j, wy := source(y-b.Min.Y, f, sh)
-		r0 := s.small[j*sw*3 : (j+1)*sw*3]
-		r1 := s.small[min(sh-1, j+1)*sw*3:][:sw*3]
-		for k := range s.row {
-			s.row[k] = (r0[k]*(256-wy) + r1[k]*wy) >> 8
+	row := s.row[:sw]
+	for y := range dh {
+		j, wy := source(y, f, sh)
+		r0 := src[j*sw : (j+1)*sw]
+		r1 := src[min(sh-1, j+1)*sw:][:sw]
+		for k := range row {
+			row[k] = (r0[k]*(256-wy) + r1[k]*wy) >> 8
 		}
-		p := img.Pix[img.PixOffset(b.Min.X, y):][:w*4]
-		for x := range w {
-			i, wx := s.xi[x]*3, s.xw[x]
-			i1 := min(sw-1, s.xi[x]+1) * 3
-			for c := range 3 {
-				v := (s.row[i+c]*(256-wx) + s.row[i1+c]*wx + 1<<15) >> 16
-				p[x*4+c] = uint8(min(255, v))
-			}
-			p[x*4+3] = 0xff
+		out := dst[y*stride:][:dw]
+		for x := range out {
+			i, wx := s.xi[x], s.xw[x]
+			v := (row[i]*(256-wx) + row[min(sw-1, i+1)]*wx + 1<<15) >> 16
+			out[x] = uint8(min(255, max(0, v)))
 		}
 	}
 }
@@ -153,8 +173,8 @@ func (s *blurScratch) upscale(img *image.RGBA, f, sw, sh int) {
 // source maps output coordinate x, at scale f over n source samples, to
 // the source sample left of it and the weight (0-256) of the one right of
 // it: pixel centres align, edges are clamped.
-func source(x, f, n int) (int, int32) {
-	pos := (float64(x)+0.5)/float64(f) - 0.5
+func source(x int, f float64, n int) (int, int32) {
+	pos := (float64(x)+0.5)/f - 0.5
 	if pos <= 0 {
 		return 0, 0
 	}

@@ -95,10 +95,9 @@ type Encoder struct {
 	blur blurScratch
 }
 
-// Encode returns img as JPEG bytes, valid until the next call. With blur,
-// img itself is blurred first, in place (see Blur): the capture is the
-// agent's scratch frame, and a blurred copy would be a second full-size
-// frame in memory. Nothing is written to disk.
+// Encode returns img as JPEG bytes, valid until the next call; with blur,
+// blurred first (see blurScratch). img is left as it is. Nothing is
+// written to disk.
 func (e *Encoder) Encode(img *image.RGBA, blur bool) ([]byte, error) {
 	quality := e.Quality
 	if quality == 0 {
@@ -110,11 +109,12 @@ func (e *Encoder) Encode(img *image.RGBA, blur bool) ([]byte, error) {
 	if img == nil || img.Bounds().Empty() {
 		return nil, errors.New("capture: empty image")
 	}
+	var m image.Image = img
 	if blur {
-		e.blur.apply(img)
+		m = e.blur.blurred(img)
 	}
 	e.out.Reset()
-	if err := jpeg.Encode(&e.out, img, &jpeg.Options{Quality: quality}); err != nil {
+	if err := jpeg.Encode(&e.out, m, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, fmt.Errorf("capture: encode JPEG: %w", err)
 	}
 	return e.out.Bytes(), nil
