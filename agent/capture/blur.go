@@ -17,6 +17,7 @@ import (
 // RGBA frame of memory; this takes a few milliseconds and 1.5 bytes a pixel.
 type blurScratch struct {
 	small, tmp, row []int32 // 3 channels per pixel, fixed point ×256
+	h0, h1          []int32 // two source rows scaled across (upscale)
 	xi              []int   // per output column: left source column
 	xw              []int32 // per output column: right source weight, 0-256
 	out             *image.YCbCr
@@ -101,15 +102,18 @@ func (s *blurScratch) downscale(img *image.RGBA, f, sw, sh int) {
 // boxPass is one box blur of radius r along one axis, from src to dst:
 // lines of n values, step apart, lines lineStep apart; edges are extended.
 func boxPass(dst, src []int32, lines, n, r, step, lineStep int) {
+	inv := int64(1<<24) / int64(2*r+1) // divide by multiplying
 	for l := range lines {
-		base := l * lineStep
 		for c := range 3 {
+			base := l*lineStep + c
+			at := func(k int) int64 { return int64(src[base+min(n-1, max(0, k))*step]) }
+			var sum int64 // a running sum over the window
+			for k := -r; k <= r; k++ {
+				sum += at(k)
+			}
 			for i := range n {
-				var sum int32
-				for k := i - r; k <= i+r; k++ {
-					sum += src[base+min(n-1, max(0, k))*step+c]
-				}
-				dst[base+i*step+c] = sum / int32(2*r+1)
+				dst[base+i*step] = int32(sum * inv >> 24)
+				sum += at(i+r+1) - at(i-r)
 			}
 		}
 	}
@@ -136,37 +140,57 @@ func boxSizes(sigma float64, n int) []int {
 }
 
 // toYCbCr converts interleaved RGB to JPEG's Y, Cb and Cr planes, all in
-// fixed point ×256 (the coefficients of color.RGBToYCbCr).
+// fixed point ×256 (the coefficients of color.RGBToYCbCr), within 0-255.
 func toYCbCr(ys, cbs, crs, rgb []int32) {
+	clamp := func(v int64) int32 { return int32(min(255*256, max(0, v))) }
 	for i := range ys {
 		r, g, b := int64(rgb[3*i]), int64(rgb[3*i+1]), int64(rgb[3*i+2])
-		ys[i] = int32((19595*r + 38470*g + 7471*b) >> 16)
-		cbs[i] = int32((-11056*r-21712*g+32768*b)>>16) + 128*256
-		crs[i] = int32((32768*r-27440*g-5328*b)>>16) + 128*256
+		ys[i] = clamp((19595*r + 38470*g + 7471*b) >> 16)
+		cbs[i] = clamp((-11056*r-21712*g+32768*b)>>16 + 128*256)
+		crs[i] = clamp((32768*r-27440*g-5328*b)>>16 + 128*256)
 	}
 }
 
-// upscale writes src (one channel, sw×sh, fixed point ×256) scaled up f
-// times bilinearly into dst, dw×dh bytes, stride apart.
+// upscale writes src (one channel, sw×sh, fixed point ×256 within 0-255)
+// scaled up f times bilinearly into dst, dw×dh bytes, stride apart. Each
+// source row is scaled across once, into s.h0 or s.h1; each output row is
+// then a blend of those two.
 func (s *blurScratch) upscale(dst []uint8, stride, dw, dh int, src []int32, sw, sh int, f float64) {
 	s.xi, s.xw = grow(s.xi, dw), grow(s.xw, dw)
 	for x := range dw {
 		s.xi[x], s.xw[x] = source(x, f, sw)
 	}
-	row := s.row[:sw]
+	s.h0, s.h1 = grow(s.h0, dw), grow(s.h1, dw)
+	in0, in1 := -1, -1 // the source rows s.h0 and s.h1 hold
 	for y := range dh {
 		j, wy := source(y, f, sh)
-		r0 := src[j*sw : (j+1)*sw]
-		r1 := src[min(sh-1, j+1)*sw:][:sw]
-		for k := range row {
-			row[k] = (r0[k]*(256-wy) + r1[k]*wy) >> 8
+		j1 := min(sh-1, j+1)
+		if in0 != j {
+			if in1 == j {
+				s.h0, s.h1, in0, in1 = s.h1, s.h0, in1, in0
+			} else {
+				s.across(s.h0, src[j*sw:][:sw])
+				in0 = j
+			}
 		}
+		if in1 != j1 {
+			s.across(s.h1, src[j1*sw:][:sw])
+			in1 = j1
+		}
+		a, b := s.h0[:dw], s.h1[:dw]
 		out := dst[y*stride:][:dw]
 		for x := range out {
-			i, wx := s.xi[x], s.xw[x]
-			v := (row[i]*(256-wx) + row[min(sw-1, i+1)]*wx + 1<<15) >> 16
-			out[x] = uint8(min(255, max(0, v)))
+			out[x] = uint8((a[x]*(256-wy) + b[x]*wy + 1<<15) >> 16)
 		}
+	}
+}
+
+// across scales one source row up into dst with s.xi and s.xw.
+func (s *blurScratch) across(dst, row []int32) {
+	last := len(row) - 1
+	for x := range dst {
+		i, w := s.xi[x], s.xw[x]
+		dst[x] = (row[i]*(256-w) + row[min(last, i+1)]*w) >> 8
 	}
 }
 

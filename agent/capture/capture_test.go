@@ -378,3 +378,13 @@ func BenchmarkIsBlank(b *testing.B) {
 		IsBlank(src)
 	}
 }
+
+// BenchmarkBlur1920x1080: the blur alone, into JPEG's planes.
+func BenchmarkBlur1920x1080(b *testing.B) {
+	src := screentest.Image(1920, 1080, 1)
+	var s blurScratch
+	b.ReportAllocs()
+	for b.Loop() {
+		s.blurred(src)
+	}
+}

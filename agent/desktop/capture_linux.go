@@ -21,7 +21,9 @@ import (
 const stripBytes = 256 << 10
 
 // Capture captures every active (Xinerama/RandR) monitor over the agent's
-// own X connection, one at a time into a single frame (see Desktop). Under
+// own X connection, one at a time into a single frame (see Desktop), kept
+// for the next capture: on a virtual machine, mapping a fresh 8 MB frame
+// costs more CPU than reading the screen into it. Under
 // XDG_SESSION_TYPE=wayland, where the X server sees no other application's
 // pixels, it asks the desktop portal through github.com/kbinani/screenshot
 // instead.
@@ -54,8 +56,9 @@ func (d *x11Desktop) Capture(fn func(screen int, img *image.RGBA) error) error {
 		}
 		size = max(size, 4*r.Dx()*r.Dy())
 	}
-	f := d.newFrame(size)
-	defer f.release()
+	d.capture.Lock()
+	defer d.capture.Unlock()
+	f := d.frameFor(size)
 	for i, r := range monitors {
 		img := &image.RGBA{Pix: f.pix[:4*r.Dx()*r.Dy()], Stride: 4 * r.Dx(), Rect: image.Rect(0, 0, r.Dx(), r.Dy())}
 		if err := d.call(func(x *xconn) error { return f.grab(x, r, img) }); err != nil {
@@ -71,25 +74,42 @@ func (d *x11Desktop) Capture(fn func(screen int, img *image.RGBA) error) error {
 // frame holds the pixels of one monitor at a time. Where the X server
 // offers MIT-SHM (a local display), it is a shared memory segment the
 // server writes the screen into directly: no copy goes through the socket
-// or the Go heap, and the segment is gone as soon as the capture is over.
-// Otherwise it is a buffer that GetImage replies are copied into.
+// or the Go heap. Otherwise it is a buffer that GetImage replies are copied
+// into.
 type frame struct {
 	pix  []byte
 	conn *xconn  // the connection seg is attached to; nil without MIT-SHM
 	seg  shm.Seg // the server's name for the segment
 }
 
-// newFrame returns a frame of size bytes.
-func (d *x11Desktop) newFrame(size int) *frame {
-	var f *frame
+// frameFor returns the kept frame if it holds size bytes and (if shared)
+// is attached on the live connection, else a new one, which is kept.
+// d.capture must be held.
+func (d *x11Desktop) frameFor(size int) *frame {
+	d.mu.Lock()
+	live := d.conn
+	d.mu.Unlock()
+	if f := d.frame; f != nil && len(f.pix) >= size && (f.conn == nil || f.conn == live) {
+		return f
+	}
+	d.dropFrame()
 	d.call(func(x *xconn) error {
-		f = x.sharedFrame(size)
+		d.frame = x.sharedFrame(size)
 		return nil
 	})
-	if f == nil {
-		f = &frame{pix: make([]byte, size)}
+	if d.frame == nil {
+		d.frame = &frame{pix: make([]byte, size)}
 	}
-	return f
+	return d.frame
+}
+
+// dropFrame releases the kept frame, if any. d.capture must be held.
+func (d *x11Desktop) dropFrame() {
+	if d.frame != nil && d.frame.conn != nil {
+		shm.Detach(d.frame.conn.c, d.frame.seg) // the server also detaches when the connection ends
+		unix.SysvShmDetach(d.frame.pix)
+	}
+	d.frame = nil
 }
 
 // sharedFrame creates a private (0600) SysV shared memory segment of size
@@ -120,15 +140,6 @@ func (x *xconn) sharedFrame(size int) *frame {
 	}
 	unix.Madvise(pix, unix.MADV_POPULATE_WRITE) // Linux 5.14+; older kernels fault the pages in as they are written
 	return &frame{pix: pix, conn: x, seg: seg}
-}
-
-// release detaches a shared frame on both sides, which destroys it, before
-// it returns; a plain one is left to the garbage collector.
-func (f *frame) release() {
-	if f.conn != nil {
-		shm.DetachChecked(f.conn.c, f.seg).Check()
-		unix.SysvShmDetach(f.pix)
-	}
 }
 
 // grab reads monitor r of the root window into img, which lies in f.pix:

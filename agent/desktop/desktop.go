@@ -49,7 +49,8 @@ type Desktop interface {
 	// Capture captures the active monitors one at a time, in the system's
 	// monitor order, and calls fn with each: screen is its index, img its
 	// pixels (opaque), which fn may change but must not keep: the next
-	// monitor may reuse them, so that one frame is in memory at a time.
+	// monitor and the next capture reuse them, so that one frame is in
+	// memory at a time.
 	// Capture stops at fn's first error and returns it as it is. It fails
 	// with an error wrapping ErrNoDisplay when nothing can be captured.
 	Capture(fn func(screen int, img *image.RGBA) error) error

@@ -45,6 +45,9 @@ type x11Desktop struct {
 	conn   *xconn // nil after a connection failure, until redialled
 	closed bool
 
+	capture sync.Mutex // held by Capture: one at a time uses frame
+	frame   *frame     // kept between captures; nil until the first
+
 	// Without MIT-SCREEN-SAVER, idle is measured from changes in sampled input.
 	fbPrev     Input
 	fbHave     bool
@@ -276,6 +279,9 @@ func (x *xconn) encoding(typ xproto.Atom) textEncoding {
 }
 
 func (d *x11Desktop) Close() error {
+	d.capture.Lock()
+	d.dropFrame()
+	d.capture.Unlock()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {

@@ -241,9 +241,9 @@ func captureAll(d Desktop) ([]*image.RGBA, error) {
 
 // TestCapturePixels: each monitor's capture is exactly its part of the
 // screen, pixel for pixel (colours, byte order, rows across the strips
-// GetImage reads), through MIT-SHM and without it; every monitor comes in
-// the same frame, one at a time; and no shared memory segment outlives the
-// capture.
+// GetImage reads), through MIT-SHM and without it; every monitor of every
+// capture comes in the same frame; and its shared memory segment is the
+// only one and is gone after Close.
 func TestCapturePixels(t *testing.T) {
 	d := openX(t)
 	screen := screentest.Image(xvfbtest.ScreenWidth, xvfbtest.ScreenHeight, 5)
@@ -257,21 +257,20 @@ func TestCapturePixels(t *testing.T) {
 			}
 			xd.conn.shm = useShm
 			xd.mu.Unlock()
-			if f := xd.newFrame(64); (f.conn != nil) != useShm {
-				t.Fatalf("frame shared: %v, want %v", f.conn != nil, useShm)
-			} else {
-				f.release()
-			}
-			segments := sharedSegments(t)
+			xd.capture.Lock()
+			xd.dropFrame()
+			xd.capture.Unlock()
 			var frames []*uint8
 			imgs, err := captureAll(d)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d.Capture(func(_ int, img *image.RGBA) error {
-				frames = append(frames, &img.Pix[0])
-				return nil
-			})
+			for range 2 {
+				d.Capture(func(_ int, img *image.RGBA) error {
+					frames = append(frames, &img.Pix[0])
+					return nil
+				})
+			}
 			if len(imgs) != xvfbtest.Monitors {
 				t.Fatalf("%d monitors captured, want %d", len(imgs), xvfbtest.Monitors)
 			}
@@ -290,13 +289,30 @@ func TestCapturePixels(t *testing.T) {
 					}
 				}
 			}
-			if frames[0] != frames[1] {
-				t.Error("the monitors came in two frames: want one frame reused, so one is in memory at a time")
+			for _, f := range frames[1:] {
+				if f != frames[0] {
+					t.Fatal("monitors or captures came in different frames: want one frame, reused")
+				}
 			}
-			if after := sharedSegments(t); after != segments {
-				t.Errorf("%d shared memory segments after the captures, %d before", after, segments)
+			if shared := xd.frame.conn != nil; shared != useShm {
+				t.Errorf("frame shared: %v, want %v", shared, useShm)
+			}
+			want := 0
+			if useShm {
+				want = 1
+			}
+			if n := sharedSegments(t); n != want {
+				t.Errorf("%d shared memory segments, want %d", n, want)
 			}
 		})
+	}
+	d.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for sharedSegments(t) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := sharedSegments(t); n > 0 {
+		t.Errorf("%d shared memory segments left after Close", n)
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
-	"runtime/debug"
 	"sort"
 	"time"
 
@@ -107,6 +106,7 @@ type Tracker struct {
 	// Today counts tracked seconds since local midnight, for `status`.
 	Today    int
 	todayKey string
+	enc      capture.Encoder // the screenshots' JPEG buffers
 }
 
 // New returns a tracker, resuming a slot a previous run left open.
@@ -288,15 +288,13 @@ func (t *Tracker) report() error {
 
 // screenshots captures the monitors one at a time, seals each usable image
 // for the organization and spools it; pixels never touch the disk. One
-// frame and one JPEG are in memory at a time, and they are handed back to
-// the system once the moment is over: the agent waits minutes for the next.
+// frame and one JPEG are in memory at a time, in buffers kept for the next
+// moment (fresh memory costs more CPU than encoding into it).
 func (t *Tracker) screenshots(now time.Time) error {
-	defer debug.FreeOSMemory()
 	takenAt := now.UTC().Truncate(time.Millisecond)
-	var enc capture.Encoder
 	var spoolErr error
 	err := t.cfg.Desktop.Capture(func(screen int, img *image.RGBA) error {
-		spoolErr = t.screenshot(&enc, takenAt, screen, img)
+		spoolErr = t.screenshot(&t.enc, takenAt, screen, img)
 		return spoolErr
 	})
 	if spoolErr != nil {

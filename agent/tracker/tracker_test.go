@@ -30,8 +30,8 @@ type scripted struct {
 func (s *scripted) Sample() (desktop.Input, error)        { return s.in, nil }
 func (s *scripted) ActiveWindow() (desktop.Window, error) { return s.window, nil }
 
-// Capture hands each screen over in one scratch frame, as the X11 desktop
-// does (the tracker may blur it in place).
+// Capture hands each screen over in a frame of its own, as the X11 desktop
+// does, so nothing the tracker does to it reaches the test's pictures.
 func (s *scripted) Capture(fn func(int, *image.RGBA) error) error {
 	s.captures++
 	for i, m := range s.screens {
