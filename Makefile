@@ -41,3 +41,5 @@ bench: deps
 	go test -run XXX -bench 'BenchmarkJobSiteVisitsRoute|BenchmarkDeriveVisits' -benchtime 3x ./hooks
 	go test -run XXX -bench 'BenchmarkTransfer' -benchtime 2x ./hooks
 	go test -run XXX -bench . -benchmem ./perms ./envelope
+	go test -run XXX -bench 'BenchmarkEncode1920x1080|BenchmarkBlur1920x1080' -benchmem ./agent/capture
+	TOCK_REQUIRE_X=1 go test -run XXX -bench 'BenchmarkAgentFootprint' -benchtime 1x -timeout 20m ./agent

@@ -11,8 +11,6 @@ import (
 	"image"
 	"image/jpeg"
 	"math"
-
-	"github.com/disintegration/imaging"
 )
 
 // ErrBlank reports an all-black (or near-uniform) capture: such an image is
@@ -86,11 +84,22 @@ func luminance(img image.Image, x, y int) float64 {
 	return 0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)
 }
 
-// Encode returns img as JPEG bytes at quality (1-100; 0 means
-// DefaultQuality). With blur, a Gaussian blur of sigma width/120 (at least
-// 1) is applied first, enough to make text unreadable. Nothing is written
-// to disk.
-func Encode(img image.Image, blur bool, quality int) ([]byte, error) {
+// Encoder JPEG-encodes captures. It keeps its buffers between calls, so
+// that a capture moment of several monitors allocates next to nothing; it
+// is not safe for concurrent use.
+type Encoder struct {
+	// Quality is the JPEG quality, 1-100; 0 means DefaultQuality.
+	Quality int
+
+	out  bytes.Buffer
+	blur blurScratch
+}
+
+// Encode returns img as JPEG bytes, valid until the next call; with blur,
+// blurred first (see blurScratch). img is left as it is. Nothing is
+// written to disk.
+func (e *Encoder) Encode(img *image.RGBA, blur bool) ([]byte, error) {
+	quality := e.Quality
 	if quality == 0 {
 		quality = DefaultQuality
 	}
@@ -100,26 +109,13 @@ func Encode(img image.Image, blur bool, quality int) ([]byte, error) {
 	if img == nil || img.Bounds().Empty() {
 		return nil, errors.New("capture: empty image")
 	}
+	var m image.Image = img
 	if blur {
-		sigma := max(1, float64(img.Bounds().Dx())/120)
-		img = opaqueRGBA(imaging.Blur(img, sigma))
+		m = e.blur.blurred(img)
 	}
-	var buf bytes.Buffer
-	buf.Grow(img.Bounds().Dx() * img.Bounds().Dy() / 8)
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+	e.out.Reset()
+	if err := jpeg.Encode(&e.out, m, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, fmt.Errorf("capture: encode JPEG: %w", err)
 	}
-	return buf.Bytes(), nil
-}
-
-// opaqueRGBA views an opaque NRGBA image (what imaging returns) as RGBA —
-// the same bytes when every alpha is 255 — so image/jpeg takes its fast
-// path. Images with transparency are returned unchanged.
-func opaqueRGBA(m *image.NRGBA) image.Image {
-	for i := 3; i < len(m.Pix); i += 4 {
-		if m.Pix[i] != 0xff {
-			return m
-		}
-	}
-	return &image.RGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
+	return e.out.Bytes(), nil
 }

@@ -2,12 +2,19 @@ package capture
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"math/rand/v2"
+	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/disintegration/imaging"
+
+	"github.com/tock-app/tock/internal/screentest"
 )
 
 func solid(w, h int, c color.Color) *image.RGBA {
@@ -126,7 +133,6 @@ func TestIsBlank(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	src := synthetic(640, 400)
 	tests := []struct {
 		name    string
 		blur    bool
@@ -138,7 +144,9 @@ func TestEncode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := Encode(src, tt.blur, tt.quality)
+			src := synthetic(640, 400)
+			e := Encoder{Quality: tt.quality}
+			b, err := e.Encode(src, tt.blur)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,6 +161,28 @@ func TestEncode(t *testing.T) {
 				t.Fatalf("decoded size %v, want %v", m.Bounds().Size(), src.Bounds().Size())
 			}
 		})
+	}
+}
+
+// TestEncoderReusesItsBuffers: after a first capture, encoding (and
+// blurring) another allocates no frame-sized buffers: what a capture moment
+// adds to the agent's memory is the frame itself.
+func TestEncoderReusesItsBuffers(t *testing.T) {
+	src := screentest.Image(1920, 1080, 1)
+	frame := image.NewRGBA(src.Bounds())
+	var e Encoder
+	for _, blur := range []bool{false, true} {
+		e.Encode(src, blur) // warm up
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		copy(frame.Pix, src.Pix)
+		if _, err := e.Encode(frame, blur); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&ms1)
+		if got := ms1.TotalAlloc - ms0.TotalAlloc; got > 64<<10 {
+			t.Errorf("blur=%v: a second 1920x1080 Encode allocated %d KB, want under 64 KB", blur, got>>10)
+		}
 	}
 }
 
@@ -176,21 +206,30 @@ func meanAbsDiff(a, b image.Image) float64 {
 	return sum / float64(n)
 }
 
+// encodeDecode is img through Encode at quality 90 and back.
+func encodeDecode(t *testing.T, img *image.RGBA, blur bool) image.Image {
+	t.Helper()
+	e := Encoder{Quality: 90}
+	b, err := e.Encode(img, blur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func clone(m *image.RGBA) *image.RGBA {
+	c := *m
+	c.Pix = bytes.Clone(m.Pix)
+	return &c
+}
+
 func TestEncodeBlurChangesPixels(t *testing.T) {
 	src := synthetic(640, 400)
-	decode := func(blur bool) image.Image {
-		t.Helper()
-		b, err := Encode(src, blur, 90)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := jpeg.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	plain, blurred := decode(false), decode(true)
+	plain, blurred := encodeDecode(t, clone(src), false), encodeDecode(t, clone(src), true)
 	dPlain, dBlur := meanAbsDiff(src, plain), meanAbsDiff(src, blurred)
 	t.Logf("mean |Δgreen| vs source: plain JPEG %.2f, blurred %.2f", dPlain, dBlur)
 	if dBlur < 3*dPlain || dBlur < 5 {
@@ -200,10 +239,72 @@ func TestEncodeBlurChangesPixels(t *testing.T) {
 	if lp, lb := localVariation(plain), localVariation(blurred); lb > lp/4 {
 		t.Errorf("blurred local variation %.2f, want well under plain %.2f", lb, lp)
 	}
-	// And the source image is untouched.
-	if got := src.RGBAAt(20, 40); got != (color.RGBA{0, 0, 0, 255}) {
-		t.Errorf("Encode modified its input: pixel (20,40) = %v", got)
+	// And the capture itself is untouched.
+	cp := clone(src)
+	encodeDecode(t, cp, true)
+	if !bytes.Equal(cp.Pix, src.Pix) {
+		t.Error("Encode with blur modified its input")
 	}
+}
+
+// TestBlurHidesText: on a 1920x1080 screen with a window full of text,
+// the blurred JPEG no longer tells which letters are written. Two screens
+// whose text differs only in its letters (each rotated 13 places: the same
+// words' lengths, lines and layout) differ clearly in plain JPEGs and barely
+// once blurred; the text's strokes (edge energy) are gone. Both are held to
+// what a true Gaussian blur of sigma width/120 (16 pixels) leaves.
+func TestBlurHidesText(t *testing.T) {
+	body := image.Rect(400, 200, 1500, 900)
+	var text, rotated []string
+	for l := range body.Dy() / 16 {
+		line := fmt.Sprintf("%d. the invoice for march is attached, please review the totals before friday", l)
+		text, rotated = append(text, line), append(rotated, rot13(line))
+	}
+	screen := func(lines []string) *image.RGBA {
+		m := screentest.Image(1920, 1080, 1)
+		draw.Draw(m, body, image.White, image.Point{}, draw.Src)
+		screentest.Lines(m, body, color.Black, lines)
+		return m
+	}
+	a, b := screen(text), screen(rotated)
+	crop := func(m image.Image) image.Image {
+		return m.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(body)
+	}
+	gaussian := func(m *image.RGBA) image.Image {
+		return clone(opaque(imaging.Blur(m, blurSigma(m.Bounds().Dx()))))
+	}
+	plainA, plainB := encodeDecode(t, clone(a), false), encodeDecode(t, clone(b), false)
+	blurA, blurB := encodeDecode(t, clone(a), true), encodeDecode(t, clone(b), true)
+	refA, refB := encodeDecode(t, gaussian(a).(*image.RGBA), false), encodeDecode(t, gaussian(b).(*image.RGBA), false)
+
+	dPlain, dBlur := meanAbsDiff(crop(plainA), crop(plainB)), meanAbsDiff(crop(blurA), crop(blurB))
+	dRef := meanAbsDiff(crop(refA), crop(refB))
+	t.Logf("text vs its letters rotated: plain %.2f, blurred %.2f, Gaussian %.2f", dPlain, dBlur, dRef)
+	if dBlur > dPlain/8 || dBlur > 1.25*dRef {
+		t.Errorf("blurred screens still differ by their letters: %.2f (plain %.2f, Gaussian %.2f)", dBlur, dPlain, dRef)
+	}
+	lp, lb, lr := localVariation(crop(plainA)), localVariation(crop(blurA)), localVariation(crop(refA))
+	t.Logf("edge energy in the text: plain %.2f, blurred %.2f, Gaussian %.2f", lp, lb, lr)
+	if lb > lp/50 || lb > 1.25*lr {
+		t.Errorf("blurred text keeps edges: local variation %.2f (plain %.2f, Gaussian %.2f)", lb, lp, lr)
+	}
+}
+
+// opaque views an opaque NRGBA image as RGBA (the same bytes).
+func opaque(m *image.NRGBA) *image.RGBA {
+	return &image.RGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
+}
+
+// rot13 rotates s's letters 13 places.
+func rot13(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return 'a' + (r-'a'+13)%26
+		}
+		return r
+	}, s)
 }
 
 // localVariation is the mean absolute difference between horizontally
@@ -228,7 +329,7 @@ func localVariation(m image.Image) float64 {
 func TestEncodeErrors(t *testing.T) {
 	tests := []struct {
 		name    string
-		img     image.Image
+		img     *image.RGBA
 		quality int
 	}{
 		{"quality too high", solid(10, 10, color.White), 101},
@@ -238,24 +339,29 @@ func TestEncodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if b, err := Encode(tt.img, false, tt.quality); err == nil {
+			e := Encoder{Quality: tt.quality}
+			if b, err := e.Encode(tt.img, false); err == nil {
 				t.Fatalf("Encode succeeded (%d bytes), want an error", len(b))
 			}
 		})
 	}
 }
 
+// BenchmarkEncode1920x1080: one monitor's frame of a screen full of
+// windows and text, JPEG-encoded as the tracker does, plain and blurred.
 func BenchmarkEncode1920x1080(b *testing.B) {
-	src := synthetic(1920, 1080)
+	src := screentest.Image(1920, 1080, 1)
 	for _, blur := range []bool{false, true} {
 		name := "plain"
 		if blur {
 			name = "blur"
 		}
 		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var e Encoder
 			var size int
 			for b.Loop() {
-				out, err := Encode(src, blur, 0)
+				out, err := e.Encode(src, blur)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -270,5 +376,15 @@ func BenchmarkIsBlank(b *testing.B) {
 	src := synthetic(1920, 1080)
 	for b.Loop() {
 		IsBlank(src)
+	}
+}
+
+// BenchmarkBlur1920x1080: the blur alone, into JPEG's planes.
+func BenchmarkBlur1920x1080(b *testing.B) {
+	src := screentest.Image(1920, 1080, 1)
+	var s blurScratch
+	b.ReportAllocs()
+	for b.Loop() {
+		s.blurred(src)
 	}
 }

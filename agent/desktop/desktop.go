@@ -46,10 +46,14 @@ type Desktop interface {
 	// ActiveWindow reports the window in focus; with no window in focus (for
 	// example no window manager publishing one) it returns Window{} and nil.
 	ActiveWindow() (Window, error)
-	// Capture returns one image per active monitor, in the system's monitor
-	// order. It fails with an error wrapping ErrNoDisplay when nothing can
-	// be captured.
-	Capture() ([]image.Image, error)
+	// Capture captures the active monitors one at a time, in the system's
+	// monitor order, and calls fn with each: screen is its index, img its
+	// pixels (opaque), which fn may change but must not keep: the next
+	// monitor and the next capture reuse them, so that one frame is in
+	// memory at a time.
+	// Capture stops at fn's first error and returns it as it is. It fails
+	// with an error wrapping ErrNoDisplay when nothing can be captured.
+	Capture(fn func(screen int, img *image.RGBA) error) error
 	// Close releases the connection to the display.
 	Close() error
 }

@@ -5,15 +5,15 @@ package desktop
 import (
 	"errors"
 	"fmt"
-	"image"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/screensaver"
+	"github.com/jezek/xgb/shm"
+	"github.com/jezek/xgb/xinerama"
 	"github.com/jezek/xgb/xproto"
-	"github.com/kbinani/screenshot"
 )
 
 // maxPropertyLen is how much of a text property is read, in 32-bit units.
@@ -45,6 +45,9 @@ type x11Desktop struct {
 	conn   *xconn // nil after a connection failure, until redialled
 	closed bool
 
+	capture sync.Mutex // held by Capture: one at a time uses frame
+	frame   *frame     // kept between captures; nil until the first
+
 	// Without MIT-SCREEN-SAVER, idle is measured from changes in sampled input.
 	fbPrev     Input
 	fbHave     bool
@@ -57,6 +60,10 @@ type xconn struct {
 	drained chan struct{} // closed when the connection has fully shut down
 	root    xproto.Window
 	saver   bool // MIT-SCREEN-SAVER available
+	// xinerama: the Xinerama extension (which RandR monitors answer too) is
+	// available.
+	xinerama bool
+	shm      bool // MIT-SHM available
 
 	netActiveWindow, netWMName, utf8String, compoundText xproto.Atom
 }
@@ -94,6 +101,8 @@ func dialX(display string) (*xconn, error) {
 	}
 	x.netActiveWindow, x.netWMName, x.utf8String, x.compoundText = atoms[0], atoms[1], atoms[2], atoms[3]
 	x.saver = screensaver.Init(c) == nil
+	x.xinerama = xinerama.Init(c) == nil
+	x.shm = shm.Init(c) == nil
 	return x, nil
 }
 
@@ -271,46 +280,10 @@ func (x *xconn) encoding(typ xproto.Atom) textEncoding {
 	}
 }
 
-// Capture captures every active (Xinerama/RandR) monitor with
-// github.com/kbinani/screenshot, which opens its own short connections to
-// $DISPLAY (it must still name the display Open used). Note that under
-// XDG_SESSION_TYPE=wayland that library asks the desktop portal instead.
-func (d *x11Desktop) Capture() ([]image.Image, error) {
-	if env := os.Getenv("DISPLAY"); env != d.display {
-		return nil, fmt.Errorf("%w: DISPLAY is now %q but the agent opened %q; restart the agent in the current session",
-			ErrNoDisplay, env, d.display)
-	}
-	// A round trip on our connection first, so an unreachable display is
-	// reported as such rather than as "no monitors".
-	err := d.call(func(x *xconn) error {
-		_, err := xproto.GetInputFocus(x.c).Reply()
-		return err
-	})
-	if err != nil {
-		if errors.Is(err, ErrNoDisplay) || errors.Is(err, errClosed) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: X display %q: %v", ErrNoDisplay, d.display, err)
-	}
-	n := screenshot.NumActiveDisplays()
-	if n <= 0 {
-		return nil, fmt.Errorf("%w: X display %q reports no active monitor (Xinerama)", ErrNoDisplay, d.display)
-	}
-	imgs := make([]image.Image, 0, n)
-	for i := 0; i < n; i++ {
-		img, err := screenshot.CaptureDisplay(i)
-		if err != nil {
-			return nil, fmt.Errorf("desktop: capture monitor %d of %d on X display %q: %w", i+1, n, d.display, err)
-		}
-		if img.Bounds().Empty() {
-			return nil, fmt.Errorf("%w: monitor %d of %d on X display %q vanished during capture", ErrNoDisplay, i+1, n, d.display)
-		}
-		imgs = append(imgs, img)
-	}
-	return imgs, nil
-}
-
 func (d *x11Desktop) Close() error {
+	d.capture.Lock()
+	d.dropFrame()
+	d.capture.Unlock()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {

@@ -1,10 +1,12 @@
 package desktop
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 
 	"github.com/tock-app/tock/agent/capture"
+	"github.com/tock-app/tock/internal/screentest"
 	"github.com/tock-app/tock/internal/xvfbtest"
 )
 
@@ -167,7 +170,7 @@ func TestCapture(t *testing.T) {
 
 	check := func(t *testing.T, wantBlank [xvfbtest.Monitors]bool, probes ...probe) {
 		t.Helper()
-		imgs, err := d.Capture()
+		imgs, err := captureAll(d)
 		if err != nil {
 			t.Fatalf("Capture: %v", err)
 		}
@@ -218,6 +221,127 @@ func TestCapture(t *testing.T) {
 			probe{1, image.Pt(99, 50), black},   // just left of it
 			probe{1, image.Pt(500, 349), black}) // just right of it
 	})
+}
+
+// captureAll is every monitor's capture, each copied out of the frame
+// Capture reuses.
+func captureAll(d Desktop) ([]*image.RGBA, error) {
+	var imgs []*image.RGBA
+	err := d.Capture(func(screen int, img *image.RGBA) error {
+		if screen != len(imgs) {
+			return fmt.Errorf("screen %d after %d screens", screen, len(imgs))
+		}
+		c := *img
+		c.Pix = bytes.Clone(img.Pix)
+		imgs = append(imgs, &c)
+		return nil
+	})
+	return imgs, err
+}
+
+// TestCapturePixels: each monitor's capture is exactly its part of the
+// screen, pixel for pixel (colours, byte order, rows across the strips
+// GetImage reads), through MIT-SHM and without it; every monitor of every
+// capture comes in the same frame; and its shared memory segment is the
+// only one and is gone after Close.
+func TestCapturePixels(t *testing.T) {
+	d := openX(t)
+	screen := screentest.Image(xvfbtest.ScreenWidth, xvfbtest.ScreenHeight, 5)
+	xvfbtest.PaintRoot(t, screen)
+	xd := d.(*x11Desktop)
+	for _, useShm := range []bool{true, false} {
+		t.Run(fmt.Sprintf("MIT-SHM=%v", useShm), func(t *testing.T) {
+			xd.mu.Lock()
+			if useShm && !xd.conn.shm {
+				t.Fatal("Xvfb offers no MIT-SHM")
+			}
+			xd.conn.shm = useShm
+			xd.mu.Unlock()
+			xd.capture.Lock()
+			xd.dropFrame()
+			xd.capture.Unlock()
+			var frames []*uint8
+			imgs, err := captureAll(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				d.Capture(func(_ int, img *image.RGBA) error {
+					frames = append(frames, &img.Pix[0])
+					return nil
+				})
+			}
+			if len(imgs) != xvfbtest.Monitors {
+				t.Fatalf("%d monitors captured, want %d", len(imgs), xvfbtest.Monitors)
+			}
+			for i, img := range imgs {
+				want := screen.SubImage(image.Rect(i*xvfbtest.MonitorWidth, 0, (i+1)*xvfbtest.MonitorWidth, xvfbtest.MonitorHeight)).(*image.RGBA)
+				if img.Bounds() != image.Rect(0, 0, xvfbtest.MonitorWidth, xvfbtest.MonitorHeight) {
+					t.Fatalf("monitor %d: bounds %v", i, img.Bounds())
+				}
+				bad := 0
+				for y := range xvfbtest.MonitorHeight {
+					for x := range xvfbtest.MonitorWidth {
+						if got, w := img.RGBAAt(x, y), want.RGBAAt(want.Rect.Min.X+x, y); got != w && bad < 5 {
+							t.Errorf("monitor %d pixel (%d,%d) = %v, want %v", i, x, y, got, w)
+							bad++
+						}
+					}
+				}
+			}
+			for _, f := range frames[1:] {
+				if f != frames[0] {
+					t.Fatal("monitors or captures came in different frames: want one frame, reused")
+				}
+			}
+			if shared := xd.frame.conn != nil; shared != useShm {
+				t.Errorf("frame shared: %v, want %v", shared, useShm)
+			}
+			want := 0
+			if useShm {
+				want = 1
+			}
+			if n := sharedSegments(t); n != want {
+				t.Errorf("%d shared memory segments, want %d", n, want)
+			}
+		})
+	}
+	d.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for sharedSegments(t) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := sharedSegments(t); n > 0 {
+		t.Errorf("%d shared memory segments left after Close", n)
+	}
+}
+
+// sharedSegments counts the SysV shared memory segments this process
+// created that still exist.
+func sharedSegments(t *testing.T) int {
+	b, err := os.ReadFile("/proc/sysvipc/shm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n")[1:] { // after the heading
+		if f := strings.Fields(line); len(f) > 4 && f[4] == fmt.Sprint(os.Getpid()) { // cpid
+			n++
+		}
+	}
+	return n
+}
+
+// TestCaptureStopsAtCallbackError: the callback's error ends the capture
+// and comes back unchanged.
+func TestCaptureStopsAtCallbackError(t *testing.T) {
+	d := openX(t)
+	stop := errors.New("spool full")
+	calls := 0
+	err := d.Capture(func(int, *image.RGBA) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Errorf("Capture = %v after %d calls, want the callback's error after 1", err, calls)
+	}
 }
 
 func TestSample(t *testing.T) {
@@ -421,7 +545,7 @@ func TestServerGone(t *testing.T) {
 	if _, err := d.ActiveWindow(); !errors.Is(err, ErrNoDisplay) {
 		t.Errorf("ActiveWindow after the server stopped: %v, want ErrNoDisplay", err)
 	}
-	_, err := d.Capture()
+	_, err := captureAll(d)
 	if !errors.Is(err, ErrNoDisplay) || !strings.Contains(err.Error(), display) {
 		t.Errorf("Capture after the server stopped: %v, want ErrNoDisplay naming %s", err, display)
 	}
@@ -454,7 +578,7 @@ func TestReconnect(t *testing.T) {
 func TestCaptureDisplayChanged(t *testing.T) {
 	d := openX(t)
 	t.Setenv("DISPLAY", ":4243")
-	_, err := d.Capture()
+	_, err := captureAll(d)
 	if !errors.Is(err, ErrNoDisplay) || !strings.Contains(err.Error(), "DISPLAY") {
 		t.Errorf("Capture with DISPLAY changed: %v, want ErrNoDisplay mentioning DISPLAY", err)
 	}
@@ -469,46 +593,16 @@ func BenchmarkSample(b *testing.B) {
 	}
 }
 
-// BenchmarkCapture: capture both 1280x800 monitors, without encoding.
+// BenchmarkCapture: capture both 1280x800 monitors of a screen of windows
+// and text, without encoding.
 func BenchmarkCapture(b *testing.B) {
 	d := openX(b)
-	xvfbtest.Xsetroot(b, "-mod", "4", "4", "-fg", "white", "-bg", "#204080")
+	xvfbtest.PaintRoot(b, screentest.Image(xvfbtest.ScreenWidth, xvfbtest.ScreenHeight, 5))
+	b.ReportAllocs()
 	for b.Loop() {
-		if imgs, err := d.Capture(); err != nil || len(imgs) != 2 {
-			b.Fatalf("Capture: %d images, %v", len(imgs), err)
+		n := 0
+		if err := d.Capture(func(int, *image.RGBA) error { n++; return nil }); err != nil || n != 2 {
+			b.Fatalf("Capture: %d images, %v", n, err)
 		}
-	}
-}
-
-// BenchmarkCaptureEncode: capture both 1280x800 monitors and JPEG-encode
-// each (default quality), as the tracker does for one screenshot.
-func BenchmarkCaptureEncode(b *testing.B) {
-	d := openX(b)
-	xvfbtest.Xsetroot(b, "-mod", "4", "4", "-fg", "white", "-bg", "#204080")
-	x := newXClient(b)
-	x.window(image.Rect(200, 100, 1000, 600), x.screen.WhitePixel)
-	x.window(image.Rect(1500, 200, 2400, 700), 0x00c08040)
-	for _, blur := range []bool{false, true} {
-		b.Run(fmt.Sprintf("blur=%v", blur), func(b *testing.B) {
-			var bytes int
-			for b.Loop() {
-				imgs, err := d.Capture()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(imgs) != 2 {
-					b.Fatalf("%d images", len(imgs))
-				}
-				bytes = 0
-				for _, img := range imgs {
-					out, err := capture.Encode(img, blur, 0)
-					if err != nil {
-						b.Fatal(err)
-					}
-					bytes += len(out)
-				}
-			}
-			b.ReportMetric(float64(bytes), "jpeg-bytes")
-		})
 	}
 }

@@ -137,21 +137,23 @@ func processExe(pid uint32) string {
 }
 
 // Capture captures every active monitor with github.com/kbinani/screenshot
-// (GDI). No monitor (e.g. a service session) is reported as ErrNoDisplay.
-func (d *winDesktop) Capture() ([]image.Image, error) {
+// (GDI), one at a time. No monitor (e.g. a service session) is reported as
+// ErrNoDisplay.
+func (d *winDesktop) Capture(fn func(screen int, img *image.RGBA) error) error {
 	n := screenshot.NumActiveDisplays()
 	if n <= 0 {
-		return nil, fmt.Errorf("%w: no active monitor in this Windows session (is the agent running in the user's desktop session?)", ErrNoDisplay)
+		return fmt.Errorf("%w: no active monitor in this Windows session (is the agent running in the user's desktop session?)", ErrNoDisplay)
 	}
-	imgs := make([]image.Image, 0, n)
 	for i := 0; i < n; i++ {
 		img, err := screenshot.CaptureDisplay(i)
 		if err != nil {
-			return nil, fmt.Errorf("desktop: capture monitor %d of %d: %w", i+1, n, err)
+			return fmt.Errorf("desktop: capture monitor %d of %d: %w", i+1, n, err)
 		}
-		imgs = append(imgs, img)
+		if err := fn(i, img); err != nil {
+			return err
+		}
 	}
-	return imgs, nil
+	return nil
 }
 
 func (d *winDesktop) Close() error { return nil }

@@ -2,49 +2,55 @@ package tracker
 
 import (
 	"bytes"
-	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/tock-app/tock/agent/capture"
 	"github.com/tock-app/tock/agent/desktop"
+	"github.com/tock-app/tock/agent/spool"
 	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/internal/screentest"
 	"github.com/tock-app/tock/internal/xvfbtest"
 )
 
 // BenchmarkScreenshotPipeline: one screenshot moment on two 1920x1080
-// monitors under a real X display — capture, blank check, JPEG encode and
-// seal of each image — as the tracker does it. Reports CPU ms per moment.
+// monitors showing windows full of text, under a real X display: the
+// tracker's own capture, blank check, blur, JPEG encode, seal and spool of
+// each monitor. Reports CPU ms per moment, blur off and on.
 func BenchmarkScreenshotPipeline(b *testing.B) {
 	xvfbtest.StartMonitors(b, 1920, 1080)
-	xvfbtest.Xsetroot(b, "-mod", "7", "5", "-fg", "orange", "-bg", "navy")
+	xvfbtest.PaintRoot(b, screentest.Image(2*1920, 1080, 1))
 	desk, err := desktop.Open()
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer desk.Close()
 	kp, _ := envelope.GenerateKeyPair(bytes.NewReader(bytes.Repeat([]byte{9}, 32)))
-	cpu0 := cpuTime()
-	b.ResetTimer()
-	for b.Loop() {
-		imgs, err := desk.Capture()
-		if err != nil || len(imgs) != 2 || imgs[0].Bounds().Dx() != 1920 {
-			b.Fatalf("capture: %v (%d images)", err, len(imgs))
-		}
-		for s, img := range imgs {
-			if capture.IsBlank(img) {
-				b.Fatal("blank")
-			}
-			jpeg, err := capture.Encode(img, false, 0)
+	for _, blur := range []bool{false, true} {
+		b.Run(fmt.Sprintf("blur=%v", blur), func(b *testing.B) {
+			dir := b.TempDir()
+			sp, err := spool.Open(filepath.Join(dir, "spool"), 1<<40, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				b.Fatal(err)
 			}
-			md := envelope.Metadata{ID: "bench", Org: "org", User: "u", TakenAt: time.Now().Truncate(time.Millisecond), Screen: s}
-			if _, err := envelope.Seal(rand.Reader, kp.Public, md, jpeg); err != nil {
-				b.Fatal(err)
+			tr := New(Config{Spool: sp, Desktop: desk, User: "u", StateFile: filepath.Join(dir, "slot.json")})
+			tr.settings = Settings{Org: "org", PublicKey: kp.Public, Blur: blur}
+			tr.open = &slot{Start: time.Now(), Project: "p", Apps: map[string]*app{}, Reported: true}
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if err := tr.screenshots(time.Now()); err != nil || tr.open.CaptureErrors > 0 {
+					b.Fatalf("screenshots: %v (%d capture errors)", err, tr.open.CaptureErrors)
+				}
 			}
-		}
+			b.StopTimer()
+			if n, _, _ := sp.Stats(); n != 2*b.N {
+				b.Fatalf("%d screenshots spooled after %d moments", n, b.N)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/moment")
+		})
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/capture")
 }

@@ -32,7 +32,7 @@ import (
 type Desktop interface {
 	Sample() (desktop.Input, error)
 	ActiveWindow() (desktop.Window, error)
-	Capture() ([]image.Image, error)
+	Capture(fn func(screen int, img *image.RGBA) error) error
 }
 
 // Settings are the organization's, as the agent needs them for a slot.
@@ -123,6 +123,7 @@ type Tracker struct {
 	// Today counts tracked seconds since local midnight, for `status`.
 	Today    int
 	todayKey string
+	enc      capture.Encoder // the screenshots' JPEG buffers
 }
 
 // New returns a tracker, resuming a slot a previous run left open.
@@ -425,11 +426,12 @@ func (t *Tracker) report() error {
 	return t.save(true)
 }
 
-// screenshots captures every monitor, seals each usable image for the
-// organization and spools it; pixels never touch the disk.
+// screenshots captures the monitors one at a time, seals each usable image
+// for the organization and spools it; pixels never touch the disk. One
+// frame and one JPEG are in memory at a time, in buffers kept for the next
+// moment (fresh memory costs more CPU than encoding into it).
 func (t *Tracker) screenshots(now time.Time) error {
-	st := t.open.Settings
-	if !st.complete() {
+	if !t.open.Settings.complete() {
 		// Sealed to a key the server didn't give, an image could never be
 		// opened: it isn't captured at all.
 		t.Problem = &Problem{At: now, Reason: "no screenshot: the organization's public key isn't known yet"}
@@ -438,12 +440,32 @@ func (t *Tracker) screenshots(now time.Time) error {
 		return nil
 	}
 	moment := t.open.Moments[t.open.Next]
-	imgs, err := t.cfg.Desktop.Capture()
+	takenAt := now.UTC().Truncate(time.Millisecond)
+	var spoolErr error
+	err := t.cfg.Desktop.Capture(func(screen int, img *image.RGBA) error {
+		spoolErr = t.screenshot(moment, takenAt, screen, img)
+		return spoolErr
+	})
+	if spoolErr != nil {
+		return spoolErr
+	}
 	if err != nil {
 		t.Problem = &Problem{At: now, Reason: err.Error()}
 		t.open.CaptureErrors++
 		t.cfg.Logger.Warn("screen capture failed", "error", err)
 		return t.report()
+	}
+	return nil
+}
+
+// screenshot spools one monitor's capture of a moment: a blank one is
+// counted as a problem, not uploaded.
+func (t *Tracker) screenshot(moment time.Duration, takenAt time.Time, screen int, img *image.RGBA) error {
+	if capture.IsBlank(img) {
+		t.Problem = &Problem{At: takenAt, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", screen)}
+		t.open.CaptureErrors++
+		t.cfg.Logger.Warn("blank capture skipped", "screen", screen)
+		return nil
 	}
 	if !t.open.Reported {
 		// The server needs the slot before its screenshots.
@@ -451,32 +473,24 @@ func (t *Tracker) screenshots(now time.Time) error {
 			return err
 		}
 	}
-	takenAt := now.UTC().Truncate(time.Millisecond)
-	for i, img := range imgs {
-		if capture.IsBlank(img) {
-			t.Problem = &Problem{At: now, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", i)}
-			t.open.CaptureErrors++
-			t.cfg.Logger.Warn("blank capture skipped", "screen", i)
-			continue
-		}
-		jpeg, err := capture.Encode(img, st.Blur, 0)
-		if err != nil {
-			return fmt.Errorf("encode screen %d: %w", i, err)
-		}
-		meta := ingest.Screenshot{
-			ClientID: ScreenshotID(t.cfg.User, t.open.Project, t.open.Start, moment, i), Org: st.Org,
-			Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
-			TakenAt:  takenAt, Screen: i, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: st.Blur,
-		}
-		sealed, err := envelope.Seal(rand.Reader, st.PublicKey,
-			envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: i}, jpeg)
-		clear(jpeg)
-		if err != nil {
-			return fmt.Errorf("seal screen %d: %w", i, err)
-		}
-		if err := t.cfg.Spool.Put(spool.KindScreenshot, meta.ClientID, spool.EncodeScreenshot(meta, sealed)); err != nil {
-			return fmt.Errorf("spool screenshot: %w", err)
-		}
+	st := t.open.Settings
+	jpeg, err := t.enc.Encode(img, st.Blur)
+	if err != nil {
+		return fmt.Errorf("encode screen %d: %w", screen, err)
+	}
+	meta := ingest.Screenshot{
+		ClientID: ScreenshotID(t.cfg.User, t.open.Project, t.open.Start, moment, screen), Org: st.Org,
+		Activity: ActivityID(t.cfg.User, t.open.Project, t.open.Start),
+		TakenAt:  takenAt, Screen: screen, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Blurred: st.Blur,
+	}
+	sealed, err := envelope.Seal(rand.Reader, st.PublicKey,
+		envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: screen}, jpeg)
+	clear(jpeg)
+	if err != nil {
+		return fmt.Errorf("seal screen %d: %w", screen, err)
+	}
+	if err := t.cfg.Spool.Put(spool.KindScreenshot, meta.ClientID, spool.EncodeScreenshot(meta, sealed)); err != nil {
+		return fmt.Errorf("spool screenshot: %w", err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xinerama"
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/tock-app/tock/internal/component"
 )
@@ -259,4 +261,52 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// PaintRoot makes img (the screen's size, or smaller: the rest stays as it
+// was) the root window's background, as a wallpaper: what every capture of
+// the display then shows where no window covers it. The server keeps the
+// picture after this connection closes, as it does for xsetroot's.
+func PaintRoot(t testing.TB, img *image.RGBA) {
+	t.Helper()
+	c, err := xgb.NewConn()
+	if err != nil {
+		t.Fatalf("xvfbtest: connect: %v", err)
+	}
+	defer CloseConn(c)
+	screen := xproto.Setup(c).DefaultScreen(c)
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	pix, err := xproto.NewPixmapId(c)
+	if err != nil {
+		t.Fatalf("xvfbtest: pixmap id: %v", err)
+	}
+	gc, err := xproto.NewGcontextId(c)
+	if err != nil {
+		t.Fatalf("xvfbtest: gc id: %v", err)
+	}
+	xproto.CreatePixmap(c, screen.RootDepth, pix, xproto.Drawable(screen.Root), uint16(w), uint16(h))
+	xproto.CreateGC(c, gc, xproto.Drawable(pix), 0, nil)
+	// ZPixmap at depth 24 is 4 bytes a pixel, B G R x; requests are at
+	// most 256 KB without BIG-REQUESTS, so the picture goes in strips.
+	rows := max(1, (256<<10-64)/(4*w))
+	data := make([]byte, 4*w*rows)
+	for y0 := 0; y0 < h; y0 += rows {
+		n := min(rows, h-y0)
+		for y := range n {
+			src := img.Pix[img.PixOffset(img.Bounds().Min.X, img.Bounds().Min.Y+y0+y):][:4*w]
+			dst := data[4*w*y:]
+			for x := 0; x < 4*w; x += 4 {
+				dst[x], dst[x+1], dst[x+2], dst[x+3] = src[x+2], src[x+1], src[x], 0
+			}
+		}
+		xproto.PutImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(pix), gc,
+			uint16(w), uint16(n), 0, int16(y0), 0, screen.RootDepth, data[:4*w*n])
+	}
+	xproto.ChangeWindowAttributes(c, screen.Root, xproto.CwBackPixmap, []uint32{uint32(pix)})
+	xproto.ClearArea(c, false, screen.Root, 0, 0, 0, 0)
+	xproto.FreePixmap(c, pix)
+	// A round trip: everything above has been done (or has failed).
+	if _, err := xproto.GetInputFocus(c).Reply(); err != nil {
+		t.Fatalf("xvfbtest: paint the root window: %v", err)
+	}
 }
