@@ -93,7 +93,7 @@ function slotCard(slot, shots, apps, names, open, render) {
 async function showFull(dialog, shot, reload) {
   const tz = session.org.timezone;
   const allowed = canOn("Delete Screenshots", { user: shot.user, project: shot.project });
-  // A `limited` grant deletes a screenshot only with its time block (PRODUCT.md §7).
+  // A `limited` grant deletes a screenshot only with its time block (docs/PERMISSIONS.md, `limited`).
   const whole = limited("Delete Screenshots");
   const img = h("img", { alt: `Screenshot of ${nameOf(shot.user)}, screen ${shot.screen + 1}, ${clock(parseDate(shot.taken_at), tz)}` });
   const confirmBox = h("div", { class: "confirm", hidden: true },
