@@ -1,7 +1,8 @@
 // The screenshot gallery: one member, one day, grouped by 10-minute slot.
 import { pb, session, nameOf, userId, image, canOn, limited } from "../api.js";
 import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, pbDate, parseDate, q, go } from "../ui.js";
-import { projectNames, activitiesSince, thumbnail, sums, activity } from "./dashboards.js";
+import { projectNames, activitiesSince, sums, activity } from "../lib/data.js";
+import { thumbnail } from "../lib/thumbnail.js";
 
 function visiblePeople() {
   return [...session.people.values()].filter((p) => !p.status || p.status === "active");
