@@ -236,7 +236,7 @@ func (z *authorizer) delete(e *core.RecordRequestEvent) error {
 
 // deleteWithTimeBlock honours a `limited` grant: the screenshot goes only
 // together with its whole 10-minute activity, whose deletion cascades to every
-// screenshot and app usage record of the slot (PRODUCT.md §7).
+// screenshot and app usage record of the slot (docs/PERMISSIONS.md, "Cells and scopes": `limited`).
 func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
 	activity, err := e.App.FindRecordById(migrations.Activities, e.Record.GetString("activity"))
 	if err != nil {

@@ -14,7 +14,7 @@ func init() {
 	m.Register(createCore, dropCore)
 }
 
-// CoreCollections returns the collections of PRODUCT.md §2 in dependency order.
+// CoreCollections returns the core collections (README, "Data model") in dependency order.
 func CoreCollections() []string {
 	return []string{
 		Organizations, Memberships, Clients, Projects, ProjectMembers, Teams,

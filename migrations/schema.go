@@ -59,7 +59,7 @@ const UserOrgsField = "tock_orgs"
 const SlotSeconds = 600
 
 // Organization setting defaults: the privacy-respecting choice a small company
-// expects (PRODUCT.md §5). Boolean toggles not listed here default to off.
+// expects (docs/PERMISSIONS.md, "Cells and scopes"). Boolean toggles not listed here default to off.
 const (
 	DefaultScreenshotsPerSlot = 1
 	DefaultIdleTimeoutMinutes = 5

@@ -10,14 +10,14 @@ type Settings interface {
 }
 
 // SettingsMap is the simplest Settings; a missing name reads as off, which is the
-// privacy-respecting default PRODUCT.md §5 asks for.
+// privacy-respecting default (docs/PERMISSIONS.md, "Cells and scopes").
 type SettingsMap map[string]bool
 
 func (s SettingsMap) Enabled(name string) bool {
 	return s[name]
 }
 
-// Stored role values (PRODUCT.md §1). They differ from the matrix column names, which
+// Stored role values (docs/PERMISSIONS.md, "The matrix"). They differ from the matrix column names, which
 // is why Actor keeps the stored form and Roles/Decide translate.
 const (
 	orgOwner   = "owner"
@@ -44,7 +44,7 @@ type Actor struct {
 }
 
 // orgColumn maps the membership role onto its matrix column; false means the actor
-// is not a member, which must deny everything (PRODUCT.md §1: nothing about an
+// is not a member, which must deny everything (docs/PERMISSIONS.md: nothing about an
 // organization is visible to a non-member).
 func (a *Actor) orgColumn() (int, bool) {
 	switch a.OrgRole {
@@ -120,7 +120,7 @@ type Target struct {
 type Decision struct {
 	Allowed bool
 	// Limited means the action is allowed only as part of deleting or modifying the
-	// whole 10-minute time block (a `limited` cell, PRODUCT.md §7).
+	// whole 10-minute time block (a `limited` cell, docs/PERMISSIONS.md).
 	Limited bool
 	Role    Role // the column that granted it (the most permissive one)
 	Cell    Cell // that column's raw cell

@@ -130,7 +130,7 @@ func validCell(c Cell) bool {
 type Feature string
 
 // SettingAllowScreenshotDelete is the organization toggle read by every `setting` and
-// `limited` cell (PRODUCT.md §5, §7).
+// `limited` cell (docs/PERMISSIONS.md, "Cells and scopes").
 const SettingAllowScreenshotDelete = "allow_screenshot_delete"
 
 // header is the exact first line Parse expects, so that a reordered or renamed column

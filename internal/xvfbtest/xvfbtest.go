@@ -1,6 +1,6 @@
 // Package xvfbtest runs a real X server (Xvfb) for tests: one 2560x800
 // screen split into two 1280x800 RandR monitors, as the agent sees a
-// dual-monitor desktop. See /work/shared/TEST-INFRA.md for why it is set up
+// dual-monitor desktop. See docs/TESTING.md for why it is set up
 // this way (-noreset keeps the monitors; Xinerama needs one screen).
 //
 // The tools come from scripts/test-deps (packages xvfb, x11-xserver-utils,

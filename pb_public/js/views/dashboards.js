@@ -1,51 +1,11 @@
 // The Me and Team dashboards.
-import { pb, session, nameOf, userId, image, can } from "../api.js";
-import { h, duration, percent, clock, pbDate, parseDate, q } from "../ui.js";
-
-const slotFields = "id,user,project,task,slot_start,tracked_seconds,active_seconds,source";
-
-export async function projectNames() {
-  const list = await pb.collection("projects").getFullList({ fields: "id,name,archived", sort: "name", batch: 500 });
-  return new Map(list.map((p) => [p.id, p.name]));
-}
-
-// activitiesSince lists the slots visible to the person from an instant on,
-// optionally for one member; the server narrows the list to what they may see.
-export function activitiesSince(from, user, until) {
-  const terms = [`slot_start >= ${q(pbDate(from))}`];
-  if (until) terms.push(`slot_start < ${q(pbDate(until))}`);
-  if (user) terms.push(`user = ${q(user)}`);
-  return pb.collection("activities").getFullList({ filter: terms.join(" && "), sort: "slot_start", fields: slotFields, batch: 1000 });
-}
-
-// sums adds up slots. Activity % leaves manual time out (there was no input
-// to measure), as Hubstaff and Tock's reports do: activity(x) = active / agent time.
-export function sums(slots) {
-  let tracked = 0, active = 0, manual = 0;
-  for (const s of slots) {
-    tracked += s.tracked_seconds;
-    active += s.active_seconds;
-    if (s.source === "manual") manual += s.tracked_seconds;
-  }
-  return { tracked, active, manual };
-}
-
-export function activity(x) {
-  return percent(x.active, x.tracked - x.manual);
-}
+import { pb, session, nameOf, userId, can } from "../api.js";
+import { h, duration, clock, q } from "../ui.js";
+import { projectNames, activity } from "../lib/data.js";
+import { thumbnail } from "../lib/thumbnail.js";
 
 function stat(label, value, hint) {
   return h("div", { class: "stat" }, h("span", { class: "label" }, label), h("strong", {}, value), hint ? h("small", {}, hint) : null);
-}
-
-export function thumbnail(shot, onOpen) {
-  const img = h("img", { alt: `Screenshot of screen ${shot.screen + 1} at ${clock(parseDate(shot.taken_at), session.org.timezone)}`, width: 160, height: 100 });
-  image(shot.id, true).then((url) => {
-    // The decrypted bytes live only as long as the picture needs them.
-    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
-    img.src = url;
-  }, () => { img.alt += " (unavailable)"; });
-  return onOpen ? h("button", { type: "button", class: "thumb", onclick: () => onOpen(shot) }, img) : img;
 }
 
 // dayQuery passes a page's ?day= (another day than today) on to the server.
@@ -81,7 +41,7 @@ export async function meDashboard({ params } = {}) {
     ] : null);
 }
 
-// totals reads the server's seconds the way sums() adds up slots.
+// totals reads the server's seconds the way sums() (lib/data.js) adds up slots.
 function totals(t) {
   return { tracked: t.tracked_seconds, active: t.active_seconds, manual: t.manual_seconds };
 }

@@ -3,7 +3,7 @@
 // back without floating point, so what is typed is what is stored.
 import { pb, session, nameOf, userId, can, canAll, canOn, moduleOn } from "../api.js";
 import { h, field, select, action, dayOf, weekOf, addDays } from "../ui.js";
-import { projectNames } from "./dashboards.js";
+import { projectNames } from "../lib/data.js";
 
 // money formats cents: 123456 → "1234.56".
 export function money(cents, currency) {

@@ -1,7 +1,7 @@
 // Reports: time and activity grouped by member, project, task and day, with CSV export.
 import { pb, session } from "../api.js";
 import { h, field, select, action, duration, dayOf, weekOf, go, download } from "../ui.js";
-import { projectNames } from "./dashboards.js";
+import { projectNames } from "../lib/data.js";
 
 const groups = [["member", "Member"], ["project", "Project"], ["task", "Task"], ["day", "Day"]];
 

@@ -3,7 +3,7 @@
 // attendance of a day (on time, late, missed) computed from tracked time.
 import { pb, session, nameOf, can, canOn } from "../api.js";
 import { h, field, select, action, go, instant, clock, dayOf, addDays, weekOf, weekday, duration } from "../ui.js";
-import { projectNames } from "./dashboards.js";
+import { projectNames } from "../lib/data.js";
 
 const statusText = {
   on_time: "On time", late: "Late", missed: "Missed", upcoming: "Upcoming", holiday: "Holiday", time_off: "Time off",

@@ -1,7 +1,8 @@
 // The screenshot gallery: one member, one day, grouped by 10-minute slot.
 import { pb, session, nameOf, userId, image, canOn, limited } from "../api.js";
 import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, pbDate, parseDate, q, go } from "../ui.js";
-import { projectNames, activitiesSince, thumbnail, sums, activity } from "./dashboards.js";
+import { projectNames, activitiesSince, sums, activity } from "../lib/data.js";
+import { thumbnail } from "../lib/thumbnail.js";
 
 function visiblePeople() {
   return [...session.people.values()].filter((p) => !p.status || p.status === "active");
@@ -93,7 +94,7 @@ function slotCard(slot, shots, apps, names, open, render) {
 async function showFull(dialog, shot, reload) {
   const tz = session.org.timezone;
   const allowed = canOn("Delete Screenshots", { user: shot.user, project: shot.project });
-  // A `limited` grant deletes a screenshot only with its time block (PRODUCT.md §7).
+  // A `limited` grant deletes a screenshot only with its time block (docs/PERMISSIONS.md, `limited`).
   const whole = limited("Delete Screenshots");
   const img = h("img", { alt: `Screenshot of ${nameOf(shot.user)}, screen ${shot.screen + 1}, ${clock(parseDate(shot.taken_at), tz)}` });
   const confirmBox = h("div", { class: "confirm", hidden: true },

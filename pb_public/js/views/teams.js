@@ -1,7 +1,7 @@
 // Teams: leads, members and projects.
 import { pb, session, nameOf, can, canOn } from "../api.js";
 import { h, field, select, action, q, go } from "../ui.js";
-import { projectNames } from "./dashboards.js";
+import { projectNames } from "../lib/data.js";
 
 export async function teams({ render }) {
   const list = await pb.collection("teams").getFullList({ sort: "name", batch: 500 });

@@ -1,7 +1,7 @@
 // Timesheets: a week of tracked time per member and project.
 import { pb, session, nameOf, userId, can, moduleOn } from "../api.js";
 import { h, field, select, duration, dayOf, addDays, weekOf, weekday, go, csv, download } from "../ui.js";
-import { projectNames, activity } from "./dashboards.js";
+import { projectNames, activity } from "../lib/data.js";
 import { manualTimeForm, requests, approval, breaks } from "./time.js";
 
 export async function timesheets({ params, render }) {
