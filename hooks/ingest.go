@@ -370,10 +370,19 @@ func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, s
 	return nil
 }
 
-// findByClientID finds a record by the agent's id. The condition on an empty
-// id is what lets SQLite use the partial unique index on client_id.
+// findByClientID finds a record by the agent's id. SQLite uses a partial
+// index only when the query repeats the index's WHERE clause word for word,
+// so the condition is written in SQL as the index has it (`client_id` != ”):
+// PocketBase's filter would turn != into IS NOT and scan the whole table.
 func findByClientID(app core.App, collection, clientID string) (*core.Record, error) {
-	return app.FindFirstRecordByFilter(collection, "client_id = {:c} && client_id != ''", dbx.Params{"c": clientID})
+	r := &core.Record{}
+	err := app.RecordQuery(collection).
+		AndWhere(dbx.NewExp("[[client_id]] = {:c} AND `client_id` != ''", dbx.Params{"c": clientID})).
+		Limit(1).One(r)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // blobKey spreads blobs by organization and day, so retention and the orphan
