@@ -34,6 +34,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerField(app, z)
 	s.registerMoney(app, z)
 	s.registerRetention(app)
+	registerStatistics(app)
 	s.registerWebhooks(app, z)
 	s.registerSummaries(app, z)
 	s.registerPlan(app, z)
