@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -82,9 +83,7 @@ func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff ti
 			return shots, usage, err
 		}
 		shots += n
-		for _, k := range keys {
-			s.deleteBlob(ctx, app, k)
-		}
+		s.deleteBlobs(ctx, app, keys)
 		if n < retentionBatch {
 			break
 		}
@@ -192,3 +191,27 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 // dbDate formats t as PocketBase stores dates, so comparisons in SQL are
 // comparisons of time.
 func dbDate(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
+
+// blobDeleters is how many blobs retention deletes at once: each delete
+// waits on the store (a directory sync on disk, a request to S3), not on
+// the processor.
+const blobDeleters = 8
+
+// deleteBlobs deletes keys, blobDeleters at a time; a blob it can't delete
+// is left for the orphan sweep, as deleteBlob does.
+func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range min(blobDeleters, len(keys)) {
+		wg.Go(func() {
+			for k := range next {
+				s.deleteBlob(ctx, app, k)
+			}
+		})
+	}
+	for _, k := range keys {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+}
