@@ -88,18 +88,47 @@ func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff ti
 			break
 		}
 	}
+	usage, err = expireAppUsage(app, org, cutoff)
+	return shots, usage, err
+}
+
+// expireAppUsage deletes the app usage of org's slots that start before
+// cutoff. It walks those slots once, in index order, a batch at a time, and
+// deletes their apps by slot: a search of app usage by organization would
+// read every app the organization still keeps, on every batch.
+func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+	deleted := 0
+	after, afterRow := "", int64(0)
 	for {
-		res, err := app.DB().NewQuery(`DELETE FROM {{app_usage}} WHERE [[id]] IN (
-			SELECT u.id FROM app_usage u JOIN activities a ON a.id = u.activity
-			WHERE u.org = {:org} AND a.slot_start < {:cutoff} LIMIT {:batch})`).
-			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "batch": retentionBatch}).Execute()
+		var slots []struct {
+			ID    string `db:"id"`
+			Start string `db:"slot_start"`
+			Row   int64  `db:"rowid"`
+		}
+		err := app.DB().NewQuery(`SELECT [[id]], [[slot_start]], rowid AS [[rowid]] FROM {{activities}}
+			WHERE [[org]] = {:org} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
+			ORDER BY [[slot_start]], rowid LIMIT {:batch}`).
+			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "after": after, "row": afterRow, "batch": retentionBatch}).All(&slots)
 		if err != nil {
-			return shots, usage, fmt.Errorf("expire app usage of %s: %w", org, err)
+			return deleted, fmt.Errorf("expired slots of %s: %w", org, err)
+		}
+		if len(slots) == 0 {
+			return deleted, nil
+		}
+		ids := make([]any, len(slots))
+		for i, sl := range slots {
+			ids[i] = sl.ID
+		}
+		res, err := app.DB().Delete(migrations.AppUsage, dbx.In("activity", ids...)).Execute()
+		if err != nil {
+			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
 		}
 		n, _ := res.RowsAffected()
-		usage += int(n)
-		if n < retentionBatch {
-			return shots, usage, nil
+		deleted += int(n)
+		last := slots[len(slots)-1]
+		after, afterRow = last.Start, last.Row
+		if len(slots) < retentionBatch {
+			return deleted, nil
 		}
 	}
 }

@@ -196,6 +196,11 @@ func timesheets(tx core.App, shape Shape, now time.Time) error {
 	return nil
 }
 
+// version names what Fill writes and the schema it writes into, beyond the
+// count of migrations: raise it when either changes, so no process opens a
+// fixture kept by an older one.
+const version = 2
+
 // Fixture returns a fixture of shape, made at most once a day for the
 // schema it was made with: kept under dir (the system's temporary directory
 // when empty) and opened again by later test processes, since making a
@@ -205,7 +210,7 @@ func Fixture(shape Shape, dir string) (*tocktest.Fixture, error) {
 		dir = os.TempDir()
 	}
 	now := time.Now().UTC()
-	name := fmt.Sprintf("tock-steady-%dx%d-%s-m%d", shape.Members, shape.Days, now.Format("20060102"), len(core.AppMigrations.Items()))
+	name := fmt.Sprintf("tock-steady-%dx%d-%s-m%d-v%d", shape.Members, shape.Days, now.Format("20060102"), len(core.AppMigrations.Items()), version)
 	path := filepath.Join(dir, name)
 	if _, err := os.Stat(filepath.Join(path, "data.db")); err == nil {
 		return tocktest.OpenFixture(path)
