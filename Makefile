@@ -32,11 +32,15 @@ test: deps vet
 	TOCK_REQUIRE_S3=1 TOCK_REQUIRE_X=1 TOCK_REQUIRE_BROWSER=1 TOCK_REPORT_DIR=$(CURDIR)/artifacts go test -count=1 -timeout 30m ./...
 	@cat artifacts/*.txt
 
-## bench: the performance figures of the README (needs `make deps` for MinIO)
+## bench: the performance figures of the README (needs `make deps` for MinIO).
+## Each steady-state figure is measured on an empty or fresh database (/empty,
+## /fresh) and at steady state (/steady: internal/steady, 90 days of
+## TOCK_STEADY_MEMBERS members, 100 unless set, made once a day, minutes).
 bench: deps
-	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x ./ 
-	go test -run XXX -bench 'BenchmarkManagerScreenshotList' -benchtime 200x ./hooks
-	go test -run XXX -bench 'BenchmarkRetention' -benchtime 1x ./hooks
+	go test -run XXX -bench 'BenchmarkSteadyFixture' -benchtime 1x -timeout 90m ./internal/steady
+	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x -timeout 60m ./
+	go test -run XXX -bench 'BenchmarkSteady(ScreenshotList|Gallery|Timesheet|TeamDashboard|MonthReport)$$' -benchtime 30x -timeout 60m ./hooks
+	go test -run XXX -bench 'BenchmarkSteadyRetention' -benchtime 1x -timeout 60m ./hooks
 	go test -run XXX -bench 'BenchmarkMonthReport' -benchtime 5x ./hooks
 	go test -run XXX -bench 'BenchmarkJobSiteVisitsRoute|BenchmarkDeriveVisits' -benchtime 3x ./hooks
 	go test -run XXX -bench 'BenchmarkTransfer' -benchtime 2x ./hooks

@@ -233,38 +233,19 @@ func Open(priv [32]byte, md Metadata, env []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("envelope: open: %w", err)
 	}
-	h, hdrLen, err := ParseHeader(env)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if uint64(len(env)) > maxPayload {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, errTooLarge)
-	}
-	pub, err := x25519(priv, basepoint())
+	kp, err := KeyPairOf(priv)
 	if err != nil {
 		return nil, fmt.Errorf("%w: private key: %w", ErrInvalid, err)
 	}
-	// Compared before the DH with the ephemeral key so a rotated-away key gives
-	// a clear failure rather than a generic tag mismatch.
-	if subtle.ConstantTimeCompare([]byte(h.KeyID), []byte(KeyID(pub))) != 1 {
-		return nil, fmt.Errorf("%w: %w: envelope key id %q, ours %q", ErrInvalid, errWrongKey, h.KeyID, KeyID(pub))
-	}
-	shared, err := x25519(priv, h.Ephemeral)
+	sealed, err := kp.unseal(mdBytes, env)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ephemeral key: %w", ErrInvalid, err)
+		return nil, err
 	}
-	key, err := deriveKey(shared, h.Ephemeral, pub)
+	aead, err := chacha20poly1305.NewX(sealed.key[:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	aead, err := chacha20poly1305.NewX(key[:])
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	ad := make([]byte, 0, hdrLen+len(mdBytes))
-	ad = append(ad, env[:hdrLen]...)
-	ad = append(ad, mdBytes...)
-	pt, err := aead.Open(nil, h.Nonce[:], env[hdrLen:], ad)
+	pt, err := aead.Open(nil, sealed.nonce[:], sealed.body, sealed.ad)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -273,6 +254,53 @@ func Open(priv [32]byte, md Metadata, env []byte) ([]byte, error) {
 		pt = []byte{}
 	}
 	return pt, nil
+}
+
+// KeyPairOf derives priv's public key. Whoever opens or verifies many
+// envelopes with one key keeps the pair and pays for that X25519 once.
+func KeyPairOf(priv [32]byte) (KeyPair, error) {
+	pub, err := x25519(priv, basepoint())
+	if err != nil {
+		return KeyPair{}, err
+	}
+	return KeyPair{Public: pub, Private: priv}, nil
+}
+
+// opened is what authenticating an envelope needs: its AEAD key and nonce,
+// the additional data (header and metadata) and the ciphertext with its tag.
+type opened struct {
+	key      [keySize]byte
+	nonce    [nonceSize]byte
+	ad, body []byte
+}
+
+// unseal checks env's header against kp and derives the envelope's key; kp
+// must be a pair KeyPairOf made (its public half is trusted, not recomputed).
+func (kp KeyPair) unseal(mdBytes, env []byte) (opened, error) {
+	h, hdrLen, err := ParseHeader(env)
+	if err != nil {
+		return opened{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if uint64(len(env)) > maxPayload {
+		return opened{}, fmt.Errorf("%w: %w", ErrInvalid, errTooLarge)
+	}
+	// Compared before the DH with the ephemeral key so a rotated-away key gives
+	// a clear failure rather than a generic tag mismatch.
+	if subtle.ConstantTimeCompare([]byte(h.KeyID), []byte(KeyID(kp.Public))) != 1 {
+		return opened{}, fmt.Errorf("%w: %w: envelope key id %q, ours %q", ErrInvalid, errWrongKey, h.KeyID, KeyID(kp.Public))
+	}
+	shared, err := x25519(kp.Private, h.Ephemeral)
+	if err != nil {
+		return opened{}, fmt.Errorf("%w: ephemeral key: %w", ErrInvalid, err)
+	}
+	key, err := deriveKey(shared, h.Ephemeral, kp.Public)
+	if err != nil {
+		return opened{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	ad := make([]byte, 0, hdrLen+len(mdBytes))
+	ad = append(ad, env[:hdrLen]...)
+	ad = append(ad, mdBytes...)
+	return opened{key: key, nonce: h.Nonce, ad: ad, body: env[hdrLen:]}, nil
 }
 
 // basepoint returns a copy so no caller can mutate the package's

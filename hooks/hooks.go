@@ -37,6 +37,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerField(app, z)
 	s.registerMoney(app, z)
 	s.registerRetention(app)
+	registerStatistics(app)
 	s.registerWebhooks(app, z)
 	s.registerSummaries(app, z)
 	s.registerPlan(app, z)

@@ -18,6 +18,7 @@ import (
 
 func (s *Server) registerKeys(app core.App, z *authorizer) {
 	app.OnRecordCreate(migrations.Organizations).BindFunc(s.keyNewOrganization)
+	s.keys.watch(app)
 	app.OnBackupCreate().BindFunc(func(e *core.BackupEvent) error {
 		// The key normally lives outside the data directory; should an
 		// operator move it inside, it still stays out of every backup.

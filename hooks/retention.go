@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -121,25 +122,52 @@ func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff ti
 			return shots, usage, err
 		}
 		shots += n
-		for _, k := range keys {
-			s.deleteBlob(ctx, app, k)
-		}
+		s.deleteBlobs(ctx, app, keys)
 		if n < retentionBatch {
 			break
 		}
 	}
+	usage, err = expireAppUsage(app, org, cutoff)
+	return shots, usage, err
+}
+
+// expireAppUsage deletes the app usage of org's slots that start before
+// cutoff. It walks those slots once, in index order, a batch at a time, and
+// deletes their apps by slot: a search of app usage by organization would
+// read every app the organization still keeps, on every batch.
+func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+	deleted := 0
+	after, afterRow := "", int64(0)
 	for {
-		res, err := app.DB().NewQuery(`DELETE FROM {{app_usage}} WHERE [[id]] IN (
-			SELECT u.id FROM app_usage u JOIN activities a ON a.id = u.activity
-			WHERE u.org = {:org} AND a.slot_start < {:cutoff} LIMIT {:batch})`).
-			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "batch": retentionBatch}).Execute()
+		var slots []struct {
+			ID    string `db:"id"`
+			Start string `db:"slot_start"`
+			Row   int64  `db:"rowid"`
+		}
+		err := app.DB().NewQuery(`SELECT [[id]], [[slot_start]], rowid AS [[rowid]] FROM {{activities}}
+			WHERE [[org]] = {:org} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
+			ORDER BY [[slot_start]], rowid LIMIT {:batch}`).
+			Bind(dbx.Params{"org": org, "cutoff": dbDate(cutoff), "after": after, "row": afterRow, "batch": retentionBatch}).All(&slots)
 		if err != nil {
-			return shots, usage, fmt.Errorf("expire app usage of %s: %w", org, err)
+			return deleted, fmt.Errorf("expired slots of %s: %w", org, err)
+		}
+		if len(slots) == 0 {
+			return deleted, nil
+		}
+		ids := make([]any, len(slots))
+		for i, sl := range slots {
+			ids[i] = sl.ID
+		}
+		res, err := app.DB().Delete(migrations.AppUsage, dbx.In("activity", ids...)).Execute()
+		if err != nil {
+			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
 		}
 		n, _ := res.RowsAffected()
-		usage += int(n)
-		if n < retentionBatch {
-			return shots, usage, nil
+		deleted += int(n)
+		last := slots[len(slots)-1]
+		after, afterRow = last.Start, last.Row
+		if len(slots) < retentionBatch {
+			return deleted, nil
 		}
 	}
 }
@@ -231,3 +259,27 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 // dbDate formats t as PocketBase stores dates, so comparisons in SQL are
 // comparisons of time.
 func dbDate(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
+
+// blobDeleters is how many blobs retention deletes at once: each delete
+// waits on the store (a directory sync on disk, a request to S3), not on
+// the processor.
+const blobDeleters = 8
+
+// deleteBlobs deletes keys, blobDeleters at a time; a blob it can't delete
+// is left for the orphan sweep, as deleteBlob does.
+func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range min(blobDeleters, len(keys)) {
+		wg.Go(func() {
+			for k := range next {
+				s.deleteBlob(ctx, app, k)
+			}
+		})
+	}
+	for _, k := range keys {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+}

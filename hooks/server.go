@@ -100,11 +100,14 @@ type Server struct {
 	master func() ([32]byte, error)
 	store  func() (blobstore.Store, error)
 	outbox *webhookWorker // webhook deliveries
+	keys   *keyCache      // organizations' unwrapped keys, in memory only
+	// buffers hold uploads' envelopes while they are checked and stored.
+	buffers sync.Pool
 }
 
 func newServer(app core.App, cfg Config) *Server {
 	cfg = cfg.withDefaults(app.DataDir())
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, keys: newKeyCache()}
 	s.master = sync.OnceValues(func() ([32]byte, error) {
 		return loadMasterKey(cfg.MasterKey, cfg.MasterKeyFile)
 	})

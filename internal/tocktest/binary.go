@@ -3,12 +3,15 @@ package tocktest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,9 +20,15 @@ import (
 // Binary builds the real tock binary into the test's temp dir.
 func Binary(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tock")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tock-app/tock").CombinedOutput(); err != nil {
-		t.Fatalf("build tock: %v\n%s", err, out)
+	return Build(t, "github.com/tock-app/tock", "tock")
+}
+
+// Build builds the command pkg into the test's temp dir as name.
+func Build(t testing.TB, pkg, name string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), name)
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
 	}
 	return bin
 }
@@ -75,6 +84,30 @@ func (s *Server) Kill() {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
 	})
+}
+
+// CPU is the processor time, user and system, the server has used so far
+// (Linux: /proc/<pid>/stat, in clock ticks of 10 ms).
+func (s *Server) CPU() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("cpu of the server: %w", err)
+	}
+	// Fields after the command's closing parenthesis start at field 3
+	// (state); utime and stime are fields 14 and 15.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("cpu of the server: short stat %q", b)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("cpu of the server: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 // Logs is what the server printed.

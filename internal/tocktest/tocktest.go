@@ -29,6 +29,7 @@ func Config() hooks.Config { return hooks.Config{MasterKey: MasterKey, Storage: 
 type Fixture struct {
 	dir    string
 	tokens map[string]string // user id -> auth token
+	kept   bool              // opened, not made: Close leaves it
 }
 
 // NewFixture migrates a fresh data directory and lets seed fill it.
@@ -49,17 +50,9 @@ func NewFixture(seed func(app core.App) error) (*Fixture, error) {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
 	}
-	users, err := app.FindAllRecords(migrations.Users)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	f := &Fixture{tokens: map[string]string{}}
-	for _, u := range users {
-		token, err := u.NewAuthToken()
-		if err != nil {
-			return nil, fmt.Errorf("token for %s: %w", u.Id, err)
-		}
-		f.tokens[u.Id] = token
+	f := &Fixture{}
+	if f.tokens, err = authTokens(app); err != nil {
+		return nil, err
 	}
 	// The clone lives in app.DataDir(); copy it out before Cleanup removes it.
 	f.dir, err = tests.TempDirClone(app.DataDir())
@@ -69,11 +62,49 @@ func NewFixture(seed func(app core.App) error) (*Fixture, error) {
 	return f, nil
 }
 
+// OpenFixture uses a data directory a fixture was kept in before (by another
+// test process, say); it is cloned like any fixture, never written, and not
+// removed by Close.
+func OpenFixture(dir string) (*Fixture, error) {
+	app, err := tests.NewTestApp(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fixture app: %w", err)
+	}
+	defer app.Cleanup()
+	tokens, err := authTokens(app)
+	if err != nil {
+		return nil, err
+	}
+	return &Fixture{dir: dir, tokens: tokens, kept: true}, nil
+}
+
+// authTokens signs a token for every user of app.
+func authTokens(app core.App) (map[string]string, error) {
+	users, err := app.FindAllRecords(migrations.Users)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	tokens := make(map[string]string, len(users))
+	for _, u := range users {
+		token, err := u.NewAuthToken()
+		if err != nil {
+			return nil, fmt.Errorf("token for %s: %w", u.Id, err)
+		}
+		tokens[u.Id] = token
+	}
+	return tokens, nil
+}
+
 // Dir is the fixture's data directory (clone it, never write to it).
 func (f *Fixture) Dir() string { return f.dir }
 
-// Close removes the fixture's directory.
-func (f *Fixture) Close() error { return os.RemoveAll(f.dir) }
+// Close removes the fixture's directory (not one OpenFixture opened).
+func (f *Fixture) Close() error {
+	if f.kept {
+		return nil
+	}
+	return os.RemoveAll(f.dir)
+}
 
 // App returns a fresh app on a private copy of the fixture, with Tock's hooks
 // registered; the copy is removed when the test ends.
