@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,50 +18,26 @@ import (
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
-// uploader is one signed-in member of a fresh organization on a real server,
-// with an activity to attach screenshots to.
-type uploader struct {
-	base, token, user, org, activity string
-	slot                             time.Time
-	pub                              [32]byte
+// crashUploads sends screenshots of one slot for a fresh member (newAgent,
+// as the ingest benchmark makes them).
+type crashUploads struct {
+	uploader
+	base, activity string
+	slot           time.Time
 }
 
-func newUploader(t *testing.T, base string) uploader {
-	t.Helper()
-	must := func(method, path, token string, body, out any) {
-		t.Helper()
-		if code := tt.API(t, method, base+path, token, body, out); code != http.StatusOK {
-			t.Fatalf("%s %s: %d", method, path, code)
-		}
-	}
-	u := uploader{base: base, slot: time.Now().UTC().Truncate(10 * time.Minute).Add(-10 * time.Minute)}
-	must("POST", "/api/collections/users/records", "", map[string]any{"email": "crash@example.test", "password": "crash-password-1", "passwordConfirm": "crash-password-1"}, nil)
-	var auth struct {
-		Token  string
-		Record struct{ ID string }
-	}
-	must("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": "crash@example.test", "password": "crash-password-1"}, &auth)
-	u.token, u.user = auth.Token, auth.Record.ID
-	var org struct {
-		ID        string
-		PublicKey string `json:"public_key"`
-	}
-	must("POST", "/api/collections/organizations/records", u.token, map[string]any{"name": "Crash"}, &org)
-	u.org = org.ID
-	pk, _ := base64.StdEncoding.DecodeString(org.PublicKey)
-	copy(u.pub[:], pk)
-	var project struct{ ID string }
-	must("POST", "/api/collections/projects/records", u.token, map[string]any{"org": u.org, "name": "P"}, &project)
-	u.activity = "crash-act"
-	must("POST", ingest.ActivitiesRoute, u.token, ingest.Activity{
-		ClientID: u.activity, Org: u.org, Project: project.ID, SlotStart: u.slot, TrackedSeconds: 600, ActiveSeconds: 300,
+func newCrashUploads(t *testing.T, base string) crashUploads {
+	u := crashUploads{uploader: newAgent(t, base), base: base, activity: "crash-act",
+		slot: time.Now().UTC().Truncate(10 * time.Minute).Add(-10 * time.Minute)}
+	call(t, "POST", base+ingest.ActivitiesRoute, u.token, ingest.Activity{
+		ClientID: u.activity, Org: u.org, Project: u.project, SlotStart: u.slot, TrackedSeconds: 600, ActiveSeconds: 300,
 	}, nil)
 	return u
 }
 
 // upload seals plain as screenshot n and sends it; it returns the record id
 // when the server acknowledged it (200), "" otherwise.
-func (u uploader) upload(t *testing.T, n int, plain []byte) string {
+func (u crashUploads) upload(t *testing.T, n int, plain []byte) string {
 	meta := ingest.Screenshot{ClientID: fmt.Sprintf("crash-shot-%d", n), Org: u.org, Activity: u.activity,
 		TakenAt: u.slot.Add(time.Duration(n) * time.Millisecond), Width: 1920, Height: 1080}
 	sealed, err := envelope.Seal(rand.Reader, u.pub, envelope.Metadata{ID: meta.ClientID, Org: u.org, User: u.user, TakenAt: meta.TakenAt}, plain)
@@ -71,15 +45,10 @@ func (u uploader) upload(t *testing.T, n int, plain []byte) string {
 		t.Error(err)
 		return ""
 	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
 	m, _ := json.Marshal(meta)
-	w.WriteField("meta", string(m))
-	f, _ := w.CreateFormFile("envelope", "e.tock")
-	f.Write(sealed)
-	w.Close()
-	req, _ := http.NewRequest("POST", u.base+ingest.ScreenshotsRoute, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	body, contentType := multipartBody(t, map[string]string{"meta": string(m)}, "envelope", sealed)
+	req, _ := http.NewRequest("POST", u.base+ingest.ScreenshotsRoute, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", u.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -104,7 +73,7 @@ func TestCrashDuringUploadsLosesNothingAcknowledged(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "pb_data")
 	env := []string{"TOCK_DIR=" + dataDir, "TOCK_MASTER_KEY=" + tt.MasterKey}
 	srv := tt.Serve(t, bin, tt.FreeAddr(t), env...)
-	u := newUploader(t, srv.URL)
+	u := newCrashUploads(t, srv.URL)
 	plain := tt.JPEG(t, 1600, 1000, 7)
 
 	var mu sync.Mutex

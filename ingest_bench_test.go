@@ -72,10 +72,10 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 // call is tt.API that fails the benchmark on anything but a 200.
-func call(b *testing.B, method, url, token string, body any, out any) {
-	b.Helper()
-	if code := tt.API(b, method, url, token, body, out); code != http.StatusOK {
-		b.Fatalf("%s %s: %d", method, url, code)
+func call(tb testing.TB, method, url, token string, body any, out any) {
+	tb.Helper()
+	if code := tt.API(tb, method, url, token, body, out); code != http.StatusOK {
+		tb.Fatalf("%s %s: %d", method, url, code)
 	}
 }
 
@@ -86,7 +86,7 @@ type uploader struct {
 }
 
 // newAgent signs up, creates an organization and a project.
-func newAgent(b *testing.B, base string) uploader {
+func newAgent(b testing.TB, base string) uploader {
 	email := fmt.Sprintf("bench%d@example.test", time.Now().UnixNano())
 	call(b, "POST", base+"/api/collections/users/records", "", map[string]any{"email": email, "password": "bench-password-1", "passwordConfirm": "bench-password-1"}, nil)
 	a := signIn(b, base, email, "bench-password-1")
@@ -107,7 +107,7 @@ func steadyAgent(b *testing.B, base string) uploader {
 	return orgOf(b, base, a, steady.Org, steady.Project)
 }
 
-func signIn(b *testing.B, base, email, password string) uploader {
+func signIn(b testing.TB, base, email, password string) uploader {
 	var auth struct {
 		Token  string `json:"token"`
 		Record struct {
@@ -119,7 +119,7 @@ func signIn(b *testing.B, base, email, password string) uploader {
 }
 
 // orgOf completes a with the organization's public key and the project.
-func orgOf(b *testing.B, base string, a uploader, org, project string) uploader {
+func orgOf(b testing.TB, base string, a uploader, org, project string) uploader {
 	var rec struct {
 		PublicKey string `json:"public_key"`
 	}
@@ -178,7 +178,7 @@ func plainUploads(b *testing.B, base string) []upload {
 	return uploads
 }
 
-func multipartBody(b *testing.B, fields map[string]string, fileField string, file []byte) ([]byte, string) {
+func multipartBody(b testing.TB, fields map[string]string, fileField string, file []byte) ([]byte, string) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for k, v := range fields {

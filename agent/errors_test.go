@@ -39,10 +39,7 @@ func tockServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fx.App(t)
-	t.Cleanup(app.Cleanup)
-	srv := httptest.NewServer(tt.Handler(t, app))
-	t.Cleanup(srv.Close)
+	_, srv := tt.Loopback(t, fx)
 	return srv.URL
 }
 

@@ -181,10 +181,7 @@ func realtimeServer(t *testing.T) (core.App, *httptest.Server, *tt.Fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fx.App(t)
-	t.Cleanup(app.Cleanup)
-	srv := httptest.NewServer(tt.Handler(t, app))
-	t.Cleanup(srv.Close)
+	app, srv := tt.Loopback(t, fx)
 	return app, srv, fx
 }
 

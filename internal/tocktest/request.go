@@ -55,3 +55,15 @@ func Do(t testing.TB, app core.App, method, url, body, token string) (int, strin
 	status, _, out := Send(Handler(t, app), JSONRequest(method, url, body, token))
 	return status, out
 }
+
+// Loopback serves a fresh copy of fx's world over real HTTP on loopback
+// (for clients that need a socket: SSE, the agent's session) until the test
+// ends.
+func Loopback(t testing.TB, fx *Fixture) (core.App, *httptest.Server) {
+	t.Helper()
+	app := fx.App(t)
+	t.Cleanup(app.Cleanup)
+	srv := httptest.NewServer(Handler(t, app))
+	t.Cleanup(srv.Close)
+	return app, srv
+}
