@@ -67,11 +67,11 @@ func TestScreenshotUploadParts(t *testing.T) {
 		{"envelope before meta", "shot-parts-00001", multipartUpload(token, env, meta), 200, true},
 		{"meta twice", "shot-parts-00002", func() *http.Request { m, e := upload("shot-parts-00002"); return multipartUpload(token, m, m, e) }(), 400, false},
 		{"envelope twice", "shot-parts-00003", func() *http.Request { m, e := upload("shot-parts-00003"); return multipartUpload(token, m, e, e) }(), 400, false},
-		{"meta over 64 KB", "shot-parts-00004", func() *http.Request {
+		{"meta over its 16 KB", "shot-parts-00004", func() *http.Request {
 			m, e := upload("shot-parts-00004")
-			m.body = append(m.body[:len(m.body)-1], []byte(`,"pad":"`+strings.Repeat("x", 70<<10)+`"}`)...)
+			m.body = append(m.body[:len(m.body)-1], []byte(`,"pad":"`+strings.Repeat("x", ingest.MaxMetaBytes)+`"}`)...)
 			return multipartUpload(token, m, e)
-		}(), 413, false},
+		}(), 400, false},
 		{"no meta", "shot-parts-00005", func() *http.Request { _, e := upload("shot-parts-00005"); return multipartUpload(token, e) }(), 400, false},
 		{"not multipart", "shot-parts-00006", tt.JSONRequest(http.MethodPost, ingest.ScreenshotsRoute, `{"meta":{}}`, token), 400, false},
 	}

@@ -56,7 +56,7 @@ func TestIntegrationCollections(t *testing.T) {
 func TestIntegrationsDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
-	for i := 0; i < 10; i++ {
+	for range core.AppMigrations.Items() {
 		if _, err := app.FindCollectionByNameOrId(Webhooks); err != nil {
 			break
 		}

@@ -55,7 +55,7 @@ func TestInvitesDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	// Roll back until the collection is gone: later migrations come first.
-	for i := 0; i < 10; i++ {
+	for range core.AppMigrations.Items() {
 		if _, err := app.FindCollectionByNameOrId(Invites); err != nil {
 			break
 		}

@@ -39,7 +39,7 @@ func TestPlanFields(t *testing.T) {
 func TestPlanMigrationTurnsModulesOnForExistingOrganizations(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
-	for i := 0; i < 10; i++ {
+	for range core.AppMigrations.Items() {
 		c, err := app.FindCollectionByNameOrId(Organizations)
 		if err != nil {
 			t.Fatal(err)
