@@ -79,14 +79,14 @@ func call(b *testing.B, method, url, token string, body any, out any) {
 	}
 }
 
-// uploader is who uploads: a signed-in member, the organization, a project.
-type uploader struct {
+// benchAgent is who uploads: a signed-in member, the organization, a project.
+type benchAgent struct {
 	token, user, org, project string
 	pub                       [32]byte
 }
 
 // newAgent signs up, creates an organization and a project.
-func newAgent(b *testing.B, base string) uploader {
+func newAgent(b *testing.B, base string) benchAgent {
 	email := fmt.Sprintf("bench%d@example.test", time.Now().UnixNano())
 	call(b, "POST", base+"/api/collections/users/records", "", map[string]any{"email": email, "password": "bench-password-1", "passwordConfirm": "bench-password-1"}, nil)
 	a := signIn(b, base, email, "bench-password-1")
@@ -102,12 +102,12 @@ func newAgent(b *testing.B, base string) uploader {
 }
 
 // steadyAgent is a member of the steady-state organization, on its project.
-func steadyAgent(b *testing.B, base string) uploader {
+func steadyAgent(b *testing.B, base string) benchAgent {
 	a := signIn(b, base, steady.Member(2)+"@example.test", tt.Password)
 	return orgOf(b, base, a, steady.Org, steady.Project)
 }
 
-func signIn(b *testing.B, base, email, password string) uploader {
+func signIn(b *testing.B, base, email, password string) benchAgent {
 	var auth struct {
 		Token  string `json:"token"`
 		Record struct {
@@ -115,11 +115,11 @@ func signIn(b *testing.B, base, email, password string) uploader {
 		} `json:"record"`
 	}
 	call(b, "POST", base+"/api/collections/users/auth-with-password", "", map[string]any{"identity": email, "password": password}, &auth)
-	return uploader{token: auth.Token, user: auth.Record.ID}
+	return benchAgent{token: auth.Token, user: auth.Record.ID}
 }
 
 // orgOf completes a with the organization's public key and the project.
-func orgOf(b *testing.B, base string, a uploader, org, project string) uploader {
+func orgOf(b *testing.B, base string, a benchAgent, org, project string) benchAgent {
 	var rec struct {
 		PublicKey string `json:"public_key"`
 	}
@@ -139,7 +139,7 @@ type upload struct {
 
 // agentUploads seals b.N screenshots of 200 KB for a, with one activity per
 // slot back in time (up to 500 screenshots each), as the agent sends them.
-func agentUploads(b *testing.B, base string, a uploader) []upload {
+func agentUploads(b *testing.B, base string, a benchAgent) []upload {
 	slot := time.Now().UTC().Truncate(10 * time.Minute).Add(-10 * time.Minute)
 	plain := make([]byte, 200<<10)
 	rand.Read(plain)

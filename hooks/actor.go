@@ -15,6 +15,7 @@ import (
 type orgActor struct {
 	actor        perms.Actor
 	settings     perms.Settings
+	org          *core.Record    // the organization as read with the roles; nil when there is none
 	member       bool            // an active membership: without it nothing is allowed
 	teams        map[string]bool // teams the person belongs to, led or not
 	teamProjects map[string]bool // the projects of those teams
@@ -33,6 +34,7 @@ func loadActor(app core.App, userID, orgID string) (orgActor, error) {
 	if err != nil {
 		return a, nil // no such organization: a non-member of nothing
 	}
+	a.org = org
 	a.settings = orgSettings{org: org}
 
 	var membership struct {
