@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -15,6 +16,7 @@ import (
 type orgActor struct {
 	actor        perms.Actor
 	settings     perms.Settings
+	org          *core.Record    // the organization as read with the roles; nil when there is none
 	member       bool            // an active membership: without it nothing is allowed
 	teams        map[string]bool // teams the person belongs to, led or not
 	teamProjects map[string]bool // the projects of those teams
@@ -33,6 +35,7 @@ func loadActor(app core.App, userID, orgID string) (orgActor, error) {
 	if err != nil {
 		return a, nil // no such organization: a non-member of nothing
 	}
+	a.org = org
 	a.settings = orgSettings{org: org}
 
 	var membership struct {
@@ -60,46 +63,45 @@ func loadActor(app core.App, userID, orgID string) (orgActor, error) {
 		a.actor.ProjectRoles[p.Project] = p.Role
 	}
 
+	// Teams and their projects in one query: a team without projects comes
+	// back once, with a NULL project.
 	var teams []struct {
-		Team   string `db:"team"`
-		IsLead bool   `db:"is_lead"`
+		Team    string         `db:"team"`
+		IsLead  bool           `db:"is_lead"`
+		Project sql.NullString `db:"project"`
 	}
-	if err := app.RecordQuery(migrations.TeamMembers).Select("team", "is_lead").
-		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).All(&teams); err != nil {
+	if err := app.DB().Select("tm.team AS team", "tm.is_lead AS is_lead", "tp.project AS project").
+		From(migrations.TeamMembers+" tm").
+		LeftJoin(migrations.TeamProjects+" tp", dbx.NewExp("tp.team = tm.team")).
+		Where(dbx.HashExp{"tm.org": orgID, "tm.user": userID}).All(&teams); err != nil {
 		return a, fmt.Errorf("teams of %s in %s: %w", userID, orgID, err)
 	}
 	a.teams = make(map[string]bool, len(teams))
-	var led []string
+	a.teamProjects = map[string]bool{}
+	led, ledProjects := map[string]bool{}, map[string]bool{}
 	for _, t := range teams {
 		a.teams[t.Team] = true
+		if t.Project.Valid {
+			a.teamProjects[t.Project.String] = true
+		}
 		if t.IsLead {
-			led = append(led, t.Team)
+			led[t.Team] = true
+			if t.Project.Valid {
+				ledProjects[t.Project.String] = true
+			}
 		}
-	}
-	if len(teams) > 0 {
-		var projects []string
-		if err := app.RecordQuery(migrations.TeamProjects).Select("project").
-			AndWhere(dbx.In("team", anySlice(sortedKeys(a.teams))...)).Column(&projects); err != nil {
-			return a, fmt.Errorf("projects of the teams of %s: %w", userID, err)
-		}
-		a.teamProjects = setOf(projects)
 	}
 	if len(led) == 0 {
 		return a, nil
 	}
-	a.actor.LedTeams = setOf(led)
-	ledIDs := anySlice(led)
+	a.actor.LedTeams = led
+	a.actor.LedProjects = ledProjects
 
-	var projects, members []string
-	if err := app.RecordQuery(migrations.TeamProjects).Select("project").
-		AndWhere(dbx.In("team", ledIDs...)).Column(&projects); err != nil {
-		return a, fmt.Errorf("projects of teams led by %s: %w", userID, err)
-	}
+	var members []string
 	if err := app.RecordQuery(migrations.TeamMembers).Select("user").
-		AndWhere(dbx.In("team", ledIDs...)).Column(&members); err != nil {
+		AndWhere(dbx.In("team", anySlice(sortedKeys(led))...)).Column(&members); err != nil {
 		return a, fmt.Errorf("members of teams led by %s: %w", userID, err)
 	}
-	a.actor.LedProjects = setOf(projects)
 	a.actor.LedMembers = setOf(members)
 	return a, nil
 }

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -126,7 +127,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 	if !mayTrackTo(a, in.Project) {
 		return router.NewForbiddenError("You can't track time to this project.", nil)
 	}
-	rules, err := loadTimeRules(e.App, in.Org, e.Auth.Id)
+	rules, err := loadTimeRules(e.App, a.org, e.Auth.Id)
 	if err != nil {
 		return err
 	}
@@ -175,10 +176,12 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 		act.Set("mouse_seconds", in.MouseSeconds)
 		act.Set("active_seconds", in.ActiveSeconds)
 		act.Set("capture_errors", in.CaptureErrors)
-		if err := txApp.Save(act); err != nil {
+		// tracker found the uploader an active member of in.Org.
+		member := map[string]bool{e.Auth.Id: true}
+		if err := txApp.SaveWithContext(withChecked(context.Background(), checked{record: act, org: in.Org, members: member}), act); err != nil {
 			return err
 		}
-		if err := replaceAppUsage(txApp, act, in.Apps); err != nil {
+		if err := replaceAppUsage(txApp, act, in.Apps, member); err != nil {
 			return err
 		}
 		saved = act
@@ -197,8 +200,10 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 }
 
 // replaceAppUsage makes the activity's app usage exactly apps: the agent's
-// latest report of a slot replaces its earlier ones.
-func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds) error {
+// latest report of a slot replaces its earlier ones. act was just saved in
+// app's transaction and members are the users the caller found to be active
+// members of its organization: the rows' integrity checks use both.
+func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, members map[string]bool) error {
 	old, err := app.FindAllRecords(migrations.AppUsage, dbx.HashExp{"activity": act.Id})
 	if err != nil {
 		return fmt.Errorf("app usage of %s: %w", act.Id, err)
@@ -222,7 +227,9 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds) e
 		r.Set("title", u.Title)
 		r.Set("url", u.URL)
 		r.Set("seconds", u.Seconds)
-		if err := app.Save(r); err != nil {
+		ctx := withChecked(context.Background(), checked{record: r, org: act.GetString("org"),
+			targets: map[string]*core.Record{"activity": act}, members: members})
+		if err := app.SaveWithContext(ctx, r); err != nil {
 			return err
 		}
 	}
@@ -313,7 +320,11 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	} {
 		shot.Set(k, v)
 	}
-	if err := e.App.Save(shot); err != nil {
+	// The route has read the activity and found the uploader an active
+	// member of in.Org: the integrity checks compare against those.
+	ctx := withChecked(context.Background(), checked{record: shot, org: in.Org,
+		targets: map[string]*core.Record{"activity": act}, members: map[string]bool{e.Auth.Id: true}})
+	if err := e.App.SaveWithContext(ctx, shot); err != nil {
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
 		if existing, findErr := findByClientID(e.App, migrations.Screenshots, in.ClientID); findErr == nil &&

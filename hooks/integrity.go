@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -75,13 +76,46 @@ func registerIntegrity(app core.App) {
 		}
 		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
 			return validateAlso(e, func() validation.Errors {
-				return checkIntegrity(e.App, e.Record, links[name], members[name])
+				return checkIntegrity(e.App, e.Record, checkedIn(e.Context, e.Record), links[name], members[name])
 			})
 		})
 	}
 }
 
-func checkIntegrity(app core.App, r *core.Record, links []link, memberFields []string) validation.Errors {
+// checked is what the route saving a record has already read from the
+// database in the same request: the targets of some of its relations, and
+// users it found to be active members of the record's organization. The
+// integrity checks then compare against those instead of reading them again;
+// every comparison still runs. It rides on the save's context, which no
+// client can set, and applies to that one record only.
+type checked struct {
+	record  *core.Record
+	org     string                  // the organization the route checked against
+	targets map[string]*core.Record // relation field → the record it names, as read
+	members map[string]bool         // users with an active membership in the record's organization
+}
+
+type checkedKey struct{}
+
+// withChecked returns a context for saving c.record that carries c.
+func withChecked(ctx context.Context, c checked) context.Context {
+	return context.WithValue(ctx, checkedKey{}, c)
+}
+
+// checkedIn returns what ctx says was checked for r: nothing unless the
+// route saving r marked it.
+func checkedIn(ctx context.Context, r *core.Record) checked {
+	if ctx == nil {
+		return checked{}
+	}
+	c, ok := ctx.Value(checkedKey{}).(checked)
+	if !ok || c.record != r || c.org == "" || c.org != r.GetString("org") {
+		return checked{}
+	}
+	return c
+}
+
+func checkIntegrity(app core.App, r *core.Record, known checked, links []link, memberFields []string) validation.Errors {
 	errs := validation.Errors{}
 	if !r.IsNew() {
 		for _, f := range immutableFields(r.Collection().Name) {
@@ -99,7 +133,7 @@ func checkIntegrity(app core.App, r *core.Record, links []link, memberFields []s
 		if _, done := errs[l.field]; done {
 			continue
 		}
-		if err := checkLink(app, r, org, l); err != nil {
+		if err := checkLink(app, r, org, l, known.targets[l.field]); err != nil {
 			errs[l.field] = err
 		}
 	}
@@ -107,7 +141,7 @@ func checkIntegrity(app core.App, r *core.Record, links []link, memberFields []s
 		if _, done := errs[f]; done {
 			continue
 		}
-		if err := checkMembers(app, org, r.GetStringSlice(f)); err != nil {
+		if err := checkMembers(app, org, unchecked(r.GetStringSlice(f), known.members)); err != nil {
 			errs[f] = err
 		}
 	}
@@ -119,8 +153,9 @@ func checkIntegrity(app core.App, r *core.Record, links []link, memberFields []s
 
 // checkLink reports a validation error when the linked record is in another
 // organization or disagrees on a shared field. A missing target is left to the
-// relation field's own validator.
-func checkLink(app core.App, r *core.Record, org string, l link) error {
+// relation field's own validator. read is the target as the saving route
+// read it in this request, if it did: it is compared instead of read again.
+func checkLink(app core.App, r *core.Record, org string, l link, read *core.Record) error {
 	id := r.GetString(l.field)
 	if id == "" {
 		return nil
@@ -129,12 +164,16 @@ func checkLink(app core.App, r *core.Record, org string, l link) error {
 	if !ok {
 		return fmt.Errorf("%s.%s is not a relation", r.Collection().Name, l.field)
 	}
-	target, err := app.FindRecordById(relField.CollectionId, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("find %s %s: %w", l.field, id, err)
+	target := read
+	if target == nil || target.Id != id || target.Collection() == nil || target.Collection().Id != relField.CollectionId {
+		var err error
+		target, err = app.FindRecordById(relField.CollectionId, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find %s %s: %w", l.field, id, err)
+		}
 	}
 	if target.GetString("org") != org {
 		// Same message as a missing record: nothing about other organizations leaks.
@@ -146,6 +185,20 @@ func checkLink(app core.App, r *core.Record, org string, l link) error {
 		}
 	}
 	return nil
+}
+
+// unchecked returns the users not in known.
+func unchecked(users []string, known map[string]bool) []string {
+	if len(known) == 0 {
+		return users
+	}
+	var out []string
+	for _, u := range users {
+		if !known[u] {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func checkMembers(app core.App, org string, users []string) error {

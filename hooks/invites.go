@@ -96,7 +96,7 @@ func (s *Server) registerInvites(app core.App, z *authorizer) {
 	// organization's team.
 	app.OnRecordValidate(migrations.Invites).BindFunc(func(e *core.RecordEvent) error {
 		return validateAlso(e, func() validation.Errors {
-			return checkIntegrity(e.App, e.Record, []link{{field: "team"}}, nil)
+			return checkIntegrity(e.App, e.Record, checked{}, []link{{field: "team"}}, nil)
 		})
 	})
 	app.OnRecordDeleteRequest(migrations.Invites).BindFunc(func(e *core.RecordRequestEvent) error {

@@ -28,15 +28,13 @@ type timeRules struct {
 	dailyHours, weekly float64
 }
 
-func loadTimeRules(app core.App, orgID, user string) (timeRules, error) {
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
-	if err != nil {
-		return timeRules{}, fmt.Errorf("find organization %s: %w", orgID, err)
-	}
+// loadTimeRules reads user's tracking switch and limits in org, the
+// organization as the caller read it in this request.
+func loadTimeRules(app core.App, org *core.Record, user string) (timeRules, error) {
 	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
-		dbx.Params{"org": orgID, "user": user})
+		dbx.Params{"org": org.Id, "user": user})
 	if err != nil {
-		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, orgID, err)
+		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, org.Id, err)
 	}
 	return timeRules{
 		org: org, user: user, trackingEnabled: m.GetBool("tracking_enabled"),

@@ -143,7 +143,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *authorizer) error {
 	case len(in.Points) > migrations.MaxLocationBatch:
 		return badRequest("Send at most %d points at once.", migrations.MaxLocationBatch)
 	}
-	rules, err := loadTimeRules(e.App, org.Id, a.actor.UserID)
+	rules, err := loadTimeRules(e.App, org, a.actor.UserID)
 	if err != nil {
 		return err
 	}

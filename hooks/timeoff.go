@@ -232,7 +232,7 @@ func checkTimeOffRecord(app core.App, r *core.Record) validation.Errors {
 	case migrations.Schedules:
 		links, memberFields = []link{{field: "project"}}, []string{"user"}
 	}
-	errs := checkIntegrity(app, r, links, memberFields)
+	errs := checkIntegrity(app, r, checked{}, links, memberFields)
 	if errs == nil {
 		errs = validation.Errors{}
 	}

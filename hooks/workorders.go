@@ -59,7 +59,7 @@ func registerFieldIntegrity(app core.App) {
 	for name, ls := range links {
 		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
 			return validateAlso(e, func() validation.Errors {
-				errs := checkIntegrity(e.App, e.Record, ls, members[name])
+				errs := checkIntegrity(e.App, e.Record, checked{}, ls, members[name])
 				if name == migrations.Jobs && !e.Record.GetDateTime("end").After(e.Record.GetDateTime("start")) {
 					if errs == nil {
 						errs = validation.Errors{}
