@@ -33,7 +33,9 @@ const serverFaultsPriority = apis.DefaultActivityLoggerMiddlewarePriority + 5
 const apiFallbackPriority = 998
 
 // apiMethods are the methods an /api/ route may take.
-var apiMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+func apiMethods() []string {
+	return []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+}
 
 func registerErrors(app core.App) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
@@ -113,7 +115,7 @@ func lookupFault(err error, what string) error {
 // it the web app's catch-all would answer an API client with index.html.
 func registerAPIFallback(e *core.ServeEvent) error {
 	var patterns []string
-	for _, m := range apiMethods {
+	for _, m := range apiMethods() {
 		if !e.Router.HasRoute(m, "/api/{path...}") {
 			patterns = append(patterns, m+" /api/{path...}")
 		}
@@ -147,7 +149,7 @@ func noAPIRoute(e *core.RequestEvent, probe func() (*http.ServeMux, error), fall
 		return fmt.Errorf("route probe: %w", err)
 	}
 	var allowed []string
-	for _, m := range apiMethods {
+	for _, m := range apiMethods() {
 		r := e.Request.Clone(e.Request.Context())
 		r.Method = m
 		if _, pattern := mux.Handler(r); pattern != "" && !slices.Contains(fallbacks, pattern) {

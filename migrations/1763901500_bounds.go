@@ -18,12 +18,14 @@ type textMax struct {
 // from 200, 1,000 and 2,000), and the two hex digests, bound until now only
 // by their pattern, their 64 characters. Raising or naming a bound refuses no
 // stored value.
-var boundedTexts = []textMax{
-	{AppUsage, "app", 200, 256},
-	{AppUsage, "title", 1000, 1024},
-	{AppUsage, "url", 2000, 2048},
-	{Invites, "token_hash", 0, 64},
-	{Screenshots, "sha256", 0, 64},
+func boundedTexts() []textMax {
+	return []textMax{
+		{AppUsage, "app", 200, 256},
+		{AppUsage, "title", 1000, 1024},
+		{AppUsage, "url", 2000, 2048},
+		{Invites, "token_hash", 0, 64},
+		{Screenshots, "sha256", 0, 64},
+	}
 }
 
 func init() {
@@ -35,7 +37,7 @@ func init() {
 }
 
 func setTextMax(app core.App, max func(textMax) int) error {
-	for _, b := range boundedTexts {
+	for _, b := range boundedTexts() {
 		c, err := app.FindCollectionByNameOrId(b.collection)
 		if err != nil {
 			return fmt.Errorf("find %s: %w", b.collection, err)

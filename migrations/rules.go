@@ -229,7 +229,7 @@ func SyncRules(app core.App) ([]RuleChange, error) {
 		for i, rule := range have {
 			if !sameRule(*rule, want[i]) {
 				*rule = want[i]
-				change.Rules = append(change.Rules, ruleNames[i])
+				change.Rules = append(change.Rules, ruleNames()[i])
 			}
 		}
 		if len(change.Rules) == 0 {
@@ -243,7 +243,8 @@ func SyncRules(app core.App) ([]RuleChange, error) {
 	return changes, nil
 }
 
-var ruleNames = [5]string{"list", "view", "create", "update", "delete"}
+// ruleNames names MatrixRules' five rules, in order.
+func ruleNames() [5]string { return [5]string{"list", "view", "create", "update", "delete"} }
 
 func sameRule(a, b *string) bool {
 	if a == nil || b == nil {

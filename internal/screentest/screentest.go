@@ -17,12 +17,12 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// words is the vocabulary of the windows' text.
-var words = strings.Fields(`the invoice for march is attached please review
+// vocabulary is the words of the windows' text.
+const vocabulary = `the invoice for march is attached please review
 the totals before friday func main err return nil if else for range package
 import select from where order by customer amount paid overdue meeting notes
 agenda budget roadmap release deploy server client request response status
-hours tracked project task report weekly monthly summary total balance`)
+hours tracked project task report weekly monthly summary total balance`
 
 // Image is a w×h screen: wallpaper, a few overlapping windows full of
 // text, and a taskbar. seed picks the layout and the text, so two seeds give
@@ -76,6 +76,7 @@ func Window(m *image.RGBA, rect image.Rectangle, seed uint64) {
 // rect, clipped to it, in colour c.
 func Text(m *image.RGBA, rect image.Rectangle, c color.Color, seed uint64, lines int) {
 	r := rand.New(rand.NewPCG(seed, 13))
+	words := strings.Fields(vocabulary)
 	text := make([]string, lines)
 	for l := range text {
 		line := strings.Repeat("  ", r.IntN(3))
