@@ -179,10 +179,18 @@ func ActivityID(user, project string, start time.Time) string {
 // Tick accounts one second at now for the assignment.
 func (t *Tracker) Tick(ctx context.Context, now time.Time, as Assignment) error {
 	start := now.Truncate(t.cfg.Slot)
-	if t.open != nil && (!as.Tracking || !t.open.Start.Equal(start) || t.open.Project != as.Project || t.open.Task != as.Task) {
+	if t.open != nil && (!as.Tracking || !t.open.Start.Equal(start) || t.open.Project != as.Project) {
 		if err := t.close(); err != nil {
 			return err
 		}
+	}
+	// A slot holds one task per project (the server keeps one activity per
+	// person, slot and project): a new task in the same slot takes the
+	// slot's seconds with it rather than starting a tally that would replace
+	// them under the same activity id.
+	if t.open != nil && t.open.Task != as.Task {
+		t.open.Task = as.Task
+		t.open.Reported = false
 	}
 	if !as.Tracking {
 		t.hasPrev = false

@@ -250,3 +250,34 @@ func TestLongWindowTextIsClipped(t *testing.T) {
 		t.Errorf("url: %d characters", n)
 	}
 }
+
+// Switching task inside a slot keeps the slot's seconds: the server holds
+// one activity per slot and project, so a fresh tally under the same id
+// would replace what was tracked before the switch.
+func TestTaskSwitchKeepsTheSlotsSeconds(t *testing.T) {
+	w := newWorld(t, 0)
+	tr := New(w.cfg)
+	for i, task := range []string{"task1", "task2"} {
+		for range 20 {
+			w.desk.in.PointerX++
+			if err := tr.Tick(context.Background(), w.clock, Assignment{Tracking: true, Project: "proj1", Task: task}); err != nil {
+				t.Fatal(err)
+			}
+			w.clock = w.clock.Add(time.Second)
+		}
+		if i == 0 {
+			w.drain() // the first task's reports reached the server
+		}
+	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	acts, _, _ := w.drain()
+	if len(acts) == 0 {
+		t.Fatal("nothing reported after the switch")
+	}
+	last := acts[len(acts)-1]
+	if last.TrackedSeconds != 40 || last.Task != "task2" {
+		t.Fatalf("after the switch the slot reports %d s on %q, want 40 s on task2", last.TrackedSeconds, last.Task)
+	}
+}
