@@ -517,12 +517,18 @@ func BenchmarkSeal(b *testing.B) {
 	}
 }
 
-func BenchmarkOpen(b *testing.B) {
+// benchEnvelope is a key pair and a benchSize envelope sealed for it.
+func benchEnvelope(b *testing.B) (KeyPair, []byte) {
 	kp := mustKeyPair(b, "bench")
 	env, err := Seal(rand.Reader, kp.Public, testMeta(), make([]byte, benchSize))
 	if err != nil {
 		b.Fatal(err)
 	}
+	return kp, env
+}
+
+func BenchmarkOpen(b *testing.B) {
+	kp, env := benchEnvelope(b)
 	b.SetBytes(benchSize)
 	b.ReportAllocs()
 	for b.Loop() {

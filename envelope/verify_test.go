@@ -97,11 +97,7 @@ func TestVerifyAgreesWithOpen(t *testing.T) {
 }
 
 func BenchmarkVerify(b *testing.B) {
-	kp := mustKeyPair(b, "bench")
-	env, err := Seal(rand.Reader, kp.Public, testMeta(), make([]byte, benchSize))
-	if err != nil {
-		b.Fatal(err)
-	}
+	kp, env := benchEnvelope(b)
 	b.SetBytes(benchSize)
 	b.ReportAllocs()
 	for b.Loop() {

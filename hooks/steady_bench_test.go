@@ -76,9 +76,7 @@ func memberDay(shape steady.Shape, i int) (string, time.Time) {
 // of one day, newest first, a page of 30.
 func BenchmarkSteadyScreenshotList(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
-		app := fx.App(b)
-		defer app.Cleanup()
-		h, token := tt.Handler(b, app), fx.Token(b, steady.Member(1))
+		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			getOK(b, h, listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`,
@@ -91,9 +89,7 @@ func BenchmarkSteadyScreenshotList(b *testing.B) {
 // opens it: its slots, screenshots and apps (three lists).
 func BenchmarkSteadyGallery(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
-		app := fx.App(b)
-		defer app.Cleanup()
-		h, token := tt.Handler(b, app), fx.Token(b, steady.Member(1))
+		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			from, until := dbDay(day), dbDay(day.Add(24*time.Hour))
@@ -121,9 +117,7 @@ func BenchmarkSteadyGallery(b *testing.B) {
 // it: the week's slots and its breaks.
 func BenchmarkSteadyTimesheet(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
-		app := fx.App(b)
-		defer app.Cleanup()
-		h, token := tt.Handler(b, app), fx.Token(b, steady.Member(1))
+		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			week := day.AddDate(0, 0, -6)
@@ -138,9 +132,7 @@ func BenchmarkSteadyTimesheet(b *testing.B) {
 // owner opens it.
 func BenchmarkSteadyTeamDashboard(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
-		app := fx.App(b)
-		defer app.Cleanup()
-		h, token := tt.Handler(b, app), fx.Token(b, steady.Member(0))
+		h, token := steadyRouter(b, fx, steady.Member(0))
 		latencies(b, func(int) { getOK(b, h, "/api/tock/orgs/"+steady.Org+"/dashboard/team", token) })
 	})
 }
@@ -149,9 +141,7 @@ func BenchmarkSteadyTeamDashboard(b *testing.B) {
 // day, as JSON, as the owner asks for it.
 func BenchmarkSteadyMonthReport(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
-		app := fx.App(b)
-		defer app.Cleanup()
-		h, token := tt.Handler(b, app), fx.Token(b, steady.Member(0))
+		h, token := steadyRouter(b, fx, steady.Member(0))
 		to := steady.Day(time.Now(), 0)
 		url := "/api/tock/orgs/" + steady.Org + "/reports?group=member,day&from=" + to.AddDate(0, 0, -29).Format("2006-01-02") + "&to=" + to.Format("2006-01-02")
 		latencies(b, func(int) { getOK(b, h, url, token) })
@@ -215,4 +205,12 @@ func oldestBlobs(b *testing.B, app interface {
 		}
 	}
 	return keys
+}
+
+// steadyRouter is the fixture's real router, on a copy removed when the
+// benchmark ends, and a token of member as the client.
+func steadyRouter(b *testing.B, fx *tt.Fixture, member string) (http.Handler, string) {
+	app := fx.App(b)
+	b.Cleanup(app.Cleanup)
+	return tt.Handler(b, app), fx.Token(b, member)
 }
