@@ -23,6 +23,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerBounds(app)
 	s.registerKeys(app, z)
 	s.registerIngest(app, z)
+	s.registerScreenshotIngest(app, z)
 	s.registerView(app, z)
 	s.registerDeletions(app)
 	s.registerReassign(app, z)

@@ -26,6 +26,14 @@ var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 func (s *Server) registerIngest(app core.App, z *authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(ingest.ActivitiesRoute, func(re *core.RequestEvent) error { return s.ingestActivity(re, z) })
+		return e.Next()
+	})
+}
+
+// registerScreenshotIngest binds the agent's screenshot upload, whose
+// multipart body is read raw (see keepRawBody).
+func (s *Server) registerScreenshotIngest(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(ingest.ScreenshotsRoute, func(re *core.RequestEvent) error { return s.ingestScreenshot(re, z) })
 		if err := e.Next(); err != nil {
 			return err
@@ -42,7 +50,7 @@ func badRequest(format string, args ...any) error {
 }
 
 // tracker returns the requester as a member of org who may track time there.
-func (s *Server) tracker(e *core.RequestEvent, z *authorizer, org string) (orgActor, error) {
+func tracker(e *core.RequestEvent, z *authorizer, org string) (orgActor, error) {
 	if !isPerson(e.Auth) {
 		return orgActor{}, router.NewUnauthorizedError("Sign in with the agent first.", nil)
 	}
@@ -117,7 +125,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *authorizer) error {
 	if !isRecordID(in.Org) || !isRecordID(in.Project) || (in.Task != "" && !isRecordID(in.Task)) {
 		return badRequest("org, project and task must be record ids.")
 	}
-	a, err := s.tracker(e, z, in.Org)
+	a, err := tracker(e, z, in.Org)
 	if err != nil {
 		return err
 	}
@@ -252,7 +260,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *authorizer) error {
 	if !isRecordID(in.Org) {
 		return badRequest("org must be a record id.")
 	}
-	a, err := s.tracker(e, z, in.Org)
+	a, err := tracker(e, z, in.Org)
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func (s *Server) invite(e *core.RequestEvent, z *authorizer) error {
 	if errs := validateInvite(e.App, org.Id, in); len(errs) > 0 {
 		return router.NewBadRequestError("Invalid invitation.", errs)
 	}
-	if err := z.mayInvite(a, in); err != nil {
+	if err := mayInvite(z, a, in); err != nil {
 		return err
 	}
 	member, err := isActiveMemberEmail(e.App, org.Id, in.Email)
@@ -209,7 +209,7 @@ func validateInvite(app core.App, org string, in InviteRequest) validation.Error
 // a team they lead; the role it carries is perms.CanSetRole's (plain users
 // by anyone who may invite, managers by owners and managers, owners by
 // owners).
-func (z *authorizer) mayInvite(a orgActor, in InviteRequest) error {
+func mayInvite(z *authorizer, a orgActor, in InviteRequest) error {
 	d := z.decide(a, perms.InviteUsers, perms.Target{TeamID: in.Team})
 	if !d.Allowed {
 		if in.Team == "" && !z.matrix.Scope(a.actor, perms.InviteUsers, a.settings).Empty() {

@@ -159,7 +159,7 @@ func setInvoice(inv *core.Record, period dayPeriod, lines []MoneyLine, currency,
 // invoiceFor finds the invoice the path names and checks that the requester
 // may act on it with f; someone who may neither act nor view it gets a 404,
 // so a refusal never confirms that an invoice exists.
-func (z *authorizer) invoiceFor(e *core.RequestEvent, collection string, f perms.Feature, target func(*core.Record) perms.Target) (*core.Record, error) {
+func invoiceFor(z *authorizer, e *core.RequestEvent, collection string, f perms.Feature, target func(*core.Record) perms.Target) (*core.Record, error) {
 	inv, err := e.App.FindRecordById(collection, e.Request.PathValue("id"))
 	if err != nil {
 		return nil, notFound()
@@ -181,7 +181,7 @@ func teamTarget(r *core.Record) perms.Target  { return perms.Target{TeamID: r.Ge
 func ownerTarget(r *core.Record) perms.Target { return perms.Target{OwnerID: r.GetString("user")} }
 
 func (s *Server) sendClientInvoice(e *core.RequestEvent, z *authorizer) error {
-	inv, err := z.invoiceFor(e, migrations.ClientInvoices, perms.SendClientInvoices, teamTarget)
+	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.SendClientInvoices, teamTarget)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func projectNames(app core.App, lines []MoneyLine) map[string]string {
 }
 
 func (s *Server) payClientInvoice(e *core.RequestEvent, z *authorizer) error {
-	inv, err := z.invoiceFor(e, migrations.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
+	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
 	if err != nil {
 		return err
 	}
@@ -404,7 +404,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *authorizer) error {
 }
 
 func (s *Server) payTeamInvoice(e *core.RequestEvent, z *authorizer) error {
-	inv, err := z.invoiceFor(e, migrations.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
+	inv, err := invoiceFor(z, e, migrations.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
 	if err != nil {
 		return err
 	}

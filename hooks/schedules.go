@@ -189,7 +189,7 @@ func (s *Server) routeSchedules(e *core.ServeEvent, z *authorizer) {
 
 // visibleShifts reads the shifts of org the requester may view that occur
 // in [from, to), sorted by start then member.
-func (z *authorizer) visibleShifts(app core.App, a orgActor, org *core.Record, from, to time.Time) ([]Shift, error) {
+func visibleShifts(z *authorizer, app core.App, a orgActor, org *core.Record, from, to time.Time) ([]Shift, error) {
 	sc := z.matrix.Scope(a.actor, perms.ViewSchedules, a.settings)
 	if sc.Empty() {
 		return []Shift{}, nil
@@ -277,7 +277,7 @@ func (s *Server) shifts(e *core.RequestEvent, z *authorizer) error {
 	if r.days() > maxShiftRangeDays {
 		return badRequest("A range of shifts may span at most %d days.", maxShiftRangeDays)
 	}
-	list, err := z.visibleShifts(e.App, a, org, r.bounds[0], r.bounds[len(r.bounds)-1])
+	list, err := visibleShifts(z, e.App, a, org, r.bounds[0], r.bounds[len(r.bounds)-1])
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (s *Server) attendance(e *core.RequestEvent, z *authorizer) error {
 		return badRequest("day must be a day as YYYY-MM-DD.")
 	}
 	from, to := r.bounds[0], r.bounds[1]
-	list, err := z.visibleShifts(e.App, a, org, from, to)
+	list, err := visibleShifts(z, e.App, a, org, from, to)
 	if err != nil {
 		return err
 	}

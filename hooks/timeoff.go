@@ -282,7 +282,7 @@ func policyApplies(p *core.Record, user string) bool {
 
 // approverOf is the decision to approve or deny user's time off: a grant
 // broader than self, and never one's own unless one is an owner.
-func (z *authorizer) approverOf(a orgActor, user string) bool {
+func approverOf(z *authorizer, a orgActor, user string) bool {
 	d := z.decide(a, perms.ApproveRequestTimeOffRequests, perms.Target{OwnerID: user})
 	if !d.Allowed || d.Cell == perms.CellSelf {
 		return false
@@ -292,10 +292,10 @@ func (z *authorizer) approverOf(a orgActor, user string) bool {
 
 // mayReadBalances: one's own always; others' for those who edit balances or
 // approve the member's requests.
-func (z *authorizer) mayReadBalances(a orgActor, user string) bool {
+func mayReadBalances(z *authorizer, a orgActor, user string) bool {
 	return user == a.actor.UserID ||
 		z.decide(a, perms.EditTimeOffBalances, perms.Target{OwnerID: user}).Allowed ||
-		z.approverOf(a, user)
+		approverOf(z, a, user)
 }
 
 // accrualStart is when a policy starts earning: its starts_on day, else its creation.
@@ -387,7 +387,7 @@ func (s *Server) timeOffBalances(e *core.RequestEvent, z *authorizer) error {
 	if !isRecordID(user) {
 		return badRequest("user must be a member's id.")
 	}
-	if !z.mayReadBalances(a, user) {
+	if !mayReadBalances(z, a, user) {
 		return forbidden(perms.EditTimeOffBalances)
 	}
 	member, err := loadActor(e.App, user, org.Id)
@@ -542,7 +542,7 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *authorizer, to string) e
 		if user != a.actor.UserID && req.GetString("requested_by") != a.actor.UserID {
 			return router.NewForbiddenError("Only the member or whoever filed the request may cancel it.", nil)
 		}
-	} else if !z.approverOf(a, user) {
+	} else if !approverOf(z, a, user) {
 		if user == a.actor.UserID {
 			return router.NewForbiddenError("Someone else must decide on your own time off.", nil)
 		}
