@@ -14,7 +14,8 @@ import (
 
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -156,7 +157,7 @@ func TestScreenshotMetaLimit(t *testing.T) {
 func TestRouteBodyLimits(t *testing.T) {
 	p := newPipeline(t, "local", nil)
 	start := slot()
-	manual := strings.Replace(hooks.ManualTimeRoute, "{org}", tt.Acme, 1)
+	manual := strings.Replace(api.ManualTimeRoute, "{org}", tt.Acme, 1)
 	cases := []struct {
 		name, url, user string
 		limit           int
@@ -171,16 +172,14 @@ func TestRouteBodyLimits(t *testing.T) {
 			func(i int) int {
 				return count(t, p.app, migrations.Activities, "client_id = {:c}", map[string]any{"c": fmt.Sprintf("body-limit-%d", i)})
 			}},
-		{"manual time (the default limit)", manual, tt.Alice, hooks.DefaultBodyBytes,
-			func(i int) string {
-				from := start.Add(-24*time.Hour - time.Duration(i)*time.Hour)
-				return manualBody("", tt.ProjA, from, from.Add(10*time.Minute), "")
-			},
+		{"manual time (the default limit)", manual, tt.Alice, api.DefaultBodyBytes, func(i int) string {
+			from := start.Add(-24*time.Hour - time.Duration(i)*time.Hour)
+			return manualBody("", tt.ProjA, from, from.Add(10*time.Minute), "")
+		},
 			func(int) int { return manualCount(t, p.app, tt.Alice) }},
-		{"locations", strings.Replace(hooks.LocationsRoute, "{org}", tt.Acme, 1), tt.Carol, hooks.MaxLocationBodyBytes,
-			func(i int) string {
-				return batch(point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
-			},
+		{"locations", strings.Replace(api.LocationsRoute, "{org}", tt.Acme, 1), tt.Carol, api.MaxLocationBodyBytes, func(i int) string {
+			return batch(point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
+		},
 			func(int) int {
 				return count(t, p.app, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
 			}},
@@ -234,15 +233,15 @@ func TestHolidayPoliciesKeepOnlyKnownKeys(t *testing.T) {
 // TestEmailLength: an e-mail field takes 254 characters, not 255.
 func TestEmailLength(t *testing.T) {
 	p := newPipeline(t, "local", nil)
-	for _, n := range []int{hooks.MaxEmailLen, hooks.MaxEmailLen + 1} {
+	for _, n := range []int{api.MaxEmailLen, api.MaxEmailLen + 1} {
 		email := strings.Repeat("a", 64) + "@" + strings.Repeat("b", n-64-1-8) + ".example"
 		body := fmt.Sprintf(`{"org":%q,"name":"Client %d","email":%q}`, tt.Acme, n, email)
 		status, _, out := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, recordsURL(migrations.Clients), body, p.token(t, tt.Alice)))
 		stored := count(t, p.app, migrations.Clients, "name = {:n}", map[string]any{"n": fmt.Sprintf("Client %d", n)})
-		if n == hooks.MaxEmailLen && (status != http.StatusOK || stored != 1) {
+		if n == api.MaxEmailLen && (status != http.StatusOK || stored != 1) {
 			t.Errorf("e-mail of %d characters: %d %s", n, status, out)
 		}
-		if n > hooks.MaxEmailLen && (status != http.StatusBadRequest || !strings.Contains(out, `"email"`) || stored != 0) {
+		if n > api.MaxEmailLen && (status != http.StatusBadRequest || !strings.Contains(out, `"email"`) || stored != 0) {
 			t.Errorf("e-mail of %d characters: %d %s, want 400 naming email", n, status, out)
 		}
 	}
@@ -257,8 +256,8 @@ func TestLargestLocationBatchFits(t *testing.T) {
 		id := fmt.Sprintf("%0*d", migrations.MaxLocationClientID, i)
 		points[i] = point(id, time.Now().UTC(), -89.12345678901234, -179.12345678901234, `,"project":"prjacmea0000001"`)
 	}
-	if n := len(batch(points...)); n > hooks.MaxLocationBodyBytes {
-		t.Errorf("the largest batch is %d bytes, over the route's %d", n, hooks.MaxLocationBodyBytes)
+	if n := len(batch(points...)); n > api.MaxLocationBodyBytes {
+		t.Errorf("the largest batch is %d bytes, over the route's %d", n, api.MaxLocationBodyBytes)
 	}
 }
 
@@ -267,7 +266,7 @@ func TestLargestLocationBatchFits(t *testing.T) {
 // limit is stored; a byte more is a 413 and stores nothing.
 func TestScreenshotRouteBodyLimit(t *testing.T) {
 	const envelopeMax = 64 << 10
-	p := newPipeline(t, "local", func(c *hooks.Config) { c.MaxEnvelopeBytes = envelopeMax })
+	p := newPipeline(t, "local", func(c *config.Config) { c.MaxEnvelopeBytes = envelopeMax })
 	start := slot()
 	act := p.track(t, tt.Carol, tt.ProjA, start)
 	limit := envelopeMax + ingest.MaxMetaBytes + 16<<10 // the route's framing allowance

@@ -11,8 +11,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -63,32 +62,32 @@ func plantBreaks(t testing.TB, app core.App) {
 
 func TestBreaksRoute(t *testing.T) {
 	ra := newReportApp(t, func(app core.App) { plantBreaks(t, app) })
-	walt := []hooks.Break{
+	walt := []api.Break{
 		{User: tt.Walt, Date: "2026-06-10", Start: at(10, 0), End: at(10, 15), Seconds: 900, Paid: true, Policy: shortBreak},
 		{User: tt.Walt, Date: "2026-06-10", Start: at(12, 0), End: at(12, 30), Seconds: 1800, Paid: false, Policy: lunchBreak},
 	}
-	carol := []hooks.Break{{User: tt.Carol, Date: "2026-06-10", Start: at(9, 0), End: at(9, 15), Seconds: 900, Paid: true, Policy: shortBreak}}
+	carol := []api.Break{{User: tt.Carol, Date: "2026-06-10", Start: at(9, 0), End: at(9, 15), Seconds: 900, Paid: true, Policy: shortBreak}}
 	cases := []struct {
 		name   string
 		user   string
 		org    string
 		query  url.Values
 		status int
-		want   []hooks.Break
+		want   []api.Break
 	}{
 		{name: "owner: everyone's", user: tt.Alice, status: 200, want: append(slices.Clone(walt), carol...)},
 		{name: "owner: one member's", user: tt.Alice, query: q("user", tt.Walt), status: 200, want: walt},
 		{name: "manager: everyone's", user: tt.Bob, status: 200, want: append(slices.Clone(walt), carol...)},
 		{name: "user: their own", user: tt.Carol, status: 200, want: carol},
 		{name: "user: not someone else's", user: tt.Carol, query: q("user", tt.Walt), status: 403},
-		{name: "project manager: only their own (none)", user: tt.Pam, status: 200, want: []hooks.Break{}},
+		{name: "project manager: only their own (none)", user: tt.Pam, status: 200, want: []api.Break{}},
 		{name: "project manager: not their project's members'", user: tt.Pam, query: q("user", tt.Walt), status: 403},
 		{name: "project viewer: not their project's members'", user: tt.Vic, query: q("user", tt.Walt), status: 403},
 		{name: "team lead: their team's members'", user: tt.Tess, status: 200, want: walt},
 		{name: "team lead: not outside the team", user: tt.Tess, query: q("user", tt.Carol), status: 403},
 		{name: "another organization's owner: 404", user: tt.Dave, status: 404},
 		{name: "anonymous: 401", status: 401},
-		{name: "Globex: no gaps, no breaks", user: tt.Dave, org: tt.Globex, status: 200, want: []hooks.Break{}},
+		{name: "Globex: no gaps, no breaks", user: tt.Dave, org: tt.Globex, status: 200, want: []api.Break{}},
 		{name: "a bad day: 400", user: tt.Alice, query: q("from", "10 June"), status: 400},
 	}
 	for _, tc := range cases {
@@ -97,26 +96,26 @@ func TestBreaksRoute(t *testing.T) {
 			for k, v := range tc.query {
 				query[k] = v
 			}
-			status, _, body := ra.get(tc.user, hooks.BreaksRoute, cmpOr(tc.org, tt.Acme), query)
+			status, _, body := ra.get(tc.user, api.BreaksRoute, cmpOr(tc.org, tt.Acme), query)
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
 			if status != 200 {
 				return
 			}
-			var got []hooks.Break
+			var got []api.Break
 			if err := json.Unmarshal([]byte(body), &got); err != nil {
 				t.Fatalf("decode %s: %v", body, err)
 			}
 			if strings.TrimSpace(body) == "null" {
 				t.Fatalf("breaks must be a list, got null")
 			}
-			norm := func(bs []hooks.Break) []hooks.Break {
+			norm := func(bs []api.Break) []api.Break {
 				out := slices.Clone(bs)
 				for i := range out {
 					out[i].Start, out[i].End = out[i].Start.UTC(), out[i].End.UTC()
 				}
-				slices.SortFunc(out, func(x, y hooks.Break) int { return strings.Compare(x.User+x.Start.String(), y.User+y.Start.String()) })
+				slices.SortFunc(out, func(x, y api.Break) int { return strings.Compare(x.User+x.Start.String(), y.User+y.Start.String()) })
 				return out
 			}
 			if g, w := norm(got), norm(tc.want); !slices.Equal(g, w) {
@@ -127,7 +126,7 @@ func TestBreaksRoute(t *testing.T) {
 }
 
 // breakRows maps a member,project report onto break seconds per pair.
-func breakRows(rep hooks.Report) map[string]int {
+func breakRows(rep api.Report) map[string]int {
 	out := map[string]int{}
 	for _, r := range rep.Rows {
 		out[deref(r.MemberID)+"/"+deref(r.ProjectID)] += r.BreakSeconds
@@ -259,16 +258,16 @@ func TestBreaksFollowLocalDays(t *testing.T) {
 		acts = append(acts, run(tt.Walt, tt.ProjA, utc(21, 0), 2)...)
 		plant(t, app, acts...)
 	})
-	status, _, body := ra.get(tt.Alice, hooks.BreaksRoute, tt.Acme, q("from", "2026-03-10", "to", "2026-03-11"))
+	status, _, body := ra.get(tt.Alice, api.BreaksRoute, tt.Acme, q("from", "2026-03-10", "to", "2026-03-11"))
 	if status != 200 {
 		t.Fatalf("%d %s", status, body)
 	}
-	var got []hooks.Break
+	var got []api.Break
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
 	// The 80 minutes before midnight don't count towards the next day.
-	want := []hooks.Break{{User: tt.Walt, Date: "2026-03-11", Start: utc(20, 40), End: utc(20, 55), Seconds: 900, Paid: true, Policy: tt.BrkA}}
+	want := []api.Break{{User: tt.Walt, Date: "2026-03-11", Start: utc(20, 40), End: utc(20, 55), Seconds: 900, Paid: true, Policy: tt.BrkA}}
 	for i := range got {
 		got[i].Start, got[i].End = got[i].Start.UTC(), got[i].End.UTC()
 	}

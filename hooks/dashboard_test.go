@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -38,7 +37,7 @@ func TestTeamDashboard(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodGet, URL: orgURL(hooks.TeamDashboardRoute, tt.Acme) + tc.query,
+			Name: tc.name, Method: http.MethodGet, URL: orgURL(api.TeamDashboardRoute, tt.Acme) + tc.query,
 			ExpectedStatus: tc.status, TestAppFactory: factory,
 		}
 		if tc.user != "" {
@@ -52,7 +51,7 @@ func TestTeamDashboard(t *testing.T) {
 		}
 		sc.ExpectedContent = []string{`"members":[`}
 		sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) {
-			got := decoded[hooks.TeamDashboard](t, res)
+			got := decoded[api.TeamDashboard](t, res)
 			var ids []string
 			for _, m := range got.Members {
 				ids = append(ids, m.User)
@@ -97,7 +96,7 @@ func TestMeDashboard(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodGet, URL: orgURL(hooks.MeDashboardRoute, tt.Acme) + seedDay,
+			Name: tc.name, Method: http.MethodGet, URL: orgURL(api.MeDashboardRoute, tt.Acme) + seedDay,
 			ExpectedStatus: tc.status, TestAppFactory: factory,
 		}
 		if tc.user != "" {
@@ -110,7 +109,7 @@ func TestMeDashboard(t *testing.T) {
 		}
 		sc.ExpectedContent = []string{`"week":"2026-11-02"`}
 		sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) {
-			got := decoded[hooks.MeDashboard](t, res)
+			got := decoded[api.MeDashboard](t, res)
 			if got.Today.Tracked != tc.today || got.ThisWeek.Tracked != tc.today {
 				t.Errorf("today %+v, week %+v, want %d s", got.Today, got.ThisWeek, tc.today)
 			}

@@ -13,10 +13,9 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -49,11 +48,11 @@ func TestStoreFailureIsTheServers(t *testing.T) {
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stores := map[string]func(*hooks.Config){
-		"local dir that can't be created": func(c *hooks.Config) {
+	stores := map[string]func(*config.Config){
+		"local dir that can't be created": func(c *config.Config) {
 			c.Store, c.Storage, c.LocalDir = nil, "local", filepath.Join(notADir, "screenshots")
 		},
-		"S3 endpoint nothing listens on": func(c *hooks.Config) {
+		"S3 endpoint nothing listens on": func(c *config.Config) {
 			c.Store, c.Storage = nil, "s3"
 			c.S3 = blobstore.S3Config{Endpoint: tt.FreeAddr(t), Bucket: "tock", AccessKey: "k", SecretKey: "s"}
 		},

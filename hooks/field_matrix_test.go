@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -22,13 +21,13 @@ func visitSeen(org, site, user, project string) probe {
 	at := tt.LocationAt(user, project)
 	return probe{
 		method: "GET", read: true,
-		url: strings.NewReplacer("{org}", org, "{id}", site).Replace(hooks.JobSiteVisitsRoute) +
+		url: strings.NewReplacer("{org}", org, "{id}", site).Replace(api.JobSiteVisitsRoute) +
 			"?" + url.Values{"from": {day}, "to": {day}}.Encode(),
 		took: func(t testing.TB, _ core.App, status int, body string) bool {
 			if status != 200 {
 				return false
 			}
-			var vs []hooks.Visit
+			var vs []api.Visit
 			if err := json.Unmarshal([]byte(body), &vs); err != nil {
 				t.Fatalf("visits: %v", err)
 			}
@@ -45,7 +44,7 @@ func visitSeen(org, site, user, project string) probe {
 // jobStatusSet sets a job's status through the assignees' route.
 func jobStatusSet(job, status string) probe {
 	return probe{
-		method: "POST", url: strings.Replace(hooks.JobStatusRoute, "{id}", job, 1), body: `{"status":"` + status + `"}`,
+		method: "POST", url: strings.Replace(api.JobStatusRoute, "{id}", job, 1), body: `{"status":"` + status + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(migrations.Jobs, job)
 			return err == nil && r.GetString("status") == status

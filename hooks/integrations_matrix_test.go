@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -19,7 +18,7 @@ import (
 func rotated(id string) probe {
 	var was string
 	return probe{
-		method: "POST", url: strings.Replace(hooks.WebhookRotateRoute, "{id}", id, 1), body: `{}`,
+		method: "POST", url: strings.Replace(api.WebhookRotateRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
 			r, err := app.FindRecordById(migrations.Webhooks, id)
 			if err != nil {
@@ -37,14 +36,14 @@ func rotated(id string) probe {
 // summaryRow previews the requester's daily summary of the seed's day in
 // org; took means it holds user's time in project.
 func summaryRow(org, user, project string) probe {
-	u := orgURL(hooks.SummaryPreviewRoute, org) + "?" + url.Values{"period": {"daily"}, "day": {tt.Slot.Format(time.DateOnly)}}.Encode()
+	u := orgURL(api.SummaryPreviewRoute, org) + "?" + url.Values{"period": {"daily"}, "day": {tt.Slot.Format(time.DateOnly)}}.Encode()
 	return probe{
 		method: "GET", read: true, url: u,
 		took: func(t testing.TB, _ core.App, status int, body string) bool {
 			if status != 200 {
 				return false
 			}
-			var s hooks.Summary
+			var s api.Summary
 			if err := json.Unmarshal([]byte(body), &s); err != nil {
 				t.Fatalf("summary: %v", err)
 			}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
-
 	"github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )

@@ -14,8 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -123,7 +122,7 @@ func TestInviteCreate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodPost, URL: orgURL(hooks.InvitesRoute, tt.Acme), Body: strings.NewReader(tc.body),
+			Name: tc.name, Method: http.MethodPost, URL: orgURL(api.InvitesRoute, tt.Acme), Body: strings.NewReader(tc.body),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: befores(withToggles(tc.toggles), tc.before),
 			ExpectedContent: tc.content,
 		}
@@ -149,7 +148,7 @@ func TestInviteCreate(t *testing.T) {
 		sc.ExpectedContent = []string{`"token":"`}
 		sc.NotExpectedContent = []string{"token_hash"}
 		sc.AfterTestFunc = func(t testing.TB, app *tests.TestApp, res *http.Response) {
-			out := decoded[hooks.Invitation](t, res)
+			out := decoded[api.Invitation](t, res)
 			if len(out.Token) != 43 || out.Link != "/#/join/"+out.Token || out.Emailed != tc.emailed || out.Team != tc.team {
 				t.Errorf("answer %+v", out)
 			}
@@ -204,7 +203,7 @@ func TestInviteLink(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodGet, URL: strings.Replace(hooks.InviteRoute, "{token}", tc.url, 1),
+			Name: tc.name, Method: http.MethodGet, URL: strings.Replace(api.InviteRoute, "{token}", tc.url, 1),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: plantInvite(token, tc.fields),
 			NotExpectedContent: []string{"token_hash", sha256Hex(token), "invited_by"},
 		}
@@ -296,7 +295,7 @@ func TestInviteAccept(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodPost, URL: strings.Replace(hooks.AcceptInviteRoute, "{token}", tc.url, 1),
+			Name: tc.name, Method: http.MethodPost, URL: strings.Replace(api.AcceptInviteRoute, "{token}", tc.url, 1),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: befores(plantInvite(token, tc.fields), tc.before),
 			ExpectedContent: tc.content,
 		}
@@ -407,14 +406,14 @@ func TestInviteFlow(t *testing.T) {
 		return status, out
 	}
 
-	status, body := send(http.MethodPost, orgURL(hooks.InvitesRoute, tt.Acme), `{"email":"erin@example.test","role":"user","team":"`+tt.TeamU+`"}`, tt.Bob)
+	status, body := send(http.MethodPost, orgURL(api.InvitesRoute, tt.Acme), `{"email":"erin@example.test","role":"user","team":"`+tt.TeamU+`"}`, tt.Bob)
 	if status != 200 {
 		t.Fatalf("invite: %d %s", status, body)
 	}
-	var inv hooks.Invitation
+	var inv api.Invitation
 	decodeInto(t, body, &inv)
-	link := strings.Replace(hooks.InviteRoute, "{token}", inv.Token, 1)
-	accept := strings.Replace(hooks.AcceptInviteRoute, "{token}", inv.Token, 1)
+	link := strings.Replace(api.InviteRoute, "{token}", inv.Token, 1)
+	accept := strings.Replace(api.AcceptInviteRoute, "{token}", inv.Token, 1)
 
 	steps := []struct {
 		name, method, url, user string
@@ -424,9 +423,9 @@ func TestInviteFlow(t *testing.T) {
 		{"anyone with the link sees what it offers", http.MethodGet, link, "", 200, `"name":"Acme"`},
 		{"a manager sees the pending invitation", http.MethodGet, recordsURL(migrations.Invites), tt.Bob, 200, `"email":"erin@example.test"`},
 		{"a plain user doesn't", http.MethodGet, recordsURL(migrations.Invites), tt.Carol, 200, `"totalItems":0`},
-		{"the invitee isn't a member yet", http.MethodGet, orgURL(hooks.MeRoute, tt.Acme), tt.Erin, 404, `"data":{}`},
+		{"the invitee isn't a member yet", http.MethodGet, orgURL(api.MeRoute, tt.Acme), tt.Erin, 404, `"data":{}`},
 		{"the invitee accepts", http.MethodPost, accept, tt.Erin, 200, `"org":"` + tt.Acme + `"`},
-		{"and is a member of the invitation's team", http.MethodGet, orgURL(hooks.MeRoute, tt.Acme), tt.Erin, 200, `"teams":["` + tt.TeamU + `"]`},
+		{"and is a member of the invitation's team", http.MethodGet, orgURL(api.MeRoute, tt.Acme), tt.Erin, 200, `"teams":["` + tt.TeamU + `"]`},
 		{"and lists the organization", http.MethodGet, recordsURL(migrations.Organizations), tt.Erin, 200, `"id":"` + tt.Acme + `"`},
 		{"a second acceptance is 404", http.MethodPost, accept, tt.Erin, 404, `"data":{}`},
 		{"even by someone else", http.MethodPost, accept, tt.Dave, 404, `"data":{}`},

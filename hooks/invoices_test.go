@@ -10,8 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -46,28 +45,28 @@ func setRecord(t testing.TB, app core.App, collection, id string, fields map[str
 	}
 }
 
-func invoiceOf(t testing.TB, body string) (hooks.InvoiceResult, []hooks.MoneyLine) {
+func invoiceOf(t testing.TB, body string) (api.InvoiceResult, []api.MoneyLine) {
 	t.Helper()
 	var out struct {
 		Invoice struct {
-			ID         string            `json:"id"`
-			Number     int               `json:"number"`
-			Total      int64             `json:"total_cents"`
-			Status     string            `json:"status"`
-			Currency   string            `json:"currency"`
-			Lines      []hooks.MoneyLine `json:"lines"`
-			PeriodFrom string            `json:"period_start"`
+			ID         string          `json:"id"`
+			Number     int             `json:"number"`
+			Total      int64           `json:"total_cents"`
+			Status     string          `json:"status"`
+			Currency   string          `json:"currency"`
+			Lines      []api.MoneyLine `json:"lines"`
+			PeriodFrom string          `json:"period_start"`
 		} `json:"invoice"`
-		Unpriced []hooks.Unpriced `json:"unpriced"`
+		Unpriced []api.Unpriced `json:"unpriced"`
 	}
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
-	return hooks.InvoiceResult{Unpriced: out.Unpriced}, out.Invoice.Lines
+	return api.InvoiceResult{Unpriced: out.Unpriced}, out.Invoice.Lines
 }
 
-func linesByUser(lines []hooks.MoneyLine) map[string]hooks.MoneyLine {
-	out := map[string]hooks.MoneyLine{}
+func linesByUser(lines []api.MoneyLine) map[string]api.MoneyLine {
+	out := map[string]api.MoneyLine{}
 	for _, l := range lines {
 		out[l.User+"/"+l.Project] = l
 	}
@@ -120,7 +119,7 @@ func TestClientInvoiceLines(t *testing.T) {
 			if tc.before != nil {
 				tc.before(t, app)
 			}
-			status, body := call(tc.user, "POST", orgURL(hooks.ClientInvoicesRoute, tt.Acme), tc.body)
+			status, body := call(tc.user, "POST", orgURL(api.ClientInvoicesRoute, tt.Acme), tc.body)
 			if status != 200 {
 				t.Fatalf("got %d %s", status, body)
 			}
@@ -142,7 +141,7 @@ func TestClientInvoiceLines(t *testing.T) {
 				t.Errorf("invoice: %s", body)
 			}
 			// The next one gets the next number.
-			if status, body := call(tc.user, "POST", orgURL(hooks.ClientInvoicesRoute, tt.Acme), tc.body); status != 200 ||
+			if status, body := call(tc.user, "POST", orgURL(api.ClientInvoicesRoute, tt.Acme), tc.body); status != 200 ||
 				!strings.Contains(body, fmt.Sprintf(`"number":%d`, tc.number+1)) {
 				t.Errorf("second invoice: %d %s", status, body)
 			}
@@ -170,7 +169,7 @@ func TestClientInvoiceRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)
-			status, body := call(tc.user, "POST", orgURL(hooks.ClientInvoicesRoute, tc.org), tc.body)
+			status, body := call(tc.user, "POST", orgURL(api.ClientInvoicesRoute, tc.org), tc.body)
 			if status != tc.status || !strings.Contains(body, tc.content) {
 				t.Fatalf("got %d %s, want %d with %q", status, body, tc.status, tc.content)
 			}
@@ -185,7 +184,7 @@ func TestClientInvoiceRefusals(t *testing.T) {
 func TestClientInvoiceSend(t *testing.T) {
 	t.Run("sent", func(t *testing.T) {
 		app, call := moneyApp(t)
-		status, body := call(tt.Alice, "POST", idURL(hooks.ClientInvoiceSendRoute, tt.CInvA), `{}`)
+		status, body := call(tt.Alice, "POST", idURL(api.ClientInvoiceSendRoute, tt.CInvA), `{}`)
 		if status != 200 || !strings.Contains(body, `"status":"sent"`) {
 			t.Fatalf("got %d %s", status, body)
 		}
@@ -209,7 +208,7 @@ func TestClientInvoiceSend(t *testing.T) {
 			if tc.noEmail {
 				setRecord(t, app, migrations.Clients, tt.Cli, map[string]any{"email": ""})
 			}
-			if status, body := call(tc.user, "POST", idURL(hooks.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != tc.status {
+			if status, body := call(tc.user, "POST", idURL(api.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
 			r, _ := app.FindRecordById(migrations.ClientInvoices, tt.CInvA)
@@ -231,19 +230,19 @@ func TestInvoicePayments(t *testing.T) {
 		paid                              int
 		state                             string
 	}{
-		{"partial then full", tt.Alice, hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"partial then full", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":4000,"paid_at":"2026-11-10"}`, `{"amount_cents":6000}`}, []int{200, 200}, 10000, "paid"},
-		{"overpayment", tt.Alice, hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"overpayment", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":9000}`, `{"amount_cents":1001}`}, []int{200, 400}, 9000, "open"},
-		{"nothing or less", tt.Alice, hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"nothing or less", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":0}`, `{"amount_cents":-5}`, `{"amount_cents":1.5}`, `{"amount_cents":5,"paid_at":"soon"}`}, []int{400, 400, 400, 400}, 0, "open"},
-		{"only owners mark client payments", tt.Bob, hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"only owners mark client payments", tt.Bob, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":100}`}, []int{404}, 0, "open"},
-		{"a manager who sees it still can't", tt.Bob, hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, true,
+		{"a manager who sees it still can't", tt.Bob, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, true,
 			[]string{`{"amount_cents":100}`}, []int{403}, 0, "open"},
-		{"a member confirms their own", tt.Carol, hooks.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Carol), false,
+		{"a member confirms their own", tt.Carol, api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Carol), false,
 			[]string{`{"amount_cents":10000}`}, []int{200}, 10000, "paid"},
-		{"not someone else's", tt.Carol, hooks.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Walt), false,
+		{"not someone else's", tt.Carol, api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Walt), false,
 			[]string{`{"amount_cents":100}`}, []int{404}, 0, "open"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,7 +280,7 @@ func TestTeamInvoices(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)
-			status, body := call(tc.user, "POST", orgURL(hooks.TeamInvoicesRoute, tt.Acme), tc.body)
+			status, body := call(tc.user, "POST", orgURL(api.TeamInvoicesRoute, tt.Acme), tc.body)
 			if status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
@@ -354,7 +353,7 @@ func TestInvoiceClients(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)
 			setToggles(t, app, tc.toggles)
-			status, body := call(tc.user, "GET", orgURL(hooks.InvoiceClientsRoute, tt.Acme), "")
+			status, body := call(tc.user, "GET", orgURL(api.InvoiceClientsRoute, tt.Acme), "")
 			if status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
@@ -376,7 +375,7 @@ func TestInvoicesOutliveTheirClient(t *testing.T) {
 	if err != nil || r.GetString("client") != "" || r.GetString("client_name") != "Client" {
 		t.Fatalf("invoice after its client went: %v %v", r, err)
 	}
-	if status, body := call(tt.Alice, "POST", idURL(hooks.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != 400 || !strings.Contains(body, "was removed") {
+	if status, body := call(tt.Alice, "POST", idURL(api.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != 400 || !strings.Contains(body, "was removed") {
 		t.Errorf("sending it: %d %s", status, body)
 	}
 }

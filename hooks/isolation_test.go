@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )

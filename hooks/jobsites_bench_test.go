@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -17,7 +16,7 @@ import (
 // site while 30 phones each sent a point a minute, 8 hours a day, half of
 // every day on the site: the longest listing the route allows.
 func BenchmarkJobSiteVisitsRoute(b *testing.B) {
-	const phones, days, minutes = 30, hooks.MaxVisitDays, 480
+	const phones, days, minutes = 30, api.MaxVisitDays, 480
 	fx, err := matrixFixture()
 	if err != nil {
 		b.Fatal(err)
@@ -54,7 +53,7 @@ func BenchmarkJobSiteVisitsRoute(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := tt.Handler(b, app)
-	u := strings.NewReplacer("{org}", tt.Acme, "{id}", tt.JobSiteA).Replace(hooks.JobSiteVisitsRoute) + "?" +
+	u := strings.NewReplacer("{org}", tt.Acme, "{id}", tt.JobSiteA).Replace(api.JobSiteVisitsRoute) + "?" +
 		url.Values{"from": {"2026-10-01"}, "to": {"2026-10-31"}}.Encode()
 	token := fx.Token(b, tt.Alice)
 	b.ResetTimer()

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/tock-app/tock/blobstore"
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/config"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -100,7 +100,7 @@ func (failingDeletes) Delete(context.Context, string) error { return errors.New(
 func TestRetentionIsCrashSafe(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
-			p := newPipeline(t, kind, func(c *hooks.Config) { c.OrphanGrace = time.Nanosecond })
+			p := newPipeline(t, kind, func(c *config.Config) { c.OrphanGrace = time.Nanosecond })
 			old := slot().Add(-100 * 24 * time.Hour) // retention is 90 days
 			oldAct := p.track(t, tt.Carol, tt.ProjA, old)
 			var expired []shot
@@ -259,7 +259,7 @@ func TestMasterKeyStaysOutOfBackups(t *testing.T) {
 	cfg.MasterKey = ""
 	app, _ := fx.AppWith(t, cfg)
 	defer app.Cleanup()
-	keyFile = hooks.DefaultMasterKeyFile(app.DataDir())
+	keyFile = config.DefaultMasterKeyFile(app.DataDir())
 	t.Cleanup(func() { os.Remove(keyFile) })
 
 	// A new organization needs the key: the file is created then.
@@ -320,7 +320,7 @@ func TestReassignMovesTheWholeBlock(t *testing.T) {
 	act := p.track(t, tt.Walt, tt.ProjA, start)
 	s := p.capture(t, tt.Walt, act, start, 50)
 	a, _ := p.app.FindFirstRecordByData(migrations.Activities, "client_id", act)
-	url := strings.Replace(hooks.ReassignRoute, "{id}", a.Id, 1)
+	url := strings.Replace(api.ReassignRoute, "{id}", a.Id, 1)
 
 	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, url,
 		fmt.Sprintf(`{"project":%q,"task":%q}`, tt.ProjB, tt.TaskB), p.token(t, tt.Alice)))

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/field"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -26,7 +26,7 @@ func batch(points ...string) string { return `{"points":[` + strings.Join(points
 // alone, idempotent on client_id, and refused while their tracking is off.
 func TestUploadLocations(t *testing.T) {
 	fx, factory := seeded(t)
-	route := orgURL(hooks.LocationsRoute, tt.Acme)
+	route := orgURL(api.LocationsRoute, tt.Acme)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	ok := func(id string) string { return point(id, now.Add(-time.Minute), 52.5, 13.4, "") }
 	many := make([]string, migrations.MaxLocationBatch+1)
@@ -161,40 +161,40 @@ func TestJobSiteVisits(t *testing.T) {
 	}{{0, 500}, {5, 40}, {10, 60}, {25, 20}, {30, 300}, {40, 10}} {
 		pts = append(pts, point(fmt.Sprintf("w%d", i), arrive.Add(time.Duration(m.min)*time.Minute), north(m.north), tt.SiteALng, ""))
 	}
-	if status, _, body := tt.Send(h, tt.JSONRequest("POST", orgURL(hooks.LocationsRoute, tt.Acme), batch(pts...), fx.Token(t, tt.Walt))); status != 200 {
+	if status, _, body := tt.Send(h, tt.JSONRequest("POST", orgURL(api.LocationsRoute, tt.Acme), batch(pts...), fx.Token(t, tt.Walt))); status != 200 {
 		t.Fatalf("upload: %d %s", status, body)
 	}
 	d := day.Format(time.DateOnly)
 	visitsURL := func(org, site, from, to string) string {
-		return strings.NewReplacer("{org}", org, "{id}", site).Replace(hooks.JobSiteVisitsRoute) + "?" + url.Values{"from": {from}, "to": {to}}.Encode()
+		return strings.NewReplacer("{org}", org, "{id}", site).Replace(api.JobSiteVisitsRoute) + "?" + url.Values{"from": {from}, "to": {to}}.Encode()
 	}
 	for _, tc := range []struct {
 		name, user, url string
 		status          int
-		want            []hooks.Visit
+		want            []api.Visit
 	}{
-		{"the owner sees both visits", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []hooks.Visit{
+		{"the owner sees both visits", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []api.Visit{
 			{User: tt.Walt, Start: arrive.Add(5 * time.Minute), End: arrive.Add(25 * time.Minute), Seconds: 1200, Points: 3},
 			{User: tt.Walt, Start: arrive.Add(40 * time.Minute), End: arrive.Add(40 * time.Minute), Seconds: 0, Points: 1},
 		}},
-		{"his team lead too", tt.Tess, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []hooks.Visit{
+		{"his team lead too", tt.Tess, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []api.Visit{
 			{User: tt.Walt, Start: arrive.Add(5 * time.Minute), End: arrive.Add(25 * time.Minute), Seconds: 1200, Points: 3},
 			{User: tt.Walt, Start: arrive.Add(40 * time.Minute), End: arrive.Add(40 * time.Minute), Seconds: 0, Points: 1},
 		}},
-		{"a colleague sees only their own (none)", tt.Carol, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []hooks.Visit{}},
-		{"Walt sees his own", tt.Walt, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []hooks.Visit{
+		{"a colleague sees only their own (none)", tt.Carol, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []api.Visit{}},
+		{"Walt sees his own", tt.Walt, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []api.Visit{
 			{User: tt.Walt, Start: arrive.Add(5 * time.Minute), End: arrive.Add(25 * time.Minute), Seconds: 1200, Points: 3},
 			{User: tt.Walt, Start: arrive.Add(40 * time.Minute), End: arrive.Add(40 * time.Minute), Seconds: 0, Points: 1},
 		}},
-		{"points without a project aren't a project manager's", tt.Pam, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []hooks.Visit{}},
-		{"another day", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-11-05", "2026-11-06"), 200, []hooks.Visit{}},
+		{"points without a project aren't a project manager's", tt.Pam, visitsURL(tt.Acme, tt.JobSiteA, d, d), 200, []api.Visit{}},
+		{"another day", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-11-05", "2026-11-06"), 200, []api.Visit{}},
 		{"another organization's site", tt.Alice, visitsURL(tt.Acme, tt.JobSiteG, d, d), 404, nil},
 		{"no such site", tt.Alice, visitsURL(tt.Acme, "jsnosuchsite001", d, d), 404, nil},
 		{"not a member", tt.Dave, visitsURL(tt.Acme, tt.JobSiteA, d, d), 404, nil},
 		{"no days", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "", ""), 400, nil},
 		{"days backwards", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, d, "2026-11-01"), 400, nil},
 		{"more than a month", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-10-01", "2026-11-01"), 400, nil},
-		{"a month", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-10-02", "2026-11-01"), 200, []hooks.Visit{}},
+		{"a month", tt.Alice, visitsURL(tt.Acme, tt.JobSiteA, "2026-10-02", "2026-11-01"), 200, []api.Visit{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, _, body := tt.Send(h, tt.JSONRequest("GET", tc.url, "", fx.Token(t, tc.user)))
@@ -204,7 +204,7 @@ func TestJobSiteVisits(t *testing.T) {
 			if tc.want == nil {
 				return
 			}
-			var got []hooks.Visit
+			var got []api.Visit
 			if err := json.Unmarshal([]byte(body), &got); err != nil || got == nil {
 				t.Fatalf("visits %q: %v", body, err)
 			}
@@ -255,7 +255,7 @@ func TestExpireLocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	acme := count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Acme})
-	n, err := hooks.ExpireLocations(app, now)
+	n, err := field.ExpireLocations(app, now)
 	if err != nil {
 		t.Fatal(err)
 	}

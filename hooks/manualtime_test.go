@@ -10,8 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -83,7 +82,7 @@ func TestManualTime(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodPost, URL: orgURL(hooks.ManualTimeRoute, tt.Acme), Body: strings.NewReader(tc.body),
+			Name: tc.name, Method: http.MethodPost, URL: orgURL(api.ManualTimeRoute, tt.Acme), Body: strings.NewReader(tc.body),
 			Headers: fx.Auth(t, tc.user), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				if tc.mode != "" {
@@ -138,19 +137,19 @@ func TestTimeRequestDecisions(t *testing.T) {
 		state                 string
 		manual                int
 	}{
-		{name: "a manager approves", user: tt.Bob, url: hooks.ApproveTimeRequestRoute, body: `{"note":"ok"}`, status: 200,
+		{name: "a manager approves", user: tt.Bob, url: api.ApproveTimeRequestRoute, body: `{"note":"ok"}`, status: 200,
 			content: []string{`"request":{`, `"status":"approved"`, `"decision_note":"ok"`, `"activities":[`}, state: "approved", manual: 3},
-		{name: "a manager denies with a note", user: tt.Bob, url: hooks.DenyTimeRequestRoute, body: `{"note":"No workshop that day"}`,
+		{name: "a manager denies with a note", user: tt.Bob, url: api.DenyTimeRequestRoute, body: `{"note":"No workshop that day"}`,
 			status: 200, content: []string{`"status":"denied"`, `"decision_note":"No workshop that day"`}, state: "denied"},
-		{name: "the requester can't approve their own", user: tt.Carol, url: hooks.ApproveTimeRequestRoute, body: `{}`,
+		{name: "the requester can't approve their own", user: tt.Carol, url: api.ApproveTimeRequestRoute, body: `{}`,
 			status: 403, state: "pending"},
-		{name: "another member learns nothing", user: tt.Walt, url: hooks.ApproveTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
-		{name: "another organization learns nothing", user: tt.Dave, url: hooks.DenyTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
-		{name: "a decided request stays decided", user: tt.Alice, url: hooks.ApproveTimeRequestRoute, body: `{}`, status: 400,
+		{name: "another member learns nothing", user: tt.Walt, url: api.ApproveTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
+		{name: "another organization learns nothing", user: tt.Dave, url: api.DenyTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
+		{name: "a decided request stays decided", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`, status: 400,
 			before: func(t testing.TB, app core.App) {
 				setFields(t, app, migrations.TimeRequests, "treqcarol000001", map[string]any{"status": "denied"})
 			}, content: []string{"already denied"}, state: "denied"},
-		{name: "approval refused when the slot has time meanwhile", user: tt.Alice, url: hooks.ApproveTimeRequestRoute, body: `{}`,
+		{name: "approval refused when the slot has time meanwhile", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`,
 			status: 400, before: func(t testing.TB, app core.App) {
 				plantTime(t, app, tt.Carol, tt.ProjA, time.Date(2026, 11, 10, 10, 20, 0, 0, time.UTC), 600, "tracked")
 			}, content: []string{"overlaps"}, state: "pending"},

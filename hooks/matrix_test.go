@@ -12,8 +12,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -191,7 +190,7 @@ func reassigned(activity, task string) probe {
 		}
 	}
 	return probe{
-		method: "POST", url: strings.Replace(hooks.ReassignRoute, "{id}", activity, 1),
+		method: "POST", url: strings.Replace(api.ReassignRoute, "{id}", activity, 1),
 		body: fmt.Sprintf(`{"project":%q,"task":%q}`, project, task),
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(migrations.Activities, activity)
@@ -208,7 +207,7 @@ func reassigned(activity, task string) probe {
 // day; took means the row is there and, with breaks, carries break seconds.
 func reportRow(org, user, project string, breaks bool) probe {
 	day := tt.Slot.Format(time.DateOnly)
-	u := orgURL(hooks.ReportsRoute, org) + "?" + url.Values{
+	u := orgURL(api.ReportsRoute, org) + "?" + url.Values{
 		"from": {day}, "to": {day}, "group": {"member,project"}, "user": {user}, "project": {project},
 	}.Encode()
 	return probe{
@@ -217,7 +216,7 @@ func reportRow(org, user, project string, breaks bool) probe {
 			if status != 200 {
 				return false
 			}
-			var rep hooks.Report
+			var rep api.Report
 			if err := json.Unmarshal([]byte(body), &rep); err != nil {
 				t.Fatalf("report: %v", err)
 			}
@@ -235,12 +234,12 @@ func reportRow(org, user, project string, breaks bool) probe {
 // shows user's time in project.
 func teamDashboardRow(org, user, project string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(hooks.TeamDashboardRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
+		method: "GET", read: true, url: orgURL(api.TeamDashboardRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
 		took: func(t testing.TB, _ core.App, status int, body string) bool {
 			if status != 200 {
 				return false
 			}
-			var d hooks.TeamDashboard
+			var d api.TeamDashboard
 			if err := json.Unmarshal([]byte(body), &d); err != nil {
 				t.Fatalf("team dashboard: %v", err)
 			}
@@ -259,7 +258,7 @@ func teamDashboardRow(org, user, project string) probe {
 // meDashboard asks for one's own dashboard in org.
 func meDashboard(org string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(hooks.MeDashboardRoute, org),
+		method: "GET", read: true, url: orgURL(api.MeDashboardRoute, org),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"this_week"`)
 		},
@@ -271,7 +270,7 @@ func breaksListed(org, user string) probe {
 	day := tt.Slot.Format(time.DateOnly)
 	return probe{
 		method: "GET", read: true,
-		url: orgURL(hooks.BreaksRoute, org) + "?" + url.Values{"from": {day}, "to": {day}, "user": {user}}.Encode(),
+		url: orgURL(api.BreaksRoute, org) + "?" + url.Values{"from": {day}, "to": {day}, "user": {user}}.Encode(),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"user":"`+user+`"`)
 		},
@@ -318,7 +317,7 @@ func plantRecord(t testing.TB, app core.App, collection, id string, fields map[s
 // submittedFor submits user's week of tt.Slot, with approvals on in both organizations.
 func submittedFor(user, org string) probe {
 	return probe{
-		method: "POST", url: strings.Replace(hooks.TimesheetSubmitRoute, "{org}", org, 1),
+		method: "POST", url: strings.Replace(api.TimesheetSubmitRoute, "{org}", org, 1),
 		body: fmt.Sprintf(`{"user":%q,"period_start":"2026-11-02"}`, user),
 		before: func(t testing.TB, app core.App) {
 			for _, id := range []string{tt.Acme, tt.Globex} {
@@ -343,7 +342,7 @@ func submittedFor(user, org string) probe {
 func sheetApproved(user, org string) probe {
 	id := pad15("tsh" + user[3:])
 	return probe{
-		method: "POST", url: strings.Replace(hooks.TimesheetApproveRoute, "{id}", id, 1), body: `{}`,
+		method: "POST", url: strings.Replace(api.TimesheetApproveRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
 			plantRecord(t, app, migrations.Timesheets, id, map[string]any{
 				"org": org, "user": user, "status": "submitted", "submitted_by": user,
@@ -361,7 +360,7 @@ func sheetApproved(user, org string) probe {
 func requestApproved(user, project, org string) probe {
 	id := tt.DataID("req", user, project)
 	return probe{
-		method: "POST", url: strings.Replace(hooks.ApproveTimeRequestRoute, "{id}", id, 1), body: `{}`,
+		method: "POST", url: strings.Replace(api.ApproveTimeRequestRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
 			plantRecord(t, app, migrations.TimeRequests, id, map[string]any{
 				"org": org, "user": user, "project": project, "status": "pending",

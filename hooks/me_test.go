@@ -10,8 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/perms"
 )
@@ -61,46 +60,46 @@ func TestMeRoute(t *testing.T) {
 		org     string
 		toggles bool
 		status  int
-		check   func(t testing.TB, me hooks.Me)
+		check   func(t testing.TB, me api.Me)
 	}{
 		{
 			name: "owner reaches every screenshot and edits the organization", user: tt.Alice, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
-				if me.Org != (hooks.OrgSummary{ID: tt.Acme, Name: "Acme", Timezone: "UTC"}) || me.User != tt.Alice || me.Role != "owner" {
+			check: func(t testing.TB, me api.Me) {
+				if me.Org != (api.OrgSummary{ID: tt.Acme, Name: "Acme", Timezone: "UTC"}) || me.User != tt.Alice || me.Role != "owner" {
 					t.Errorf("org/user/role = %+v %s %s", me.Org, me.User, me.Role)
 				}
-				expectScope(t, me, viewScreenshots, &hooks.FeatureScope{All: true})
-				expectScope(t, me, string(perms.EditOrganization), &hooks.FeatureScope{All: true})
-				expectScope(t, me, string(perms.InviteUsers), &hooks.FeatureScope{All: true})
+				expectScope(t, me, viewScreenshots, &api.FeatureScope{All: true})
+				expectScope(t, me, string(perms.EditOrganization), &api.FeatureScope{All: true})
+				expectScope(t, me, string(perms.InviteUsers), &api.FeatureScope{All: true})
 			},
 		},
 		{
 			name: "manager doesn't see screenshots while the owner hasn't enabled it", user: tt.Bob, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
+			check: func(t testing.TB, me api.Me) {
 				if me.Role != "manager" {
 					t.Errorf("role = %q", me.Role)
 				}
 				expectScope(t, me, viewScreenshots, nil)
 				expectScope(t, me, string(perms.EditOrganization), nil)
-				expectScope(t, me, string(perms.ViewOrganizationMembers), &hooks.FeatureScope{All: true})
+				expectScope(t, me, string(perms.ViewOrganizationMembers), &api.FeatureScope{All: true})
 			},
 		},
 		{
 			name: "manager sees every screenshot once enabled", user: tt.Bob, org: tt.Acme, toggles: true, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
-				expectScope(t, me, viewScreenshots, &hooks.FeatureScope{All: true})
+			check: func(t testing.TB, me api.Me) {
+				expectScope(t, me, viewScreenshots, &api.FeatureScope{All: true})
 			},
 		},
 		{
 			name: "plain user reaches their own screenshots only", user: tt.Carol, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
+			check: func(t testing.TB, me api.Me) {
 				if me.Role != "user" || me.ProjectRoles[tt.ProjA] != "user" || len(me.ProjectRoles) != 1 {
 					t.Errorf("role %q, project roles %v", me.Role, me.ProjectRoles)
 				}
 				if len(me.LedTeams) != 0 || len(me.Teams) != 0 {
 					t.Errorf("teams %v, led %v", me.Teams, me.LedTeams)
 				}
-				expectScope(t, me, viewScreenshots, &hooks.FeatureScope{Self: true})
+				expectScope(t, me, viewScreenshots, &api.FeatureScope{Self: true})
 				expectScope(t, me, string(perms.ViewOrganizationMembers), nil)
 				expectScope(t, me, string(perms.InviteUsers), nil)
 				expectScope(t, me, string(perms.EditOrganization), nil)
@@ -108,17 +107,17 @@ func TestMeRoute(t *testing.T) {
 		},
 		{
 			name: "project manager reaches their project's screenshots and their own", user: tt.Pam, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
+			check: func(t testing.TB, me api.Me) {
 				if me.ProjectRoles[tt.ProjA] != "manager" {
 					t.Errorf("project roles %v", me.ProjectRoles)
 				}
-				expectScope(t, me, viewScreenshots, &hooks.FeatureScope{Self: true, Projects: []string{tt.ProjA}})
-				expectScope(t, me, string(perms.ViewProjectMembers), &hooks.FeatureScope{Projects: []string{tt.ProjA}})
+				expectScope(t, me, viewScreenshots, &api.FeatureScope{Self: true, Projects: []string{tt.ProjA}})
+				expectScope(t, me, string(perms.ViewProjectMembers), &api.FeatureScope{Projects: []string{tt.ProjA}})
 			},
 		},
 		{
 			name: "team lead can't invite while the toggle is off", user: tt.Tess, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
+			check: func(t testing.TB, me api.Me) {
 				if !slices.Equal(me.LedTeams, []string{tt.TeamT}) || !slices.Equal(me.Teams, []string{tt.TeamT}) {
 					t.Errorf("led %v, teams %v", me.LedTeams, me.Teams)
 				}
@@ -127,15 +126,15 @@ func TestMeRoute(t *testing.T) {
 		},
 		{
 			name: "team lead invites into their team once enabled", user: tt.Tess, org: tt.Acme, toggles: true, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
-				expectScope(t, me, string(perms.InviteUsers), &hooks.FeatureScope{
+			check: func(t testing.TB, me api.Me) {
+				expectScope(t, me, string(perms.InviteUsers), &api.FeatureScope{
 					Self: true, Projects: []string{tt.ProjA}, Users: []string{tt.Walt, tt.Zoe}, Teams: []string{tt.TeamT},
 				})
 			},
 		},
 		{
 			name: "team member lists the team, leading none", user: tt.Walt, org: tt.Acme, status: 200,
-			check: func(t testing.TB, me hooks.Me) {
+			check: func(t testing.TB, me api.Me) {
 				if len(me.LedTeams) != 0 || !slices.Equal(me.Teams, []string{tt.TeamT}) {
 					t.Errorf("led %v, teams %v", me.LedTeams, me.Teams)
 				}
@@ -148,7 +147,7 @@ func TestMeRoute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodGet, URL: orgURL(hooks.MeRoute, tc.org),
+			Name: tc.name, Method: http.MethodGet, URL: orgURL(api.MeRoute, tc.org),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: withToggles(tc.toggles),
 		}
 		if tc.user != "" {
@@ -157,7 +156,7 @@ func TestMeRoute(t *testing.T) {
 		if tc.status == 200 {
 			sc.ExpectedContent = []string{`"features":{`}
 			check := tc.check
-			sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) { check(t, decoded[hooks.Me](t, res)) }
+			sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) { check(t, decoded[api.Me](t, res)) }
 		} else {
 			sc.ExpectedContent = []string{`"data":{}`}
 			sc.NotExpectedContent = []string{"Acme", `"features"`}
@@ -167,7 +166,7 @@ func TestMeRoute(t *testing.T) {
 }
 
 // expectScope checks one feature's entry; nil means it must be left out.
-func expectScope(t testing.TB, me hooks.Me, feature string, want *hooks.FeatureScope) {
+func expectScope(t testing.TB, me api.Me, feature string, want *api.FeatureScope) {
 	t.Helper()
 	got, ok := me.Features[feature]
 	if want == nil {
@@ -201,11 +200,11 @@ func TestMeMatchesMatrix(t *testing.T) {
 				app := fx.App(t)
 				defer app.Cleanup()
 				setToggles(t, app, on)
-				status, body := tt.Do(t, app, http.MethodGet, orgURL(hooks.MeRoute, tt.Acme), "", fx.Token(t, p.user))
+				status, body := tt.Do(t, app, http.MethodGet, orgURL(api.MeRoute, tt.Acme), "", fx.Token(t, p.user))
 				if status != http.StatusOK {
 					t.Fatalf("status %d: %s", status, body)
 				}
-				var me hooks.Me
+				var me api.Me
 				if err := json.Unmarshal([]byte(body), &me); err != nil {
 					t.Fatal(err)
 				}
@@ -217,7 +216,7 @@ func TestMeMatchesMatrix(t *testing.T) {
 						continue
 					}
 					present++
-					expectScope(t, me, string(f), &hooks.FeatureScope{
+					expectScope(t, me, string(f), &api.FeatureScope{
 						All: sc.All, Self: sc.Self, Projects: sc.Projects, Users: sc.Users, Teams: sc.Teams, Limited: sc.Limited,
 					})
 				}

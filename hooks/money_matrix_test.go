@@ -7,8 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -35,7 +34,7 @@ func moneyCreated(route, body, collection, self string, match dbx.HashExp) probe
 // invoiceSent sends a seeded client invoice.
 func invoiceSent(id string) probe {
 	return probe{
-		method: "POST", url: idURL(hooks.ClientInvoiceSendRoute, id), body: `{}`,
+		method: "POST", url: idURL(api.ClientInvoiceSendRoute, id), body: `{}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(migrations.ClientInvoices, id)
 			return err == nil && r.GetString("status") == migrations.InvoiceSent && r.GetString("sent_to") != ""
@@ -72,11 +71,11 @@ func moneyProbes(self string) []probe {
 				"user = {:user} AND project = {:project}").on(perms.ManagePayBillRates, m.label+" (add)", m.org, tg),
 			listed(migrations.Payments, tt.PaymentID(m.user)).on(perms.ViewPastTeamPayments, m.label, m.org, tg),
 			listed(migrations.TeamInvoices, tt.TeamInvoiceID(m.user)).on(perms.ViewTeamInvoices, m.label, m.org, tg),
-			paymentMarked(hooks.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(m.user)).
+			paymentMarked(api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(m.user)).
 				on(perms.MarkPaymentOnTeamInvoice, m.label, m.org, tg),
 		)
 		if m.user != tt.Nia { // Nia has no time to invoice
-			ps = append(ps, moneyCreated(orgURL(hooks.TeamInvoicesRoute, m.org), fmt.Sprintf(`{"user":%q,%s}`, m.user, moneyWeek),
+			ps = append(ps, moneyCreated(orgURL(api.TeamInvoicesRoute, m.org), fmt.Sprintf(`{"user":%q,%s}`, m.user, moneyWeek),
 				migrations.TeamInvoices, self, dbx.HashExp{"user": m.user}).on(perms.CreateTeamInvoices, m.label, m.org, tg))
 		}
 	}
@@ -84,9 +83,9 @@ func moneyProbes(self string) []probe {
 		tg := perms.Target{OwnerID: self}
 		ps = append(ps,
 			listed(migrations.TeamInvoices, tt.TeamInvoiceID(self)).on(perms.ViewTeamInvoices, "own", tt.Acme, tg),
-			paymentMarked(hooks.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(self)).
+			paymentMarked(api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(self)).
 				on(perms.MarkPaymentOnTeamInvoice, "own", tt.Acme, tg),
-			moneyCreated(orgURL(hooks.TeamInvoicesRoute, tt.Acme), fmt.Sprintf(`{%s}`, moneyWeek),
+			moneyCreated(orgURL(api.TeamInvoicesRoute, tt.Acme), fmt.Sprintf(`{%s}`, moneyWeek),
 				migrations.TeamInvoices, self, dbx.HashExp{"user": self}).on(perms.CreateTeamInvoices, "own", tt.Acme, tg),
 		)
 	}
@@ -98,7 +97,7 @@ func moneyProbes(self string) []probe {
 		{"other org", tt.CInvG, tt.Globex, tt.CliG, ""},
 	} {
 		tg := perms.Target{TeamID: inv.team}
-		create := moneyCreated(orgURL(hooks.ClientInvoicesRoute, inv.org),
+		create := moneyCreated(orgURL(api.ClientInvoicesRoute, inv.org),
 			fmt.Sprintf(`{"client":%q,"team":%q,%s}`, inv.client, inv.team, moneyWeek),
 			migrations.ClientInvoices, self, dbx.HashExp{"org": inv.org, "team": inv.team})
 		if inv.team == tt.TeamU {
@@ -110,7 +109,7 @@ func moneyProbes(self string) []probe {
 			listed(migrations.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (list)", inv.org, tg),
 			viewed(migrations.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (view)", inv.org, tg),
 			invoiceSent(inv.id).on(perms.SendClientInvoices, inv.label, inv.org, tg),
-			paymentMarked(hooks.ClientInvoicePaymentsRoute, migrations.ClientInvoices, inv.id).
+			paymentMarked(api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, inv.id).
 				on(perms.MarkPaymentOnClientInvoice, inv.label, inv.org, tg),
 		)
 	}
@@ -119,7 +118,7 @@ func moneyProbes(self string) []probe {
 		org := o.org
 		ps = append(ps,
 			probe{
-				method: "POST", url: orgURL(hooks.PayrollRoute, o.org), body: "{" + moneyWeek + "}",
+				method: "POST", url: orgURL(api.PayrollRoute, o.org), body: "{" + moneyWeek + "}",
 				took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 					n, err := app.CountRecords(migrations.PayrollRuns, dbx.HashExp{"org": org, "period_start": "2026-11-02 00:00:00.000Z"})
 					return err == nil && n == 1

@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -19,7 +18,7 @@ func TestPayroll(t *testing.T) {
 	// Carol has no pay rate: her time is reported unpriced, not paid.
 	setRecord(t, app, migrations.Rates, tt.RateID(tt.Carol), map[string]any{"pay_rate_cents": 0})
 
-	status, body := call(tt.Alice, "POST", orgURL(hooks.PayrollRoute, tt.Acme), `{`+moneyWeek+`}`)
+	status, body := call(tt.Alice, "POST", orgURL(api.PayrollRoute, tt.Acme), `{`+moneyWeek+`}`)
 	if status != 200 {
 		t.Fatalf("got %d %s", status, body)
 	}
@@ -29,13 +28,13 @@ func TestPayroll(t *testing.T) {
 			Total int64  `json:"total_cents"`
 		} `json:"run"`
 		Payments []struct {
-			User    string            `json:"user"`
-			Seconds int64             `json:"seconds"`
-			Rate    int64             `json:"rate_cents"`
-			Amount  int64             `json:"amount_cents"`
-			Lines   []hooks.MoneyLine `json:"lines"`
+			User    string          `json:"user"`
+			Seconds int64           `json:"seconds"`
+			Rate    int64           `json:"rate_cents"`
+			Amount  int64           `json:"amount_cents"`
+			Lines   []api.MoneyLine `json:"lines"`
 		} `json:"payments"`
-		Unpriced []hooks.Unpriced `json:"unpriced"`
+		Unpriced []api.Unpriced `json:"unpriced"`
 	}
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
@@ -78,7 +77,7 @@ func TestPayroll(t *testing.T) {
 		{"a non-member", tt.Dave, `{"period_start":"2026-12-01","period_end":"2026-12-31"}`, 404, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := call(tc.user, "POST", orgURL(hooks.PayrollRoute, tt.Acme), tc.body)
+			status, body := call(tc.user, "POST", orgURL(api.PayrollRoute, tt.Acme), tc.body)
 			if status != tc.status || !strings.Contains(body, tc.content) {
 				t.Errorf("got %d %s, want %d with %q", status, body, tc.status, tc.content)
 			}
@@ -103,9 +102,9 @@ func TestPayroll(t *testing.T) {
 // Features), their routes create nothing and answer 409 feature_off.
 func TestMoneyModulesOff(t *testing.T) {
 	for _, tc := range []struct{ name, module, route, body string }{
-		{"payroll", migrations.ModulePayroll, orgURL(hooks.PayrollRoute, tt.Acme), `{` + moneyWeek + `}`},
-		{"client invoices", migrations.ModuleInvoices, orgURL(hooks.ClientInvoicesRoute, tt.Acme), `{"client":"` + tt.Cli + `",` + moneyWeek + `}`},
-		{"team invoices", migrations.ModuleInvoices, orgURL(hooks.TeamInvoicesRoute, tt.Acme), `{` + moneyWeek + `}`},
+		{"payroll", migrations.ModulePayroll, orgURL(api.PayrollRoute, tt.Acme), `{` + moneyWeek + `}`},
+		{"client invoices", migrations.ModuleInvoices, orgURL(api.ClientInvoicesRoute, tt.Acme), `{"client":"` + tt.Cli + `",` + moneyWeek + `}`},
+		{"team invoices", migrations.ModuleInvoices, orgURL(api.TeamInvoicesRoute, tt.Acme), `{` + moneyWeek + `}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)

@@ -7,8 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -51,11 +50,11 @@ func TestPeopleRoute(t *testing.T) {
 		status int
 		ids    []string // exactly these people, in this order
 		full   bool     // with e-mails, roles and statuses
-		check  func(t testing.TB, items map[string]hooks.Person)
+		check  func(t testing.TB, items map[string]api.Person)
 	}{
 		{
 			name: "owner sees every member with e-mail and role", user: tt.Alice, status: 200, ids: acmeMembers, full: true,
-			check: func(t testing.TB, items map[string]hooks.Person) {
+			check: func(t testing.TB, items map[string]api.Person) {
 				if p := items[tt.Bob]; p.Role != "manager" || p.Status != "active" || p.Email != tt.Bob+"@example.test" || p.Name != tt.Bob {
 					t.Errorf("Bob = %+v", p)
 				}
@@ -64,7 +63,7 @@ func TestPeopleRoute(t *testing.T) {
 		{
 			name: "manager sees members that aren't active too", user: tt.Bob, status: 200, ids: acmeMembers, full: true,
 			before: setField(migrations.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
-			check: func(t testing.TB, items map[string]hooks.Person) {
+			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Nia].Status != "invited" {
 					t.Errorf("Nia = %+v", items[tt.Nia])
 				}
@@ -73,7 +72,7 @@ func TestPeopleRoute(t *testing.T) {
 		{
 			name: "without a name, owners see the e-mail's local part", user: tt.Alice, status: 200, ids: acmeMembers, full: true,
 			before: setField(migrations.Users, tt.Walt, "name", ""),
-			check: func(t testing.TB, items map[string]hooks.Person) {
+			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Walt].Name != tt.Walt {
 					t.Errorf("Walt = %+v", items[tt.Walt])
 				}
@@ -81,7 +80,7 @@ func TestPeopleRoute(t *testing.T) {
 		},
 		{
 			name: "plain user on no team sees only themself, e-mail and all", user: tt.Carol, status: 200, ids: []string{tt.Carol},
-			check: func(t testing.TB, items map[string]hooks.Person) {
+			check: func(t testing.TB, items map[string]api.Person) {
 				if p := items[tt.Carol]; p.Email != tt.Carol+"@example.test" || p.Role != "user" || p.Status != "active" {
 					t.Errorf("Carol = %+v", p)
 				}
@@ -112,7 +111,7 @@ func TestPeopleRoute(t *testing.T) {
 			name: "team lead sees every member's name; an unnamed member is just Member", user: tt.Tess, status: 200,
 			ids:    append([]string{tt.Zoe}, acmeMembers[:len(acmeMembers)-1]...), // "Member" sorts first
 			before: setField(migrations.Users, tt.Zoe, "name", ""),
-			check: func(t testing.TB, items map[string]hooks.Person) {
+			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Zoe].Name != "Member" {
 					t.Errorf("Zoe = %+v", items[tt.Zoe])
 				}
@@ -136,7 +135,7 @@ func TestPeopleRoute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodGet, URL: orgURL(hooks.PeopleRoute, tt.Acme),
+			Name: tc.name, Method: http.MethodGet, URL: orgURL(api.PeopleRoute, tt.Acme),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: tc.before,
 		}
 		if tc.user != "" {
@@ -151,9 +150,9 @@ func TestPeopleRoute(t *testing.T) {
 		sc.ExpectedContent = []string{`"items":[`}
 		sc.NotExpectedContent = []string{tt.Dave, tt.Erin}
 		sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) {
-			got := decoded[hooks.People](t, res)
+			got := decoded[api.People](t, res)
 			var ids []string
-			byID := map[string]hooks.Person{}
+			byID := map[string]api.Person{}
 			for _, p := range got.Items {
 				ids = append(ids, p.ID)
 				byID[p.ID] = p

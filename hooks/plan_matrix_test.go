@@ -6,8 +6,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -16,7 +15,7 @@ import (
 // billingShown asks for org's billing page.
 func billingShown(org string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(hooks.BillingRoute, org),
+		method: "GET", read: true, url: orgURL(api.BillingRoute, org),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"seats"`)
 		},
@@ -44,7 +43,7 @@ func planProbes(self string) []probe {
 // set) to Initech, the second organization Alice owns.
 func transferred(project, from string, plant bool) probe {
 	pr := probe{
-		method: "POST", url: strings.Replace(hooks.TransferProjectRoute, "{id}", project, 1),
+		method: "POST", url: strings.Replace(api.TransferProjectRoute, "{id}", project, 1),
 		body: `{"org":"` + tt.Initech + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(migrations.Projects, project)
@@ -63,7 +62,7 @@ func transferred(project, from string, plant bool) probe {
 func projectInTeam(org, team string) probe {
 	name := "In " + team
 	return probe{
-		method: "POST", url: orgURL(hooks.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
+		method: "POST", url: orgURL(api.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			p, err := app.FindFirstRecordByData(migrations.Projects, "name", name)
 			if err != nil {

@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -37,7 +36,7 @@ func TestCreateProjectWithTeam(t *testing.T) {
 			app := fx.App(t)
 			defer app.Cleanup()
 			setToggles(t, app, tc.toggles)
-			status, body := tt.Do(t, app, "POST", orgURL(hooks.CreateProjectRoute, tt.Acme), tc.body, fx.Token(t, tc.user))
+			status, body := tt.Do(t, app, "POST", orgURL(api.CreateProjectRoute, tt.Acme), tc.body, fx.Token(t, tc.user))
 			if status != tc.status {
 				t.Fatalf("%d %s, want %d", status, body, tc.status)
 			}
@@ -50,7 +49,7 @@ func TestCreateProjectWithTeam(t *testing.T) {
 				t.Fatalf("%d team links, linked=%v", links, tc.linked)
 			}
 			if status == 200 {
-				var out hooks.NewProjectCreated
+				var out api.NewProjectCreated
 				if err := json.Unmarshal([]byte(body), &out); err != nil || out.ID == "" || out.Org != tt.Acme {
 					t.Fatalf("answer: %s", body)
 				}

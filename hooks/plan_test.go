@@ -10,8 +10,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/gate"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -53,7 +53,7 @@ func TestSeatLimit(t *testing.T) {
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 9})
 	status, _, body := tt.Send(h, tt.JSONRequest("POST", recordsURL(migrations.Memberships),
 		`{"org":"`+tt.Acme+`","user":"`+tt.Erin+`","role":"user"}`, alice))
-	if status != http.StatusConflict || !strings.Contains(body, hooks.CodeSeatLimit) || !strings.Contains(body, "9 seats") {
+	if status != http.StatusConflict || !strings.Contains(body, api.CodeSeatLimit) || !strings.Contains(body, "9 seats") {
 		t.Fatalf("a member past the seat limit: %d %s", status, body)
 	}
 	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
@@ -62,18 +62,18 @@ func TestSeatLimit(t *testing.T) {
 
 	// An invitation made while a seat was free can't be accepted once it isn't.
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 10})
-	status, _, body = tt.Send(h, tt.JSONRequest("POST", orgURL(hooks.InvitesRoute, tt.Acme), `{"email":"erin@example.test","role":"user"}`, alice))
+	status, _, body = tt.Send(h, tt.JSONRequest("POST", orgURL(api.InvitesRoute, tt.Acme), `{"email":"erin@example.test","role":"user"}`, alice))
 	if status != http.StatusOK {
 		t.Fatalf("invite: %d %s", status, body)
 	}
-	var inv hooks.Invitation
+	var inv api.Invitation
 	if err := json.Unmarshal([]byte(body), &inv); err != nil {
 		t.Fatal(err)
 	}
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 9})
-	accept := strings.Replace(hooks.AcceptInviteRoute, "{token}", inv.Token, 1)
+	accept := strings.Replace(api.AcceptInviteRoute, "{token}", inv.Token, 1)
 	status, _, body = tt.Send(h, tt.JSONRequest("POST", accept, `{}`, fx.Token(t, tt.Erin)))
-	if status != http.StatusConflict || !strings.Contains(body, hooks.CodeSeatLimit) {
+	if status != http.StatusConflict || !strings.Contains(body, api.CodeSeatLimit) {
 		t.Fatalf("accepting past the seat limit: %d %s", status, body)
 	}
 	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
@@ -179,7 +179,7 @@ func TestFeatureGate(t *testing.T) {
 	defer app.Cleanup()
 	refusedAsOff := func(err error) bool {
 		var apiErr *router.ApiError
-		return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && strings.Contains(mustJSON(t, apiErr.Data), hooks.CodeFeatureOff)
+		return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && strings.Contains(mustJSON(t, apiErr.Data), api.CodeFeatureOff)
 	}
 	for _, mod := range migrations.Modules() {
 		for _, name := range migrations.ModuleCollections()[mod] {
@@ -201,19 +201,19 @@ func TestFeatureGate(t *testing.T) {
 					if !on && after != before {
 						t.Fatal("module off, yet a record was saved")
 					}
-					if gate := hooks.FeatureOn(app, tt.Acme, mod); (gate == nil) != on {
+					if gate := gate.FeatureOn(app, tt.Acme, mod); (gate == nil) != on {
 						t.Fatalf("FeatureOn with the module on=%v: %v", on, gate)
 					}
 				}
 			})
 		}
 	}
-	if err := hooks.FeatureOn(app, tt.Acme, "teleportation"); err == nil {
+	if err := gate.FeatureOn(app, tt.Acme, "teleportation"); err == nil {
 		t.Fatal("an unknown module must be a programming error")
 	}
 	// One switch leaves the other modules on.
 	setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(migrations.ModuleSchedules): false})
-	if err := hooks.FeatureOn(app, tt.Acme, migrations.ModulePayroll); err != nil {
+	if err := gate.FeatureOn(app, tt.Acme, migrations.ModulePayroll); err != nil {
 		t.Fatalf("payroll: %v", err)
 	}
 }
@@ -249,8 +249,8 @@ func TestNewOrganizationHasEveryModule(t *testing.T) {
 		}
 	}
 	// The creator's answer from /me carries the switches for the web app.
-	status, _, body = tt.Send(h, tt.JSONRequest("GET", orgURL(hooks.MeRoute, r.Id), "", fx.Token(t, tt.Erin)))
-	var me hooks.Me
+	status, _, body = tt.Send(h, tt.JSONRequest("GET", orgURL(api.MeRoute, r.Id), "", fx.Token(t, tt.Erin)))
+	var me api.Me
 	if status != 200 || json.Unmarshal([]byte(body), &me) != nil || len(me.Modules) != len(migrations.Modules()) || !me.Modules["payroll"] {
 		t.Fatalf("me modules: %d %s", status, body)
 	}
@@ -272,16 +272,16 @@ func TestBilling(t *testing.T) {
 		{tt.Alice, tt.Acme, 200}, {tt.Bob, tt.Acme, 403}, {tt.Carol, tt.Acme, 403}, {tt.Tess, tt.Acme, 403},
 		{tt.Dave, tt.Acme, 404}, {tt.Alice, tt.Globex, 404}, {tt.Dave, tt.Globex, 200},
 	} {
-		status, _, body := tt.Send(h, tt.JSONRequest("GET", orgURL(hooks.BillingRoute, tc.org), "", fx.Token(t, tc.user)))
+		status, _, body := tt.Send(h, tt.JSONRequest("GET", orgURL(api.BillingRoute, tc.org), "", fx.Token(t, tc.user)))
 		if status != tc.status {
 			t.Errorf("%s on %s: %d, want %d: %s", tc.user, tc.org, status, tc.status, body)
 		}
 	}
-	status, _, body := tt.Send(h, tt.JSONRequest("GET", orgURL(hooks.BillingRoute, tt.Acme), "", fx.Token(t, tt.Alice)))
+	status, _, body := tt.Send(h, tt.JSONRequest("GET", orgURL(api.BillingRoute, tt.Acme), "", fx.Token(t, tt.Alice)))
 	if status != 200 {
 		t.Fatal(body)
 	}
-	var b hooks.Billing
+	var b api.Billing
 	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestBilling(t *testing.T) {
 		t.Fatal(err)
 	}
 	switch {
-	case b.Seats != hooks.Seats{Used: 9, Limit: 12, Available: 3}:
+	case b.Seats != api.Seats{Used: 9, Limit: 12, Available: 3}:
 		t.Errorf("seats: %+v", b.Seats)
 	case len(b.Members) != 9:
 		t.Errorf("members: %d", len(b.Members))

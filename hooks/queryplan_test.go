@@ -16,7 +16,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/steady"

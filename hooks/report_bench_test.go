@@ -9,8 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -97,7 +96,7 @@ func BenchmarkMonthReport(b *testing.B) {
 	var figures []string
 	for _, format := range []string{"json", "csv"} {
 		b.Run(format, func(b *testing.B) {
-			url := hooks.ReportsRoute + "?from=2026-06-01&to=2026-06-30&group=member,day&format=" + format
+			url := api.ReportsRoute + "?from=2026-06-01&to=2026-06-30&group=member,day&format=" + format
 			url = strings.Replace(url, "{org}", tt.Acme, 1)
 			var total time.Duration
 			runs, size := 0, 0

@@ -15,8 +15,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -110,16 +109,16 @@ func (ra *reportApp) get(user, route, org string, query url.Values) (int, http.H
 	return tt.Send(ra.h, tt.JSONRequest(http.MethodGet, orgURL(route, org)+"?"+query.Encode(), "", token))
 }
 
-func (ra *reportApp) report(t testing.TB, user string, query url.Values) hooks.Report {
+func (ra *reportApp) report(t testing.TB, user string, query url.Values) api.Report {
 	t.Helper()
-	status, _, body := ra.get(user, hooks.ReportsRoute, tt.Acme, query)
+	status, _, body := ra.get(user, api.ReportsRoute, tt.Acme, query)
 	if status != 200 {
 		t.Fatalf("report as %s: %d %s", user, status, body)
 	}
 	if strings.Contains(body, "null") {
 		t.Errorf("report holds a null: %s", body)
 	}
-	var rep hooks.Report
+	var rep api.Report
 	if err := json.Unmarshal([]byte(body), &rep); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
@@ -142,7 +141,7 @@ func deref(p *string) string {
 }
 
 // byDay sums a member,day report's tracked seconds per day.
-func byDay(rep hooks.Report) map[string]int {
+func byDay(rep api.Report) map[string]int {
 	out := map[string]int{}
 	for _, r := range rep.Rows {
 		out[deref(r.Date)] += r.TrackedSeconds
@@ -237,7 +236,7 @@ func TestReportDaysInTheOrganizationsTimezone(t *testing.T) {
 }
 
 // seededPairs are the member/project rows of the matrix seed's one slot.
-func pairs(rep hooks.Report) []string {
+func pairs(rep api.Report) []string {
 	var out []string
 	for _, r := range rep.Rows {
 		out = append(out, deref(r.MemberID)+"/"+deref(r.ProjectID))
@@ -291,14 +290,14 @@ func TestReportScopePerRole(t *testing.T) {
 			query.Set("to", day)
 			query.Set("group", "member,project")
 			org := cmpOr(tc.org, tt.Acme)
-			status, _, body := ra.get(tc.user, hooks.ReportsRoute, org, query)
+			status, _, body := ra.get(tc.user, api.ReportsRoute, org, query)
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
 			if status != 200 {
 				return
 			}
-			var rep hooks.Report
+			var rep api.Report
 			if err := json.Unmarshal([]byte(body), &rep); err != nil {
 				t.Fatal(err)
 			}
@@ -334,13 +333,13 @@ func TestReportRejectsBadQueries(t *testing.T) {
 		q("from", "2026-11-02", "to", "2026-11-02", "format", "xlsx"),
 		q("from", "2026-11-02", "to", "2026-11-02", "user", "x' OR 1=1"),
 	} {
-		status, _, body := ra.get(tt.Alice, hooks.ReportsRoute, tt.Acme, query)
+		status, _, body := ra.get(tt.Alice, api.ReportsRoute, tt.Acme, query)
 		if status != 400 || !strings.Contains(body, `"message"`) {
 			t.Errorf("%s: %d %s, want a 400 that says why", query.Encode(), status, body)
 		}
 	}
 	// 366 days is allowed (a leap year).
-	if status, _, body := ra.get(tt.Alice, hooks.ReportsRoute, tt.Acme, q("from", "2027-11-02", "to", "2028-11-01")); status != 200 {
+	if status, _, body := ra.get(tt.Alice, api.ReportsRoute, tt.Acme, q("from", "2027-11-02", "to", "2028-11-01")); status != 200 {
 		t.Errorf("366 days: %d %s", status, body)
 	}
 }
@@ -375,7 +374,7 @@ func TestReportCSV(t *testing.T) {
 		}
 	})
 	day := tt.Slot.Format(time.DateOnly)
-	status, header, body := ra.get(tt.Alice, hooks.ReportsRoute, tt.Acme,
+	status, header, body := ra.get(tt.Alice, api.ReportsRoute, tt.Acme,
 		q("from", day, "to", day, "group", "member,task", "user", tt.Walt, "format", "csv"))
 	if status != 200 {
 		t.Fatalf("csv: %d %s", status, body)
@@ -451,7 +450,7 @@ func TestReportTotalsAgree(t *testing.T) {
 		if tot.TrackedSeconds != sum.Tracked || tot.ActiveSeconds != sum.Active || tot.ManualSeconds != sum.Manual || tot.BreakSeconds != breaks {
 			t.Errorf("%s: JSON totals %+v, activities %+v and %d break seconds", group, tot, sum, breaks)
 		}
-		var rows hooks.ReportTotals
+		var rows api.ReportTotals
 		for _, r := range rep.Rows {
 			rows.TrackedSeconds += r.TrackedSeconds
 			rows.ActiveSeconds += r.ActiveSeconds
@@ -467,7 +466,7 @@ func TestReportTotalsAgree(t *testing.T) {
 		}
 
 		query.Set("format", "csv")
-		status, _, body := ra.get(tt.Alice, hooks.ReportsRoute, tt.Acme, query)
+		status, _, body := ra.get(tt.Alice, api.ReportsRoute, tt.Acme, query)
 		if status != 200 {
 			t.Fatalf("csv: %d %s", status, body)
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -18,19 +18,19 @@ func TestShiftsRoute(t *testing.T) {
 	if status, body := c.do(tt.Alice, "PATCH", recordsURL(migrations.Schedules)+"/"+carol, `{"repeat_until":"2026-11-16 00:00:00.000Z"}`); status != 200 {
 		t.Fatalf("repeat Carol's shift: %d %s", status, body)
 	}
-	list := func(as, from, to string) hooks.ShiftList {
+	list := func(as, from, to string) api.ShiftList {
 		t.Helper()
-		status, body := c.do(as, "GET", orgURL(hooks.ShiftsRoute, tt.Acme)+"?from="+from+"&to="+to, "")
+		status, body := c.do(as, "GET", orgURL(api.ShiftsRoute, tt.Acme)+"?from="+from+"&to="+to, "")
 		if status != 200 {
 			t.Fatalf("shifts as %s: %d %s", as, status, body)
 		}
-		var l hooks.ShiftList
+		var l api.ShiftList
 		if err := json.Unmarshal([]byte(body), &l); err != nil {
 			t.Fatal(err)
 		}
 		return l
 	}
-	dates := func(l hooks.ShiftList, id string) []string {
+	dates := func(l api.ShiftList, id string) []string {
 		var out []string
 		for _, sh := range l.Shifts {
 			if sh.ID == id {
@@ -66,11 +66,11 @@ func TestShiftsRoute(t *testing.T) {
 		{tt.Alice, "from=2026-11-05&to=2026-11-01"},
 		{tt.Alice, "from=x&to=2026-11-01"},
 	} {
-		if status, body := c.do(tc.as, "GET", orgURL(hooks.ShiftsRoute, tt.Acme)+"?"+tc.query, ""); status != 400 {
+		if status, body := c.do(tc.as, "GET", orgURL(api.ShiftsRoute, tt.Acme)+"?"+tc.query, ""); status != 400 {
 			t.Errorf("%s: %d %s, want 400", tc.query, status, body)
 		}
 	}
-	if status, _ := c.do(tt.Dave, "GET", orgURL(hooks.ShiftsRoute, tt.Acme)+"?from=2026-11-01&to=2026-11-02", ""); status != 404 {
+	if status, _ := c.do(tt.Dave, "GET", orgURL(api.ShiftsRoute, tt.Acme)+"?from=2026-11-01&to=2026-11-02", ""); status != 404 {
 		t.Errorf("a non-member lists shifts: %d, want 404", status)
 	}
 }
@@ -91,11 +91,11 @@ func TestAttendanceRoute(t *testing.T) {
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
-	status, body := c.do(tt.Alice, "GET", orgURL(hooks.AttendanceRoute, tt.Acme)+"?day=2026-11-02", "")
+	status, body := c.do(tt.Alice, "GET", orgURL(api.AttendanceRoute, tt.Acme)+"?day=2026-11-02", "")
 	if status != 200 {
 		t.Fatalf("attendance: %d %s", status, body)
 	}
-	var list []hooks.Attendance
+	var list []api.Attendance
 	if err := json.Unmarshal([]byte(body), &list); err != nil {
 		t.Fatal(err)
 	}
@@ -104,10 +104,10 @@ func TestAttendanceRoute(t *testing.T) {
 		got[a.ID] = a.Status
 	}
 	want := map[string]string{
-		tt.ShiftID(tt.Carol, tt.ProjA): hooks.AttendanceOnTime, // tracked 9:00-9:10
-		tt.ShiftID(tt.Vic, ""):         hooks.AttendanceMissed, // never tracks
-		tt.ShiftID(tt.Nia, tt.ProjB):   hooks.AttendanceHoliday,
-		tt.ShiftID(tt.Zoe, ""):         hooks.AttendanceTimeOff,
+		tt.ShiftID(tt.Carol, tt.ProjA): api.AttendanceOnTime, // tracked 9:00-9:10
+		tt.ShiftID(tt.Vic, ""):         api.AttendanceMissed, // never tracks
+		tt.ShiftID(tt.Nia, tt.ProjB):   api.AttendanceHoliday,
+		tt.ShiftID(tt.Zoe, ""):         api.AttendanceTimeOff,
 	}
 	for id, st := range want {
 		if got[id] != st {
@@ -117,11 +117,11 @@ func TestAttendanceRoute(t *testing.T) {
 	if len(list) != 10 {
 		t.Errorf("%d shifts on the day, want Acme's 10 seeded", len(list))
 	}
-	if status, _ := c.do(tt.Alice, "GET", orgURL(hooks.AttendanceRoute, tt.Acme)+"?day=yesterday", ""); status != 400 {
+	if status, _ := c.do(tt.Alice, "GET", orgURL(api.AttendanceRoute, tt.Acme)+"?day=yesterday", ""); status != 400 {
 		t.Errorf("a bad day: %d, want 400", status)
 	}
 	// Nia has no schedule role: her own shift only.
-	status, body = c.do(tt.Nia, "GET", orgURL(hooks.AttendanceRoute, tt.Acme)+"?day=2026-11-02", "")
+	status, body = c.do(tt.Nia, "GET", orgURL(api.AttendanceRoute, tt.Acme)+"?day=2026-11-02", "")
 	if status != 200 || strings.Count(body, `"status"`) != 1 || !strings.Contains(body, tt.Nia) {
 		t.Errorf("Nia's attendance: %d %s", status, body)
 	}

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/tests"
-
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
 	tt "github.com/tock-app/tock/internal/tocktest"
@@ -37,7 +37,7 @@ type pipeline struct {
 	handler http.Handler
 }
 
-func newPipeline(t testing.TB, kind string, tweak func(*hooks.Config)) pipeline {
+func newPipeline(t testing.TB, kind string, tweak func(*config.Config)) pipeline {
 	t.Helper()
 	fx, err := matrixFixture()
 	if err != nil {
@@ -224,7 +224,7 @@ func TestUploadsAreIdempotent(t *testing.T) {
 }
 
 func TestBadUploadsStoreNothing(t *testing.T) {
-	p := newPipeline(t, "local", func(c *hooks.Config) { c.MaxEnvelopeBytes = 4096 })
+	p := newPipeline(t, "local", func(c *config.Config) { c.MaxEnvelopeBytes = 4096 })
 	start := slot()
 	act := p.track(t, tt.Carol, tt.ProjA, start)
 	carol := p.token(t, tt.Carol)

@@ -11,8 +11,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -130,8 +129,8 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 	h := tt.Handler(t, app)
 
 	t.Run("report", func(t *testing.T) {
-		var rep hooks.Report
-		asked(t, h, fx, tt.Alice, "GET", orgURL(hooks.ReportsRoute, tt.Acme)+"?"+url.Values{
+		var rep api.Report
+		asked(t, h, fx, tt.Alice, "GET", orgURL(api.ReportsRoute, tt.Acme)+"?"+url.Values{
 			"from": {first}, "to": {last}, "group": {"day"}, "user": {tt.Carol}}.Encode(), "", &rep)
 		if rep.Totals.TrackedSeconds != want.tracked || rep.Totals.ManualSeconds != want.manual {
 			t.Errorf("report totals %+v, ledger %d tracked (%d manual)", rep.Totals, want.tracked, want.manual)
@@ -143,15 +142,15 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		}
 	})
 	t.Run("dashboards", func(t *testing.T) {
-		var me hooks.MeDashboard
-		asked(t, h, fx, tt.Carol, "GET", orgURL(hooks.MeDashboardRoute, tt.Acme)+"?day="+last, "", &me)
+		var me api.MeDashboard
+		asked(t, h, fx, tt.Carol, "GET", orgURL(api.MeDashboardRoute, tt.Acme)+"?day="+last, "", &me)
 		if me.ThisWeek.Tracked != want.tracked || me.ThisWeek.Manual != want.manual || me.Today.Tracked != want.day[last] {
 			t.Errorf("me dashboard week %+v today %+v, ledger week %d (%d manual) and %d on %s",
 				me.ThisWeek, me.Today, want.tracked, want.manual, want.day[last], last)
 		}
 		for _, day := range []string{"2026-05-18", "2026-05-21", "2026-05-22"} {
-			var team hooks.TeamDashboard
-			asked(t, h, fx, tt.Alice, "GET", orgURL(hooks.TeamDashboardRoute, tt.Acme)+"?day="+day, "", &team)
+			var team api.TeamDashboard
+			asked(t, h, fx, tt.Alice, "GET", orgURL(api.TeamDashboardRoute, tt.Acme)+"?day="+day, "", &team)
 			got := 0
 			for _, m := range team.Members {
 				if m.User == tt.Carol {
@@ -169,8 +168,8 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		var sheet struct {
 			ID string `json:"id"`
 		}
-		asked(t, h, fx, tt.Carol, "POST", orgURL(hooks.TimesheetSubmitRoute, tt.Acme), `{"period_start":"`+first+`"}`, &sheet)
-		asked(t, h, fx, tt.Alice, "POST", strings.Replace(hooks.TimesheetApproveRoute, "{id}", sheet.ID, 1), `{}`, nil)
+		asked(t, h, fx, tt.Carol, "POST", orgURL(api.TimesheetSubmitRoute, tt.Acme), `{"period_start":"`+first+`"}`, &sheet)
+		asked(t, h, fx, tt.Alice, "POST", strings.Replace(api.TimesheetApproveRoute, "{id}", sheet.ID, 1), `{}`, nil)
 		r, err := app.FindRecordById(migrations.Timesheets, sheet.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -180,7 +179,7 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		}
 
 		period := fmt.Sprintf(`"period_start":%q,"period_end":%q`, first, last)
-		asked(t, h, fx, tt.Alice, "POST", orgURL(hooks.PayrollRoute, tt.Acme), "{"+period+"}", nil)
+		asked(t, h, fx, tt.Alice, "POST", orgURL(api.PayrollRoute, tt.Acme), "{"+period+"}", nil)
 		pay, err := app.FindFirstRecordByFilter(migrations.Payments, "user = {:u} && period_start = {:d}",
 			dbx.Params{"u": tt.Carol, "d": first + " 00:00:00.000Z"})
 		if err != nil {
@@ -190,12 +189,12 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 			t.Errorf("payroll pays %d s, ledger %d", pay.GetInt("seconds"), want.tracked)
 		}
 
-		asked(t, h, fx, tt.Alice, "POST", orgURL(hooks.ClientInvoicesRoute, tt.Acme), fmt.Sprintf(`{"client":%q,%s}`, tt.Cli, period), nil)
+		asked(t, h, fx, tt.Alice, "POST", orgURL(api.ClientInvoicesRoute, tt.Acme), fmt.Sprintf(`{"client":%q,%s}`, tt.Cli, period), nil)
 		inv, err := app.FindFirstRecordByFilter(migrations.ClientInvoices, "period_start = {:d}", dbx.Params{"d": first + " 00:00:00.000Z"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var lines []hooks.MoneyLine
+		var lines []api.MoneyLine
 		if err := inv.UnmarshalJSONField("lines", &lines); err != nil {
 			t.Fatal(err)
 		}
@@ -245,8 +244,8 @@ func TestTrackedSecondsIncludesManualTime(t *testing.T) {
 	h := tt.Handler(t, app)
 	const tracked, manual = 1600, 600
 
-	var rep hooks.Report
-	asked(t, h, fx, tt.Carol, "GET", orgURL(hooks.ReportsRoute, tt.Acme)+"?from=2026-05-18&to=2026-05-24&group=member", "", &rep)
+	var rep api.Report
+	asked(t, h, fx, tt.Carol, "GET", orgURL(api.ReportsRoute, tt.Acme)+"?from=2026-05-18&to=2026-05-24&group=member", "", &rep)
 	if rep.Totals.TrackedSeconds != tracked || rep.Totals.ManualSeconds != manual {
 		t.Errorf("report %+v, want %d tracked of which %d manual", rep.Totals, tracked, manual)
 	}
@@ -254,7 +253,7 @@ func TestTrackedSecondsIncludesManualTime(t *testing.T) {
 		Tracked int `json:"tracked_seconds"`
 		Manual  int `json:"manual_seconds"`
 	}
-	asked(t, h, fx, tt.Carol, "POST", orgURL(hooks.TimesheetSubmitRoute, tt.Acme), `{"period_start":"2026-05-18"}`, &sheet)
+	asked(t, h, fx, tt.Carol, "POST", orgURL(api.TimesheetSubmitRoute, tt.Acme), `{"period_start":"2026-05-18"}`, &sheet)
 	if sheet.Tracked != tracked || sheet.Manual != manual {
 		t.Errorf("timesheet %+v, want %d tracked of which %d manual", sheet, tracked, manual)
 	}

@@ -15,17 +15,16 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/mailer"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
 
-func summaryOf(t *testing.T, h http.Handler, user, query string) (int, hooks.Summary) {
+func summaryOf(t *testing.T, h http.Handler, user, query string) (int, api.Summary) {
 	t.Helper()
 	fx, _ := matrixFixture()
-	status, out := call(t, h, fx, user, "GET", orgURL(hooks.SummaryPreviewRoute, tt.Acme)+"?"+query, "")
-	var s hooks.Summary
+	status, out := call(t, h, fx, user, "GET", orgURL(api.SummaryPreviewRoute, tt.Acme)+"?"+query, "")
+	var s api.Summary
 	if status == 200 {
 		if err := json.Unmarshal([]byte(out), &s); err != nil {
 			t.Fatalf("summary: %v: %s", err, out)
@@ -35,7 +34,7 @@ func summaryOf(t *testing.T, h http.Handler, user, query string) (int, hooks.Sum
 }
 
 // lines flattens a summary into "user/project" pairs.
-func lines(s hooks.Summary) map[string]bool {
+func lines(s api.Summary) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range s.Members {
 		for _, p := range m.Projects {

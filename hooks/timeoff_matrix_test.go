@@ -9,8 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -21,7 +20,7 @@ import (
 func timeOffRequested(org, user, policy string) probe {
 	const day = "2026-12-10"
 	return probe{
-		method: "POST", url: orgURL(hooks.TimeOffRequestsRoute, org),
+		method: "POST", url: orgURL(api.TimeOffRequestsRoute, org),
 		body: fmt.Sprintf(`{"user":%q,"policy":%q,"start":%q,"end":%q,"hours":8,"reason":"probe"}`, user, policy, day, day),
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			n, err := app.CountRecords(migrations.TimeOffRequests, dbx.HashExp{"user": user, "start": day + " 00:00:00.000Z"})
@@ -33,7 +32,7 @@ func timeOffRequested(org, user, policy string) probe {
 // timeOffDecided approves or denies the seeded pending request of user.
 func timeOffDecided(user, policy, verb string) probe {
 	id := tt.TimeOffRequestID(user, policy)
-	route := map[string]string{"approve": hooks.ApproveTimeOffRoute, "deny": hooks.DenyTimeOffRoute}[verb]
+	route := map[string]string{"approve": api.ApproveTimeOffRoute, "deny": api.DenyTimeOffRoute}[verb]
 	status := map[string]string{"approve": migrations.TimeOffApproved, "deny": migrations.TimeOffDenied}[verb]
 	return probe{
 		method: "POST", url: strings.Replace(route, "{id}", id, 1), body: `{"note":"probe"}`,
@@ -57,7 +56,7 @@ func timeOffDecided(user, policy, verb string) probe {
 // edit balances or approve their requests.
 func balancesShown(org, user, policy string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(hooks.TimeOffBalancesRoute, org) + "?user=" + url.QueryEscape(user),
+		method: "GET", read: true, url: orgURL(api.TimeOffBalancesRoute, org) + "?user=" + url.QueryEscape(user),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"policy":"`+policy+`"`) && strings.Contains(body, `"balance_hours":40`)
 		},
@@ -67,7 +66,7 @@ func balancesShown(org, user, policy string) probe {
 // attended asks for the attendance of the seed's day and looks for a shift.
 func attended(org, shift string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(hooks.AttendanceRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
+		method: "GET", read: true, url: orgURL(api.AttendanceRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"id":"`+shift+`"`)
 		},

@@ -8,8 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -37,13 +36,13 @@ func (c *client) do(user, method, url, body string) (int, string) {
 	return c.h(method, url, body, c.fx.Token(c.t, user))
 }
 
-func (c *client) balance(as, user, policy string) hooks.Balance {
+func (c *client) balance(as, user, policy string) api.Balance {
 	c.t.Helper()
-	status, body := c.do(as, "GET", orgURL(hooks.TimeOffBalancesRoute, tt.Acme)+"?user="+user, "")
+	status, body := c.do(as, "GET", orgURL(api.TimeOffBalancesRoute, tt.Acme)+"?user="+user, "")
 	if status != 200 {
 		c.t.Fatalf("balances of %s: %d %s", user, status, body)
 	}
-	var bs hooks.Balances
+	var bs api.Balances
 	if err := json.Unmarshal([]byte(body), &bs); err != nil {
 		c.t.Fatal(err)
 	}
@@ -53,7 +52,7 @@ func (c *client) balance(as, user, policy string) hooks.Balance {
 		}
 	}
 	c.t.Fatalf("no balance on %s in %s", policy, body)
-	return hooks.Balance{}
+	return api.Balance{}
 }
 
 func requestBody(user, policy, start, end string, hours float64) string {
@@ -86,7 +85,7 @@ func TestTimeOffRequestRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := c.do(tt.Carol, "POST", orgURL(hooks.TimeOffRequestsRoute, tt.Acme), tc.body)
+			status, body := c.do(tt.Carol, "POST", orgURL(api.TimeOffRequestsRoute, tt.Acme), tc.body)
 			if status != 400 || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d %s, want 400 saying %q", status, body, tc.want)
 			}
@@ -96,7 +95,7 @@ func TestTimeOffRequestRefusals(t *testing.T) {
 		})
 	}
 	// Exactly what is available is accepted, over two days.
-	status, body := c.do(tt.Carol, "POST", orgURL(hooks.TimeOffRequestsRoute, tt.Acme), requestBody("", tt.PolA, "2026-12-07", "2026-12-08", 32))
+	status, body := c.do(tt.Carol, "POST", orgURL(api.TimeOffRequestsRoute, tt.Acme), requestBody("", tt.PolA, "2026-12-07", "2026-12-08", 32))
 	if status != 201 || !strings.Contains(body, `"status":"pending"`) || !strings.Contains(body, `"start":"2026-12-07 00:00:00.000Z"`) {
 		t.Fatalf("request of the whole balance: %d %s", status, body)
 	}
@@ -119,18 +118,18 @@ func TestTimeOffDecisions(t *testing.T) {
 		status              int
 		want                string
 	}{
-		{"a member can't approve their own", tt.Carol, hooks.ApproveTimeOffRoute, carol, 403, ""},
-		{"nor someone else's they can't see", tt.Walt, hooks.ApproveTimeOffRoute, carol, 404, ""},
-		{"a manager can't approve their own", tt.Bob, hooks.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Bob, tt.PolA), 403, "Someone else"},
-		{"an owner approves their own", tt.Alice, hooks.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Alice, tt.PolA), 200, `"status":"approved"`},
-		{"a manager approves a member's", tt.Bob, hooks.ApproveTimeOffRoute, carol, 200, `"decided_by":"` + tt.Bob + `"`},
-		{"approved stays approved", tt.Bob, hooks.DenyTimeOffRoute, carol, 400, "already approved"},
-		{"the member can't cancel it now", tt.Carol, hooks.CancelTimeOffRoute, carol, 400, "already approved"},
-		{"a manager denies", tt.Alice, hooks.DenyTimeOffRoute, tt.TimeOffRequestID(tt.Bob, tt.PolA), 200, `"status":"denied"`},
-		{"the member cancels a pending one", tt.Walt, hooks.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Walt, tt.PolA), 200, `"status":"cancelled"`},
-		{"another member can't cancel it", tt.Carol, hooks.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA), 404, ""},
-		{"an approver who didn't file it can't cancel it", tt.Bob, hooks.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA), 403, ""},
-		{"no such request", tt.Bob, hooks.ApproveTimeOffRoute, "nosuchrequest00", 404, ""},
+		{"a member can't approve their own", tt.Carol, api.ApproveTimeOffRoute, carol, 403, ""},
+		{"nor someone else's they can't see", tt.Walt, api.ApproveTimeOffRoute, carol, 404, ""},
+		{"a manager can't approve their own", tt.Bob, api.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Bob, tt.PolA), 403, "Someone else"},
+		{"an owner approves their own", tt.Alice, api.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Alice, tt.PolA), 200, `"status":"approved"`},
+		{"a manager approves a member's", tt.Bob, api.ApproveTimeOffRoute, carol, 200, `"decided_by":"` + tt.Bob + `"`},
+		{"approved stays approved", tt.Bob, api.DenyTimeOffRoute, carol, 400, "already approved"},
+		{"the member can't cancel it now", tt.Carol, api.CancelTimeOffRoute, carol, 400, "already approved"},
+		{"a manager denies", tt.Alice, api.DenyTimeOffRoute, tt.TimeOffRequestID(tt.Bob, tt.PolA), 200, `"status":"denied"`},
+		{"the member cancels a pending one", tt.Walt, api.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Walt, tt.PolA), 200, `"status":"cancelled"`},
+		{"another member can't cancel it", tt.Carol, api.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA), 404, ""},
+		{"an approver who didn't file it can't cancel it", tt.Bob, api.CancelTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA), 403, ""},
+		{"no such request", tt.Bob, api.ApproveTimeOffRoute, "nosuchrequest00", 404, ""},
 	}
 	for _, st := range steps {
 		status, body := post(st.as, st.route, st.id)
@@ -148,7 +147,7 @@ func TestTimeOffDecisions(t *testing.T) {
 	if status, body := c.do(tt.Bob, "PATCH", recordsURL(migrations.TimeOffBalances)+"/"+tt.BalanceID(tt.Nia, tt.PolA), `{"adjustment_hours":4}`); status != 200 {
 		t.Fatalf("edit Nia's balance: %d %s", status, body)
 	}
-	if status, body := post(tt.Bob, hooks.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA)); status != 400 || !strings.Contains(body, "exceed the balance") {
+	if status, body := post(tt.Bob, api.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA)); status != 400 || !strings.Contains(body, "exceed the balance") {
 		t.Fatalf("approval beyond the balance: %d %s", status, body)
 	}
 	// Every decision is audited.
@@ -192,11 +191,11 @@ func TestTimeOffAccrual(t *testing.T) {
 		as     string
 		status int
 	}{{tt.Walt, 200}, {tt.Alice, 200}, {tt.Bob, 200}, {tt.Carol, 403}, {tt.Tess, 403}, {tt.Dave, 404}} {
-		if status, body := c.do(tc.as, "GET", orgURL(hooks.TimeOffBalancesRoute, tt.Acme)+"?user="+tt.Walt, ""); status != tc.status {
+		if status, body := c.do(tc.as, "GET", orgURL(api.TimeOffBalancesRoute, tt.Acme)+"?user="+tt.Walt, ""); status != tc.status {
 			t.Errorf("%s reads Walt's balances: %d %s, want %d", tc.as, status, body, tc.status)
 		}
 	}
-	if status, _ := c.do(tt.Alice, "GET", orgURL(hooks.TimeOffBalancesRoute, tt.Acme)+"?user="+tt.Dave, ""); status != 400 {
+	if status, _ := c.do(tt.Alice, "GET", orgURL(api.TimeOffBalancesRoute, tt.Acme)+"?user="+tt.Dave, ""); status != 400 {
 		t.Errorf("balances of a non-member: %d, want 400", status)
 	}
 }

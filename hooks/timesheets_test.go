@@ -8,8 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -95,7 +94,7 @@ func TestTimesheetSubmit(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := tests.ApiScenario{
-			Name: tc.name, Method: http.MethodPost, URL: orgURL(hooks.TimesheetSubmitRoute, tt.Acme), Body: strings.NewReader(tc.body),
+			Name: tc.name, Method: http.MethodPost, URL: orgURL(api.TimesheetSubmitRoute, tt.Acme), Body: strings.NewReader(tc.body),
 			Headers: fx.Auth(t, tc.user), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				setToggles(t, app, tc.toggles)
@@ -131,21 +130,21 @@ func TestTimesheetDecisions(t *testing.T) {
 		content                     []string
 		state                       string
 	}{
-		{name: "a manager approves", user: tt.Bob, url: hooks.TimesheetApproveRoute, body: `{}`, from: "submitted", status: 200,
+		{name: "a manager approves", user: tt.Bob, url: api.TimesheetApproveRoute, body: `{}`, from: "submitted", status: 200,
 			content: []string{`"status":"approved"`, `"decided_by":"` + tt.Bob + `"`, `"tracked_seconds":600`}, state: "approved"},
-		{name: "the member can't approve their own", user: tt.Carol, url: hooks.TimesheetApproveRoute, body: `{}`, from: "submitted",
+		{name: "the member can't approve their own", user: tt.Carol, url: api.TimesheetApproveRoute, body: `{}`, from: "submitted",
 			status: 403, state: "submitted"},
-		{name: "a member who can't see it learns nothing", user: tt.Walt, url: hooks.TimesheetApproveRoute, body: `{}`, from: "submitted",
+		{name: "a member who can't see it learns nothing", user: tt.Walt, url: api.TimesheetApproveRoute, body: `{}`, from: "submitted",
 			status: 404, state: "submitted"},
-		{name: "another organization learns nothing", user: tt.Dave, url: hooks.TimesheetRejectRoute, body: `{"reason":"x"}`, from: "submitted",
+		{name: "another organization learns nothing", user: tt.Dave, url: api.TimesheetRejectRoute, body: `{"reason":"x"}`, from: "submitted",
 			status: 404, state: "submitted"},
-		{name: "only submitted timesheets are approved", user: tt.Bob, url: hooks.TimesheetApproveRoute, body: `{}`, from: "rejected",
+		{name: "only submitted timesheets are approved", user: tt.Bob, url: api.TimesheetApproveRoute, body: `{}`, from: "rejected",
 			status: 400, content: []string{"this one is rejected"}, state: "rejected"},
-		{name: "a rejection needs a reason", user: tt.Bob, url: hooks.TimesheetRejectRoute, body: `{"reason":"  "}`, from: "submitted",
+		{name: "a rejection needs a reason", user: tt.Bob, url: api.TimesheetRejectRoute, body: `{"reason":"  "}`, from: "submitted",
 			status: 400, content: []string{"Say why"}, state: "submitted"},
-		{name: "a manager rejects", user: tt.Bob, url: hooks.TimesheetRejectRoute, body: `{"reason":"Missing Friday"}`, from: "submitted",
+		{name: "a manager rejects", user: tt.Bob, url: api.TimesheetRejectRoute, body: `{"reason":"Missing Friday"}`, from: "submitted",
 			status: 200, content: []string{`"status":"rejected"`, `"reason":"Missing Friday"`}, state: "rejected"},
-		{name: "rejecting an approved timesheet reopens it", user: tt.Alice, url: hooks.TimesheetRejectRoute, body: `{"reason":"Fix Monday"}`,
+		{name: "rejecting an approved timesheet reopens it", user: tt.Alice, url: api.TimesheetRejectRoute, body: `{"reason":"Fix Monday"}`,
 			from: "approved", status: 200, state: "rejected"},
 	}
 	for _, tc := range cases {
@@ -196,16 +195,16 @@ func TestApprovedTimeLocked(t *testing.T) {
 		{"the agent uploads a new slot", tt.Carol, "POST", ingest.ActivitiesRoute, tt.ActivityBody(newSlot), 409, locked},
 		{"the agent re-uploads a stored slot unchanged", tt.Carol, "POST", ingest.ActivitiesRoute, tt.ActivityBody(seededSlot), 200, `"tracked_seconds":600`},
 		{"the agent changes a stored slot", tt.Carol, "POST", ingest.ActivitiesRoute, tt.ActivityBody(changed), 409, locked},
-		{"manual time", tt.Carol, "POST", orgURL(hooks.ManualTimeRoute, tt.Acme),
+		{"manual time", tt.Carol, "POST", orgURL(api.ManualTimeRoute, tt.Acme),
 			manualBody("", tt.ProjA, tt.Slot.Add(time.Hour), tt.Slot.Add(90*time.Minute), ""), 409, locked},
-		{"approving a request", tt.Bob, "POST", strings.Replace(hooks.ApproveTimeRequestRoute, "{id}", "treqcarol000001", 1), `{}`, 409, locked},
+		{"approving a request", tt.Bob, "POST", strings.Replace(api.ApproveTimeRequestRoute, "{id}", "treqcarol000001", 1), `{}`, 409, locked},
 		{"editing an activity", tt.Alice, "PATCH", recordsURL(migrations.Activities) + "/" + act, `{"tracked_seconds":100}`, 409, locked},
-		{"reassigning a block", tt.Alice, "POST", strings.Replace(hooks.ReassignRoute, "{id}", act, 1), `{"project":"` + tt.ProjA + `","task":"` + tt.TaskA + `"}`, 409, locked},
+		{"reassigning a block", tt.Alice, "POST", strings.Replace(api.ReassignRoute, "{id}", act, 1), `{"project":"` + tt.ProjA + `","task":"` + tt.TaskA + `"}`, 409, locked},
 		{"deleting an activity", tt.Alice, "DELETE", recordsURL(migrations.Activities) + "/" + act, "", 409, locked},
 		{"deleting a screenshot with its time block", tt.Carol, "DELETE", recordsURL(migrations.Screenshots) + "/" + shot, "", 409, locked},
 		{"another member's time the same day", tt.Alice, "PATCH", recordsURL(migrations.Activities) + "/" + tt.DataID("act", tt.Walt, tt.ProjA),
 			`{"tracked_seconds":100}`, 200, ""},
-		{"a rejection unlocks it", tt.Bob, "POST", strings.Replace(hooks.TimesheetRejectRoute, "{id}", plantedSheet, 1), `{"reason":"Fix it"}`, 200, ""},
+		{"a rejection unlocks it", tt.Bob, "POST", strings.Replace(api.TimesheetRejectRoute, "{id}", plantedSheet, 1), `{"reason":"Fix it"}`, 200, ""},
 		{"deleting the activity again", tt.Alice, "DELETE", recordsURL(migrations.Activities) + "/" + act, "", 204, ""},
 	}
 	for _, s := range steps {

@@ -10,8 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -43,7 +42,7 @@ func plantProjectX(t testing.TB, p pipeline) (shot, time.Time) {
 func transfer(t testing.TB, p pipeline, user, project, to string) (int, string) {
 	t.Helper()
 	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost,
-		strings.Replace(hooks.TransferProjectRoute, "{id}", project, 1), `{"org":"`+to+`"}`, p.token(t, user)))
+		strings.Replace(api.TransferProjectRoute, "{id}", project, 1), `{"org":"`+to+`"}`, p.token(t, user)))
 	return status, body
 }
 
@@ -91,11 +90,11 @@ func TestTransferProject(t *testing.T) {
 	if sheet, err := p.app.FindRecordById(migrations.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
 		t.Errorf("the source's submitted timesheet still counts the moved time: %v %v", sheet.Get("tracked_seconds"), err)
 	}
-	var out hooks.Transferred
+	var out api.Transferred
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
 	}
-	want := hooks.Transferred{
+	want := api.Transferred{
 		Project: projX, From: tt.Acme, To: tt.Initech, Tasks: 1, Activities: 1, Screenshots: 1, AppUsage: 1,
 		MembersMoved: []string{tt.Walt}, MembersDropped: []string{tt.Nia}, TeamLinksRemoved: 1, ClientCleared: true,
 	}
@@ -193,8 +192,8 @@ func TestTransferRefused(t *testing.T) {
 		{name: "not in the target", user: tt.Alice, project: projX, to: tt.Globex, status: 404},
 		{name: "same organization", user: tt.Alice, project: projX, to: tt.Acme, status: 400},
 		{name: "no organization", user: tt.Alice, project: projX, to: "", status: 400},
-		{name: "time of someone outside the target", user: tt.Alice, project: tt.ProjA, to: tt.Initech, status: 409, code: hooks.CodeNotMember},
-		{name: "approved time", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeApprovedTime,
+		{name: "time of someone outside the target", user: tt.Alice, project: tt.ProjA, to: tt.Initech, status: 409, code: api.CodeNotMember},
+		{name: "approved time", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeApprovedTime,
 			before: func(t testing.TB, p pipeline, start time.Time) {
 				day := start.UTC().Truncate(24 * time.Hour)
 				plantRecord(t, p.app, migrations.Timesheets, "tshwaltx0000001", map[string]any{
@@ -202,11 +201,11 @@ func TestTransferRefused(t *testing.T) {
 					"period_start": day, "period_end": day.AddDate(0, 0, 6),
 				})
 			}},
-		{name: "name taken in the target", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeNameTaken,
+		{name: "name taken in the target", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeNameTaken,
 			before: func(t testing.TB, p pipeline, _ time.Time) {
 				plantRecord(t, p.app, migrations.Projects, "prjinitechx0001", map[string]any{"org": tt.Initech, "name": "X"})
 			}},
-		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: hooks.CodeProjectInUse,
+		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeProjectInUse,
 			before: func(t testing.TB, p pipeline, _ time.Time) {
 				projects, _ := p.app.FindCollectionByNameOrId(migrations.Projects)
 				c := core.NewBaseCollection("module_refs") // any collection pointing at the project
@@ -253,7 +252,7 @@ func TestTransferDropsSweptScreenshots(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("transfer: %d %s", status, body)
 	}
-	var out hooks.Transferred
+	var out api.Transferred
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-
 	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/integrations"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/webhook"
@@ -234,7 +235,7 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 	if string(got[0].body) != string(got[1].body) {
 		t.Fatalf("a retry changed the body:\n%s\n%s", got[0].body, got[1].body)
 	}
-	var body hooks.WebhookBody
+	var body api.WebhookBody
 	if err := json.Unmarshal(got[1].body, &body); err != nil || body.ID != d.Id || !strings.Contains(string(body.Data), `"name":"Launch"`) ||
 		!strings.Contains(string(body.Org), tt.Acme) {
 		t.Fatalf("body %s (%v)", got[1].body, err)
@@ -264,7 +265,7 @@ func TestRotatedSecretSignsNewDeliveries(t *testing.T) {
 	fx, _ := matrixFixture()
 	rcv := newReceiver(t, 200)
 	id, old := addWebhook(t, h, rcv.srv.URL, migrations.EventProjectCreated)
-	route := strings.Replace(hooks.WebhookRotateRoute, "{id}", id, 1)
+	route := strings.Replace(api.WebhookRotateRoute, "{id}", id, 1)
 
 	for _, u := range []string{tt.Carol, tt.Dave} {
 		if status, out := call(t, h, fx, u, "POST", route, `{}`); status != 404 {
@@ -272,7 +273,7 @@ func TestRotatedSecretSignsNewDeliveries(t *testing.T) {
 		}
 	}
 	status, out := call(t, h, fx, tt.Bob, "POST", route, `{}`)
-	var ans hooks.WebhookSecretAnswer
+	var ans api.WebhookSecretAnswer
 	if status != 200 || json.Unmarshal([]byte(out), &ans) != nil || ans.Secret == "" || ans.Secret == old {
 		t.Fatalf("rotate: %d %s", status, out)
 	}
@@ -436,11 +437,11 @@ func TestOldDeliveriesArePruned(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := hooks.PruneWebhookDeliveries(app, time.Now()); err != nil || n != 0 {
+	if n, err := integrations.PruneWebhookDeliveries(app, time.Now()); err != nil || n != 0 {
 		t.Fatalf("pruned %d fresh deliveries (%v)", n, err)
 	}
-	later := time.Now().Add((hooks.WebhookLogDays + 1) * 24 * time.Hour)
-	if n, err := hooks.PruneWebhookDeliveries(app, later); err != nil || n != 2 {
+	later := time.Now().Add((api.WebhookLogDays + 1) * 24 * time.Hour)
+	if n, err := integrations.PruneWebhookDeliveries(app, later); err != nil || n != 2 {
 		t.Fatalf("pruned %d old finished deliveries, want 2 (%v)", n, err)
 	}
 	if left := deliveriesOf(t, app, id); len(left) != 1 || left[0].GetString("status") != migrations.DeliveryPending {

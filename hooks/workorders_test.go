@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
@@ -14,7 +14,7 @@ import (
 // anything else of it, or anyone else's, needs "Add jobs".
 func TestJobStatus(t *testing.T) {
 	fx, factory := seeded(t)
-	route := strings.Replace(hooks.JobStatusRoute, "{id}", tt.JobA, 1)
+	route := strings.Replace(api.JobStatusRoute, "{id}", tt.JobA, 1)
 	for _, tc := range []struct {
 		name, user, body string
 		from             string // the job's status before

@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/api"
 	bt "github.com/tock-app/tock/internal/browsertest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
@@ -18,9 +18,9 @@ import (
 func TestTimeOffAndSchedules(t *testing.T) {
 	w := newWorld(t, matrixFixture)
 	carolToken, _ := w.login(t, tt.Carol+"@example.test", tt.Password)
-	balance := func() hooks.Balance {
+	balance := func() api.Balance {
 		t.Helper()
-		var bs hooks.Balances
+		var bs api.Balances
 		if st := tt.API(t, "GET", w.srv.URL+"/api/tock/orgs/"+tt.Acme+"/time_off/balances", carolToken, nil, &bs); st != 200 || len(bs.Balances) != 1 {
 			t.Fatalf("Carol's balances: %d %+v", st, bs)
 		}

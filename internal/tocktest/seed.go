@@ -5,7 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/org"
 	"github.com/tock-app/tock/migrations"
 )
 
@@ -52,7 +52,7 @@ func (s *Seeder) User(id string) *core.Record {
 
 // Org creates an organization with the defaults a new one gets over the API.
 func (s *Seeder) Org(id, name string, fields map[string]any) *core.Record {
-	all := hooks.OrganizationDefaults()
+	all := org.OrganizationDefaults()
 	all["name"] = name
 	for k, v := range fields {
 		all[k] = v

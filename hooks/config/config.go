@@ -1,0 +1,98 @@
+package config
+
+import (
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/tock-app/tock/blobstore"
+)
+
+// Config is what `tock serve` is told about keys and storage.
+type Config struct {
+	// MasterKey is the base64 (or hex) 32-byte key from TOCK_MASTER_KEY; when
+	// empty, MasterKeyFile holds it, created with mode 0600 when `tock serve` first starts.
+	MasterKey     string
+	MasterKeyFile string
+
+	// Storage is "local" (LocalDir, default <data dir>/screenshots) or "s3".
+	Storage  string
+	LocalDir string
+	S3       blobstore.S3Config
+	// Store, when set, is used as it is (tests wrap stores to simulate crashes).
+	Store blobstore.Store
+
+	// SlotSeconds is the activity slot length: 600 in production, shorter in tests.
+	SlotSeconds int
+	// MaxEnvelopeBytes bounds one uploaded screenshot.
+	MaxEnvelopeBytes int64
+	// ClockSkew is how far in the future an agent's clock may run.
+	ClockSkew time.Duration
+	// OrphanGrace is how old a blob without a record must be before the
+	// sweep removes it: younger ones may belong to an upload in flight.
+	OrphanGrace time.Duration
+	// TempGrace is how old a temporary file of the local store must be before
+	// it counts as a crash's leftover: younger ones may be writes in flight.
+	TempGrace time.Duration
+
+	// WebhooksAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses (TOCK_WEBHOOKS_ALLOW_PRIVATE); off by default.
+	WebhooksAllowPrivate bool
+	// WebhookClient, when set, replaces the deliveries' HTTP client (tests).
+	WebhookClient *http.Client
+	// WebhookJitter, when set, replaces the retry jitter source (tests).
+	WebhookJitter func() float64
+}
+
+// Defaults for what Config leaves unset.
+const (
+	DefaultSlotSeconds      = 600
+	DefaultMaxEnvelopeBytes = 10 << 20
+	DefaultClockSkew        = 2 * time.Minute
+	DefaultOrphanGrace      = time.Hour
+	DefaultTempGrace        = 5 * time.Minute
+)
+
+// DefaultMasterKeyFile keeps the key beside, not inside, the data directory:
+// PocketBase backups archive the data directory, and a backup must never
+// carry the key that opens the screenshots it also carries.
+func DefaultMasterKeyFile(dataDir string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(dataDir)), "tock-master.key")
+}
+
+func (c Config) WithDefaults(dataDir string) Config {
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = DefaultMasterKeyFile(dataDir)
+	}
+	if c.Storage == "" {
+		c.Storage = "local"
+	}
+	if c.LocalDir == "" {
+		c.LocalDir = filepath.Join(dataDir, "screenshots")
+	}
+	if c.SlotSeconds <= 0 {
+		c.SlotSeconds = DefaultSlotSeconds
+	}
+	if c.MaxEnvelopeBytes <= 0 {
+		c.MaxEnvelopeBytes = DefaultMaxEnvelopeBytes
+	}
+	if c.ClockSkew <= 0 {
+		c.ClockSkew = DefaultClockSkew
+	}
+	if c.OrphanGrace <= 0 {
+		c.OrphanGrace = DefaultOrphanGrace
+	}
+	if c.TempGrace <= 0 {
+		c.TempGrace = DefaultTempGrace
+	}
+	return c
+}
+
+// slotLen is the length of one activity slot.
+func (c Config) SlotLen() time.Duration { return time.Duration(c.SlotSeconds) * time.Second }
+
+// RetentionBatch bounds one transaction of the retention jobs (screenshots,
+// app usage, locations), so the
+// database is never locked for long and a crash loses at most one batch's
+// progress (which the next run redoes).
+const RetentionBatch = 500

@@ -1,0 +1,36 @@
+package gate
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/tock-app/tock/hooks/reply"
+)
+
+// mayTrackTo: project members who aren't viewers, members of a team the
+// project belongs to, and the organization's owners and managers record time
+// on a project; a viewer of it never does.
+func MayTrackTo(a Actor, project string) bool {
+	switch a.Actor.ProjectRoles[project] {
+	case "user", "manager":
+		return true
+	case "viewer":
+		return false
+	}
+	return a.teamProjects[project] || a.Actor.OrgRole == "owner" || a.Actor.OrgRole == "manager"
+}
+
+// Tracker returns the requester as a member of org who may track time there.
+func Tracker(e *core.RequestEvent, z *Authorizer, org string) (Actor, error) {
+	if !reply.IsPerson(e.Auth) {
+		return Actor{}, router.NewUnauthorizedError("Sign in with the agent first.", nil)
+	}
+	a, err := z.Actor(e.App, e.Auth, org)
+	if err != nil {
+		return a, err
+	}
+	if !a.Member {
+		return a, reply.NotFound()
+	}
+	return a, nil
+}

@@ -1,0 +1,96 @@
+package projects
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/hooks/gate"
+	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
+)
+
+// Policies maps clients, projects, their members, teams and tasks onto the matrix.
+func Policies() gate.Policies {
+	return gate.Policies{
+		migrations.Clients: {
+			Create: gate.Always(perms.AddClients),
+			Update: gate.ByChangedField(nil, perms.EditClients),
+			Delete: gate.AlwaysDelete(perms.RemoveClients),
+		},
+		migrations.Projects: {
+			Create: gate.Always(perms.CreateProjects),
+			Update: gate.ByChangedField(map[string]perms.Feature{
+				"archived":    perms.ArchiveProjects,
+				"budget":      perms.ManageProjectBudget,
+				"budget_type": perms.ManageProjectBudget,
+			}, perms.EditProjects),
+			Delete:       gate.AlwaysDelete(perms.DeleteProjects),
+			HiddenFields: map[string]perms.Feature{"budget": perms.ViewProjectBudget, "budget_type": perms.ViewProjectBudget},
+		},
+		migrations.ProjectMembers: {
+			Create: func(r *core.Record) []perms.Feature {
+				if r.GetString("role") == "user" {
+					return []perms.Feature{perms.AddProjectMembers}
+				}
+				return []perms.Feature{perms.AddProjectMembers, perms.PromoteDemoteUsersInProjects}
+			},
+			Update:      changesProjectRole,
+			Delete:      gate.AlwaysDelete(perms.RemoveMembersInProject),
+			Guard:       gate.GuardScopedRole(perms.ScopeProject, "project", projectRole),
+			Alternative: assignsTeamMember,
+		},
+		migrations.Teams: {
+			Create: gate.Always(perms.CreateTeams),
+			Update: gate.ByChangedField(nil, perms.ManageTeams),
+			Delete: gate.AlwaysDelete(perms.ManageTeams),
+		},
+		migrations.TeamMembers: {
+			Create: func(r *core.Record) []perms.Feature {
+				if r.GetBool("is_lead") {
+					return []perms.Feature{perms.ModifyTeamMembers, perms.AddRemoveTeamLeads}
+				}
+				return []perms.Feature{perms.ModifyTeamMembers}
+			},
+			Update: gate.ByChangedField(nil, perms.AddRemoveTeamLeads),
+			Delete: func(_ perms.Actor, r *core.Record) []perms.Feature {
+				if r.GetBool("is_lead") {
+					return []perms.Feature{perms.ModifyTeamMembers, perms.AddRemoveTeamLeads}
+				}
+				return []perms.Feature{perms.ModifyTeamMembers}
+			},
+			Guard: gate.GuardScopedRole(perms.ScopeTeam, "team", teamRole),
+		},
+		migrations.TeamProjects: {
+			Create: gate.Always(perms.ModifyTeamProjects),
+			Update: gate.ByChangedField(nil, perms.ModifyTeamProjects),
+			Delete: gate.AlwaysDelete(perms.ModifyTeamProjects),
+			Guard:  guardTeamProject,
+		},
+		migrations.Tasks: {
+			Create: gate.Always(perms.AddEditRemoveTasks),
+			Update: gate.ByChangedField(map[string]perms.Feature{"completed": perms.MarkTasksAsComplete}, perms.AddEditRemoveTasks),
+			Delete: gate.AlwaysDelete(perms.AddEditRemoveTasks),
+		},
+	}
+}
+
+// changesProjectRole: a project role is "Change User Roles", which project
+// managers and team leads hold for the projects they manage or their teams
+// have; it allows at least what "Promote/Demote Users In Projects" does in
+// every column, so a role change needs it alone. Moving the membership to
+// another person or project is Promote/Demote's.
+func changesProjectRole(before, after *core.Record) []perms.Feature {
+	return gate.ByChangedField(map[string]perms.Feature{"role": perms.ChangeUserRoles},
+		perms.PromoteDemoteUsersInProjects)(before, after)
+}
+
+// assignsTeamMember is "Manage Assigned Projects": putting someone on a
+// project as a plain user, or taking them off it, from their side. A team
+// lead may do it for their own teams' members, without the toggle that
+// "Add Project Members" and "Remove Members In Project" need.
+func assignsTeamMember(d gate.Decider, a gate.Actor, r *core.Record) bool {
+	if r.GetString("role") != "user" {
+		return false
+	}
+	dec := d.Decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString("project")})
+	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.Actor.LedMembers[r.GetString("user")])
+}

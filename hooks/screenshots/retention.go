@@ -1,0 +1,278 @@
+package screenshots
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/hooks/audit"
+	"github.com/tock-app/tock/hooks/config"
+	"github.com/tock-app/tock/hooks/reply"
+	"github.com/tock-app/tock/migrations"
+)
+
+// RetentionReport says what one run of the retention job removed.
+type RetentionReport struct {
+	Screenshots   int
+	AppUsage      int
+	OrphanBlobs   int
+	TempLeftovers int
+	Organizations int
+}
+
+func (s *Server) registerRetention(app core.App) {
+	// A crash (kill -9, power loss) during uploads leaves temporary files in
+	// the local store; clear those old enough to be leftovers before serving.
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if s.cfg.Store == nil && s.cfg.Storage != "local" {
+			return e.Next() // only the local store keeps temporary files
+		}
+		n, err := s.sweepTemp(context.Background(), time.Now())
+		if err != nil {
+			e.App.Logger().Error("sweeping the blob store's temporary files failed", slog.Any("error", err))
+		} else if n > 0 {
+			e.App.Logger().Info("removed temporary files left by an interrupted run", slog.Int("files", n))
+		}
+		return e.Next()
+	})
+	app.Cron().MustAdd("tock_retention", "17 * * * *", func() {
+		report, err := s.RunRetention(context.Background(), app, time.Now())
+		if err != nil {
+			app.Logger().Error("retention failed", slog.Any("error", err))
+			return
+		}
+		app.Logger().Info("retention done", slog.Int("screenshots", report.Screenshots),
+			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs),
+			slog.Int("temp_leftovers", report.TempLeftovers))
+	})
+}
+
+// RunRetention removes, per organization, screenshots and app usage older
+// than its retention_days, then sweeps blobs no record points to. Records go
+// before their blobs, so a crash at any point leaves no screenshot without
+// its blob; the blobs it strands are what the sweep removes. Running it again
+// after a crash simply finishes the work.
+func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) (RetentionReport, error) {
+	var report RetentionReport
+	orgs, err := app.FindAllRecords(migrations.Organizations)
+	if err != nil {
+		return report, fmt.Errorf("list organizations: %w", err)
+	}
+	for _, org := range orgs {
+		days := org.GetInt("retention_days")
+		if days <= 0 {
+			continue
+		}
+		cutoff := now.Add(-time.Duration(days) * 24 * time.Hour).UTC()
+		shots, usage, err := s.expire(ctx, app, org.Id, cutoff)
+		report.Screenshots += shots
+		report.AppUsage += usage
+		if err != nil {
+			return report, err
+		}
+		if shots+usage > 0 {
+			report.Organizations++
+			audit.Log(app, nil, "retention", org, map[string]any{
+				"screenshots": shots, "app_usage": usage, "older_than": cutoff.Format(time.RFC3339),
+			})
+		}
+	}
+	report.OrphanBlobs, err = s.sweepOrphans(ctx, app, now)
+	if err != nil {
+		return report, err
+	}
+	report.TempLeftovers, err = s.sweepTemp(ctx, now)
+	return report, err
+}
+
+// sweepTemp removes the temporary files, older than the grace period, that
+// interrupted writes left in the blob store. None was ever acknowledged: a
+// blob is renamed out of the temporary area before its upload is answered.
+func (s *Server) sweepTemp(ctx context.Context, now time.Time) (int, error) {
+	store, err := s.store()
+	if err != nil {
+		return 0, fmt.Errorf("blob store: %w", err)
+	}
+	sweeper, ok := store.(blobstore.TempSweeper)
+	if !ok {
+		return 0, nil
+	}
+	n, err := sweeper.SweepTemp(ctx, now.Add(-s.cfg.TempGrace))
+	if err != nil {
+		return n, fmt.Errorf("sweep temporary files: %w", err)
+	}
+	return n, nil
+}
+
+// expire deletes one organization's expired screenshots and app usage, a
+// batch at a time.
+func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff time.Time) (shots, usage int, err error) {
+	for {
+		keys, n, err := s.expireScreenshotRecords(app, org, cutoff)
+		if err != nil {
+			return shots, usage, err
+		}
+		shots += n
+		s.deleteBlobs(ctx, app, keys)
+		if n < config.RetentionBatch {
+			break
+		}
+	}
+	usage, err = expireAppUsage(app, org, cutoff)
+	return shots, usage, err
+}
+
+// expireAppUsage deletes the app usage of org's slots that start before
+// cutoff. It walks those slots once, in index order, a batch at a time, and
+// deletes their apps by slot: a search of app usage by organization would
+// read every app the organization still keeps, on every batch.
+func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+	deleted := 0
+	after, afterRow := "", int64(0)
+	for {
+		var slots []struct {
+			ID    string `db:"id"`
+			Start string `db:"slot_start"`
+			Row   int64  `db:"rowid"`
+		}
+		err := app.DB().NewQuery(`SELECT [[id]], [[slot_start]], rowid AS [[rowid]] FROM {{activities}}
+			WHERE [[org]] = {:org} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
+			ORDER BY [[slot_start]], rowid LIMIT {:batch}`).
+			Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "after": after, "row": afterRow, "batch": config.RetentionBatch}).All(&slots)
+		if err != nil {
+			return deleted, fmt.Errorf("expired slots of %s: %w", org, err)
+		}
+		if len(slots) == 0 {
+			return deleted, nil
+		}
+		ids := make([]any, len(slots))
+		for i, sl := range slots {
+			ids[i] = sl.ID
+		}
+		res, err := app.DB().Delete(migrations.AppUsage, dbx.In("activity", ids...)).Execute()
+		if err != nil {
+			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
+		}
+		n, _ := res.RowsAffected()
+		deleted += int(n)
+		last := slots[len(slots)-1]
+		after, afterRow = last.Start, last.Row
+		if len(slots) < config.RetentionBatch {
+			return deleted, nil
+		}
+	}
+}
+
+// expireScreenshotRecords deletes up to one batch of expired screenshot
+// records in a transaction and returns their blob keys, still to be deleted.
+// Nothing references a screenshot, so no cascade is skipped by deleting in SQL.
+func (s *Server) expireScreenshotRecords(app core.App, org string, cutoff time.Time) ([]string, int, error) {
+	var rows []struct {
+		ID  string `db:"id"`
+		Key string `db:"storage_key"`
+	}
+	err := app.RunInTransaction(func(tx core.App) error {
+		err := tx.DB().NewQuery(`SELECT [[id]], [[storage_key]] FROM {{screenshots}}
+			WHERE [[org]] = {:org} AND [[taken_at]] < {:cutoff} LIMIT {:batch}`).
+			Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "batch": config.RetentionBatch}).All(&rows)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]any, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		_, err = tx.DB().Delete(migrations.Screenshots, dbx.In("id", ids...)).Execute()
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("expire screenshots of %s: %w", org, err)
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	return keys, len(rows), nil
+}
+
+// sweepOrphans removes screenshot blobs that no record points to and that are
+// older than the grace period (younger ones may be uploads in flight).
+func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) (int, error) {
+	store, err := s.store()
+	if err != nil {
+		return 0, fmt.Errorf("blob store: %w", err)
+	}
+	var batch []blobstore.Info
+	removed := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		keys := make([]any, len(batch))
+		for i, b := range batch {
+			keys[i] = b.Key
+		}
+		var known []string
+		err := app.DB().Select("storage_key").From(migrations.Screenshots).
+			Where(dbx.In("storage_key", keys...)).Column(&known)
+		if err != nil {
+			return fmt.Errorf("match blobs to records: %w", err)
+		}
+		referenced := reply.SetOf(known)
+		for _, b := range batch {
+			if referenced[b.Key] {
+				continue
+			}
+			if err := store.Delete(ctx, b.Key); err != nil {
+				return fmt.Errorf("delete orphan %s: %w", b.Key, err)
+			}
+			removed++
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err = store.List(ctx, "screenshots/", func(info blobstore.Info) error {
+		if now.Sub(info.ModTime) < s.cfg.OrphanGrace || !strings.HasSuffix(info.Key, ".tock") {
+			return nil
+		}
+		batch = append(batch, info)
+		if len(batch) >= config.RetentionBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("sweep orphans: %w", err)
+	}
+	return removed, flush()
+}
+
+// blobDeleters is how many blobs retention deletes at once: each delete
+// waits on the store (a directory sync on disk, a request to S3), not on
+// the processor.
+const blobDeleters = 8
+
+// deleteBlobs deletes keys, blobDeleters at a time; a blob it can't delete
+// is left for the orphan sweep, as deleteBlob does.
+func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range min(blobDeleters, len(keys)) {
+		wg.Go(func() {
+			for k := range next {
+				s.deleteBlob(ctx, app, k)
+			}
+		})
+	}
+	for _, k := range keys {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+}
