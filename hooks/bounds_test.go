@@ -16,44 +16,35 @@ import (
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/config"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 )
 
-// uploadActivity sends Carol's activity for slot with apps and returns the
-// answer.
-func (p pipeline) uploadActivity(t *testing.T, id string, start time.Time, apps []ingest.AppSeconds) (int, string) {
-	t.Helper()
-	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(ingest.Activity{
-		ClientID: id, Org: tt.Acme, Project: tt.ProjA, SlotStart: start, TrackedSeconds: 600, Apps: apps,
-	}), p.token(t, tt.Carol)))
-	return status, body
-}
-
 // storedNothing fails unless no activity has client id and no app usage
 // hangs off it.
-func storedNothing(t *testing.T, p pipeline, id string) {
+func storedNothing(t *testing.T, p hookstest.Pipeline, id string) {
 	t.Helper()
-	if n := count(t, p.app, migrations.Activities, "client_id = {:c}", map[string]any{"c": id}); n != 0 {
+	if n := hookstest.Count(t, p.App, migrations.Activities, "client_id = {:c}", map[string]any{"c": id}); n != 0 {
 		t.Errorf("a refused activity %s was stored", id)
 	}
 }
 
-func appUsageOf(t *testing.T, p pipeline, id string) int {
+func appUsageOf(t *testing.T, p hookstest.Pipeline, id string) int {
 	t.Helper()
-	act, err := p.app.FindFirstRecordByData(migrations.Activities, "client_id", id)
+	act, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", id)
 	if err != nil {
 		t.Fatalf("activity %s not stored: %v", id, err)
 	}
-	return count(t, p.app, migrations.AppUsage, "activity = {:a}", map[string]any{"a": act.Id})
+	return hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": act.Id})
 }
 
 // TestActivityAppFieldLimits: each app field at its bound is stored whole;
 // one character more is a 400 naming the field, and nothing is stored.
 func TestActivityAppFieldLimits(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	start := slot()
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
 	for i, f := range []struct {
 		name string
 		max  int
@@ -67,7 +58,7 @@ func TestActivityAppFieldLimits(t *testing.T) {
 			id := fmt.Sprintf("bound-%s-%d", f.name, n)
 			apps := []ingest.AppSeconds{{App: "editor", Seconds: 60}, {App: "editor", Title: "x", Seconds: 60}}
 			f.set(&apps[1], strings.Repeat("é", n)) // characters, not bytes
-			status, body := p.uploadActivity(t, id, start.Add(-time.Duration(2*i+n-f.max)*10*time.Minute), apps)
+			status, body := p.UploadActivity(t, id, start.Add(-time.Duration(2*i+n-f.max)*10*time.Minute), apps)
 			if n == f.max {
 				if status != http.StatusOK || appUsageOf(t, p, id) != 2 {
 					t.Errorf("%s of %d characters: %d %s", f.name, n, status, body)
@@ -85,8 +76,8 @@ func TestActivityAppFieldLimits(t *testing.T) {
 // TestActivityAppsMergedAndCounted: entries with the same app, title and
 // URL are one record with their seconds added; at most 100 distinct entries.
 func TestActivityAppsMergedAndCounted(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	start := slot()
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
 	distinct := func(n, copies int) []ingest.AppSeconds {
 		var apps []ingest.AppSeconds
 		for c := 0; c < copies; c++ {
@@ -96,22 +87,22 @@ func TestActivityAppsMergedAndCounted(t *testing.T) {
 		}
 		return apps
 	}
-	if status, body := p.uploadActivity(t, "apps-at-bound", start, distinct(ingest.MaxApps, 1)); status != http.StatusOK || appUsageOf(t, p, "apps-at-bound") != ingest.MaxApps {
+	if status, body := p.UploadActivity(t, "apps-at-bound", start, distinct(ingest.MaxApps, 1)); status != http.StatusOK || appUsageOf(t, p, "apps-at-bound") != ingest.MaxApps {
 		t.Errorf("%d distinct apps: %d %s", ingest.MaxApps, status, body)
 	}
-	status, body := p.uploadActivity(t, "apps-beyond", start.Add(-10*time.Minute), distinct(ingest.MaxApps+1, 1))
+	status, body := p.UploadActivity(t, "apps-beyond", start.Add(-10*time.Minute), distinct(ingest.MaxApps+1, 1))
 	if status != http.StatusBadRequest || !strings.Contains(body, `"apps"`) {
 		t.Errorf("%d distinct apps: %d %s, want 400 naming apps", ingest.MaxApps+1, status, body)
 	}
 	storedNothing(t, p, "apps-beyond")
 
-	if status, body := p.uploadActivity(t, "apps-repeated", start.Add(-20*time.Minute), distinct(ingest.MaxApps, 3)); status != http.StatusOK {
+	if status, body := p.UploadActivity(t, "apps-repeated", start.Add(-20*time.Minute), distinct(ingest.MaxApps, 3)); status != http.StatusOK {
 		t.Fatalf("%d apps, 3 copies each: %d %s", ingest.MaxApps, status, body)
 	}
 	if n := appUsageOf(t, p, "apps-repeated"); n != ingest.MaxApps {
 		t.Errorf("3 copies of %d apps stored as %d records", ingest.MaxApps, n)
 	}
-	if n := count(t, p.app, migrations.AppUsage, "app = 'app-7' AND seconds = 3", nil); n != 1 {
+	if n := hookstest.Count(t, p.App, migrations.AppUsage, "app = 'app-7' AND seconds = 3", nil); n != 1 {
 		t.Errorf("the copies' seconds weren't added up (%d records of 3 s)", n)
 	}
 }
@@ -120,18 +111,18 @@ func TestActivityAppsMergedAndCounted(t *testing.T) {
 // know) is accepted and the unknown field isn't stored; a byte more is a
 // 400 naming meta, with neither record nor blob stored.
 func TestScreenshotMetaLimit(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	start := slot()
-	act := p.track(t, tt.Carol, tt.ProjA, start)
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Carol, tt.ProjA, start)
 	for _, size := range []int{ingest.MaxMetaBytes, ingest.MaxMetaBytes + 1} {
 		meta := ingest.Screenshot{ClientID: fmt.Sprintf("meta-%d", size), Org: tt.Acme, Activity: act,
 			TakenAt: start.Add(time.Minute), Width: 64, Height: 48}
 		raw, _ := json.Marshal(meta)
 		padded := string(raw[:len(raw)-1]) + `,"pad":"` // unknown to Tock
 		padded += strings.Repeat("p", size-len(padded)-2) + `"}`
-		env := tt.Seal(t, p.app, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 1))
-		status, _, body := tt.Send(p.handler, tt.RawScreenshotRequest(t, p.token(t, tt.Carol), padded, env))
-		stored := count(t, p.app, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
+		env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 1))
+		status, _, body := tt.Send(p.Handler, tt.RawScreenshotRequest(t, p.Token(t, tt.Carol), padded, env))
+		stored := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
 		if size == ingest.MaxMetaBytes {
 			if status != http.StatusOK || stored != 1 || strings.Contains(body, "pad") {
 				t.Errorf("meta of %d bytes: %d %.300s", size, status, body)
@@ -142,7 +133,7 @@ func TestScreenshotMetaLimit(t *testing.T) {
 			t.Errorf("meta of %d bytes: %d %s (stored %d), want 400 naming meta", size, status, body, stored)
 		}
 		var blobs []string
-		p.store.List(context.Background(), "screenshots/", func(i blobstore.Info) error { blobs = append(blobs, i.Key); return nil })
+		p.Store.List(context.Background(), "screenshots/", func(i blobstore.Info) error { blobs = append(blobs, i.Key); return nil })
 		for _, b := range blobs {
 			if strings.Contains(b, meta.ClientID) {
 				t.Errorf("a refused screenshot's blob was stored: %s", b)
@@ -155,8 +146,8 @@ func TestScreenshotMetaLimit(t *testing.T) {
 // padded with a field Tock doesn't know, which isn't stored), a byte more is
 // a 413 that stores nothing, whether its length is declared or not.
 func TestRouteBodyLimits(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	start := slot()
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
 	manual := strings.Replace(api.ManualTimeRoute, "{org}", tt.Acme, 1)
 	cases := []struct {
 		name, url, user string
@@ -170,18 +161,18 @@ func TestRouteBodyLimits(t *testing.T) {
 					SlotStart: start.Add(-time.Duration(i) * 10 * time.Minute), TrackedSeconds: 60})
 			},
 			func(i int) int {
-				return count(t, p.app, migrations.Activities, "client_id = {:c}", map[string]any{"c": fmt.Sprintf("body-limit-%d", i)})
+				return hookstest.Count(t, p.App, migrations.Activities, "client_id = {:c}", map[string]any{"c": fmt.Sprintf("body-limit-%d", i)})
 			}},
 		{"manual time (the default limit)", manual, tt.Alice, api.DefaultBodyBytes, func(i int) string {
 			from := start.Add(-24*time.Hour - time.Duration(i)*time.Hour)
-			return manualBody("", tt.ProjA, from, from.Add(10*time.Minute), "")
+			return hookstest.ManualBody("", tt.ProjA, from, from.Add(10*time.Minute), "")
 		},
-			func(int) int { return manualCount(t, p.app, tt.Alice) }},
+			func(int) int { return hookstest.ManualCount(t, p.App, tt.Alice) }},
 		{"locations", strings.Replace(api.LocationsRoute, "{org}", tt.Acme, 1), tt.Carol, api.MaxLocationBodyBytes, func(i int) string {
-			return batch(point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
+			return hookstest.Batch(hookstest.Point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
 		},
 			func(int) int {
-				return count(t, p.app, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
+				return hookstest.Count(t, p.App, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
 			}},
 	}
 	i := 0
@@ -193,11 +184,11 @@ func TestRouteBodyLimits(t *testing.T) {
 				body := tc.body(i)
 				body = body[:len(body)-1] + `,"pad":"`
 				body += strings.Repeat("p", tc.limit+extra-len(body)-2) + `"}`
-				req := tt.JSONRequest(http.MethodPost, tc.url, body, p.token(t, tc.user))
+				req := tt.JSONRequest(http.MethodPost, tc.url, body, p.Token(t, tc.user))
 				if !declared {
 					req.ContentLength = -1 // as a chunked body comes
 				}
-				status, _, out := tt.Send(p.handler, req)
+				status, _, out := tt.Send(p.Handler, req)
 				after := tc.stored(i)
 				switch {
 				case extra == 0 && (status != http.StatusOK || after != before+1 || strings.Contains(out, "ppp")):
@@ -213,15 +204,15 @@ func TestRouteBodyLimits(t *testing.T) {
 // TestHolidayPoliciesKeepOnlyKnownKeys: a holiday's keys other than date
 // and name are dropped, not stored.
 func TestHolidayPoliciesKeepOnlyKnownKeys(t *testing.T) {
-	p := newPipeline(t, "local", nil)
+	p := hookstest.NewPipeline(t, "local", nil)
 	body := fmt.Sprintf(`{"org":%q,"name":"Holidays","holidays":[{"date":"2026-12-25","name":"Christmas","secret":"not kept"}]}`, tt.Acme)
-	status, _, out := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, recordsURL(migrations.HolidayPolicies), body, p.token(t, tt.Alice)))
+	status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(migrations.HolidayPolicies), body, p.Token(t, tt.Alice)))
 	if status != http.StatusOK {
 		t.Fatalf("create: %d %s", status, out)
 	}
 	var rec struct{ ID string }
 	json.Unmarshal([]byte(out), &rec)
-	r, err := p.app.FindRecordById(migrations.HolidayPolicies, rec.ID)
+	r, err := p.App.FindRecordById(migrations.HolidayPolicies, rec.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,12 +223,12 @@ func TestHolidayPoliciesKeepOnlyKnownKeys(t *testing.T) {
 
 // TestEmailLength: an e-mail field takes 254 characters, not 255.
 func TestEmailLength(t *testing.T) {
-	p := newPipeline(t, "local", nil)
+	p := hookstest.NewPipeline(t, "local", nil)
 	for _, n := range []int{api.MaxEmailLen, api.MaxEmailLen + 1} {
 		email := strings.Repeat("a", 64) + "@" + strings.Repeat("b", n-64-1-8) + ".example"
 		body := fmt.Sprintf(`{"org":%q,"name":"Client %d","email":%q}`, tt.Acme, n, email)
-		status, _, out := tt.Send(p.handler, tt.JSONRequest(http.MethodPost, recordsURL(migrations.Clients), body, p.token(t, tt.Alice)))
-		stored := count(t, p.app, migrations.Clients, "name = {:n}", map[string]any{"n": fmt.Sprintf("Client %d", n)})
+		status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(migrations.Clients), body, p.Token(t, tt.Alice)))
+		stored := hookstest.Count(t, p.App, migrations.Clients, "name = {:n}", map[string]any{"n": fmt.Sprintf("Client %d", n)})
 		if n == api.MaxEmailLen && (status != http.StatusOK || stored != 1) {
 			t.Errorf("e-mail of %d characters: %d %s", n, status, out)
 		}
@@ -254,9 +245,9 @@ func TestLargestLocationBatchFits(t *testing.T) {
 	points := make([]string, migrations.MaxLocationBatch)
 	for i := range points {
 		id := fmt.Sprintf("%0*d", migrations.MaxLocationClientID, i)
-		points[i] = point(id, time.Now().UTC(), -89.12345678901234, -179.12345678901234, `,"project":"prjacmea0000001"`)
+		points[i] = hookstest.Point(id, time.Now().UTC(), -89.12345678901234, -179.12345678901234, `,"project":"prjacmea0000001"`)
 	}
-	if n := len(batch(points...)); n > api.MaxLocationBodyBytes {
+	if n := len(hookstest.Batch(points...)); n > api.MaxLocationBodyBytes {
 		t.Errorf("the largest batch is %d bytes, over the route's %d", n, api.MaxLocationBodyBytes)
 	}
 }
@@ -266,14 +257,14 @@ func TestLargestLocationBatchFits(t *testing.T) {
 // limit is stored; a byte more is a 413 and stores nothing.
 func TestScreenshotRouteBodyLimit(t *testing.T) {
 	const envelopeMax = 64 << 10
-	p := newPipeline(t, "local", func(c *config.Config) { c.MaxEnvelopeBytes = envelopeMax })
-	start := slot()
-	act := p.track(t, tt.Carol, tt.ProjA, start)
+	p := hookstest.NewPipeline(t, "local", func(c *config.Config) { c.MaxEnvelopeBytes = envelopeMax })
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Carol, tt.ProjA, start)
 	limit := envelopeMax + ingest.MaxMetaBytes + 16<<10 // the route's framing allowance
 	for _, extra := range []int{0, 1} {
 		meta := ingest.Screenshot{ClientID: fmt.Sprintf("route-limit-%d", extra), Org: tt.Acme, Activity: act,
 			TakenAt: start.Add(time.Minute), Width: 64, Height: 48}
-		env := tt.Seal(t, p.app, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 2))
+		env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 2))
 		m, _ := json.Marshal(meta)
 		body, contentType := multipartOf(t, string(m), env, 0)
 		body, contentType = multipartOf(t, string(m), env, limit+extra-len(body))
@@ -282,9 +273,9 @@ func TestScreenshotRouteBodyLimit(t *testing.T) {
 		}
 		req := httptest.NewRequest(http.MethodPost, ingest.ScreenshotsRoute, bytes.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
-		req.Header.Set("Authorization", p.token(t, tt.Carol))
-		status, _, out := tt.Send(p.handler, req)
-		stored := count(t, p.app, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
+		req.Header.Set("Authorization", p.Token(t, tt.Carol))
+		status, _, out := tt.Send(p.Handler, req)
+		stored := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
 		if extra == 0 && (status != http.StatusOK || stored != 1) {
 			t.Errorf("upload at the route's limit: %d %.300s", status, out)
 		}

@@ -1,8 +1,3 @@
-// Package hooks binds Tock's rules to PocketBase. It only wires: it builds
-// the shared dependencies (the configuration, the authorizer) and calls each
-// domain's Register, in an order that matters where two domains hook the
-// same event. What each domain owns is said in its doc.go; the request
-// plumbing they share lives in gate, reply, audit, ledger and api.
 package hooks
 
 import (
@@ -10,7 +5,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/field"

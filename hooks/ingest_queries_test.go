@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tock-app/tock/envelope"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
@@ -38,27 +39,27 @@ const (
 // TestIngestQueryCount pins the statements the agents' two uploads issue, so
 // that a change adding one to the busiest requests fails here.
 func TestIngestQueryCount(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	start := slot()
-	act := p.track(t, tt.Walt, tt.ProjA, start)
-	token := p.token(t, tt.Walt)
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Walt, tt.ProjA, start)
+	token := p.Token(t, tt.Walt)
 	shot := func(id string, seed byte) (ingest.Screenshot, []byte) {
 		m := ingest.Screenshot{ClientID: id, Org: tt.Acme, Activity: act,
 			TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48}
-		return m, tt.Seal(t, p.app, envelope.Metadata{ID: m.ClientID, Org: m.Org, User: tt.Walt, TakenAt: m.TakenAt}, tt.JPEG(t, 64, 48, seed))
+		return m, tt.Seal(t, p.App, envelope.Metadata{ID: m.ClientID, Org: m.Org, User: tt.Walt, TakenAt: m.TakenAt}, tt.JPEG(t, 64, 48, seed))
 	}
 	warm, warmEnv := shot("shot-count-warm", 1) // caches the organization's key
 	meta, env := shot("shot-count-0001", 2)
-	if status, _, body := tt.Send(p.handler, tt.ScreenshotRequest(t, token, warm, warmEnv)); status != http.StatusOK {
+	if status, _, body := tt.Send(p.Handler, tt.ScreenshotRequest(t, token, warm, warmEnv)); status != http.StatusOK {
 		t.Fatalf("warm-up upload: %d %s", status, body)
 	}
 
-	log := captureSQL(t, p.app)
-	if status, _, body := tt.Send(p.handler, tt.ScreenshotRequest(t, token, meta, env)); status != http.StatusOK {
+	log := captureSQL(t, p.App)
+	if status, _, body := tt.Send(p.Handler, tt.ScreenshotRequest(t, token, meta, env)); status != http.StatusOK {
 		t.Fatalf("upload: %d %s", status, body)
 	}
 	checkCount(t, "a screenshot upload", log.take(), screenshotStatements)
-	p.track(t, tt.Walt, tt.ProjA, start.Add(-10*time.Minute))
+	p.Track(t, tt.Walt, tt.ProjA, start.Add(-10*time.Minute))
 	checkCount(t, "an activity upload", log.take(), activityStatements)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -36,7 +37,7 @@ func rotated(id string) probe {
 // summaryRow previews the requester's daily summary of the seed's day in
 // org; took means it holds user's time in project.
 func summaryRow(org, user, project string) probe {
-	u := orgURL(api.SummaryPreviewRoute, org) + "?" + url.Values{"period": {"daily"}, "day": {tt.Slot.Format(time.DateOnly)}}.Encode()
+	u := hookstest.OrgURL(api.SummaryPreviewRoute, org) + "?" + url.Values{"period": {"daily"}, "day": {tt.Slot.Format(time.DateOnly)}}.Encode()
 	return probe{
 		method: "GET", read: true, url: u,
 		took: func(t testing.TB, _ core.App, status int, body string) bool {
@@ -91,7 +92,9 @@ func integrationsProbes(self string) []probe {
 		}
 		pr := summaryRow(d.org, d.user, d.project)
 		if d.user == tt.Nia {
-			pr.before = func(t testing.TB, app core.App) { plantTime(t, app, tt.Nia, tt.ProjB, tt.Slot, 600, "tracked") }
+			pr.before = func(t testing.TB, app core.App) {
+				hookstest.PlantTime(t, app, tt.Nia, tt.ProjB, tt.Slot, 600, "tracked")
+			}
 		}
 		ps = append(ps, pr.on(perms.ReceiveWorkSummaryEmails, d.label, d.org, perms.Target{OwnerID: d.user, ProjectID: d.project}))
 	}

@@ -13,36 +13,11 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
 )
-
-// matrixFixture is the seeded world of the matrix tests, built once.
-var matrixFixture = sync.OnceValues(func() (*tt.Fixture, error) { return tt.NewFixture(tt.Matrix) })
-
-// person is one seeded actor and, written out by hand from the seed, the
-// roles perms should see for them: the oracle never reads the hooks' loader.
-type person struct {
-	user   string
-	column perms.Role
-	actor  perms.Actor
-}
-
-func people() []person {
-	return []person{
-		{tt.Alice, perms.RoleOwner, perms.Actor{UserID: tt.Alice, OrgRole: "owner"}},
-		{tt.Bob, perms.RoleOrgManager, perms.Actor{UserID: tt.Bob, OrgRole: "manager"}},
-		{tt.Carol, perms.RoleUser, perms.Actor{UserID: tt.Carol, OrgRole: "user", ProjectRoles: map[string]string{tt.ProjA: "user"}}},
-		{tt.Pam, perms.RoleProjectManager, perms.Actor{UserID: tt.Pam, OrgRole: "user", ProjectRoles: map[string]string{tt.ProjA: "manager"}}},
-		{tt.Vic, perms.RoleProjectViewer, perms.Actor{UserID: tt.Vic, OrgRole: "user", ProjectRoles: map[string]string{tt.ProjA: "viewer"}}},
-		{tt.Tess, perms.RoleTeamLead, perms.Actor{
-			UserID: tt.Tess, OrgRole: "user",
-			LedTeams: map[string]bool{tt.TeamT: true}, LedProjects: map[string]bool{tt.ProjA: true},
-			LedMembers: map[string]bool{tt.Tess: true, tt.Walt: true, tt.Zoe: true},
-		}},
-	}
-}
 
 // probe is one request that exercises a feature on one target.
 type probe struct {
@@ -63,17 +38,10 @@ type probe struct {
 	expect func(a perms.Actor, s perms.Settings, t perms.Target) perms.Decision
 }
 
-func recordsURL(collection string) string { return "/api/collections/" + collection + "/records" }
-
-func exists(app core.App, collection, id string) bool {
-	_, err := app.FindRecordById(collection, id)
-	return err == nil
-}
-
 func listed(collection, id string) probe {
 	return probe{
 		method: "GET", read: true,
-		url: recordsURL(collection) + "?filter=" + url.QueryEscape(fmt.Sprintf("id=%q", id)),
+		url: hookstest.RecordsURL(collection) + "?filter=" + url.QueryEscape(fmt.Sprintf("id=%q", id)),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"id":"`+id+`"`)
 		},
@@ -82,7 +50,7 @@ func listed(collection, id string) probe {
 
 func viewed(collection, id string) probe {
 	return probe{
-		method: "GET", read: true, url: recordsURL(collection) + "/" + id,
+		method: "GET", read: true, url: hookstest.RecordsURL(collection) + "/" + id,
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"id":"`+id+`"`)
 		},
@@ -91,7 +59,7 @@ func viewed(collection, id string) probe {
 
 func fieldShown(collection, id, field string) probe {
 	return probe{
-		method: "GET", read: true, url: recordsURL(collection) + "/" + id,
+		method: "GET", read: true, url: hookstest.RecordsURL(collection) + "/" + id,
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"`+field+`":`)
 		},
@@ -101,7 +69,7 @@ func fieldShown(collection, id, field string) probe {
 func updated(collection, id, field string, value any) probe {
 	b, _ := json.Marshal(map[string]any{field: value})
 	return probe{
-		method: "PATCH", url: recordsURL(collection) + "/" + id, body: string(b),
+		method: "PATCH", url: hookstest.RecordsURL(collection) + "/" + id, body: string(b),
 		took: func(t testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(collection, id)
 			if err != nil {
@@ -114,17 +82,17 @@ func updated(collection, id, field string, value any) probe {
 
 func deleted(collection, id string) probe {
 	return probe{
-		method: "DELETE", url: recordsURL(collection) + "/" + id,
-		took: func(_ testing.TB, app core.App, _ int, _ string) bool { return !exists(app, collection, id) },
+		method: "DELETE", url: hookstest.RecordsURL(collection) + "/" + id,
+		took: func(_ testing.TB, app core.App, _ int, _ string) bool { return !hookstest.Exists(app, collection, id) },
 	}
 }
 
 func created(collection string, fields map[string]any, match string) probe {
 	b, _ := json.Marshal(fields)
 	return probe{
-		method: "POST", url: recordsURL(collection), body: string(b),
+		method: "POST", url: hookstest.RecordsURL(collection), body: string(b),
 		took: func(t testing.TB, app core.App, _ int, _ string) bool {
-			n, err := app.CountRecords(collection, dbxExpr(match, fields))
+			n, err := app.CountRecords(collection, hookstest.DbxExpr(match, fields))
 			return err == nil && n > 0
 		},
 	}
@@ -207,7 +175,7 @@ func reassigned(activity, task string) probe {
 // day; took means the row is there and, with breaks, carries break seconds.
 func reportRow(org, user, project string, breaks bool) probe {
 	day := tt.Slot.Format(time.DateOnly)
-	u := orgURL(api.ReportsRoute, org) + "?" + url.Values{
+	u := hookstest.OrgURL(api.ReportsRoute, org) + "?" + url.Values{
 		"from": {day}, "to": {day}, "group": {"member,project"}, "user": {user}, "project": {project},
 	}.Encode()
 	return probe{
@@ -221,7 +189,7 @@ func reportRow(org, user, project string, breaks bool) probe {
 				t.Fatalf("report: %v", err)
 			}
 			for _, r := range rep.Rows {
-				if deref(r.MemberID) == user && deref(r.ProjectID) == project {
+				if hookstest.Deref(r.MemberID) == user && hookstest.Deref(r.ProjectID) == project {
 					return !breaks || r.BreakSeconds > 0
 				}
 			}
@@ -234,7 +202,7 @@ func reportRow(org, user, project string, breaks bool) probe {
 // shows user's time in project.
 func teamDashboardRow(org, user, project string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(api.TeamDashboardRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
+		method: "GET", read: true, url: hookstest.OrgURL(api.TeamDashboardRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
 		took: func(t testing.TB, _ core.App, status int, body string) bool {
 			if status != 200 {
 				return false
@@ -258,7 +226,7 @@ func teamDashboardRow(org, user, project string) probe {
 // meDashboard asks for one's own dashboard in org.
 func meDashboard(org string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(api.MeDashboardRoute, org),
+		method: "GET", read: true, url: hookstest.OrgURL(api.MeDashboardRoute, org),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"this_week"`)
 		},
@@ -270,7 +238,7 @@ func breaksListed(org, user string) probe {
 	day := tt.Slot.Format(time.DateOnly)
 	return probe{
 		method: "GET", read: true,
-		url: orgURL(api.BreaksRoute, org) + "?" + url.Values{"from": {day}, "to": {day}, "user": {user}}.Encode(),
+		url: hookstest.OrgURL(api.BreaksRoute, org) + "?" + url.Values{"from": {day}, "to": {day}, "user": {user}}.Encode(),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"user":"`+user+`"`)
 		},
@@ -281,12 +249,12 @@ func breaksListed(org, user string) probe {
 // slot of user in project, which the seeded policy makes a break.
 func earnsBreak(pr probe, org, user, project string) probe {
 	pr.before = func(t testing.TB, app core.App) {
-		var acts []act
-		for _, a := range run(user, project, tt.Slot.Add(-80*time.Minute), 6) {
-			a.org = org
+		var acts []hookstest.Act
+		for _, a := range hookstest.Run(user, project, tt.Slot.Add(-80*time.Minute), 6) {
+			a.Org = org
 			acts = append(acts, a)
 		}
-		plant(t, app, acts...)
+		hookstest.Plant(t, app, acts...)
 	}
 	return pr
 }
@@ -302,16 +270,6 @@ func breaksInReports(pr probe) probe {
 		return m.Decide(a, perms.ViewWorkBreaksInReports, t, s)
 	}
 	return pr
-}
-
-// plantRecord creates one record with a fixed id for a probe.
-func plantRecord(t testing.TB, app core.App, collection, id string, fields map[string]any) {
-	t.Helper()
-	s := &tt.Seeder{App: app}
-	s.Create(collection, id, fields)
-	if err := s.Err(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // submittedFor submits user's week of tt.Slot, with approvals on in both organizations.
@@ -344,7 +302,7 @@ func sheetApproved(user, org string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.TimesheetApproveRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
-			plantRecord(t, app, migrations.Timesheets, id, map[string]any{
+			hookstest.PlantRecord(t, app, migrations.Timesheets, id, map[string]any{
 				"org": org, "user": user, "status": "submitted", "submitted_by": user,
 				"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 			})
@@ -362,7 +320,7 @@ func requestApproved(user, project, org string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.ApproveTimeRequestRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
-			plantRecord(t, app, migrations.TimeRequests, id, map[string]any{
+			hookstest.PlantRecord(t, app, migrations.TimeRequests, id, map[string]any{
 				"org": org, "user": user, "project": project, "status": "pending",
 				"start": tt.Slot.Add(time.Hour), "end": tt.Slot.Add(90 * time.Minute),
 			})
@@ -600,28 +558,6 @@ func unreachable() map[string]string {
 	}
 }
 
-func settingsFor(on bool) perms.SettingsMap {
-	s := perms.SettingsMap{}
-	for _, name := range perms.Default().Toggles() {
-		s[name] = on
-	}
-	return s
-}
-
-func setToggles(t testing.TB, app core.App, on bool) {
-	t.Helper()
-	org, err := app.FindRecordById(migrations.Organizations, tt.Acme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range perms.Default().Toggles() {
-		org.Set(name, on)
-	}
-	if err := app.Save(org); err != nil {
-		t.Fatalf("set toggles: %v", err)
-	}
-}
-
 // readsSetting reports whether any cell of f depends on an organization setting.
 func readsSetting(f perms.Feature) bool {
 	for _, r := range perms.Roles() {
@@ -637,7 +573,7 @@ func readsSetting(f perms.Feature) bool {
 // matrix allows it — with every organization toggle off, and again on where
 // the feature reads one.
 func TestMatrixOverHTTP(t *testing.T) {
-	fx, err := matrixFixture()
+	fx, err := hookstest.MatrixFixture()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,31 +584,31 @@ func TestMatrixOverHTTP(t *testing.T) {
 	seen := map[string]*sides{}
 	enforced := map[perms.Feature]bool{}
 
-	for _, p := range people() {
+	for _, p := range hookstest.People() {
 		for _, on := range []bool{false, true} {
-			settings := settingsFor(on)
-			for _, pr := range probes(p.user) {
+			settings := hookstest.SettingsFor(on)
+			for _, pr := range probes(p.User) {
 				if on && !readsSetting(pr.feature) {
 					continue
 				}
 				want := false
 				decision := perms.Decision{}
 				if pr.org == tt.Acme {
-					decision = matrix.Decide(p.actor, pr.feature, pr.target, settings)
+					decision = matrix.Decide(p.Actor, pr.feature, pr.target, settings)
 					if pr.expect != nil {
-						decision = pr.expect(p.actor, settings, pr.target)
+						decision = pr.expect(p.Actor, settings, pr.target)
 					}
 					want = decision.Allowed
 				}
-				name := fmt.Sprintf("%s/%s/%s/toggles=%v", p.column, pr.feature, pr.label, on)
+				name := fmt.Sprintf("%s/%s/%s/toggles=%v", p.Column, pr.feature, pr.label, on)
 				t.Run(name, func(t *testing.T) {
 					app := fx.App(t)
 					defer app.Cleanup()
-					setToggles(t, app, on)
+					hookstest.SetToggles(t, app, on)
 					if pr.before != nil {
 						pr.before(t, app)
 					}
-					status, body := tt.Do(t, app, pr.method, pr.url, pr.body, fx.Token(t, p.user))
+					status, body := tt.Do(t, app, pr.method, pr.url, pr.body, fx.Token(t, p.User))
 					took := pr.took(t, app, status, body)
 					switch {
 					case want && !took:
@@ -686,7 +622,7 @@ func TestMatrixOverHTTP(t *testing.T) {
 					}
 					if want && decision.Limited && pr.feature == perms.DeleteScreenshots {
 						act := tt.DataID("act", pr.target.OwnerID, pr.target.ProjectID)
-						if exists(app, migrations.Activities, act) {
+						if hookstest.Exists(app, migrations.Activities, act) {
 							t.Fatalf("limited deletion left the activity %s behind", act)
 						}
 					}
@@ -694,8 +630,8 @@ func TestMatrixOverHTTP(t *testing.T) {
 					defer mu.Unlock()
 					enforced[pr.feature] = true
 					// Attribute the observation to the column that decided it.
-					cols := []perms.Role{p.column}
-					if want && decision.Role != p.column {
+					cols := []perms.Role{p.Column}
+					if want && decision.Role != p.Column {
 						cols = []perms.Role{decision.Role}
 					}
 					for _, col := range cols {

@@ -2,21 +2,16 @@ package hooks_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
 )
-
-// moneyWeek is the pay period of tt.Slot that the money probes invoice and pay.
-const moneyWeek = `"period_start":"2026-11-02","period_end":"2026-11-08"`
-
-func idURL(route, id string) string { return strings.Replace(route, "{id}", id, 1) }
 
 // moneyCreated posts body to route and looks for a record of collection
 // that self made and match finds.
@@ -34,7 +29,7 @@ func moneyCreated(route, body, collection, self string, match dbx.HashExp) probe
 // invoiceSent sends a seeded client invoice.
 func invoiceSent(id string) probe {
 	return probe{
-		method: "POST", url: idURL(api.ClientInvoiceSendRoute, id), body: `{}`,
+		method: "POST", url: hookstest.IdURL(api.ClientInvoiceSendRoute, id), body: `{}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(migrations.ClientInvoices, id)
 			return err == nil && r.GetString("status") == migrations.InvoiceSent && r.GetString("sent_to") != ""
@@ -45,7 +40,7 @@ func invoiceSent(id string) probe {
 // paymentMarked marks a one-dollar payment on a seeded invoice.
 func paymentMarked(route, collection, id string) probe {
 	return probe{
-		method: "POST", url: idURL(route, id), body: `{"amount_cents":100,"paid_at":"2026-11-10"}`,
+		method: "POST", url: hookstest.IdURL(route, id), body: `{"amount_cents":100,"paid_at":"2026-11-10"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			r, err := app.FindRecordById(collection, id)
 			return err == nil && r.GetInt("paid_cents") == 100
@@ -75,7 +70,7 @@ func moneyProbes(self string) []probe {
 				on(perms.MarkPaymentOnTeamInvoice, m.label, m.org, tg),
 		)
 		if m.user != tt.Nia { // Nia has no time to invoice
-			ps = append(ps, moneyCreated(orgURL(api.TeamInvoicesRoute, m.org), fmt.Sprintf(`{"user":%q,%s}`, m.user, moneyWeek),
+			ps = append(ps, moneyCreated(hookstest.OrgURL(api.TeamInvoicesRoute, m.org), fmt.Sprintf(`{"user":%q,%s}`, m.user, hookstest.MoneyWeek),
 				migrations.TeamInvoices, self, dbx.HashExp{"user": m.user}).on(perms.CreateTeamInvoices, m.label, m.org, tg))
 		}
 	}
@@ -85,7 +80,7 @@ func moneyProbes(self string) []probe {
 			listed(migrations.TeamInvoices, tt.TeamInvoiceID(self)).on(perms.ViewTeamInvoices, "own", tt.Acme, tg),
 			paymentMarked(api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(self)).
 				on(perms.MarkPaymentOnTeamInvoice, "own", tt.Acme, tg),
-			moneyCreated(orgURL(api.TeamInvoicesRoute, tt.Acme), fmt.Sprintf(`{%s}`, moneyWeek),
+			moneyCreated(hookstest.OrgURL(api.TeamInvoicesRoute, tt.Acme), fmt.Sprintf(`{%s}`, hookstest.MoneyWeek),
 				migrations.TeamInvoices, self, dbx.HashExp{"user": self}).on(perms.CreateTeamInvoices, "own", tt.Acme, tg),
 		)
 	}
@@ -97,12 +92,13 @@ func moneyProbes(self string) []probe {
 		{"other org", tt.CInvG, tt.Globex, tt.CliG, ""},
 	} {
 		tg := perms.Target{TeamID: inv.team}
-		create := moneyCreated(orgURL(api.ClientInvoicesRoute, inv.org),
-			fmt.Sprintf(`{"client":%q,"team":%q,%s}`, inv.client, inv.team, moneyWeek),
+		create := moneyCreated(hookstest.OrgURL(api.ClientInvoicesRoute, inv.org), fmt.Sprintf(`{"client":%q,"team":%q,%s}`, inv.client, inv.team, hookstest.MoneyWeek),
 			migrations.ClientInvoices, self, dbx.HashExp{"org": inv.org, "team": inv.team})
 		if inv.team == tt.TeamU {
 			// Team U's only member has no time in the client's project yet.
-			create.before = func(t testing.TB, app core.App) { plantTime(t, app, tt.Nia, tt.ProjA, tt.Slot, 600, "tracked") }
+			create.before = func(t testing.TB, app core.App) {
+				hookstest.PlantTime(t, app, tt.Nia, tt.ProjA, tt.Slot, 600, "tracked")
+			}
 		}
 		ps = append(ps,
 			create.on(perms.CreateClientInvoices, inv.label, inv.org, tg),
@@ -118,7 +114,7 @@ func moneyProbes(self string) []probe {
 		org := o.org
 		ps = append(ps,
 			probe{
-				method: "POST", url: orgURL(api.PayrollRoute, o.org), body: "{" + moneyWeek + "}",
+				method: "POST", url: hookstest.OrgURL(api.PayrollRoute, o.org), body: "{" + hookstest.MoneyWeek + "}",
 				took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 					n, err := app.CountRecords(migrations.PayrollRuns, dbx.HashExp{"org": org, "period_start": "2026-11-02 00:00:00.000Z"})
 					return err == nil && n == 1

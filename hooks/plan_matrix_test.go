@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -15,7 +16,7 @@ import (
 // billingShown asks for org's billing page.
 func billingShown(org string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(api.BillingRoute, org),
+		method: "GET", read: true, url: hookstest.OrgURL(api.BillingRoute, org),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"seats"`)
 		},
@@ -52,7 +53,7 @@ func transferred(project, from string, plant bool) probe {
 	}
 	if plant {
 		pr.before = func(t testing.TB, app core.App) {
-			plantRecord(t, app, migrations.Projects, project, map[string]any{"org": from, "name": "Movable"})
+			hookstest.PlantRecord(t, app, migrations.Projects, project, map[string]any{"org": from, "name": "Movable"})
 		}
 	}
 	return pr
@@ -62,7 +63,7 @@ func transferred(project, from string, plant bool) probe {
 func projectInTeam(org, team string) probe {
 	name := "In " + team
 	return probe{
-		method: "POST", url: orgURL(api.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
+		method: "POST", url: hookstest.OrgURL(api.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			p, err := app.FindFirstRecordByData(migrations.Projects, "name", name)
 			if err != nil {

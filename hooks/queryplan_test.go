@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
@@ -153,42 +154,41 @@ func assertIndexed(t *testing.T, app core.App, log *sqlLog, step, bound string) 
 // checks that no statement they issue scans screenshots, activities,
 // app_usage, locations or audit_log whole.
 func TestHotPathsUseIndexes(t *testing.T) {
-	p := newPipeline(t, "local", nil)
-	setToggles(t, p.app, true)
+	p := hookstest.NewPipeline(t, "local", nil)
+	hookstest.SetToggles(t, p.App, true)
 	// A few days of a second organization's history, and the statistics
 	// Tock gathers hourly, so the planner sees tables shaped as at steady
 	// state: many organizations' rows, a member's share, a slot's few apps.
-	if err := steady.Fill(p.app, steady.Shape{Members: 5, Days: 3}, time.Now()); err != nil {
+	if err := steady.Fill(p.App, steady.Shape{Members: 5, Days: 3}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := hooks.RefreshStatistics(p.app); err != nil {
+	if err := hooks.RefreshStatistics(p.App); err != nil {
 		t.Fatal(err)
 	}
-	scaleStatistics(t, p.app, 1000)
-	log := captureSQL(t, p.app)
+	scaleStatistics(t, p.App, 1000)
+	log := captureSQL(t, p.App)
 
-	start := slot()
-	act := p.track(t, tt.Walt, tt.ProjA, start)
-	assertIndexed(t, p.app, log, "ingest a new activity", "")
-	p.track(t, tt.Walt, tt.ProjA, start)
-	assertIndexed(t, p.app, log, "ingest an activity again", "")
-	s := p.capture(t, tt.Walt, act, start, 1)
-	assertIndexed(t, p.app, log, "ingest a screenshot", "")
-	status, _, body := tt.Send(p.handler, tt.ScreenshotRequest(t, p.token(t, tt.Walt), ingest.Screenshot{
-		ClientID: s.clientID, Org: tt.Acme, Activity: act, TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48,
-	}, s.env))
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Walt, tt.ProjA, start)
+	assertIndexed(t, p.App, log, "ingest a new activity", "")
+	p.Track(t, tt.Walt, tt.ProjA, start)
+	assertIndexed(t, p.App, log, "ingest an activity again", "")
+	s := p.Capture(t, tt.Walt, act, start, 1)
+	assertIndexed(t, p.App, log, "ingest a screenshot", "")
+	status, _, body := tt.Send(p.Handler, tt.ScreenshotRequest(t, p.Token(t, tt.Walt), ingest.Screenshot{
+		ClientID: s.ClientID, Org: tt.Acme, Activity: act, TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48,
+	}, s.Env))
 	if status != http.StatusOK {
 		t.Fatalf("repeat upload: %d %s", status, body)
 	}
-	assertIndexed(t, p.app, log, "ingest a screenshot again", "")
-	status, _, body = tt.Send(p.handler, tt.JSONRequest(http.MethodPost, "/api/tock/orgs/"+tt.Acme+"/locations",
-		batch(point("loc-plan-0001", start, 52.1, 4.3, "")), p.token(t, tt.Walt)))
+	assertIndexed(t, p.App, log, "ingest a screenshot again", "")
+	status, _, body = tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, "/api/tock/orgs/"+tt.Acme+"/locations", hookstest.Batch(hookstest.Point("loc-plan-0001", start, 52.1, 4.3, "")), p.Token(t, tt.Walt)))
 	if status != http.StatusOK {
 		t.Fatalf("locations: %d %s", status, body)
 	}
-	assertIndexed(t, p.app, log, "ingest locations", "")
+	assertIndexed(t, p.App, log, "ingest locations", "")
 
-	slotRecord, err := p.app.FindFirstRecordByData(migrations.Activities, "client_id", act)
+	slotRecord, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", act)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	}
 	// Each role narrows lists differently: all, assigned projects, led teams, self.
 	for _, who := range []string{tt.Alice, tt.Bob, tt.Pam, tt.Tess, tt.Walt} {
-		token := p.token(t, who)
+		token := p.Token(t, who)
 		for name, u := range lists {
 			if name == "audit log" && who != tt.Alice {
 				continue // owners only
@@ -235,13 +235,13 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	// Everything above expires: retention deletes records, app usage and
 	// blobs, and sweeps a blob no record points to.
 	orphan := "screenshots/" + tt.Acme + "/2026-01-01/orphan-plan.tock"
-	if err := p.store.Put(context.Background(), orphan, strings.NewReader("sealed"), 6); err != nil {
+	if err := p.Store.Put(context.Background(), orphan, strings.NewReader("sealed"), 6); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.server.RunRetention(context.Background(), p.app, time.Now().Add(400*24*time.Hour)); err != nil {
+	if _, err := p.Server.RunRetention(context.Background(), p.App, time.Now().Add(400*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	assertIndexed(t, p.app, log, "retention", "")
+	assertIndexed(t, p.App, log, "retention", "")
 }
 
 // bounds are the index searches a day's list of one member must make.
@@ -262,12 +262,12 @@ func listURL(collection, filter, sort, perPage, fields string) string {
 
 // checkGet sends a GET and checks the plans of what it read; a request the
 // role may not make reads nothing large, so it is only drained from the log.
-func checkGet(t *testing.T, p pipeline, log *sqlLog, step, u, token string) {
+func checkGet(t *testing.T, p hookstest.Pipeline, log *sqlLog, step, u, token string) {
 	t.Helper()
-	status, _, body := tt.Send(p.handler, tt.JSONRequest(http.MethodGet, u, "", token))
+	status, _, body := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, u, "", token))
 	switch status {
 	case http.StatusOK:
-		assertIndexed(t, p.app, log, step, bounds[strings.SplitN(step, ": ", 2)[1]])
+		assertIndexed(t, p.App, log, step, bounds[strings.SplitN(step, ": ", 2)[1]])
 	case http.StatusForbidden:
 		log.take()
 	default:

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -75,7 +76,7 @@ func joiningAs(pr probe, self, project, role string) probe {
 
 // withRecord plants one record before the probe.
 func withRecord(pr probe, collection, id string, fields map[string]any) probe {
-	pr.before = func(t testing.TB, app core.App) { plantRecord(t, app, collection, id, fields) }
+	pr.before = func(t testing.TB, app core.App) { hookstest.PlantRecord(t, app, collection, id, fields) }
 	return pr
 }
 
@@ -91,7 +92,7 @@ func roleProbes(self string) []probe {
 	zoeOwner := settingOrgRole(updated(migrations.Memberships, tt.MembershipID(tt.Zoe), "role", "user"), tt.Zoe, "owner", "user").
 		on(perms.ChangeUserRoles, "team member who is an owner (demote)", tt.Acme, zoe)
 	zoeOwner.before = func(t testing.TB, app core.App) {
-		setFields(t, app, migrations.Memberships, tt.MembershipID(tt.Zoe), map[string]any{"role": "owner"})
+		hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Zoe), map[string]any{"role": "owner"})
 	}
 	a := perms.Target{ProjectID: tt.ProjA}
 	return []probe{

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
@@ -20,7 +21,7 @@ import (
 func timeOffRequested(org, user, policy string) probe {
 	const day = "2026-12-10"
 	return probe{
-		method: "POST", url: orgURL(api.TimeOffRequestsRoute, org),
+		method: "POST", url: hookstest.OrgURL(api.TimeOffRequestsRoute, org),
 		body: fmt.Sprintf(`{"user":%q,"policy":%q,"start":%q,"end":%q,"hours":8,"reason":"probe"}`, user, policy, day, day),
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
 			n, err := app.CountRecords(migrations.TimeOffRequests, dbx.HashExp{"user": user, "start": day + " 00:00:00.000Z"})
@@ -56,7 +57,7 @@ func timeOffDecided(user, policy, verb string) probe {
 // edit balances or approve their requests.
 func balancesShown(org, user, policy string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(api.TimeOffBalancesRoute, org) + "?user=" + url.QueryEscape(user),
+		method: "GET", read: true, url: hookstest.OrgURL(api.TimeOffBalancesRoute, org) + "?user=" + url.QueryEscape(user),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"policy":"`+policy+`"`) && strings.Contains(body, `"balance_hours":40`)
 		},
@@ -66,7 +67,7 @@ func balancesShown(org, user, policy string) probe {
 // attended asks for the attendance of the seed's day and looks for a shift.
 func attended(org, shift string) probe {
 	return probe{
-		method: "GET", read: true, url: orgURL(api.AttendanceRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
+		method: "GET", read: true, url: hookstest.OrgURL(api.AttendanceRoute, org) + "?day=" + tt.Slot.Format(time.DateOnly),
 		took: func(_ testing.TB, _ core.App, status int, body string) bool {
 			return status == 200 && strings.Contains(body, `"id":"`+shift+`"`)
 		},

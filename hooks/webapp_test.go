@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/tock-app/tock/hooks/internal/hookstest"
 )
 
 func TestWebAppServed(t *testing.T) {
@@ -16,7 +17,7 @@ func TestWebAppServed(t *testing.T) {
 			URL:             "/",
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{"<title>Tock</title>"},
-			TestAppFactory:  factory,
+			TestAppFactory:  hookstest.Factory,
 			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
 				csp := res.Header.Get("Content-Security-Policy")
 				for _, want := range []string{"default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
@@ -35,7 +36,7 @@ func TestWebAppServed(t *testing.T) {
 			URL:             "/api/health",
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"code":200`},
-			TestAppFactory:  factory,
+			TestAppFactory:  hookstest.Factory,
 		},
 	}
 	for _, s := range scenarios {

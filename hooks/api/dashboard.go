@@ -20,7 +20,7 @@ type Totals struct {
 	Active  int `json:"active_seconds"`
 }
 
-// plus adds the share of a slot that dayRange.each gives a day.
+// Plus adds the share of a slot that dayRange.each gives a day.
 func (t *Totals) Plus(o Totals) {
 	t.Tracked += o.Tracked
 	t.Manual += o.Manual

@@ -9,7 +9,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// audit records who deleted what; a failure to record is logged loudly but
+// Log records who deleted what; a failure to record is logged loudly but
 // doesn't undo a deletion the person was allowed to make.
 func Log(app core.App, actor *core.Record, action string, target *core.Record, details map[string]any) {
 	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)

@@ -88,7 +88,7 @@ func (c Config) WithDefaults(dataDir string) Config {
 	return c
 }
 
-// slotLen is the length of one activity slot.
+// SlotLen is the length of one activity slot.
 func (c Config) SlotLen() time.Duration { return time.Duration(c.SlotSeconds) * time.Second }
 
 // RetentionBatch bounds one transaction of the retention jobs (screenshots,

@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/perms"
 )
 
-// orgActor is what perms needs to decide for one person in one organization.
+// Actor is what perms needs to decide for one person in one organization.
 type Actor struct {
 	Actor       perms.Actor
 	Settings    perms.Settings
@@ -28,7 +28,7 @@ type orgSettings struct{ org *core.Record }
 
 func (s orgSettings) Enabled(name string) bool { return s.org.GetBool(name) }
 
-// loadActor reads a person's roles in org: membership, project roles and the
+// LoadActor reads a person's roles in org: membership, project roles and the
 // teams they lead with those teams' projects and members.
 func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	a := Actor{Actor: perms.Actor{UserID: userID}}
@@ -107,7 +107,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	return a, nil
 }
 
-// activeOrgs returns the organizations where userID holds an active membership.
+// ActiveOrgs returns the organizations where userID holds an active membership.
 func ActiveOrgs(app core.App, userID string) ([]string, error) {
 	var orgs []string
 	err := app.RecordQuery(migrations.Memberships).Select("org").

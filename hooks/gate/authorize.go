@@ -18,7 +18,7 @@ import (
 	"github.com/tock-app/tock/perms"
 )
 
-// decider asks the matrix, denying everything to non-members.
+// Decider asks the matrix, denying everything to non-members.
 type Decider struct{ Matrix *perms.Matrix }
 
 func (d Decider) Decide(a Actor, f perms.Feature, t perms.Target) perms.Decision {
@@ -28,7 +28,7 @@ func (d Decider) Decide(a Actor, f perms.Feature, t perms.Target) perms.Decision
 	return d.Matrix.Decide(a.Actor, f, t, a.Settings)
 }
 
-// authorizer is the first line of defence: every record request on a Tock
+// Authorizer is the first line of defence: every record request on a Tock
 // collection is decided through perms before PocketBase acts on it.
 type Authorizer struct {
 	Decider
@@ -63,7 +63,7 @@ func RegisterAuthorization(app core.App, matrix *perms.Matrix, domains ...Polici
 	return z
 }
 
-// actor returns auth's roles in org, from the request's cache when there is one.
+// Actor returns auth's roles in org, from the request's cache when there is one.
 func (z *Authorizer) Actor(app core.App, auth *core.Record, org string) (Actor, error) {
 	if !reply.IsPerson(auth) {
 		return Actor{}, nil
@@ -74,7 +74,7 @@ func (z *Authorizer) Actor(app core.App, auth *core.Record, org string) (Actor, 
 	return LoadActor(app, auth.Id, org)
 }
 
-// canView decides list and view access to one record.
+// CanView decides list and view access to one record.
 func (z *Authorizer) CanView(a Actor, p Policy, r *core.Record) bool {
 	if !a.Member {
 		return false

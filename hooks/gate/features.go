@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// moduleLabel names a module in refusals and in the web app; "" for a name
+// ModuleLabel names a module in refusals and in the web app; "" for a name
 // that is no module.
 func ModuleLabel(mod string) string {
 	switch mod {

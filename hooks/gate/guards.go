@@ -16,7 +16,7 @@ import (
 // after is nil on delete.
 type GuardFunc func(app core.App, a Actor, d Decider, before, after *core.Record) error
 
-// refuseRole turns a refused role change into a 403. An unknown role is left
+// RefuseRole turns a refused role change into a 403. An unknown role is left
 // to the record's validation, whose 400 names the field.
 func RefuseRole(d perms.RoleDecision) error {
 	if d.Allowed || d.Reason == perms.ReasonUnknownRole {

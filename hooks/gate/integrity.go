@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// link is a relation whose target must live in the record's own organization,
+// Link is a relation whose target must live in the record's own organization,
 // and, for some, agree with the record on other fields (a screenshot's activity
 // is the same user's, in the same project).
 type Link struct {
@@ -82,7 +82,7 @@ func RegisterIntegrity(app core.App) {
 	}
 }
 
-// checked is what the route saving a record has already read from the
+// Checked is what the route saving a record has already read from the
 // database in the same request: the targets of some of its relations, and
 // users it found to be active members of the record's organization. The
 // integrity checks then compare against those instead of reading them again;
@@ -99,7 +99,7 @@ type Checked struct {
 
 type checkedKey struct{}
 
-// withChecked returns a context for saving c.record that carries c.
+// WithChecked returns a context for saving c.record that carries c.
 func WithChecked(ctx context.Context, c Checked) context.Context {
 	return context.WithValue(ctx, checkedKey{}, c)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// orgMember returns the requester's roles in the organization the path
+// OrgMember returns the requester's roles in the organization the path
 // names; a non-member gets the 404 of an organization that doesn't exist.
 func (z *Authorizer) OrgMember(e *core.RequestEvent) (Actor, *core.Record, error) {
 	orgID := e.Request.PathValue("org")

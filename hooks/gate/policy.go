@@ -20,7 +20,7 @@ func targetOf(a migrations.Access, r *core.Record) perms.Target {
 	return perms.Target{OwnerID: get(a.Owner), ProjectID: get(a.Project), TeamID: get(a.Team)}
 }
 
-// policy maps every request on one collection onto matrix features: the
+// Policy maps every request on one collection onto matrix features: the
 // collection's Access (shared with its API rules) plus the exact choice of
 // features per request.
 type Policy struct {
@@ -47,7 +47,7 @@ func AlwaysDelete(fs ...perms.Feature) func(perms.Actor, *core.Record) []perms.F
 	return func(perms.Actor, *core.Record) []perms.Feature { return fs }
 }
 
-// byChangedField picks the feature of every field a change touches; fields
+// ByChangedField picks the feature of every field a change touches; fields
 // not listed need other. An empty change still needs other.
 func ByChangedField(fields map[string]perms.Feature, other perms.Feature) func(before, after *core.Record) []perms.Feature {
 	return func(before, after *core.Record) []perms.Feature {
@@ -92,7 +92,7 @@ func AppendUnique(fs []perms.Feature, f perms.Feature) []perms.Feature {
 // gives those of the collections it owns.
 type Policies map[string]Policy
 
-// policies joins the domains' policies and gives each its collection's
+// Policies joins the domains' policies and gives each its collection's
 // Access (shared with the collection's API rules).
 func policies(domains []Policies) map[string]Policy {
 	ps := map[string]Policy{}

@@ -9,7 +9,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// registerRuleSync re-applies the API rules compiled from the matrix each
+// RegisterRuleSync re-applies the API rules compiled from the matrix each
 // time the server starts, after migrations: only migrations wrote them, so
 // an edit to perms/permissions.tsv, migrations/access.go or the compiler
 // never reached a database migrated before it. Collections whose rules

@@ -7,7 +7,7 @@ import (
 	"github.com/tock-app/tock/hooks/reply"
 )
 
-// mayTrackTo: project members who aren't viewers, members of a team the
+// MayTrackTo: project members who aren't viewers, members of a team the
 // project belongs to, and the organization's owners and managers record time
 // on a project; a viewer of it never does.
 func MayTrackTo(a Actor, project string) bool {

@@ -36,7 +36,7 @@ const webhookParallel = 4
 // woke it; new events wake it at once.
 const webhookPoll = 15 * time.Second
 
-// webhookWorker delivers queued webhook_deliveries. One pass runs at a time,
+// WebhookWorker delivers queued webhook_deliveries. One pass runs at a time,
 // so a delivery is never sent twice at once.
 type webhookWorker struct {
 	client *http.Client

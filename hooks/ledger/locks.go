@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// timeUnlocked refuses, with a 409, a change to an activity that lies in an
+// TimeUnlocked refuses, with a 409, a change to an activity that lies in an
 // approved timesheet of its member.
 func TimeUnlocked(app core.App, activity *core.Record) error {
 	org, err := app.FindRecordById(migrations.Organizations, activity.GetString("org"))
@@ -53,14 +53,14 @@ func ApprovedSheet(app core.App, org *core.Record, user string, t time.Time) (*c
 	return r, nil
 }
 
-// dayStamp is the day t falls on in loc, the way a date field stores a day:
+// DayStamp is the day t falls on in loc, the way a date field stores a day:
 // midnight UTC of that day.
 func DayStamp(t time.Time, loc *time.Location) string {
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(types.DefaultDateLayout)
 }
 
-// payPeriod returns the first and last day (UTC midnights) of the pay period
+// PayPeriod returns the first and last day (UTC midnights) of the pay period
 // that holds day (a UTC midnight).
 func PayPeriod(org *core.Record, day time.Time) (time.Time, time.Time) {
 	anchor := org.GetDateTime("pay_period_anchor").Time().UTC()

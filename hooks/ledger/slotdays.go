@@ -10,7 +10,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 )
 
-// sortedProjects lists projects by time, most first, then by id.
+// SortedProjects lists projects by time, most first, then by id.
 func SortedProjects(m map[string]*api.ProjectTotals) []api.ProjectTotals {
 	out := make([]api.ProjectTotals, 0, len(m))
 	for _, p := range m {
@@ -25,7 +25,7 @@ func SortedProjects(m map[string]*api.ProjectTotals) []api.ProjectTotals {
 	return out
 }
 
-// loadRangeSlots reads the slots with any second inside r: those starting
+// LoadRangeSlots reads the slots with any second inside r: those starting
 // in it and the one that starts just before its first local midnight.
 func LoadRangeSlots(app core.App, org string, r DayRange, slotLen time.Duration, where ...dbx.Expression) ([]Slot, error) {
 	return LoadSlots(app, org, r.Bounds[0].Add(-slotLen+time.Second), r.Bounds[r.Days()], where...)

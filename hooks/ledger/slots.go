@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/perms"
 )
 
-// slot is one activity as reports and breaks read it.
+// Slot is one activity as reports and breaks read it.
 type Slot struct {
 	User, Project, Task string
 	Start               time.Time
@@ -23,7 +23,7 @@ type Slot struct {
 	Manual              bool
 }
 
-// loadSlots reads the activities of org starting in [from, to), narrowed by
+// LoadSlots reads the activities of org starting in [from, to), narrowed by
 // where (the requester's scope and filters), sorted by user then start.
 func LoadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expression) ([]Slot, error) {
 	q := app.DB().Select("a.user", "a.project", "a.task", "a.slot_start", "a.tracked_seconds", "a.active_seconds", "a.source").
@@ -85,7 +85,7 @@ func LoadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 	return out, nil
 }
 
-// scopeWhere turns a scope into a condition on activities; nil reaches all.
+// ScopeWhere turns a scope into a condition on activities; nil reaches all.
 func ScopeWhere(sc perms.Scope, self string) dbx.Expression {
 	if sc.All {
 		return nil
@@ -107,7 +107,7 @@ func ScopeWhere(sc perms.Scope, self string) dbx.Expression {
 	return dbx.Or(alts...)
 }
 
-// inScope is scopeWhere for one activity's user and project.
+// InScope is scopeWhere for one activity's user and project.
 func InScope(sc perms.Scope, self, user, project string) bool {
 	return sc.All || (sc.Self && user == self) || slices.Contains(sc.Users, user) || slices.Contains(sc.Projects, project)
 }

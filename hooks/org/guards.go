@@ -22,7 +22,7 @@ func setsOrgRole(before, after *core.Record) bool {
 	return false
 }
 
-// guardOrgRoles applies perms.CanSetRole to memberships: only owners and
+// GuardOrgRoles applies perms.CanSetRole to memberships: only owners and
 // managers set organization roles, inside their own rank. Only owners change
 // or remove an owner's membership in any way (limits and tracking too), and
 // the last owner learns why they can't leave.
@@ -48,7 +48,7 @@ func guardOrgRoles(app core.App, a gate.Actor, _ gate.Decider, before, after *co
 	}))
 }
 
-// guardOrgKeys keeps an organization's key fields Tock's own: a member who
+// GuardOrgKeys keeps an organization's key fields Tock's own: a member who
 // could set public_key would have new screenshots sealed for a key they hold.
 func guardOrgKeys(_ core.App, _ gate.Actor, _ gate.Decider, before, after *core.Record) error {
 	if before == nil || after == nil {

@@ -77,7 +77,7 @@ func Policies(m *perms.Matrix) gate.Policies {
 	}
 }
 
-// membershipSettings are the fields of a membership that are the member's
+// MembershipSettings are the fields of a membership that are the member's
 // settings, each with its feature; every other field is the membership
 // itself, Change User Roles' (see setsOrgRole).
 func membershipSettings() map[string]perms.Feature {

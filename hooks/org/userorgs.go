@@ -11,7 +11,7 @@ import (
 	"github.com/tock-app/tock/migrations"
 )
 
-// registerUserOrgs keeps users.tock_orgs, which the list rules read, equal to
+// RegisterUserOrgs keeps users.tock_orgs, which the list rules read, equal to
 // the person's active memberships, in the transaction that changes them. The
 // field is hidden, so PocketBase itself ignores it in others' requests.
 func registerUserOrgs(app core.App) {

@@ -16,7 +16,7 @@ func teamRole(r *core.Record) string {
 	return perms.TeamMember
 }
 
-// guardTeamProject: putting a project under a team gives the team's leads
+// GuardTeamProject: putting a project under a team gives the team's leads
 // access to it, so it takes the right to add members to that project too.
 func guardTeamProject(_ core.App, a gate.Actor, d gate.Decider, _, after *core.Record) error {
 	if after == nil {

@@ -73,7 +73,7 @@ func Policies() gate.Policies {
 	}
 }
 
-// changesProjectRole: a project role is "Change User Roles", which project
+// ChangesProjectRole: a project role is "Change User Roles", which project
 // managers and team leads hold for the projects they manage or their teams
 // have; it allows at least what "Promote/Demote Users In Projects" does in
 // every column, so a role change needs it alone. Moving the membership to
@@ -83,7 +83,7 @@ func changesProjectRole(before, after *core.Record) []perms.Feature {
 		perms.PromoteDemoteUsersInProjects)(before, after)
 }
 
-// assignsTeamMember is "Manage Assigned Projects": putting someone on a
+// AssignsTeamMember is "Manage Assigned Projects": putting someone on a
 // project as a plain user, or taking them off it, from their side. A team
 // lead may do it for their own teams' members, without the toggle that
 // "Add Project Members" and "Remove Members In Project" need.

@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 )
 
-// limitBody caps the body of a request to a Tock route: a declared length
+// LimitBody caps the body of a request to a Tock route: a declared length
 // beyond the route's limit is refused at once, and a body found longer while
 // it is read fails the request the same way (413), whatever the route's
 // handler made of the cut body.
@@ -76,13 +76,13 @@ func (b *limitedBody) Reread() {
 	}
 }
 
-// fieldTooLong is the 400 of a field beyond its bound, naming the field.
+// FieldTooLong is the 400 of a field beyond its bound, naming the field.
 func FieldTooLong(field string, max int, unit string) error {
 	return router.NewBadRequestError(fmt.Sprintf("%s may be at most %d %s.", field, max, unit),
 		validation.Errors{field: validation.NewError("validation_max_size", fmt.Sprintf("Must be at most %d %s.", max, unit))})
 }
 
-// checkEmailLengths refuses an e-mail field longer than MaxEmailLen, which
+// CheckEmailLengths refuses an e-mail field longer than MaxEmailLen, which
 // PocketBase's e-mail fields don't bound themselves.
 func CheckEmailLengths(e *core.RecordEvent) error {
 	errs := validation.Errors{}

@@ -86,7 +86,7 @@ func unmaskSaveFault(e *core.RecordRequestEvent) error {
 	return err
 }
 
-// requestError is how a route answers the failure of its transaction: API
+// RequestError is how a route answers the failure of its transaction: API
 // errors as they are, validation failures as a 400 with message and their
 // fields, anything else wrapped with message as the server's fault.
 func RequestError(err error, message string) error {
@@ -100,7 +100,7 @@ func RequestError(err error, message string) error {
 	return router.NewBadRequestError(message, err)
 }
 
-// lookupFault is the server's failure to look a record up, as opposed to the
+// LookupFault is the server's failure to look a record up, as opposed to the
 // record not existing (nil then): a client naming a wrong id gets a 4xx, a
 // failing database a 500.
 func LookupFault(err error, what string) error {

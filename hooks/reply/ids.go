@@ -41,7 +41,7 @@ func Forbidden(f perms.Feature) error {
 	return router.NewForbiddenError(fmt.Sprintf("Your role doesn't allow %q here.", f), nil)
 }
 
-// isRecordID accepts only what PocketBase generates, so nothing but an id is
+// IsRecordID accepts only what PocketBase generates, so nothing but an id is
 // ever spliced into a filter.
 func IsRecordID(s string) bool { return ingest.IsRecordID(s) }
 
@@ -58,7 +58,7 @@ func SortedKeys(m map[string]bool) []string {
 
 var ClientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
-// findByClientID finds a record by the agent's id. SQLite uses a partial
+// FindByClientID finds a record by the agent's id. SQLite uses a partial
 // index only when the query repeats the index's WHERE clause word for word,
 // so the condition is written in SQL as the index has it (`client_id` != ”):
 // PocketBase's filter would turn != into IS NOT and scan the whole table.
@@ -73,7 +73,7 @@ func FindByClientID(app core.App, collection, clientID string) (*core.Record, er
 	return r, nil
 }
 
-// nonNil keeps a JSON list a list: the web app never has to test for null.
+// NonNil keeps a JSON list a list: the web app never has to test for null.
 func NonNil(ids []string) []string {
 	if ids == nil {
 		return []string{}
@@ -81,7 +81,7 @@ func NonNil(ids []string) []string {
 	return ids
 }
 
-// anonymousName stands in for a person without a name when their e-mail,
+// AnonymousName stands in for a person without a name when their e-mail,
 // the usual fallback, is not the requester's to see.
 const AnonymousName = "Member"
 

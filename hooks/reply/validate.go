@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// validateAlso runs PocketBase's field validators and then extra, reporting
+// ValidateAlso runs PocketBase's field validators and then extra, reporting
 // the errors of both together so a client sees every problem in one 400.
 func ValidateAlso(e *core.RecordEvent, extra func() validation.Errors) error {
 	fieldErr := e.Next()

@@ -155,7 +155,7 @@ func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, s
 	return nil
 }
 
-// blobKey spreads blobs by organization and day, so retention and the orphan
+// BlobKey spreads blobs by organization and day, so retention and the orphan
 // sweep walk one day's prefix at a time.
 func blobKey(org string, takenAt time.Time, clientID string) string {
 	return "screenshots/" + org + "/" + takenAt.UTC().Format("2006-01-02") + "/" + clientID + ".tock"

@@ -162,7 +162,7 @@ func isTooLarge(err error) bool {
 // connection, before PocketBase's router wrapped it.
 type rawBodyKey struct{}
 
-// keepRawBody wraps the server's handler. PocketBase's router copies every
+// KeepRawBody wraps the server's handler. PocketBase's router copies every
 // request body into a buffer as it is read, so that a handler may read it
 // twice; a screenshot upload is read once, by its own route, so that route
 // takes the body as it came, under its own limit, instead of paying for a

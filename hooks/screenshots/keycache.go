@@ -18,7 +18,7 @@ const keyCacheTTL = time.Minute
 // keyCacheMax bounds the cache; past it, expired entries go, then all.
 const keyCacheMax = 4096
 
-// keyCache keeps organizations' unwrapped key pairs in memory only, never on
+// KeyCache keeps organizations' unwrapped key pairs in memory only, never on
 // disk. Any change to an organization's keys (rotation, deletion) drops all
 // of its entries at once.
 type keyCache struct {

@@ -67,7 +67,7 @@ func (s *Server) warnUnopenedKeys(app core.App) {
 	}
 }
 
-// loadMasterKey returns the 32-byte key that wraps organizations' private
+// LoadMasterKey returns the 32-byte key that wraps organizations' private
 // keys: from value when set (TOCK_MASTER_KEY), else from file, which is
 // created with mode 0600 the first time. Every error is one line that names
 // the key's source, what is wrong and what to do.

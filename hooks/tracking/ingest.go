@@ -131,7 +131,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 		act.Set("mouse_seconds", in.MouseSeconds)
 		act.Set("active_seconds", in.ActiveSeconds)
 		act.Set("capture_errors", in.CaptureErrors)
-		// tracker found the uploader an active member of in.Org.
+		// Tracker found the uploader an active member of in.Org.
 		member := map[string]bool{e.Auth.Id: true}
 		if err := txApp.SaveWithContext(gate.WithChecked(context.Background(), gate.Checked{Record: act, Org: in.Org, Members: member}), act); err != nil {
 			return err

@@ -30,7 +30,7 @@ type timeRules struct {
 	dailyHours, weekly float64
 }
 
-// loadTimeRules reads user's tracking switch and limits in org, the
+// LoadTimeRules reads user's tracking switch and limits in org, the
 // organization as the caller read it in this request.
 func loadTimeRules(app core.App, org *core.Record, user string) (timeRules, error) {
 	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
