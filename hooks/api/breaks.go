@@ -33,9 +33,10 @@ type Break struct {
 	End     time.Time `json:"end"` // Start + Seconds
 	Seconds int       `json:"seconds"`
 	Paid    bool      `json:"paid"`
-	Policy  string    `json:"policy"`
-	Day     int       // the break_policies id
+	Policy  string    `json:"policy"` // the break_policies id
 
-	Project string
-	Task    string
+	// Where the break fell, for reports; not part of the answer.
+	Day     int    `json:"-"`
+	Project string `json:"-"`
+	Task    string `json:"-"`
 }

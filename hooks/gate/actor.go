@@ -14,12 +14,11 @@ import (
 
 // Actor is what perms needs to decide for one person in one organization.
 type Actor struct {
-	Actor       perms.Actor
-	Settings    perms.Settings
-	Org         *core.Record
-	Member      bool // the organization as read with the roles; nil when there is none
-	Teams       map[ // an active membership: without it nothing is allowed
-	string]bool // teams the person belongs to, led or not
+	Actor        perms.Actor
+	Settings     perms.Settings
+	Org          *core.Record    // the organization as read with the roles; nil when there is none
+	Member       bool            // an active membership: without it nothing is allowed
+	Teams        map[string]bool // teams the person belongs to, led or not
 	teamProjects map[string]bool // the projects of those teams
 }
 

@@ -90,11 +90,9 @@ func RegisterIntegrity(app core.App) {
 // client can set, and applies to that one record only.
 type Checked struct {
 	Record  *core.Record
-	Org     string
-	Targets map[ // the organization the route checked against
-	string]*core.Record
-	Members     map[ // relation field → the record it names, as read
-	string]bool // users with an active membership in the record's organization
+	Org     string                  // the organization the route checked against
+	Targets map[string]*core.Record // relation field → the record it names, as read
+	Members map[string]bool         // users with an active membership in the record's organization
 }
 
 type checkedKey struct{}

@@ -25,6 +25,7 @@ func targetOf(a migrations.Access, r *core.Record) perms.Target {
 // features per request.
 type Policy struct {
 	migrations.Access
+
 	Create func(r *core.Record) []perms.Feature
 	Update func(before, after *core.Record) []perms.Feature
 	Delete func(actor perms.Actor, r *core.Record) []perms.Feature

@@ -125,113 +125,185 @@ func (s *Server) transferProject(e *core.RequestEvent, z *gate.Authorizer) error
 
 // moveProject does the whole transfer inside tx and returns the blobs it
 // wrote (to remove if tx fails) and the ones it replaced (to remove once tx
-// has committed).
+// has committed). Its phases run in order, each on what the earlier ones
+// found: open, check, re-seal, move the records, move the people, and
+// finish (timesheet totals, audit).
 func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.Store, actor *core.Record, projectID, to string) (api.Transferred, []string, []string, error) {
-	var newBlobs, oldKeys []string
+	t, err := openTransfer(tx, projectID, to)
+	if err != nil {
+		return api.Transferred{}, nil, nil, err
+	}
+	if err := t.check(); err != nil {
+		return t.out, nil, nil, err
+	}
+	if err := s.resealShots(ctx, t, store); err != nil {
+		return t.out, t.newBlobs, nil, err
+	}
+	for _, phase := range []func() error{t.moveRecords, t.movePeople, t.moveProjectRecord} {
+		if err := phase(); err != nil {
+			return t.out, t.newBlobs, nil, err
+		}
+	}
+	if err := refreshSheets(tx, []*core.Record{t.src, t.dst}, t.acts, s.cfg.SlotLen()); err != nil {
+		return t.out, t.newBlobs, nil, err
+	}
+	if err := t.audit(actor); err != nil {
+		return t.out, t.newBlobs, nil, err
+	}
+	return t.out, t.newBlobs, t.oldKeys, nil
+}
+
+// transfer is one project's move between organizations, inside tx: what the
+// phases of moveProject found and did so far.
+type transfer struct {
+	tx       core.App
+	project  *core.Record
+	src, dst *core.Record
+	out      api.Transferred
+	now      string
+
+	members                      map[string]bool // the target's active members
+	acts, shots, usage, requests []*core.Record
+
+	resealed          []resealed // screenshots whose blobs were re-sealed
+	gone              []string   // screenshots whose blobs were already gone
+	newBlobs, oldKeys []string
+}
+
+// resealed is a screenshot with its blob re-sealed for the target.
+type resealed struct {
+	id string
+	resealedBlob
+}
+
+// openTransfer reads the project and both organizations.
+func openTransfer(tx core.App, projectID, to string) (*transfer, error) {
 	project, err := tx.FindRecordById(migrations.Projects, projectID)
 	if err != nil {
-		return api.Transferred{}, nil, nil, reply.NotFound()
+		return nil, reply.NotFound()
 	}
 	from := project.GetString("org")
 	srcOrg, err := tx.FindRecordById(migrations.Organizations, from)
 	if err != nil {
-		return api.Transferred{}, nil, nil, fmt.Errorf("find organization %s: %w", from, err)
+		return nil, fmt.Errorf("find organization %s: %w", from, err)
 	}
 	dstOrg, err := tx.FindRecordById(migrations.Organizations, to)
 	if err != nil {
-		return api.Transferred{}, nil, nil, fmt.Errorf("find organization %s: %w", to, err)
+		return nil, fmt.Errorf("find organization %s: %w", to, err)
 	}
-	out := api.Transferred{Project: projectID, From: from, To: to, MembersMoved: []string{}, MembersDropped: []string{}}
+	return &transfer{
+		tx: tx, project: project, src: srcOrg, dst: dstOrg, now: reply.DbDate(time.Now()),
+		out: api.Transferred{Project: projectID, From: from, To: to, MembersMoved: []string{}, MembersDropped: []string{}},
+	}, nil
+}
 
+func (t *transfer) byProject() dbx.HashExp { return dbx.HashExp{"project": t.project.Id} }
+
+// load reads the project's records of collection.
+func (t *transfer) load(collection string) ([]*core.Record, error) {
+	rs, err := t.tx.FindAllRecords(collection, t.byProject())
+	if err != nil {
+		return nil, fmt.Errorf("%s of project %s: %w", collection, t.project.Id, err)
+	}
+	return rs, nil
+}
+
+// exec runs one statement of the move and returns the rows it touched.
+func (t *transfer) exec(q *dbx.Query, what string) (int, error) {
+	res, err := q.Execute()
+	if err != nil {
+		return 0, fmt.Errorf("transfer %s of project %s: %w", what, t.project.Id, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// check refuses a move that would break a rule of the target (a project
+// name taken, time of people who aren't its members, approved time) or leave
+// records of the source pointing at the project, and loads the project's
+// time.
+func (t *transfer) check() error {
+	to := t.dst.Id
 	// Project names are unique per organization.
-	if n, err := tx.CountRecords(migrations.Projects, dbx.HashExp{"org": to, "name": project.GetString("name")}); err != nil {
-		return out, nil, nil, fmt.Errorf("project names of %s: %w", to, err)
+	if n, err := t.tx.CountRecords(migrations.Projects, dbx.HashExp{"org": to, "name": t.project.GetString("name")}); err != nil {
+		return fmt.Errorf("project names of %s: %w", to, err)
 	} else if n > 0 {
-		return out, nil, nil, conflict(api.CodeNameTaken, "project", fmt.Sprintf(
-			"%s already has a project named %q; rename one of them first.", dstOrg.GetString("name"), project.GetString("name")))
+		return conflict(api.CodeNameTaken, "project", fmt.Sprintf(
+			"%s already has a project named %q; rename one of them first.", t.dst.GetString("name"), t.project.GetString("name")))
 	}
-	if err := detachFromProject(tx, projectID); err != nil {
-		return out, nil, nil, err
+	if err := detachFromProject(t.tx, t.project.Id); err != nil {
+		return err
 	}
-	if err := refuseOtherReferences(tx, projectID); err != nil {
-		return out, nil, nil, err
+	if err := refuseOtherReferences(t.tx, t.project.Id); err != nil {
+		return err
 	}
-	members, err := memberSet(tx, to)
-	if err != nil {
-		return out, nil, nil, err
+	var err error
+	if t.members, err = memberSet(t.tx, to); err != nil {
+		return err
 	}
-	byProject := dbx.HashExp{"project": projectID}
-	load := func(collection string) ([]*core.Record, error) {
-		rs, err := tx.FindAllRecords(collection, byProject)
-		if err != nil {
-			return nil, fmt.Errorf("%s of project %s: %w", collection, projectID, err)
+	for _, l := range []struct {
+		into       *[]*core.Record
+		collection string
+	}{{&t.acts, migrations.Activities}, {&t.shots, migrations.Screenshots}, {&t.usage, migrations.AppUsage}, {&t.requests, migrations.TimeRequests}} {
+		if *l.into, err = t.load(l.collection); err != nil {
+			return err
 		}
-		return rs, nil
 	}
-	acts, err := load(migrations.Activities)
-	if err != nil {
-		return out, nil, nil, err
+	if err := t.checkPeople(); err != nil {
+		return err
 	}
-	shots, err := load(migrations.Screenshots)
-	if err != nil {
-		return out, nil, nil, err
-	}
-	usage, err := load(migrations.AppUsage)
-	if err != nil {
-		return out, nil, nil, err
-	}
-	requests, err := load(migrations.TimeRequests)
-	if err != nil {
-		return out, nil, nil, err
-	}
+	return t.checkApprovals()
+}
 
-	// Time can't belong to someone outside its organization: everyone with
-	// time in the project must already be a member of the target.
+// checkPeople: time can't belong to someone outside its organization, so
+// everyone with time in the project must already be a member of the target.
+func (t *transfer) checkPeople() error {
 	outsiders := map[string]bool{}
-	for _, set := range [][]*core.Record{acts, shots, usage, requests} {
+	for _, set := range [][]*core.Record{t.acts, t.shots, t.usage, t.requests} {
 		for _, r := range set {
-			if !members[r.GetString("user")] {
+			if !t.members[r.GetString("user")] {
 				outsiders[r.GetString("user")] = true
 			}
 		}
 	}
-	if len(outsiders) > 0 {
-		names, err := peopleNames(tx, reply.SortedKeys(outsiders))
-		if err != nil {
-			return out, nil, nil, err
-		}
-		return out, nil, nil, conflict(api.CodeNotMember, "org", fmt.Sprintf(
-			"These people have time in the project but aren't members of %s: %s. Invite them there first.",
-			dstOrg.GetString("name"), names))
+	if len(outsiders) == 0 {
+		return nil
 	}
-	// Approved time stays where it was approved, and approved periods of
-	// the target don't gain time behind their approver's back.
-	for _, a := range acts {
+	names, err := peopleNames(t.tx, reply.SortedKeys(outsiders))
+	if err != nil {
+		return err
+	}
+	return conflict(api.CodeNotMember, "org", fmt.Sprintf(
+		"These people have time in the project but aren't members of %s: %s. Invite them there first.",
+		t.dst.GetString("name"), names))
+}
+
+// checkApprovals: approved time stays where it was approved, and approved
+// periods of the target don't gain time behind their approver's back.
+func (t *transfer) checkApprovals() error {
+	for _, a := range t.acts {
 		at := a.GetDateTime("slot_start").Time()
-		for _, org := range []*core.Record{srcOrg, dstOrg} {
-			sheet, err := ledger.ApprovedSheet(tx, org, a.GetString("user"), at)
+		for _, org := range []*core.Record{t.src, t.dst} {
+			sheet, err := ledger.ApprovedSheet(t.tx, org, a.GetString("user"), at)
 			if err != nil {
-				return out, nil, nil, err
+				return err
 			}
 			if sheet != nil {
-				return out, nil, nil, conflict(api.CodeApprovedTime, "project", fmt.Sprintf(
+				return conflict(api.CodeApprovedTime, "project", fmt.Sprintf(
 					"The project has time in an approved timesheet of %s (%s – %s); reject that timesheet first.",
 					org.GetString("name"), reply.DateOf(sheet, "period_start"), reply.DateOf(sheet, "period_end")))
 			}
 		}
 	}
+	return nil
+}
 
-	// Re-seal every screenshot for the target organization's key.
-	pub, err := publicKey(dstOrg)
+// resealShots re-seals every screenshot for the target organization's key.
+func (s *Server) resealShots(ctx context.Context, t *transfer, store blobstore.Store) error {
+	pub, err := publicKey(t.dst)
 	if err != nil {
-		return out, nil, nil, err
+		return err
 	}
-	type resealed struct {
-		id string
-		resealedBlob
-	}
-	var done []resealed
-	var gone []string
 	// The organization's private keys are unwrapped once, not per screenshot.
 	keys := map[string][32]byte{}
 	defer func() {
@@ -239,140 +311,149 @@ func (s *Server) moveProject(ctx context.Context, tx core.App, store blobstore.S
 			clear(k[:])
 		}
 	}()
-	for _, shot := range shots {
+	for _, shot := range t.shots {
 		kid := shot.GetString("key_id")
 		if _, ok := keys[kid]; ok {
 			continue
 		}
-		priv, err := s.shots.PrivateKey(tx, from, kid)
+		priv, err := s.shots.PrivateKey(t.tx, t.src.Id, kid)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // reseal says so, unless the blob is gone anyway
 		}
 		if err != nil {
-			return out, nil, nil, err
+			return err
 		}
 		keys[kid] = priv
 	}
-	results := make([]resealedBlob, len(shots))
-	errs := forEach(len(shots), resealWorkers, func(i int) error {
+	results := make([]resealedBlob, len(t.shots))
+	errs := forEach(len(t.shots), resealWorkers, func(i int) error {
 		var err error
-		priv, ok := keys[shots[i].GetString("key_id")]
-		results[i], err = s.reseal(ctx, store, shots[i], priv, ok, to, pub)
+		priv, ok := keys[t.shots[i].GetString("key_id")]
+		results[i], err = s.reseal(ctx, store, t.shots[i], priv, ok, t.dst.Id, pub)
 		return err
 	})
 	var failed error
-	for i, shot := range shots {
+	var oldKeys []string
+	for i, shot := range t.shots {
 		switch {
 		case errors.Is(errs[i], blobstore.ErrNotFound):
-			gone = append(gone, shot.Id)
+			t.gone = append(t.gone, shot.Id)
 		case errs[i] != nil:
 			failed = cmp.Or(failed, errs[i])
 		default:
-			newBlobs = append(newBlobs, results[i].key)
+			t.newBlobs = append(t.newBlobs, results[i].key)
 			oldKeys = append(oldKeys, shot.GetString("storage_key"))
-			done = append(done, resealed{id: shot.Id, resealedBlob: results[i]})
+			t.resealed = append(t.resealed, resealed{id: shot.Id, resealedBlob: results[i]})
 		}
 	}
 	if failed != nil {
-		return out, newBlobs, nil, failed
+		return failed
 	}
+	t.oldKeys = oldKeys
+	return nil
+}
 
-	now := reply.DbDate(time.Now())
-	exec := func(q *dbx.Query, what string) (int, error) {
-		res, err := q.Execute()
-		if err != nil {
-			return 0, fmt.Errorf("transfer %s of project %s: %w", what, projectID, err)
-		}
-		n, _ := res.RowsAffected()
-		return int(n), nil
-	}
-	db := tx.DB()
-	moveOrg := dbx.Params{"org": to, "updated": now}
-	for _, id := range gone {
-		if _, err := exec(db.Delete(migrations.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
-			return out, newBlobs, nil, err
+// moveRecords points the screenshots at their re-sealed blobs (dropping
+// those whose blob was gone) and moves the project's time to the target.
+func (t *transfer) moveRecords() error {
+	db := t.tx.DB()
+	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
+	for _, id := range t.gone {
+		if _, err := t.exec(db.Delete(migrations.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
+			return err
 		}
 	}
-	out.ScreenshotsGone = len(gone)
-	for _, r := range done {
-		if _, err := exec(db.Update(migrations.Screenshots, dbx.Params{
-			"org": to, "key_id": dstOrg.GetString("key_id"), "storage_key": r.key, "sha256": r.sha, "size": r.size, "updated": now,
+	t.out.ScreenshotsGone = len(t.gone)
+	for _, r := range t.resealed {
+		if _, err := t.exec(db.Update(migrations.Screenshots, dbx.Params{
+			"org": t.dst.Id, "key_id": t.dst.GetString("key_id"), "storage_key": r.key, "sha256": r.sha, "size": r.size, "updated": t.now,
 		}, dbx.HashExp{"id": r.id}), "screenshots"); err != nil {
-			return out, newBlobs, nil, err
+			return err
 		}
 	}
-	out.Screenshots = len(done)
-	if out.Activities, err = exec(db.Update(migrations.Activities, moveOrg, byProject), "activities"); err != nil {
-		return out, newBlobs, nil, err
+	t.out.Screenshots = len(t.resealed)
+	var err error
+	if t.out.Activities, err = t.exec(db.Update(migrations.Activities, moveOrg, t.byProject()), "activities"); err != nil {
+		return err
 	}
-	if out.AppUsage, err = exec(db.Update(migrations.AppUsage, moveOrg, byProject), "app usage"); err != nil {
-		return out, newBlobs, nil, err
+	if t.out.AppUsage, err = t.exec(db.Update(migrations.AppUsage, moveOrg, t.byProject()), "app usage"); err != nil {
+		return err
 	}
-	if out.TimeRequests, err = exec(db.Update(migrations.TimeRequests, moveOrg, byProject), "time requests"); err != nil {
-		return out, newBlobs, nil, err
+	if t.out.TimeRequests, err = t.exec(db.Update(migrations.TimeRequests, moveOrg, t.byProject()), "time requests"); err != nil {
+		return err
 	}
-	if out.TeamLinksRemoved, err = exec(db.Delete(migrations.TeamProjects, byProject), "team links"); err != nil {
-		return out, newBlobs, nil, err
+	if t.out.TeamLinksRemoved, err = t.exec(db.Delete(migrations.TeamProjects, t.byProject()), "team links"); err != nil {
+		return err
 	}
+	return nil
+}
 
-	pms, err := load(migrations.ProjectMembers)
+// movePeople moves the project's members who are members of the target and
+// drops the others, and keeps on its tasks only assignees who are.
+func (t *transfer) movePeople() error {
+	db := t.tx.DB()
+	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
+	pms, err := t.load(migrations.ProjectMembers)
 	if err != nil {
-		return out, newBlobs, nil, err
+		return err
 	}
 	for _, pm := range pms {
 		u := pm.GetString("user")
-		if members[u] {
-			out.MembersMoved = append(out.MembersMoved, u)
-			_, err = exec(db.Update(migrations.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
+		if t.members[u] {
+			t.out.MembersMoved = append(t.out.MembersMoved, u)
+			_, err = t.exec(db.Update(migrations.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
 		} else {
-			out.MembersDropped = append(out.MembersDropped, u)
-			_, err = exec(db.Delete(migrations.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
+			t.out.MembersDropped = append(t.out.MembersDropped, u)
+			_, err = t.exec(db.Delete(migrations.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
 		}
 		if err != nil {
-			return out, newBlobs, nil, err
+			return err
 		}
 	}
-	sort.Strings(out.MembersMoved)
-	sort.Strings(out.MembersDropped)
+	sort.Strings(t.out.MembersMoved)
+	sort.Strings(t.out.MembersDropped)
 
-	tasks, err := load(migrations.Tasks)
+	tasks, err := t.load(migrations.Tasks)
 	if err != nil {
-		return out, newBlobs, nil, err
+		return err
 	}
 	for _, task := range tasks {
 		// Assignees who aren't in the target can't stay assigned there.
-		kept := slices.DeleteFunc(task.GetStringSlice("assignees"), func(u string) bool { return !members[u] })
+		kept := slices.DeleteFunc(task.GetStringSlice("assignees"), func(u string) bool { return !t.members[u] })
 		assignees, _ := json.Marshal(kept)
-		if _, err := exec(db.Update(migrations.Tasks, dbx.Params{"org": to, "assignees": string(assignees), "updated": now},
+		if _, err := t.exec(db.Update(migrations.Tasks, dbx.Params{"org": t.dst.Id, "assignees": string(assignees), "updated": t.now},
 			dbx.HashExp{"id": task.Id}), "tasks"); err != nil {
-			return out, newBlobs, nil, err
+			return err
 		}
 	}
-	out.Tasks = len(tasks)
+	t.out.Tasks = len(tasks)
+	return nil
+}
 
-	// A client is the source organization's: the project leaves it behind.
-	out.ClientCleared = project.GetString("client") != ""
-	if _, err := exec(db.Update(migrations.Projects, dbx.Params{"org": to, "client": "", "updated": now},
-		dbx.HashExp{"id": projectID}), "project"); err != nil {
-		return out, newBlobs, nil, err
-	}
+// moveProjectRecord moves the project itself. A client is the source
+// organization's: the project leaves it behind.
+func (t *transfer) moveProjectRecord() error {
+	t.out.ClientCleared = t.project.GetString("client") != ""
+	_, err := t.exec(t.tx.DB().Update(migrations.Projects, dbx.Params{"org": t.dst.Id, "client": "", "updated": t.now},
+		dbx.HashExp{"id": t.project.Id}), "project")
+	return err
+}
 
-	if err := refreshSheets(tx, []*core.Record{srcOrg, dstOrg}, acts, s.cfg.SlotLen()); err != nil {
-		return out, newBlobs, nil, err
-	}
-
+// audit records the move in both organizations' audit logs.
+func (t *transfer) audit(actor *core.Record) error {
+	out := t.out
 	details := map[string]any{
-		"from": from, "to": to, "name": project.GetString("name"), "tasks": out.Tasks, "activities": out.Activities,
+		"from": out.From, "to": out.To, "name": t.project.GetString("name"), "tasks": out.Tasks, "activities": out.Activities,
 		"screenshots": out.Screenshots, "app_usage": out.AppUsage, "members_dropped": out.MembersDropped,
 		"team_links_removed": out.TeamLinksRemoved,
 	}
-	audit.Log(tx, actor, "transfer_project_out", project, details) // project still carries the source org
-	moved, err := tx.FindRecordById(migrations.Projects, projectID)
+	audit.Log(t.tx, actor, "transfer_project_out", t.project, details) // project still carries the source org
+	moved, err := t.tx.FindRecordById(migrations.Projects, t.project.Id)
 	if err != nil {
-		return out, newBlobs, nil, fmt.Errorf("find moved project %s: %w", projectID, err)
+		return fmt.Errorf("find moved project %s: %w", t.project.Id, err)
 	}
-	audit.Log(tx, actor, "transfer_project_in", moved, details)
-	return out, newBlobs, oldKeys, nil
+	audit.Log(t.tx, actor, "transfer_project_in", moved, details)
+	return nil
 }
 
 // resealWorkers bounds the screenshots re-sealed at once: the work waits
