@@ -39,7 +39,7 @@ func ModuleLabel(mod string) string {
 // feature_off) to return as is. Custom routes of a module call it before
 // creating anything, e.g.
 //
-//	if err := hooks.FeatureOn(e.App, orgID, migrations.ModulePayroll); err != nil {
+//	if err := gate.FeatureOn(e.App, orgID, migrations.ModulePayroll); err != nil {
 //		return err
 //	}
 //
