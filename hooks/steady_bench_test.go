@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 )
 

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations"
 )

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations"
 )

@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
 )

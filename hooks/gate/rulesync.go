@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/migrations"
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/integrations"

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/router"
+
 	"github.com/tock-app/tock/hooks/api"
 )
 

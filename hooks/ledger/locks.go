@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
+
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations"

@@ -3,6 +3,7 @@ package org
 import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/perms"
 )

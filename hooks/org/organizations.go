@@ -6,6 +6,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations"
 )

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/migrations"
 )

@@ -2,6 +2,7 @@ package projects
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/perms"

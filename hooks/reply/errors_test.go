@@ -13,6 +13,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/config"

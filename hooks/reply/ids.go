@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/migrations"
 )

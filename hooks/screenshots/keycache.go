@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/migrations"
 )

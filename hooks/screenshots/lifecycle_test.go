@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/config"

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/migrations"
 )
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/config"

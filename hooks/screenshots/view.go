@@ -12,6 +12,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/api"

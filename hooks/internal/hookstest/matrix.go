@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks"
