@@ -17,7 +17,6 @@ import (
 	"github.com/tock-app/tock/agent"
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks"
-	"github.com/tock-app/tock/hooks/config"
 	_ "github.com/tock-app/tock/migrations"
 )
 
@@ -96,8 +95,8 @@ func run() error {
 
 // storageFlags declares the key and storage flags, each defaulting to its
 // TOCK_* variable; the returned Config is filled in when the flags are parsed.
-func storageFlags(root *cobra.Command) (*config.Config, error) {
-	cfg := &config.Config{MasterKey: os.Getenv("TOCK_MASTER_KEY"), S3: blobstore.S3Config{SecretKey: os.Getenv("TOCK_S3_SECRET_KEY")}}
+func storageFlags(root *cobra.Command) (*hooks.Config, error) {
+	cfg := &hooks.Config{MasterKey: os.Getenv("TOCK_MASTER_KEY"), S3: blobstore.S3Config{SecretKey: os.Getenv("TOCK_S3_SECRET_KEY")}}
 	// Tests only: a short slot, which agents must be given too.
 	if v := os.Getenv("TOCK_SLOT_SECONDS"); v != "" {
 		n, err := strconv.Atoi(v)

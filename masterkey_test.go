@@ -14,7 +14,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks"
-	"github.com/tock-app/tock/hooks/config"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
@@ -182,7 +181,7 @@ func seedKeyedOrg(t *testing.T, dataDir, keyFile string) {
 	if err := app.RunAllMigrations(); err != nil {
 		t.Fatal(err)
 	}
-	hooks.Register(app, config.Config{MasterKeyFile: keyFile})
+	hooks.Register(app, hooks.Config{MasterKeyFile: keyFile})
 	s := &tt.Seeder{App: app}
 	s.Org("orgkeyed0000001", "Keyed", nil)
 	if s.Err() != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/hooks"
-	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/migrations"
 )
 
@@ -23,7 +22,7 @@ const MasterKey = "dG9jay10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE="
 
 // Config is the hooks configuration of test apps: the test master key and
 // local storage inside each app's own data directory.
-func Config() config.Config { return config.Config{MasterKey: MasterKey, Storage: "local"} }
+func Config() hooks.Config { return hooks.Config{MasterKey: MasterKey, Storage: "local"} }
 
 // Fixture is a migrated, seeded data directory that each test clones, so a
 // test never pays for migrations and never sees another test's writes.
@@ -117,7 +116,7 @@ func (f *Fixture) App(t testing.TB) *tests.TestApp {
 
 // AppWith is App with another hooks configuration; it also returns the
 // registered server, for its jobs.
-func (f *Fixture) AppWith(t testing.TB, cfg config.Config) (*tests.TestApp, *hooks.Server) {
+func (f *Fixture) AppWith(t testing.TB, cfg hooks.Config) (*tests.TestApp, *hooks.Server) {
 	t.Helper()
 	app, err := tests.NewTestApp(f.dir)
 	if err != nil {
