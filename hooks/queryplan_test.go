@@ -26,7 +26,7 @@ import (
 
 // largeTables grow with every slot tracked: a query that scans one of them
 // whole gets slower every day an organization uses Tock.
-var largeTables = []string{"screenshots", "activities", "app_usage", "locations", "audit_log"}
+var largeTables = []string{"screenshots", "activities", "activity_hours", "app_usage", "locations", "audit_log"}
 
 // sqlLog records every statement the app's database pools run, as dbx logs
 // it (parameters spliced in), so a test checks the SQL the code really issues.

@@ -194,10 +194,7 @@ func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string
 	if project != "" {
 		filters = append(filters, dbx.HashExp{"a.project": project})
 	}
-	slots, err := loadRangeSlots(app, org, r, slotLen, append(filters, scopeWhere(sc, self))...)
-	if err != nil {
-		return nil, err
-	}
+	where := append(filters, scopeWhere(sc, self))
 
 	grouped := map[string]bool{}
 	for _, g := range groups {
@@ -229,15 +226,13 @@ func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string
 		}
 		row.add(t)
 	}
-	for i := range slots {
-		sl := &slots[i]
-		r.each(sl, slotLen, func(day int, t Totals) {
-			addTo(keyOf(day, sl.user, sl.project, sl.task),
-				ReportTotals{TrackedSeconds: t.Tracked, ManualSeconds: t.Manual, ActiveSeconds: t.Active})
-		})
+	if err := eachRangeTotal(app, org, r, slotLen, where, func(day int, user, project, task string, t Totals) {
+		addTo(keyOf(day, user, project, task), ReportTotals{TrackedSeconds: t.Tracked, ManualSeconds: t.Manual, ActiveSeconds: t.Active})
+	}); err != nil {
+		return nil, err
 	}
 
-	if err := s.addBreaks(app, z, a, org, r, slots, user, project, sc, slotLen, addTo, keyOf); err != nil {
+	if err := s.addBreaks(app, z, a, org, r, where, user, project, sc, slotLen, addTo, keyOf); err != nil {
 		return nil, err
 	}
 
@@ -294,16 +289,22 @@ func (s *Server) buildReport(app core.App, z *authorizer, a orgActor, org string
 }
 
 // addBreaks adds the derived breaks of the members whose breaks the
-// requester may see in reports to the rows of the slots before them.
-func (s *Server) addBreaks(app core.App, z *authorizer, a orgActor, org string, r dayRange, slots []slot,
+// requester may see in reports to the rows of the slots before them: the
+// report's slots (where narrows them) are read only when there are breaks
+// to find.
+func (s *Server) addBreaks(app core.App, z *authorizer, a orgActor, org string, r dayRange, where []dbx.Expression,
 	user, project string, sc perms.Scope, slotLen time.Duration,
 	addTo func(reportKey, ReportTotals), keyOf func(int, string, string, string) reportKey) error {
 	view := z.matrix.Scope(a.actor, perms.ViewWorkBreaksInReports, a.settings)
-	if view.Empty() || len(slots) == 0 {
+	if view.Empty() {
 		return nil
 	}
 	policies, err := loadBreakPolicies(app, org)
 	if err != nil || len(policies) == 0 {
+		return err
+	}
+	slots, err := loadRangeSlots(app, org, r, slotLen, where...)
+	if err != nil || len(slots) == 0 {
 		return err
 	}
 	// Breaks need each member's whole timeline: the report's slots are it
