@@ -175,14 +175,15 @@ func BenchmarkSteadyRetention(b *testing.B) {
 			// The cutoff falls in the evening of the oldest day: it goes whole, the next stays.
 			now := oldest.Add(90*24*time.Hour + 23*time.Hour)
 			b.StartTimer()
-			t0 := time.Now()
+			t0, cpu0 := time.Now(), processCPU()
 			report, err := srv.RunRetention(context.Background(), app, now)
-			elapsed := time.Since(t0)
+			elapsed, cpu := time.Since(t0), processCPU()-cpu0
 			b.StopTimer()
 			if err != nil || report.Screenshots != len(keys) || report.Screenshots != shape.Members*steady.Hours*6*steady.Shots {
 				b.Fatalf("retention: %+v %v, want %d screenshots", report, err, len(keys))
 			}
 			b.ReportMetric(elapsed.Seconds(), "s/day")
+			b.ReportMetric(cpu.Seconds(), "cpu-s/day")
 			b.ReportMetric(float64(report.Screenshots), "screenshots")
 			app.Cleanup()
 			b.StartTimer()
