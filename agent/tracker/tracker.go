@@ -81,18 +81,18 @@ type Config struct {
 // slot is the open slot's tally; it is saved every second, so a restart
 // (even after kill -9) resumes it with nothing lost.
 type slot struct {
-	Start       time.Time       `json:"start"`
-	Project     string          `json:"project"`
-	Task        string          `json:"task"`
-	Tracked     int             `json:"tracked"`
-	Keyboard    int             `json:"keyboard"`
-	Mouse       int             `json:"mouse"`
-	Active      int             `json:"active"`
-	PendingIdle int             `json:"pending_idle"`
+	Start       time.Time `json:"start"`
+	Project     string    `json:"project"`
+	Task        string    `json:"task"`
+	Tracked     int       `json:"tracked"`
+	Keyboard    int       `json:"keyboard"`
+	Mouse       int       `json:"mouse"`
+	Active      int       `json:"active"`
+	PendingIdle int       `json:"pending_idle"`
 	// HeldIdle is idle time the person came back from, waiting for their
 	// answer (Config.AskIdle): counted as tracked only if they keep it.
 	HeldIdle int             `json:"held_idle,omitempty"`
-	Apps        map[string]*app `json:"apps"`
+	Apps     map[string]*app `json:"apps"`
 	// Settings are the organization's as the slot began: a resumed slot
 	// reports to the same organization and seals to the same key.
 	Settings Settings `json:"settings"`
