@@ -751,7 +751,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			pk, err = base64.StdEncoding.DecodeString(org.PublicKey)
 			if err == nil && len(pk) == 32 {
 				st = tracker.Settings{Org: sess.Org, ScreenshotsPerSlot: org.ScreenshotsPerSlot, Blur: org.Blur,
-					IdleTimeout: time.Duration(org.IdleMinutes) * time.Minute}
+					IdleTimeout: idleTimeout(org.IdleMinutes)}
 				copy(st.PublicKey[:], pk)
 				var ms struct {
 					Items []struct {

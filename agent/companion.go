@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -40,6 +42,15 @@ const (
 // told that uploads are waiting (about an hour of work with three
 // screenshots of two monitors per slot), and again each time it doubles.
 const backlogNotice = 50
+
+// idleTimeout is the organization's idle timeout; TOCK_IDLE_SECONDS
+// shortens it for tests only (the organization's is at least a minute).
+func idleTimeout(minutes int) time.Duration {
+	if n, err := strconv.Atoi(os.Getenv("TOCK_IDLE_SECONDS")); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return time.Duration(minutes) * time.Minute
+}
 
 // companion is what `run` shows and asks in the desktop session: the tray
 // icon, notifications and the idle question. Either may be missing: without

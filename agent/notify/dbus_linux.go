@@ -81,7 +81,9 @@ func (b *Bus) dispatch(signals <-chan *dbus.Signal) {
 		if ch, ok := b.waiting[id]; ok {
 			delete(b.waiting, id)
 			ch <- answer
-		} else {
+		} else if answer != "" {
+			// Only questions have actions: an answer that came before Ask
+			// registered its id. (A notice's closing is nobody's concern.)
 			b.early[id] = answer
 		}
 		b.mu.Unlock()
