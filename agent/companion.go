@@ -15,6 +15,7 @@ import (
 	"github.com/tock-app/tock/agent/session"
 	"github.com/tock-app/tock/agent/tracker"
 	"github.com/tock-app/tock/agent/tray"
+	"github.com/tock-app/tock/agent/upload"
 )
 
 // Tray is the icon and menu the agent keeps in a desktop session
@@ -196,16 +197,22 @@ func (c *companion) show(st *Status, as assignment, today int) {
 }
 
 // viewState is the icon's state: an upload problem first (unreachable is
-// offline, anything else an error), else tracking or paused; the detail is
-// what the tooltip adds.
+// offline, anything else an error, but time the server refused with a
+// message), else tracking or paused; the detail is what the tooltip adds.
 func viewState(uploadErr error, tracking bool, st *Status) (tray.State, string) {
-	var unreachable *session.UnreachableError
+	var (
+		unreachable *session.UnreachableError
+		refused     *upload.HTTPError
+	)
 	st.mu.Lock()
 	message := st.ServerMessage
 	st.mu.Unlock()
 	switch {
 	case errors.As(uploadErr, &unreachable):
 		return tray.Offline, Explain(uploadErr)
+	case errors.As(uploadErr, &refused) && message != "":
+		// The server refused time and said why (a limit reached,
+		// tracking turned off): the message is what there is to know.
 	case uploadErr != nil:
 		return tray.Error, Explain(uploadErr)
 	case tracking:

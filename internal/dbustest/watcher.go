@@ -104,6 +104,8 @@ type MenuItem struct {
 }
 
 // Menu reads the item's whole menu through com.canonical.dbusmenu.GetLayout.
+// (fyne.io/systray answers the first call one level deep, for GTK's sake,
+// as it answers a panel: ask again for the submenus.)
 func (w *Watcher) Menu(t testing.TB, it Item) MenuItem {
 	t.Helper()
 	menuPath := w.menuPath(t, it)
@@ -175,6 +177,20 @@ func (m MenuItem) Find(prefix string) (MenuItem, bool) {
 	for _, c := range m.Children {
 		if f, ok := c.Find(prefix); ok {
 			return f, true
+		}
+	}
+	return MenuItem{}, false
+}
+
+// In is the entry reached from m through children labelled path (each a
+// prefix of the label), e.g. In("Project", "Website").
+func (m MenuItem) In(path ...string) (MenuItem, bool) {
+	if len(path) == 0 {
+		return m, true
+	}
+	for _, c := range m.Children {
+		if c.Visible && c.Label != "" && strings.HasPrefix(c.Label, path[0]) {
+			return c.In(path[1:]...)
 		}
 	}
 	return MenuItem{}, false
