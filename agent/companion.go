@@ -67,14 +67,17 @@ type companion struct {
 	keepIdle bool          // the answer when the person gives none
 	idleWait time.Duration // how long the idle question waits
 	browse   func(url string) error
-	// answers carries idle answers to the goroutine that ticks.
-	answers chan bool
+	// answers carries idle answers to the goroutine that ticks;
+	// trayAnswers the menu's answer to the question out.
+	answers     chan bool
+	trayAnswers chan bool
 
 	mu        sync.Mutex
 	projects  []tray.Choice
 	tasks     map[string][]tray.Choice // by project id
 	uploadErr error                    // the last upload's, nil after a success
 	noticed   int                      // spooled items when the backlog was last told
+	asking    time.Duration            // the idle time asked about, 0 when none
 }
 
 // companionConfig is what newCompanion needs besides the desktop's pieces.
@@ -90,7 +93,7 @@ func newCompanion(o *options, cfg companionConfig, logger *slog.Logger, quit con
 	return &companion{
 		o: o, server: cfg.server, logger: logger, tray: t, notes: n, quit: quit,
 		keepIdle: cfg.keepIdle, idleWait: cfg.idleWait, browse: tray.Browse,
-		answers: make(chan bool, 4), tasks: map[string][]tray.Choice{},
+		answers: make(chan bool, 4), trayAnswers: make(chan bool, 1), tasks: map[string][]tray.Choice{},
 	}
 }
 
@@ -188,7 +191,7 @@ func (c *companion) show(st *Status, as assignment, today int) {
 	v := tray.View{
 		Today: time.Duration(today) * time.Second, Tracking: as.Tracking,
 		Project: as.Project, Task: as.Task, ProjectName: as.ProjectName, TaskName: as.TaskName,
-		Projects: c.projects, Tasks: c.tasks[as.Project],
+		Projects: c.projects, Tasks: c.tasks[as.Project], Idle: c.asking,
 	}
 	uploadErr := c.uploadErr
 	c.mu.Unlock()
@@ -254,6 +257,12 @@ func (c *companion) handle(ctx context.Context, click tray.Click) {
 	case tray.Quit:
 		c.logger.Info("tray: quit")
 		c.quit()
+		return
+	case tray.KeepIdle, tray.DiscardIdle:
+		select {
+		case c.trayAnswers <- click.Kind == tray.KeepIdle:
+		default: // an answer is already on its way
+		}
 		return
 	}
 	if err := c.o.writeAssignment(as); err != nil {
@@ -335,11 +344,11 @@ func (c *companion) askIdle(ctx context.Context, idle time.Duration) {
 	}()
 }
 
-// idleAnswer asks whether to keep idle time and says who decided: "you",
-// or "default" when the question got no answer within idleWait (or
-// couldn't be asked).
+// idleAnswer asks whether to keep idle time, in a notification and in the
+// tray's menu, and says who decided: "you", or "default" when the question
+// got no answer within idleWait, was dismissed, or couldn't be asked.
 func (c *companion) idleAnswer(ctx context.Context, idle time.Duration) (keep bool, by string) {
-	if c.notes == nil {
+	if c.notes == nil && c.tray == nil {
 		return c.keepIdle, "default"
 	}
 	dflt := "discarded"
@@ -347,18 +356,48 @@ func (c *companion) idleAnswer(ctx context.Context, idle time.Duration) (keep bo
 		dflt = "kept"
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.idleWait)
-	defer cancel()
-	answer, err := c.notes.Ask(ctx, notify.Message{
-		Summary: "You were idle for " + idle.Round(time.Second).String(),
-		Body:    fmt.Sprintf("Keep this time as tracked, or discard it? Without an answer within %s it is %s.", c.idleWait, dflt),
-		Actions: []notify.Action{{Key: keepIdle, Label: "Keep"}, {Key: discardIdle, Label: "Discard"}},
-		Expire:  -1,
-	})
-	switch {
-	case err == nil && (answer == keepIdle || answer == discardIdle):
-		return answer == keepIdle, "you"
-	case err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, notify.ErrDismissed):
-		c.logger.Warn("idle question", "error", err)
+	defer cancel() // takes the notification away when the menu answered
+	c.setAsking(idle)
+	defer c.setAsking(0)
+	type result struct {
+		answer string
+		err    error
+	}
+	fromNotes := make(chan result, 1)
+	if c.notes != nil {
+		go func() {
+			answer, err := c.notes.Ask(ctx, notify.Message{
+				Summary: "You were idle for " + idle.Round(time.Second).String(),
+				Body:    fmt.Sprintf("Keep this time as tracked, or discard it? Without an answer within %s it is %s.", c.idleWait, dflt),
+				Actions: []notify.Action{{Key: keepIdle, Label: "Keep"}, {Key: discardIdle, Label: "Discard"}},
+				Expire:  -1,
+			})
+			fromNotes <- result{answer, err}
+		}()
+	}
+	select {
+	case keep := <-c.trayAnswers:
+		return keep, "you"
+	case r := <-fromNotes:
+		switch {
+		case r.err == nil && (r.answer == keepIdle || r.answer == discardIdle):
+			return r.answer == keepIdle, "you"
+		case r.err != nil && !errors.Is(r.err, context.DeadlineExceeded) && !errors.Is(r.err, notify.ErrDismissed):
+			c.logger.Warn("idle question", "error", r.err)
+		}
+	case <-ctx.Done():
 	}
 	return c.keepIdle, "default"
+}
+
+// setAsking shows (or, with 0, takes away) the idle question in the menu,
+// and drops a stale answer to an earlier one.
+func (c *companion) setAsking(idle time.Duration) {
+	c.mu.Lock()
+	c.asking = idle
+	c.mu.Unlock()
+	select {
+	case <-c.trayAnswers:
+	default:
+	}
 }

@@ -171,3 +171,59 @@ func TestClicksChangeTheAssignment(t *testing.T) {
 		t.Fatal("Quit didn't end the run")
 	}
 }
+
+// fakeTray is a Tray that keeps the last view it was shown.
+type fakeTray struct {
+	mu   sync.Mutex
+	last tray.View
+}
+
+func (f *fakeTray) Show(v tray.View) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = v
+}
+func (f *fakeTray) Clicks() <-chan tray.Click { return nil }
+func (f *fakeTray) Close()                    {}
+
+// TestIdleQuestionInTheMenu: with a tray and no notifications (Windows),
+// the menu asks, and its answer decides; the question leaves the menu once
+// answered.
+func TestIdleQuestionInTheMenu(t *testing.T) {
+	for _, kind := range []tray.Kind{tray.KeepIdle, tray.DiscardIdle} {
+		icon := &fakeTray{}
+		c := newCompanion(&options{dir: t.TempDir()}, companionConfig{keepIdle: kind == tray.DiscardIdle, idleWait: time.Minute}, quiet(), func() {}, icon, nil)
+		type answer struct {
+			keep bool
+			by   string
+		}
+		got := make(chan answer, 1)
+		go func() {
+			keep, by := c.idleAnswer(context.Background(), 90*time.Second)
+			got <- answer{keep, by}
+		}()
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			c.show(&Status{}, assignment{}, 0)
+			icon.mu.Lock()
+			idle := icon.last.Idle
+			icon.mu.Unlock()
+			if idle == 90*time.Second {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the menu doesn't ask about the idle time")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		c.handle(context.Background(), tray.Click{Kind: kind})
+		a := <-got
+		if a.keep != (kind == tray.KeepIdle) || a.by != "you" {
+			t.Errorf("%v: kept %v by %s", kind, a.keep, a.by)
+		}
+		c.show(&Status{}, assignment{}, 0)
+		if icon.last.Idle != 0 {
+			t.Errorf("%v: the question stays in the menu after the answer", kind)
+		}
+	}
+}

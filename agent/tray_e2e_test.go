@@ -116,6 +116,9 @@ func TestTrayMenuDrivesTracking(t *testing.T) {
 	for _, label := range []string{"Open my dashboard", "What Tock records", "Quit Tock"} {
 		entry(label)
 	}
+	if _, ok := menu().In("Keep "); ok {
+		t.Error("the idle question is in the menu with no idle time to ask about")
+	}
 	if start := entry("Start tracking"); start.Enabled {
 		t.Error("Start is enabled while tracking")
 	}

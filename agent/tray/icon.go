@@ -23,6 +23,7 @@ type Icon struct {
 	iconOf                  State
 	today, current          *systray.MenuItem
 	start, stop             *systray.MenuItem
+	keepIdle, discardIdle   *systray.MenuItem
 	projectMenu, taskMenu   *systray.MenuItem
 	projectItems, taskItems []*systray.MenuItem
 	projects, tasks         []Choice // what the pickers hold
@@ -59,6 +60,11 @@ func (i *Icon) build() {
 	i.today.Disable()
 	i.current = systray.AddMenuItem(CurrentLabel(View{}), "What your time goes to")
 	i.current.Disable()
+	// The idle question, shown while it is asked.
+	i.keepIdle = i.item(systray.AddMenuItem("Keep idle time", "Count the time you were away as tracked"), Click{Kind: KeepIdle})
+	i.discardIdle = i.item(systray.AddMenuItem("Discard idle time", "Don't count the time you were away"), Click{Kind: DiscardIdle})
+	i.keepIdle.Hide()
+	i.discardIdle.Hide()
 	systray.AddSeparator()
 	i.start = i.item(systray.AddMenuItem("Start tracking", ""), Click{Kind: Start})
 	i.stop = i.item(systray.AddMenuItem("Stop tracking", ""), Click{Kind: Stop})
@@ -111,6 +117,9 @@ func (i *Icon) apply(v View) {
 	if CurrentLabel(v) != CurrentLabel(old) {
 		i.current.SetTitle(CurrentLabel(v))
 	}
+	if v.Idle != old.Idle {
+		i.question(v.Idle)
+	}
 	enable(i.start, !v.Tracking && v.Project != "")
 	enable(i.stop, v.Tracking)
 	i.projectItems, i.projects = i.picker(i.projectMenu, i.projectItems, i.projects, v.Projects, v.Project, Project)
@@ -120,6 +129,19 @@ func (i *Icon) apply(v View) {
 	}
 	i.taskItems, i.tasks = i.picker(i.taskMenu, i.taskItems, i.tasks, tasks, v.Task, Task)
 	i.shown = v
+}
+
+// question shows the idle question's two answers, or hides them (idle 0).
+func (i *Icon) question(idle time.Duration) {
+	if idle == 0 {
+		i.keepIdle.Hide()
+		i.discardIdle.Hide()
+		return
+	}
+	i.keepIdle.SetTitle("Keep " + idle.Round(time.Second).String() + " idle time")
+	i.discardIdle.SetTitle("Discard " + idle.Round(time.Second).String() + " idle time")
+	i.keepIdle.Show()
+	i.discardIdle.Show()
 }
 
 // picker makes the submenu hold want (rebuilding it only when the list

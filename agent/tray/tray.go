@@ -58,19 +58,24 @@ type View struct {
 	TaskName      string
 	Projects      []Choice // what the person can track to
 	Tasks         []Choice // the current project's tasks
+	// Idle is the idle time asked about (the notification's question, also
+	// answerable from the menu); zero when none is.
+	Idle time.Duration
 }
 
 // Kind is what a click asks for.
 type Kind int
 
 const (
-	Start     Kind = iota + 1 // start tracking to the current project
-	Stop                      // stop tracking
-	Project                   // track to the project Click.ID
-	Task                      // track to the task Click.ID of the current project ("" for none)
-	Dashboard                 // open the person's page of the web app
-	Records                   // open "What Tock records"
-	Quit                      // stop the agent
+	Start       Kind = iota + 1 // start tracking to the current project
+	Stop                        // stop tracking
+	Project                     // track to the project Click.ID
+	Task                        // track to the task Click.ID of the current project ("" for none)
+	Dashboard                   // open the person's page of the web app
+	Records                     // open "What Tock records"
+	Quit                        // stop the agent
+	KeepIdle                    // keep the idle time asked about
+	DiscardIdle                 // discard it
 )
 
 // Click is one pick from the menu.
