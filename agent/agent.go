@@ -569,16 +569,18 @@ func ifSet(prefix, v string) string {
 func (o *options) run() *cobra.Command {
 	var keepIdle bool
 	var budget int64
+	var idleWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Track, capture and upload until stopped (run it as a user service)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			return o.runAgent(ctx, keepIdle, budget)
+			return o.runAgent(ctx, keepIdle, budget, idleWait)
 		},
 	}
-	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "count idle time as tracked once you're back (default: discard it)")
+	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "count idle time as tracked once you're back (default: discard it); with notifications, the answer when you give none")
+	cmd.Flags().DurationVar(&idleWait, "idle-answer-wait", 3*time.Minute, "how long the idle notification waits for Keep or Discard before --keep-idle decides")
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
 	return cmd
 }
@@ -592,7 +594,7 @@ func slotLength() time.Duration {
 	return 10 * time.Minute
 }
 
-func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) error {
+func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64, idleWait time.Duration) error {
 	// The agent idles between short bursts of allocation (a capture is a few
 	// full-screen frames): a small heap target keeps its memory near what a
 	// capture needs, at a CPU cost paid only during captures.
@@ -615,6 +617,13 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 		return fmt.Errorf("open the desktop: %w", err)
 	}
 	defer desk.Close()
+	// The tray's Quit ends the run as a signal would.
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
+	icon, notes := openDesktop(logger)
+	comp := newCompanion(o, companionConfig{server: sess.Server, keepIdle: keepIdle, idleWait: idleWait}, logger, quit, icon, notes)
+	defer comp.Close()
+	go comp.loadProjects(ctx)
 
 	// A restart keeps today's total and the last upload the previous run
 	// showed.
@@ -637,6 +646,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 						logger.Error("stop tracking", "error", err)
 					} else {
 						logger.Warn("tracking stopped", "reason", n.Message)
+						comp.trackingStopped(ctx, n.Message)
 					}
 				}
 			}
@@ -645,6 +655,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.ServerMessage, st.noticed = n.Message, it.Name
 		}},
 		OnResult: func(it spool.Item, err error) {
+			comp.uploaded(err)
 			st.mu.Lock()
 			defer st.mu.Unlock()
 			if err != nil {
@@ -670,6 +681,8 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 		Settings: func(ctx context.Context) (tracker.Settings, error) {
 			return fetchSettings(ctx, store, client, settingsFile)
 		},
+		AskIdle:      func(idle time.Duration) { comp.askIdle(ctx, idle) },
+		OnScreenshot: func(at time.Time) { comp.screenshot(ctx, at) },
 	})
 	statusFile := filepath.Join(dir, "status.json")
 	tick := time.NewTicker(time.Second)
@@ -685,8 +698,15 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.mu.Unlock()
 			writeStatus(statusFile, st)
 			return nil
+		case click := <-comp.clicks():
+			comp.handle(ctx, click)
+		case keep := <-comp.answers:
+			if err := tr.ResolveIdle(time.Now(), keep); err != nil {
+				logger.Error("idle time", "error", err)
+			}
 		case now := <-tick.C:
-			err := tr.Tick(ctx, now, o.readAssignment().Assignment)
+			as := o.readAssignment()
+			err := tr.Tick(ctx, now, as.Assignment)
 			st.mu.Lock()
 			if err != nil {
 				logger.Error("tracking", "error", err)
@@ -695,6 +715,11 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.TodaySeconds, st.Capture, st.Updated = tr.Today, tr.Problem, now
 			st.mu.Unlock()
 			writeStatus(statusFile, st)
+			comp.show(st, as, tr.Today)
+			if now.Second()%30 == 0 {
+				n, bytes, _ := sp.Stats()
+				comp.backlog(ctx, n, bytes)
+			}
 		}
 	}
 }
@@ -726,7 +751,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			pk, err = base64.StdEncoding.DecodeString(org.PublicKey)
 			if err == nil && len(pk) == 32 {
 				st = tracker.Settings{Org: sess.Org, ScreenshotsPerSlot: org.ScreenshotsPerSlot, Blur: org.Blur,
-					IdleTimeout: time.Duration(org.IdleMinutes) * time.Minute}
+					IdleTimeout: idleTimeout(org.IdleMinutes)}
 				copy(st.PublicKey[:], pk)
 				var ms struct {
 					Items []struct {

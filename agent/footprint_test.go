@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tock-app/tock/internal/dbustest"
 	"github.com/tock-app/tock/internal/screentest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/internal/xvfbtest"
@@ -65,7 +66,8 @@ type footprint struct {
 
 // BenchmarkAgentFootprint runs the real `tock agent run` against a real
 // `tock serve`, under Xvfb with two 1920x1080 monitors showing windows full
-// of text, with three screenshots per 20-second slot: first with blur off,
+// of text, a session bus with a tray host and dunst (so with its tray icon
+// and notifications), with three screenshots per 20-second slot: first with blur off,
 // then (a new agent process) with blur on. For each it samples the agent's
 // /proc every 20 ms for four slots and prints its peak memory (VmHWM), its
 // resident memory between captures (median VmRSS), the CPU time of each
@@ -77,6 +79,11 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	xvfbtest.StartMonitors(b, 1920, 1080)
 	xvfbtest.PaintRoot(b, screentest.Image(2*1920, 1080, 1))
 	tt.KeepActive(b)
+	// A desktop session's services: the figures include the tray icon and
+	// the notifications (one per capture moment).
+	dbustest.Bus(b)
+	dbustest.StartDunst(b)
+	host := dbustest.StartWatcher(b)
 	srv := serve(b, bin, b.TempDir()+"/pb_data", tt.FreeAddr(b))
 	token := owner(b, srv.URL)
 	var orgs struct{ Items []struct{ ID string } }
@@ -89,6 +96,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 				b.Fatalf("organization settings: %d", code)
 			}
 			fp := measureAgent(b, a, srv.URL, token, 4*slotSeconds*time.Second)
+			host.WaitItem(b, time.Second) // the agent ran with its tray icon
 			b.ReportMetric(float64(fp.peakKB)/1024, "peak-rss-MB")
 			b.ReportMetric(float64(fp.betweenKB)/1024, "between-rss-MB")
 			b.ReportMetric(ms(fp.momentCPU[len(fp.momentCPU)/2]), "cpu-ms/moment-p50")
