@@ -74,6 +74,7 @@ var (
 	scanLine    = regexp.MustCompile(`^(?:SCAN (\w+)|SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(org=\?\)$)`)
 	limitClause = regexp.MustCompile(`(?i)\bLIMIT \d+\s*$`)
 	planned     = regexp.MustCompile(`(?i)^\s*(SELECT|WITH|DELETE|UPDATE)\b`)
+	aliasClause = regexp.MustCompile("(?i)\\b(?:FROM|JOIN)\\s+`?(\\w+)`?\\s+(?:AS\\s+)?`?(\\w+)`?")
 	largeTable  = regexp.MustCompile(`(?i)\b(` + strings.Join(largeTables, "|") + `)\b`)
 )
 
@@ -104,6 +105,10 @@ func fullScans(stmt string, plan []string) []string {
 			limited = false // sorted after reading everything
 		}
 	}
+	aliases := map[string]string{}
+	for _, m := range aliasClause.FindAllStringSubmatch(stmt, -1) {
+		aliases[m[2]] = m[1]
+	}
 	var scans []string
 	for _, line := range plan {
 		m := scanLine.FindStringSubmatch(line)
@@ -111,6 +116,9 @@ func fullScans(stmt string, plan []string) []string {
 			continue
 		}
 		name := m[1] + m[2]
+		if table, ok := aliases[name]; ok {
+			name = table // "SCAN a" reads activities when the statement says "activities a"
+		}
 		for _, table := range largeTables {
 			// Joins alias a table by its relation (e.g. app_usage_activity).
 			if name == table || strings.HasPrefix(name, table+"_") {
