@@ -41,7 +41,7 @@ function step(max, percent) {
 
 // fmt is a value as its chart shows it: hours as h:mm, or a whole percent.
 function fmt(v, percent) {
-  return percent ? `${Math.round(v)}%` : duration(v * 3600);
+  return percent ? `${Math.round(v)}%` : duration(Math.round(v * 3600));
 }
 
 // figure wraps a chart with its caption, legend and numbers table.

@@ -1,7 +1,7 @@
 // The Me and Team dashboards.
 import { pb, session, nameOf, userId, can } from "../api.js";
 import { h, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf, parseDate } from "../ui.js";
-import { projectNames, activity, activitiesSince, sums } from "../lib/data.js";
+import { projectNames, activity, activitiesSince } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
 import { stackedBars, hbars, timelines } from "../lib/chart.js";
 
@@ -15,12 +15,14 @@ function dayQuery(params) {
 }
 
 export async function meDashboard({ params } = {}) {
-  const tz = session.org.timezone;
-  const d = await pb.send(`/api/tock/orgs/${session.org.id}/dashboard/me${dayQuery(params)}`, {});
-  const [names, slots, apps, recent] = await Promise.all([
+  const day = params?.get("day") || dayOf(Date.now(), session.org.timezone);
+  const monday = weekOf(day);
+  // Everything at once: the page waits for its slowest request only.
+  const [d, names, week, apps, recent] = await Promise.all([
+    pb.send(`/api/tock/orgs/${session.org.id}/dashboard/me${dayQuery(params)}`, {}),
     projectNames(),
-    activitiesSince(dayStart(d.week, tz), userId(), dayStart(addDays(d.day, 1), tz)),
-    topApps(d.week, d.day, userId()),
+    weekReport(monday, day, userId()),
+    topApps(monday, day, userId()),
     can("View Screenshots") ?
       pb.collection("screenshots").getList(1, 6, { filter: `user = ${q(userId())}`, sort: "-taken_at", skipTotal: true }).then((r) => r.items) : [],
   ]);
@@ -32,7 +34,7 @@ export async function meDashboard({ params } = {}) {
       stat("This week", duration(d.this_week.tracked_seconds)),
       stat("Activity today", activity(totals(d.today))),
       stat("Activity this week", activity(totals(d.this_week)))),
-    slots.length ? h("div", { class: "charts" }, weekCharts("me", slots, days(d.week, d.day), names)) : null,
+    week.length ? h("div", { class: "charts" }, weekCharts("me", week, days(monday, day))) : null,
     apps,
     h("h2", {}, "This week by project"),
     d.projects.length === 0 ? h("p", { class: "muted" }, "No time tracked this week. Start `tock agent` on your computer to track time.") :
@@ -53,13 +55,15 @@ function totals(t) {
 
 export async function teamDashboard({ params } = {}) {
   const tz = session.org.timezone;
-  const [d, names] = await Promise.all([pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team${dayQuery(params)}`, {}), projectNames()]);
-  const monday = weekOf(d.day);
-  const [slots, apps] = await Promise.all([
-    activitiesSince(dayStart(monday, tz), null, dayStart(addDays(d.day, 1), tz)),
-    topApps(d.day, d.day),
+  const day = params?.get("day") || dayOf(Date.now(), tz);
+  const monday = weekOf(day);
+  const [d, names, week, today, apps] = await Promise.all([
+    pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team${dayQuery(params)}`, {}),
+    projectNames(),
+    weekReport(monday, day),
+    activitiesSince(dayStart(day, tz), null, dayStart(addDays(day, 1), tz)),
+    topApps(day, day),
   ]);
-  const today = slots.filter((sl) => dayOf(parseDate(sl.slot_start), tz) === d.day);
   const rows = d.members.map((m) => ({ ...m, ...totals(m) }))
     .sort((a, b) => (b.working - a.working) || nameOf(a.user).localeCompare(nameOf(b.user)));
   const working = rows.filter((r) => r.working).length;
@@ -70,8 +74,8 @@ export async function teamDashboard({ params } = {}) {
       stat("Working now", String(working)),
       stat("Worked today", String(rows.length)),
       stat("Time today", duration(rows.reduce((n, r) => n + r.tracked, 0)))),
-    today.length ? dayTimelines(today, d.day, rows.map((r) => r.user)) : null,
-    slots.length ? h("div", { class: "charts" }, weekCharts("team", slots, days(monday, d.day), names)) : null,
+    today.length ? dayTimelines(today, day, rows.map((r) => r.user)) : null,
+    week.length ? h("div", { class: "charts" }, weekCharts("team", week, days(monday, day))) : null,
     apps,
     rows.length === 0 ? h("p", { class: "muted" }, "Nobody you can see has tracked time today.") :
       h("div", { class: "scroll" }, h("table", { id: "team-table" },
@@ -92,27 +96,36 @@ function days(first, last) {
   return out;
 }
 
-// weekCharts: hours per day stacked by project, and activity % per day, of
-// the slots given (a day is the organization's, as everywhere).
-function weekCharts(prefix, slots, dayList, names) {
-  const tz = session.org.timezone;
+// weekReport is the time report of the days first to last by day and
+// project (one member's, or everyone's one may see): the server attributes
+// slots to days as every total of Tock does. "Generate Reports" reaches at
+// least what the dashboards show (one's own; the assigned projects and led
+// teams for the Team dashboard's managers and leads).
+async function weekReport(first, last, user) {
+  if (!can("Generate Reports")) return [];
+  const query = new URLSearchParams({ from: first, to: last, group: "day,project", format: "json" });
+  if (user) query.set("user", user);
+  return (await pb.send(`/api/tock/orgs/${session.org.id}/reports?${query}`, {})).rows;
+}
+
+// weekCharts: hours per day stacked by project, and activity % per day
+// (active over the agent's time: manual time has no input to measure).
+function weekCharts(prefix, rows, dayList) {
   const index = new Map(dayList.map((d, i) => [d, i]));
-  const perDay = dayList.map(() => []);
   const byProject = new Map();
-  for (const sl of slots) {
-    const i = index.get(dayOf(parseDate(sl.slot_start), tz));
+  const agent = dayList.map(() => 0), active = dayList.map(() => 0);
+  for (const r of rows) {
+    const i = index.get(r.date);
     if (i === undefined) continue;
-    perDay[i].push(sl);
-    if (!byProject.has(sl.project)) byProject.set(sl.project, dayList.map(() => 0));
-    byProject.get(sl.project)[i] += sl.tracked_seconds / 3600;
+    if (!byProject.has(r.project)) byProject.set(r.project, dayList.map(() => 0));
+    byProject.get(r.project)[i] += r.tracked_seconds / 3600;
+    agent[i] += r.tracked_seconds - r.manual_seconds;
+    active[i] += r.active_seconds;
   }
   const series = [...byProject].sort((a, b) => sum(b[1]) - sum(a[1]))
-    .map(([p, values]) => ({ name: names.get(p) || "No project", values }));
+    .map(([name, values]) => ({ name: name || "No project", values }));
   const labels = dayList.map(weekday);
-  const pct = perDay.map((list) => {
-    const x = sums(list);
-    return x.tracked - x.manual > 0 ? (100 * x.active) / (x.tracked - x.manual) : 0;
-  });
+  const pct = agent.map((a, i) => (a > 0 ? (100 * active[i]) / a : 0));
   return [
     stackedBars({ id: `${prefix}-hours`, title: "Hours per day", labels, series }),
     stackedBars({ id: `${prefix}-activity`, title: "Activity per day", labels, series: [{ name: "Activity", values: pct }], percent: true }),
