@@ -132,7 +132,7 @@ export function timelines({ id, title, rows, dayStart, slotMs = 600000 }) {
         s("rect", { x: x0 + worked, y: 0, width: w - worked, height: 10, fill: kinds.idle, class: "idle" })];
     }));
   const axis = h("li", { class: "axis", "aria-hidden": "true" }, h("span", {}),
-    h("span", { class: "hours" }, [0, 6, 12, 18].map((hr) => h("span", {}, `${String(hr).padStart(2, "0")}:00`))));
+    h("span", { class: "hours" }, [0, 6, 12, 18, 24].map((hr) => h("span", {}, `${String(hr).padStart(2, "0")}:00`))));
   const lanes = h("ol", { class: "lanes", role: "img", "aria-labelledby": `${id}-title` },
     rows.map((r) => h("li", {}, h("span", { class: "name" }, r.name), strip(r))), axis);
   const sum = (r, f) => r.slots.reduce((n, sl) => n + f(sl), 0);

@@ -13,7 +13,9 @@ function appsURL(query, format) {
 
 export async function appsReport({ params }) {
   const today = dayOf(Date.now(), session.org.timezone);
-  const kinds = [["app", "Apps"], ["domain", "Web sites"]].filter(([k]) => can(k === "app" ? "View Apps" : "View URLs"));
+  // What one may add up: apps as "View Apps" allows, web sites as "View URLs" does.
+  const allowed = { app: can("View Apps"), domain: can("View URLs") };
+  const kinds = [["app", "Apps"], ["domain", "Web sites"]].filter(([k]) => allowed[k]);
   const query = {
     from: params.get("from") || weekOf(today),
     to: params.get("to") || today,

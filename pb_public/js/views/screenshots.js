@@ -179,6 +179,7 @@ function slotCard(slot, shots, apps, names, open, render) {
   const top = apps[0];
   return h("div", { class: "slot", "data-slot": slot.id },
     h("header", {},
+      h("strong", {}, clock(parseDate(slot.slot_start), session.org.timezone)),
       h("span", { class: "activity", title: "Activity: seconds with keyboard or mouse input over tracked seconds" },
         slot.source === "manual" ? "manual" : `${activity(sums([slot]))} activity`),
       h("span", { class: "muted" }, duration(slot.tracked_seconds)),
