@@ -1,6 +1,6 @@
 // The Me and Team dashboards.
 import { pb, session, nameOf, userId, can } from "../api.js";
-import { h, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf, parseDate } from "../ui.js";
+import { h, errorText, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf, parseDate } from "../ui.js";
 import { projectNames, activity, activitiesSince } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
 import { stackedBars, hbars, timelines } from "../lib/chart.js";
@@ -153,7 +153,13 @@ async function topApps(first, last, user) {
   if (!can("View Apps")) return null;
   const query = new URLSearchParams({ from: first, to: last, by: "app" });
   if (user) query.set("user", user);
-  const rep = await pb.send(`/api/tock/orgs/${session.org.id}/reports/apps?${query}`, {});
+  let rep;
+  try {
+    rep = await pb.send(`/api/tock/orgs/${session.org.id}/reports/apps?${query}`, {});
+  } catch (err) {
+    // The page stands without its top apps.
+    return h("p", { class: "muted" }, `Top apps unavailable: ${errorText(err)}`);
+  }
   const byName = new Map();
   for (const r of rep.rows) byName.set(r.name, (byName.get(r.name) || 0) + r.seconds);
   const rows = [...byName].map(([name, seconds]) => ({ name, seconds })).sort((a, b) => b.seconds - a.seconds).slice(0, 8);
