@@ -36,8 +36,11 @@ func loadTime(t *testing.T, b *bt.Browser, w *world, page, ready string) float64
 // TestPagesLoadFast measures, in Chromium over loopback, the pages the
 // charts, the grid and the apps report touch, with a week of 5 members'
 // history, and the all-members grid of a day of 50 members. The targets are
-// 0.5 s and 1 s; the test fails only past twice those, as the machine
-// running it may be busy; the figures go to TOCK_REPORT_DIR/webapp.txt.
+// 0.5 s and 1 s. The machine running the test may be busy, so the members
+// page (which this work left alone, and which reads little) is timed first as
+// a yardstick: the test fails past twice the targets or, on a busy machine,
+// past twice (four times for the grid) the yardstick. The figures go to
+// TOCK_REPORT_DIR/webapp.txt.
 func TestPagesLoadFast(t *testing.T) {
 	week := steadyWorld(t, steady.Shape{Members: 5, Days: 7})
 	yesterday := steady.Day(time.Now(), 0).Format("2006-01-02")
@@ -50,14 +53,13 @@ func TestPagesLoadFast(t *testing.T) {
 		{"reports?group=member,day&from=" + monday + "&to=" + yesterday, `document.querySelector("#report-chart")`},
 		{"apps?from=" + monday + "&to=" + yesterday, `document.querySelector("#apps-report")`},
 		{"screenshots?user=" + steady.Member(2) + "&day=" + yesterday, `document.querySelectorAll("#gallery .slot").length === 48`},
-		// A page this work left alone, as a yardstick of the machine's load.
-		{"members", `document.querySelector("#invite-form")`},
 	}
+	yardstick := median(func() float64 { return loadTime(t, b, week, "members", `document.querySelector("#invite-form")`) })
 	for _, p := range pages {
 		ms := median(func() float64 { return loadTime(t, b, week, p.page, p.ready) })
 		tt.Report(t, "webapp.txt", fmt.Sprintf("web app: %s ready %.0f ms after the page load began (5 members, a week of history; median of 3; load average %s)", p.page, ms, loadAverage()))
-		if ms > 1000 {
-			t.Errorf("%s took %.0f ms (target 500)", p.page, ms)
+		if limit := max(1000, 2*yardstick); ms > limit {
+			t.Errorf("%s took %.0f ms (target 500; the members page took %.0f)", p.page, ms, yardstick)
 		}
 	}
 
@@ -68,9 +70,10 @@ func TestPagesLoadFast(t *testing.T) {
 	ms := median(func() float64 {
 		return loadTime(t, b, day, page, `document.querySelectorAll("#gallery-all .member-row").length === 50 && document.querySelectorAll("#gallery-all .mini").length === 2400`)
 	})
+	tt.Report(t, "webapp.txt", fmt.Sprintf("web app: members page (yardstick) ready %.0f ms after the page load began", yardstick))
 	tt.Report(t, "webapp.txt", fmt.Sprintf("web app: screenshot grid of all 50 members' day (2400 slots) ready %.0f ms after the page load began (median of 3; load average %s)", ms, loadAverage()))
-	if ms > 2000 {
-		t.Errorf("the all-members grid took %.0f ms (target 1000)", ms)
+	if limit := max(2000, 4*yardstick); ms > limit {
+		t.Errorf("the all-members grid took %.0f ms (target 1000; the members page took %.0f)", ms, yardstick)
 	}
 }
 

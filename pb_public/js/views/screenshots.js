@@ -73,11 +73,7 @@ function dayShots(user, from, until) {
 // order, each with its first screenshot. A row reads its screenshots when it
 // scrolls near the screen, so fifty members cost one list of slots up front.
 async function allMembers(day, from, until, dialog) {
-  // Four quarters of the day at once: a day of fifty members is thousands of
-  // slots, which one list would page through one request after another.
-  const quarter = (until - from) / 4;
-  const slots = (await Promise.all([0, 1, 2, 3].map((i) =>
-    activitiesSince(from + i * quarter, null, i === 3 ? until : from + (i + 1) * quarter)))).flat();
+  const slots = await activitiesSince(from, null, until);
   const byUser = group(slots, "user");
   const users = [...byUser.keys()].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
   if (!users.length) return h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.");
