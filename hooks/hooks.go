@@ -30,6 +30,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerPeople(app, z)
 	s.registerInvites(app, z)
 	s.registerReports(app, z)
+	s.registerAppsReport(app, z)
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)

@@ -6,6 +6,7 @@ import { meDashboard, teamDashboard } from "./views/dashboards.js";
 import { gallery } from "./views/screenshots.js";
 import { timesheets } from "./views/timesheets.js";
 import { reports } from "./views/reports.js";
+import { appsReport } from "./views/apps.js";
 import { members } from "./views/members.js";
 import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
@@ -29,6 +30,7 @@ const pages = [
   { path: "screenshots", title: "Screenshots", view: gallery, shown: () => can("View Screenshots") },
   { path: "timesheets", title: "Timesheets", view: timesheets, shown: () => can("View Timesheets") },
   { path: "reports", title: "Reports", view: reports, shown: () => can("Generate Reports") },
+  { path: "apps", title: "Apps & URLs", view: appsReport, shown: () => can("View Apps") || can("View URLs") },
   { path: "timeoff", module: "time_off", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
   { path: "schedules", module: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
   { path: "locations", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
