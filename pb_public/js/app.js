@@ -25,7 +25,7 @@ import { moneyPage } from "./views/money.js";
 
 // Pages: path, title, view, the sidebar section it is listed under, the
 // module (Add/Remove Features) it belongs to, and whether this person
-// reaches anything on it (the matrix, read through can()).
+// reaches anything on it (the matrix, as the can checks read it).
 const pages = [
   { path: "me", section: "Me", title: "Me", view: meDashboard, shown: () => true },
   { path: "profile", section: "Me", title: "Profile", view: profile, shown: () => true },
