@@ -125,7 +125,7 @@ function toggleMenu(openIt) {
   if (!side || !button) return;
   side.classList.toggle("open", openIt);
   button.setAttribute("aria-expanded", String(openIt));
-  if (openIt) side.querySelector("a[aria-current=page], a, select")?.focus();
+  if (openIt) (side.querySelector("a[aria-current=page]") || side.querySelector("a"))?.focus();
 }
 
 document.addEventListener("keydown", (e) => {
