@@ -200,6 +200,8 @@ function show(ticket, node, quiet) {
   view.querySelector("h1")?.setAttribute("tabindex", "-1");
   if (quiet) return window.scrollTo(0, y);
   view.querySelector("h1")?.focus({ preventScroll: true });
+  // A mark per page shown: how long a page takes, for tests and DevTools.
+  performance.mark("tock:page-shown", { detail: location.hash });
 }
 
 window.addEventListener("hashchange", render);
