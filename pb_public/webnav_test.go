@@ -3,9 +3,9 @@ package pbpublic_test
 import (
 	"fmt"
 	"io"
-	"os"
 	"mime/quotedprintable"
 	"net"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
