@@ -419,3 +419,54 @@ func TestEveryPageLoadsFast(t *testing.T) {
 	tt.Report(t, "webapp.txt", fmt.Sprintf("web app, 5 members x 7 days (steady fixture), owner, 1280 px, load average %s: slowest page %.0f ms after a link; per page afresh/after a link (ms): %s",
 		strings.Join(strings.Fields(string(load))[:1], ""), worst, strings.Join(report, ", ")))
 }
+
+// TestTimesheetCellOpensItsEntries: a cell of the week grid opens the time
+// blocks behind it; the owner deletes the manual one (the server loses its
+// slots), a project viewer sees the blocks with no Delete, and Escape
+// closes the dialog back onto the cell.
+func TestTimesheetCellOpensItsEntries(t *testing.T) {
+	w := newWorld(t, matrixFixture)
+	alice, _ := w.login(t, tt.Alice+"@example.test", tt.Password)
+	day := tt.Slot.Truncate(24 * time.Hour) // Walt's seeded slot in A is at 09:00 of that day
+	if st := tt.API(t, "POST", w.srv.URL+"/api/tock/orgs/"+tt.Acme+"/time", alice, map[string]any{
+		"user": tt.Walt, "project": tt.ProjA, "start": day.Add(10 * time.Hour), "end": day.Add(10*time.Hour + 30*time.Minute), "note": "call"}, nil); st != 200 {
+		t.Fatalf("add manual time: %d", st)
+	}
+	page := fmt.Sprintf("timesheets?user=%s&week=%s", tt.Walt, day.Format("2006-01-02"))
+	cellOfA := fmt.Sprintf(`[...document.querySelectorAll("#timesheet tbody tr")].find(r => r.cells[1].textContent === "A").querySelector('button.cell[data-day=%q]')`, day.Format("2006-01-02"))
+	blocks := `[...document.querySelectorAll("#entries tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`
+
+	b := w.browser(t, 1280, 900)
+	signIn(t, b, w, tt.Alice+"@example.test", tt.Password)
+	open(t, b, w, page)
+	b.Do(t, "open Walt's Monday in A", chromedp.Evaluate[chromedp.Void](cellOfA+`.click()`))
+	b.Wait(t, "the entries", `document.querySelector("#entries[open] tbody tr")`)
+	got := bt.Eval[[]string](t, b, blocks)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "09:00 09:10 Tracked 0:10") || !strings.HasPrefix(got[1], "10:00 10:30 Manual 0:30 –") {
+		t.Fatalf("entries %q", got)
+	}
+	b.Shot(t, "timesheet-entries.png")
+	b.Do(t, "press Escape", chromedp.KeyEvent(kb.Escape))
+	b.Wait(t, "closed, focus back on the cell", `!document.querySelector("#entries") && document.activeElement.classList.contains("cell")`)
+	b.Do(t, "open again and delete the manual block (two clicks)", chromedp.Evaluate[chromedp.Void](cellOfA+`.click()`))
+	b.Wait(t, "the entries", `document.querySelector('#entries[open] tr[data-source=manual] button.danger')`)
+	b.Do(t, "delete", chromedp.Click(chromedp.CSS(`#entries tr[data-source=manual] button.danger`)))
+	b.Do(t, "confirm", chromedp.Click(chromedp.CSS(`#entries tr[data-source=manual] button.danger`)))
+	b.Wait(t, "the cell back to the tracked 10 minutes", cellOfA+`?.textContent === "0:10" && !document.querySelector("#entries")`)
+	if n := w.count(t, alice, "activities", fmt.Sprintf(`user="%s" && source="manual"`, tt.Walt)); n != 0 {
+		t.Errorf("%d manual slots of Walt left on the server", n)
+	}
+
+	viewer := w.browser(t, 390, 844)
+	signIn(t, viewer, w, tt.Vic+"@example.test", tt.Password)
+	open(t, viewer, w, page)
+	viewer.Do(t, "open Walt's Monday in A", chromedp.Evaluate[chromedp.Void](cellOfA+`.click()`))
+	viewer.Wait(t, "the entries", `document.querySelector("#entries[open] tbody tr")`)
+	if exists(t, viewer, "#entries button.danger") {
+		t.Error("a project viewer is offered Delete")
+	}
+	if !exists(t, viewer, `#entries a[href^="#/screenshots"]`) {
+		t.Error("a project viewer isn't offered the block's screenshots")
+	}
+	viewer.Shot(t, "timesheet-entries-phone.png")
+}
