@@ -49,7 +49,7 @@ export async function openEntries({ user, project, day, projectName, from, rende
   };
   dialog.append(h("div", { class: "viewer-body" },
     h("header", {},
-      h("strong", { id: "entries-title" }, `${nameOf(user)} · ${projectName} · ${weekday(day)} ${day}`),
+      h("strong", { id: "entries-title" }, `${nameOf(user)} · ${projectName} · ${weekday(day).split(" ")[0]} ${day}`),
       h("button", { type: "button", class: "secondary", onclick: close }, "Close")),
     list.length === 0 ? h("p", { class: "muted" }, "No entries you may see here.") :
       h("div", { class: "scroll" }, h("table", {},
