@@ -167,7 +167,7 @@ export async function render(opts) {
     if (!session.org) return go("orgs/new");
     const page = pages.find((p) => p.path === head) || pages[0];
     if (!visible(page)) return go("me");
-    header(page.path);
+    if (!quiet) header(page.path); // a refresh leaves the sidebar (and any focus in it) alone
     const build = id && detail[head] ? detail[head] : page.view;
     show(ticket, await build({ id, params, render }), quiet);
     if (!quiet && ticket === rendering) follow(page.live, () => render({ quiet: true }), { every: page.every });
