@@ -19,6 +19,7 @@ func Register(app core.App, cfg Config) *Server {
 	registerOrganizations(app)
 	registerMemberships(app)
 	registerUserOrgs(app)
+	registerAccount(app)
 	registerIntegrity(app)
 	s.registerBounds(app)
 	s.registerKeys(app, z)

@@ -68,7 +68,8 @@ func TestFieldCollections(t *testing.T) {
 func TestFieldDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
-	for i := 0; i < 10; i++ { // until the field migration is rolled back, later ones first
+	// Down one migration at a time, however many landed after the field one.
+	for i := 0; i < 50; i++ {
 		if _, err := app.FindCollectionByNameOrId(Jobs); err != nil {
 			break
 		}

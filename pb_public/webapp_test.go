@@ -189,7 +189,7 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		t.Fatalf("Walt has %d screenshots of today in A", len(walts.Items))
 	}
 
-	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization", "Audit log"}
+	all := []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Money", "Members", "Teams", "Settings", "Organization", "Integrations", "Audit log"}
 	cases := []struct {
 		name, user string
 		nav        []string
@@ -200,11 +200,11 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		projects   []string // the projects listed
 	}{
 		{"owner", tt.Alice, all, 2, true, false, true, []string{"A", "B"}},
-		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization"}, -1, false, false, true, []string{"A", "B"}},
-		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 0, false, false, false, []string{"A"}},
-		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, true, true, false, []string{"A"}},
-		{"team lead", tt.Tess, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Teams", "Money", "Summaries", "Organization"}, 2, true, false, false, []string{"A"}},
-		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Reports", "Apps & URLs", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, false, false, false, []string{"A"}},
+		{"manager", tt.Bob, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Money", "Members", "Teams", "Settings", "Organization", "Integrations"}, -1, false, false, true, []string{"A", "B"}},
+		{"user", tt.Carol, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 0, false, false, false, []string{"A"}},
+		{"project manager", tt.Pam, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 1, true, true, false, []string{"A"}},
+		{"team lead", tt.Tess, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Teams", "Organization"}, 2, true, false, false, []string{"A"}},
+		{"project viewer", tt.Vic, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 1, false, false, false, []string{"A"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

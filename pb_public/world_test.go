@@ -31,6 +31,13 @@ type world struct {
 
 func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture, env ...string) *world {
 	t.Helper()
+	return newWorldAt(t, tt.FreeAddr(t), seed, env...)
+}
+
+// newWorldAt is newWorld on a chosen address, for a fixture that needs to
+// know the server's URL (the Application URL its mails link to).
+func newWorldAt(t *testing.T, addr string, seed func(*testing.T) *tt.Fixture, env ...string) *world {
+	t.Helper()
 	bin := tt.Binary(t)
 	w := &world{fix: seed(t)}
 	dir, err := tests.TempDirClone(w.fix.Dir())
@@ -38,7 +45,7 @@ func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture, env ...string) *w
 		t.Fatal(err)
 	}
 	w.bin = bin
-	w.srv = tt.Serve(t, bin, tt.FreeAddr(t), append([]string{"TOCK_DIR=" + dir, "TOCK_MASTER_KEY=" + tt.MasterKey}, env...)...)
+	w.srv = tt.Serve(t, bin, addr, append([]string{"TOCK_DIR=" + dir, "TOCK_MASTER_KEY=" + tt.MasterKey}, env...)...)
 	return w
 }
 

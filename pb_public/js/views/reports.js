@@ -61,7 +61,7 @@ export async function reports({ params }) {
   const nums = [
     ["Tracked", (r) => duration(r.tracked_seconds)],
     ["Manual", (r) => duration(r.manual_seconds)],
-    ["Activity", (r) => (r.tracked_seconds ? `${Math.round(r.activity_percent)}%` : "–")],
+    ["Activity", (r) => (r.tracked_seconds > r.manual_seconds ? `${Math.round(r.activity_percent)}%` : "–")],
     ["Breaks", (r) => duration(r.break_seconds)],
   ];
   const t = report.totals;
