@@ -73,7 +73,12 @@ func notified(t testing.TB, d *dbustest.Dunst, summary string, within time.Durat
 // Quit stops the agent.
 func TestTrayMenuDrivesTracking(t *testing.T) {
 	bin := tt.Binary(t)
-	tt.Desktop(t)
+	// dunst and the agent share the display: the test's environment names it.
+	desktop := tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	dbustest.Bus(t)
 	dunst := dbustest.StartDunst(t)
 	host := dbustest.StartWatcher(t)
@@ -85,7 +90,7 @@ func TestTrayMenuDrivesTracking(t *testing.T) {
 	if code := api(t, "POST", srv.URL+"/api/collections/projects/records", token, map[string]any{"org": org, "name": "Design"}, &design); code != 200 {
 		t.Fatalf("create project: %d", code)
 	}
-	a := newAgent(t, bin, srv.URL)
+	a := newAgent(t, bin, srv.URL, desktop)
 	// The links go to a browser: here, a stand-in that notes the address.
 	opened := filepath.Join(t.TempDir(), "opened")
 	browser := t.TempDir()
@@ -242,7 +247,7 @@ func TestIdlePromptKeepsOrDiscards(t *testing.T) {
 			project := firstID(t, srv.URL, token, "projects")
 			// No screenshots: the only notification is the question.
 			api(t, "PATCH", srv.URL+"/api/collections/organizations/records/"+org, token, map[string]any{"screenshots_per_slot": 0}, nil)
-			a := newAgent(t, bin, srv.URL)
+			a := newAgent(t, bin, srv.URL, nil)
 			a.Env = append(a.Env, "TOCK_IDLE_SECONDS=6")
 			wait := "3m"
 			if answer == "" {

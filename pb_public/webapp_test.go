@@ -316,7 +316,7 @@ func TestPhoneWidth(t *testing.T) {
 // the gallery at their real size.
 func TestAgentUploadsReachTheGallery(t *testing.T) {
 	const slotSeconds = 20
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	w := newWorld(t, emptyFixture, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds))
 	email, password := "owner@example.test", "owner-password-1"
 	tt.API(t, "POST", w.srv.URL+"/api/collections/users/records", "", map[string]string{"email": email, "password": password, "passwordConfirm": password, "name": "Olga"}, nil)
@@ -328,7 +328,7 @@ func TestAgentUploadsReachTheGallery(t *testing.T) {
 	if st := tt.API(t, "POST", w.srv.URL+"/api/collections/projects/records", token, map[string]any{"org": org.ID, "name": "Website"}, nil); st != 200 {
 		t.Fatalf("create project: %d", st)
 	}
-	agent := tt.NewAgent(t, w.bin, w.srv.URL, email, password, "Website", slotSeconds)
+	agent := tt.NewAgent(t, w.bin, w.srv.URL, email, password, "Website", slotSeconds, desktop...)
 	_, logs := agent.Daemon(t)
 
 	var shots struct {
