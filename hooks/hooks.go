@@ -29,6 +29,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerMe(app, z)
 	s.registerPeople(app, z)
 	s.registerInvites(app, z)
+	s.registerEnrol(app, z)
 	s.registerReports(app, z)
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
