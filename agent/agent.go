@@ -79,7 +79,7 @@ func (o *options) command() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
 	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")
-	root.AddCommand(o.login(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
+	root.AddCommand(o.login(), o.enrol(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
 	return root
 }
 
