@@ -30,6 +30,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerPeople(app, z)
 	s.registerInvites(app, z)
 	s.registerEnrol(app, z)
+	s.registerDownloads(app)
 	s.registerReports(app, z)
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
