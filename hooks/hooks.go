@@ -31,6 +31,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.registerInvites(app, z)
 	s.registerEnrol(app, z)
 	s.registerDownloads(app)
+	s.registerRecords(app, z)
 	s.registerReports(app, z)
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
