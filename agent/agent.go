@@ -79,7 +79,7 @@ func (o *options) command() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
 	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")
-	root.AddCommand(o.login(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
+	root.AddCommand(o.login(), o.enrol(), o.install(), o.uninstall(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
 	return root
 }
 
@@ -500,6 +500,7 @@ func (o *options) status() *cobra.Command {
 			st := o.readStatus()
 			running := st.Running && time.Since(st.Updated) < 15*time.Second
 			fmt.Fprintf(out, "Agent running: %v\n", running)
+			fmt.Fprintln(out, autostartLine())
 			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.today(time.Now())) * time.Second).String())
 			if dir, err := o.path("spool"); err == nil {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {

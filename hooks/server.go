@@ -47,6 +47,12 @@ type Config struct {
 	WebhookClient *http.Client
 	// WebhookJitter, when set, replaces the retry jitter source (tests).
 	WebhookJitter func() float64
+
+	// Downloads is the release directory `make release` wrote, whose
+	// archives the "Get the desktop app" page offers (downloads.go).
+	Downloads string
+	// Version is the build's version (`make release` sets it), shown with them.
+	Version string
 }
 
 // Defaults for what Config leaves unset.
@@ -101,6 +107,7 @@ type Server struct {
 	store  func() (blobstore.Store, error)
 	outbox *webhookWorker // webhook deliveries
 	keys   *keyCache      // organizations' unwrapped keys, in memory only
+	sums   sumCache       // SHA-256 of the downloads, by file
 	// buffers hold uploads' envelopes while they are checked and stored.
 	buffers sync.Pool
 }

@@ -23,6 +23,7 @@ import { locations } from "./views/locations.js";
 import { organization } from "./views/organization.js";
 import { clients } from "./views/clients.js";
 import { moneyPage } from "./views/money.js";
+import { meDetail } from "./views/desktop.js";
 
 // Pages: path, title, view, the sidebar section it is listed under, the
 // module (Add/Remove Features) it belongs to, and whether this person
@@ -63,7 +64,7 @@ function visible(page) {
 // Pages reachable without an organization, or without signing in.
 const open = { signin: signIn, signup: signUp, join, "reset-password": resetPassword, "confirm-email": confirmEmail };
 const orgless = { "orgs/new": newOrg, profile };
-const detail = { projects: project, teams: team };
+const detail = { projects: project, teams: team, me: meDetail };
 
 function parseHash() {
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");

@@ -75,7 +75,7 @@ export async function join({ id: token }) {
   if (!signedIn()) {
     return h("section", { class: "card narrow" }, h("h1", {}, `Join ${invite.org.name}`), intro,
       h("p", {}, h("a", { class: "button", href: `#/signup?${back}` }, "Create an account"), " or ",
-        h("a", { href: `#/signin?${back}` }, "sign in"), " to accept."));
+        h("a", { href: `#/signin?${back}` }, "sign in"), " to accept."), desktopLink());
   }
   return h("section", { class: "card narrow" }, h("h1", {}, `Join ${invite.org.name}`), intro,
     h("button", {
@@ -86,7 +86,13 @@ export async function join({ id: token }) {
         say(`Welcome to ${invite.org.name}.`);
         go("me");
       }),
-    }, "Accept invitation"));
+    }, "Accept invitation"), desktopLink());
+}
+
+// desktopLink leads from an invitation to the desktop app (after signing in).
+function desktopLink() {
+  const to = signedIn() ? "#/me/desktop" : `#/signin?${new URLSearchParams({ next: "me/desktop" })}`;
+  return h("p", { class: "muted" }, "Once you have joined, ", h("a", { href: to, id: "get-desktop-app" }, "get the desktop app"), " to track your time.");
 }
 
 export function newOrg() {

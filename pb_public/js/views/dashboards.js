@@ -29,6 +29,7 @@ export async function meDashboard({ params } = {}) {
   return h("section", {},
     h("h1", {}, `Hello, ${nameOf(userId())}`),
     h("p", { class: "muted" }, `${session.org.name} · your role: ${session.me.role}`),
+    h("p", { id: "me-links" }, h("a", { href: "#/me/desktop" }, "Get the desktop app"), " · ", h("a", { href: "#/me/records" }, "What Tock records")),
     h("div", { class: "stats" },
       stat("Today", duration(d.today.tracked_seconds)),
       stat("This week", duration(d.this_week.tracked_seconds)),

@@ -1,0 +1,236 @@
+package hooks
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/perms"
+)
+
+// RecordsRoute tells the signed-in member what Tock records about them in
+// one organization, who there can see each kind of it and how long it is
+// kept. Who can see is worked out from the same matrix, roles and settings
+// that decide every request (perms.Scope of each member), so the page can't
+// promise more privacy than the server gives.
+const RecordsRoute = "/api/tock/orgs/{org}/me/records"
+
+// Records is the answer of RecordsRoute.
+type Records struct {
+	Org           OrgSummary   `json:"org"`
+	RetentionDays int          `json:"retention_days"` // 0: screenshots and apps are kept until deleted
+	Kinds         []RecordKind `json:"kinds"`
+}
+
+// RecordKind is one kind of data about the member.
+type RecordKind struct {
+	Kind     string   `json:"kind"` // screenshots, activity, apps, urls, locations
+	Title    string   `json:"title"`
+	Feature  string   `json:"feature"` // the matrix row that decides who sees it
+	Recorded string   `json:"recorded"`
+	Kept     string   `json:"kept"`
+	Stored   int      `json:"stored"` // records of this kind about the member now
+	Viewers  []Viewer `json:"viewers"`
+}
+
+// Viewer is a member who can see a kind of the member's data, and how far.
+type Viewer struct {
+	User string `json:"user"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// Reach is "all" (everyone's), "own" (the member themselves), "team"
+	// (as lead of a team the member is in) or "projects" (the member's work
+	// in Projects, which they manage or view).
+	Reach    string   `json:"reach"`
+	Projects []string `json:"projects"`
+}
+
+func (s *Server) registerRecords(app core.App, z *authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.GET(RecordsRoute, func(re *core.RequestEvent) error { return s.records(re, z) }).
+			Bind(apis.RequireAuth(migrations.Users))
+		return e.Next()
+	})
+}
+
+func (s *Server) records(e *core.RequestEvent, z *authorizer) error {
+	me, org, err := z.orgMember(e)
+	if err != nil {
+		return err
+	}
+	members, err := orgMembers(e.App, org.Id)
+	if err != nil {
+		return err
+	}
+	retention := org.GetInt("retention_days")
+	out := Records{
+		Org:           OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		RetentionDays: retention,
+	}
+	for _, k := range recordKinds(e.App, org, me.actor.UserID, retention) {
+		k.Viewers = []Viewer{}
+		for _, m := range members {
+			if v, ok := z.viewerOf(me, m, perms.Feature(k.Feature)); ok {
+				k.Viewers = append(k.Viewers, v)
+			}
+		}
+		k.Stored, err = countAbout(e.App, k.Kind, org.Id, me.actor.UserID)
+		if err != nil {
+			return err
+		}
+		out.Kinds = append(out.Kinds, k)
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, out)
+}
+
+// member is an active member with their name, for the viewers' list.
+type member struct {
+	actor orgActor
+	name  string
+}
+
+// orgMembers loads every active member's roles: a small company's dozens,
+// each a few indexed reads.
+func orgMembers(app core.App, org string) ([]member, error) {
+	var rows []struct {
+		User  string `db:"user"`
+		Name  string `db:"name"`
+		Email string `db:"email"`
+	}
+	err := app.DB().Select("m.user AS user", "u.name AS name", "u.email AS email").
+		From(migrations.Memberships+" m").
+		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
+		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).OrderBy("u.name", "u.email").All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("members of %s: %w", org, err)
+	}
+	out := make([]member, 0, len(rows))
+	for _, r := range rows {
+		a, err := loadActor(app, r.User, org)
+		if err != nil {
+			return nil, err
+		}
+		name := r.Name
+		if name == "" {
+			name = r.Email
+		}
+		out = append(out, member{actor: a, name: name})
+	}
+	return out, nil
+}
+
+// viewerOf says whether m can see the data of me that feature f guards, and
+// how far: the scope m holds under the matrix, met with me's projects and
+// teams.
+func (z *authorizer) viewerOf(me orgActor, m member, f perms.Feature) (Viewer, bool) {
+	v := Viewer{User: m.actor.actor.UserID, Name: m.name, Role: m.actor.actor.OrgRole, Projects: []string{}}
+	sc := z.matrix.Scope(m.actor.actor, f, m.actor.settings)
+	mine := me.actor.UserID
+	switch {
+	case sc.All:
+		v.Reach = "all"
+	case v.User == mine && sc.Self:
+		v.Reach = "own"
+	case slices.Contains(sc.Users, mine) || intersects(sc.Teams, me.teams):
+		v.Reach = "team"
+	default:
+		for _, p := range sc.Projects {
+			if me.actor.ProjectRoles[p] != "" || me.teamProjects[p] {
+				v.Projects = append(v.Projects, p)
+			}
+		}
+		if len(v.Projects) == 0 {
+			return v, false
+		}
+		v.Reach = "projects"
+	}
+	return v, true
+}
+
+func intersects(ids []string, set map[string]bool) bool {
+	for _, id := range ids {
+		if set[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// recordKinds describes each kind of data with the organization's settings.
+func recordKinds(app core.App, org *core.Record, user string, retention int) []RecordKind {
+	expiring := "Kept until someone allowed deletes it."
+	if retention > 0 {
+		expiring = fmt.Sprintf("Deleted automatically after %d days.", retention)
+	}
+	locations := "Not collected: the organization has job sites and locations off."
+	if org.GetBool(migrations.FeatureField(migrations.ModuleJobSites)) {
+		locations = "Points (position, accuracy, time) that a device of yours uploads while you track; the desktop agent uploads none."
+	}
+	return []RecordKind{
+		{Kind: "screenshots", Title: "Screenshots", Feature: string(perms.ViewScreenshots),
+			Recorded: screenshotsRecorded(app, org, user), Kept: expiring},
+		{Kind: "activity", Title: "Time and activity", Feature: string(perms.ViewTimesheets),
+			Recorded: "Per 10-minute slot while you track: the project and task, the seconds tracked, and how many of them had keyboard or mouse input (the activity %). Never what you type.",
+			Kept:     "Kept as your timesheet until someone allowed deletes it."},
+		{Kind: "apps", Title: "Apps", Feature: string(perms.ViewApps),
+			Recorded: "Per slot: the focused application's name and window title, with the seconds it had the focus.", Kept: expiring},
+		{Kind: "urls", Title: "URLs", Feature: string(perms.ViewURLs),
+			Recorded: "The web address in a browser's window title, when the title shows one.", Kept: expiring},
+		{Kind: "locations", Title: "Locations", Feature: string(perms.ViewLocations),
+			Recorded: locations, Kept: "Kept until someone allowed deletes them."},
+	}
+}
+
+// screenshotsRecorded: how many per slot (the member's override wins) and
+// whether they are blurred.
+func screenshotsRecorded(app core.App, org *core.Record, user string) string {
+	n := org.GetInt("screenshots_per_slot")
+	var override string
+	_ = app.RecordQuery(migrations.Memberships).Select("screenshots_per_slot").
+		AndWhere(dbx.HashExp{"org": org.Id, "user": user}).Limit(1).Row(&override)
+	if override != "" {
+		fmt.Sscan(override, &n)
+	}
+	if n == 0 {
+		return "None: the organization takes no screenshots of you."
+	}
+	blur := "not blurred"
+	if org.GetBool("blur_screenshots") {
+		blur = "blurred on your computer before they leave it, so no text is readable"
+	}
+	return fmt.Sprintf("Up to %d per 10 minutes while you track, at random moments, one image per monitor, %s; encrypted on your computer for your organization.", n, blur)
+}
+
+// countAbout counts the member's records of a kind in org.
+func countAbout(app core.App, kind, org, user string) (int, error) {
+	collection, where := "", dbx.HashExp{"org": org, "user": user}
+	switch kind {
+	case "screenshots":
+		collection = migrations.Screenshots
+	case "activity":
+		collection = migrations.Activities
+	case "apps":
+		collection = migrations.AppUsage
+	case "urls":
+		var n int
+		err := app.RecordQuery(migrations.AppUsage).Select("count(*)").AndWhere(where).
+			AndWhere(dbx.NewExp("url != ''")).Row(&n)
+		if err != nil {
+			return 0, fmt.Errorf("count urls of %s: %w", user, err)
+		}
+		return n, nil
+	case "locations":
+		collection = migrations.Locations
+	}
+	var n int
+	if err := app.RecordQuery(collection).Select("count(*)").AndWhere(where).Row(&n); err != nil {
+		return 0, fmt.Errorf("count %s of %s: %w", collection, user, err)
+	}
+	return n, nil
+}
