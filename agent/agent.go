@@ -143,6 +143,23 @@ func (o *options) signedIn(ctx context.Context) (*session.Store, session.Session
 	return store, sess, client, nil
 }
 
+// keepSession stores a new session (with the private CA it was made
+// through) and says who is signed in: the end of both login and enrol.
+func (o *options) keepSession(cmd *cobra.Command, sess session.Session, caFile string) error {
+	if caFile != "" {
+		sess.CAFile, _ = filepath.Abs(caFile)
+	}
+	store, err := o.store()
+	if err != nil {
+		return err
+	}
+	if err := store.Save(sess); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, orgLabel(sess))
+	return nil
+}
+
 func (o *options) login() *cobra.Command {
 	var server, email, org, caFile string
 	var passwordStdin, allowHTTP bool
@@ -167,18 +184,7 @@ func (o *options) login() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if caFile != "" {
-				sess.CAFile, _ = filepath.Abs(caFile)
-			}
-			store, err := o.store()
-			if err != nil {
-				return err
-			}
-			if err := store.Save(sess); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, email, orgLabel(sess))
-			return nil
+			return o.keepSession(cmd, sess, caFile)
 		},
 	}
 	cmd.Flags().StringVar(&server, "server", "", "the Tock server's URL")

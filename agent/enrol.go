@@ -3,7 +3,6 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,18 +37,7 @@ func (o *options) enrol() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if caFile != "" {
-				sess.CAFile, _ = filepath.Abs(caFile)
-			}
-			store, err := o.store()
-			if err != nil {
-				return err
-			}
-			if err := store.Save(sess); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, orgLabel(sess))
-			return nil
+			return o.keepSession(cmd, sess, caFile)
 		},
 	}
 	cmd.Flags().StringVar(&server, "server", "", "the Tock server's URL (a tock://enrol link carries it)")
