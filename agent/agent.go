@@ -583,11 +583,11 @@ func (o *options) run() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			return o.runAgent(ctx, keepIdle, budget, idleWait)
+			return o.runAgent(ctx, givenBool(cmd, "keep-idle", keepIdle), budget, idleWait)
 		},
 	}
-	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "count idle time as tracked once you're back (default: discard it); with notifications, the answer when you give none")
-	cmd.Flags().DurationVar(&idleWait, "idle-answer-wait", 3*time.Minute, "how long the idle notification waits for Keep or Discard before --keep-idle decides")
+	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "the answer to the idle question when you give none, over the organization's setting (which decides when this flag isn't given; --keep-idle=false discards)")
+	cmd.Flags().DurationVar(&idleWait, "idle-answer-wait", 3*time.Minute, "how long the idle question waits for Keep or Discard before the organization's default (or --keep-idle) decides")
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
 	return cmd
 }
@@ -601,7 +601,17 @@ func slotLength() time.Duration {
 	return 10 * time.Minute
 }
 
-func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64, idleWait time.Duration) error {
+// givenBool is a bool flag's value when it was given on the command line,
+// nil when it wasn't (so that a setting from elsewhere decides).
+func givenBool(cmd *cobra.Command, name string, v bool) *bool {
+	if !cmd.Flags().Changed(name) {
+		return nil
+	}
+	return &v
+}
+
+// runAgent runs the agent; keepIdle is --keep-idle when given.
+func (o *options) runAgent(ctx context.Context, keepIdle *bool, budget int64, idleWait time.Duration) error {
 	// The agent idles between short bursts of allocation (a capture is a few
 	// full-screen frames): a small heap target keeps its memory near what a
 	// capture needs, at a CPU cost paid only during captures.
@@ -683,10 +693,14 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64, idl
 
 	settingsFile := filepath.Join(dir, "settings.json")
 	tr := tracker.New(tracker.Config{
-		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), KeepIdle: keepIdle, Logger: logger,
+		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), Logger: logger,
 		StateFile: filepath.Join(dir, "slot.json"), Today: prev.today(now), TodayOf: now,
 		Settings: func(ctx context.Context) (tracker.Settings, error) {
-			return fetchSettings(ctx, store, client, settingsFile)
+			st, err := fetchSettings(ctx, store, client, settingsFile)
+			if err == nil {
+				comp.orgSettings(st)
+			}
+			return st, err
 		},
 		AskIdle:      func(idle time.Duration) { comp.askIdle(ctx, idle) },
 		OnScreenshot: func(at time.Time) { comp.screenshot(ctx, at) },
@@ -751,6 +765,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			ScreenshotsPerSlot int    `json:"screenshots_per_slot"`
 			Blur               bool   `json:"blur_screenshots"`
 			IdleMinutes        int    `json:"idle_timeout_minutes"`
+			IdleDefault        string `json:"idle_default"`
 		}
 		err = session.Call(ctx, client, http.MethodGet, sess.Server, "/api/collections/organizations/records/"+sess.Org, sess.Token, nil, &org)
 		if err == nil {
@@ -758,7 +773,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			pk, err = base64.StdEncoding.DecodeString(org.PublicKey)
 			if err == nil && len(pk) == 32 {
 				st = tracker.Settings{Org: sess.Org, ScreenshotsPerSlot: org.ScreenshotsPerSlot, Blur: org.Blur,
-					IdleTimeout: idleTimeout(org.IdleMinutes)}
+					IdleTimeout: idleTimeout(org.IdleMinutes), IdleDefault: org.IdleDefault}
 				copy(st.PublicKey[:], pk)
 				var ms struct {
 					Items []struct {

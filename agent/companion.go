@@ -33,7 +33,8 @@ type Notifier interface {
 	Close() error
 }
 
-// Idle answers, as the notification's actions name them.
+// Idle answers, as the notification's actions name them and as the
+// organization's idle_default setting spells them.
 const (
 	keepIdle    = "keep"
 	discardIdle = "discard"
@@ -58,15 +59,17 @@ func idleTimeout(minutes int) time.Duration {
 // a tray the agent runs headless, as it always did; without notifications
 // idle time follows the default answer at once.
 type companion struct {
-	o        *options
-	server   string
-	logger   *slog.Logger
-	tray     Tray     // nil: headless
-	notes    Notifier // nil: no notifications
-	quit     context.CancelFunc
-	keepIdle bool          // the answer when the person gives none
-	idleWait time.Duration // how long the idle question waits
-	browse   func(url string) error
+	o      *options
+	server string
+	logger *slog.Logger
+	tray   Tray     // nil: headless
+	notes  Notifier // nil: no notifications
+	quit   context.CancelFunc
+	// keepOverride is --keep-idle when given: the answer when the person
+	// gives none, over the organization's (nil: the organization decides).
+	keepOverride *bool
+	idleWait     time.Duration // how long the idle question waits
+	browse       func(url string) error
 	// answers carries idle answers to the goroutine that ticks;
 	// trayAnswers the menu's answer to the question out.
 	answers     chan bool
@@ -78,12 +81,13 @@ type companion struct {
 	uploadErr error                    // the last upload's, nil after a success
 	noticed   int                      // spooled items when the backlog was last told
 	asking    time.Duration            // the idle time asked about, 0 when none
+	orgKeep   bool                     // the organization's idle_default is keep
 }
 
 // companionConfig is what newCompanion needs besides the desktop's pieces.
 type companionConfig struct {
 	server   string
-	keepIdle bool
+	keepIdle *bool // --keep-idle, nil when not given
 	idleWait time.Duration
 }
 
@@ -92,7 +96,7 @@ type companionConfig struct {
 func newCompanion(o *options, cfg companionConfig, logger *slog.Logger, quit context.CancelFunc, t Tray, n Notifier) *companion {
 	return &companion{
 		o: o, server: cfg.server, logger: logger, tray: t, notes: n, quit: quit,
-		keepIdle: cfg.keepIdle, idleWait: cfg.idleWait, browse: tray.Browse,
+		keepOverride: cfg.keepIdle, idleWait: cfg.idleWait, browse: tray.Browse,
 		answers: make(chan bool, 4), trayAnswers: make(chan bool, 1), tasks: map[string][]tray.Choice{},
 	}
 }
@@ -349,10 +353,10 @@ func (c *companion) askIdle(ctx context.Context, idle time.Duration) {
 // got no answer within idleWait, was dismissed, or couldn't be asked.
 func (c *companion) idleAnswer(ctx context.Context, idle time.Duration) (keep bool, by string) {
 	if c.notes == nil && c.tray == nil {
-		return c.keepIdle, "default"
+		return c.defaultKeep(), "default"
 	}
 	dflt := "discarded"
-	if c.keepIdle {
+	if c.defaultKeep() {
 		dflt = "kept"
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.idleWait)
@@ -387,7 +391,28 @@ func (c *companion) idleAnswer(ctx context.Context, idle time.Duration) (keep bo
 		}
 	case <-ctx.Done():
 	}
-	return c.keepIdle, "default"
+	return c.defaultKeep(), "default"
+}
+
+// orgSettings takes in the organization's settings as the tracker fetched
+// them: its idle_default is the answer to the idle question when the person
+// gives none (empty reads as discard, what organizations made before the
+// setting get).
+func (c *companion) orgSettings(st tracker.Settings) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.orgKeep = st.IdleDefault == keepIdle
+}
+
+// defaultKeep is the answer to the idle question when the person gives
+// none: --keep-idle when it was given, else the organization's.
+func (c *companion) defaultKeep() bool {
+	if c.keepOverride != nil {
+		return *c.keepOverride
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.orgKeep
 }
 
 // setAsking shows (or, with 0, takes away) the idle question in the menu,

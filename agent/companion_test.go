@@ -72,10 +72,40 @@ func TestIdleAnswerFallsBackToTheDefault(t *testing.T) {
 		if tc.notes != nil {
 			n = tc.notes
 		}
-		c := newCompanion(&options{}, companionConfig{keepIdle: tc.dflt, idleWait: 50 * time.Millisecond}, quiet(), func() {}, nil, n)
+		c := newCompanion(&options{}, companionConfig{keepIdle: new(tc.dflt), idleWait: 50 * time.Millisecond}, quiet(), func() {}, nil, n)
 		keep, by := c.idleAnswer(context.Background(), time.Minute)
 		if keep != tc.keep || by != tc.by {
 			t.Errorf("%s: kept %v by %s, want %v by %s", tc.name, keep, by, tc.keep, tc.by)
+		}
+	}
+}
+
+// TestKeepIdleFlagOverridesTheOrganization: without --keep-idle the
+// organization's idle_default answers for the person (empty is discard);
+// --keep-idle given, true or false, wins over it.
+func TestKeepIdleFlagOverridesTheOrganization(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		org  string
+		keep bool
+	}{
+		{nil, "", false},
+		{nil, "discard", false},
+		{nil, "keep", true},
+		{[]string{"--keep-idle"}, "discard", true},
+		{[]string{"--keep-idle=false"}, "keep", false},
+		{[]string{"--keep-idle=true"}, "", true},
+	} {
+		cmd := (&options{}).run()
+		if err := cmd.ParseFlags(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := cmd.Flags().GetBool("keep-idle")
+		c := newCompanion(&options{}, companionConfig{keepIdle: givenBool(cmd, "keep-idle", v), idleWait: time.Millisecond}, quiet(), func() {}, nil, nil)
+		c.orgSettings(tracker.Settings{IdleDefault: tc.org})
+		keep, by := c.idleAnswer(context.Background(), time.Minute)
+		if keep != tc.keep || by != "default" {
+			t.Errorf("flags %q, organization %q: kept %v by %s, want %v by default", tc.args, tc.org, keep, by, tc.keep)
 		}
 	}
 }
@@ -192,7 +222,7 @@ func (f *fakeTray) Close()                    {}
 func TestIdleQuestionInTheMenu(t *testing.T) {
 	for _, kind := range []tray.Kind{tray.KeepIdle, tray.DiscardIdle} {
 		icon := &fakeTray{}
-		c := newCompanion(&options{dir: t.TempDir()}, companionConfig{keepIdle: kind == tray.DiscardIdle, idleWait: time.Minute}, quiet(), func() {}, icon, nil)
+		c := newCompanion(&options{dir: t.TempDir()}, companionConfig{keepIdle: new(kind == tray.DiscardIdle), idleWait: time.Minute}, quiet(), func() {}, icon, nil)
 		type answer struct {
 			keep bool
 			by   string

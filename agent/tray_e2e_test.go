@@ -245,8 +245,13 @@ func TestIdlePromptKeepsOrDiscards(t *testing.T) {
 			token := owner(t, srv.URL)
 			org := firstID(t, srv.URL, token, "organizations")
 			project := firstID(t, srv.URL, token, "projects")
-			// No screenshots: the only notification is the question.
-			api(t, "PATCH", srv.URL+"/api/collections/organizations/records/"+org, token, map[string]any{"screenshots_per_slot": 0}, nil)
+			// No screenshots: the only notification is the question. The
+			// organization keeps idle time nobody answers for; the answered
+			// cases show the person's answer wins over it, the unanswered
+			// one that it applies (discard, the default, is unit-tested).
+			if code := api(t, "PATCH", srv.URL+"/api/collections/organizations/records/"+org, token, map[string]any{"screenshots_per_slot": 0, "idle_default": "keep"}, nil); code != 200 {
+				t.Fatalf("set the organization's idle default: %d", code)
+			}
 			a := newAgent(t, bin, srv.URL, nil)
 			a.Env = append(a.Env, "TOCK_IDLE_SECONDS=6")
 			wait := "3m"
@@ -287,7 +292,7 @@ func TestIdlePromptKeepsOrDiscards(t *testing.T) {
 			fmt.Sscan(got[1], &held)
 			wantKept, wantBy := answer == "Keep", "you"
 			if answer == "" {
-				wantBy = "default"
+				wantKept, wantBy = true, "default"
 			}
 			if got[2] != fmt.Sprint(wantKept) || got[3] != wantBy || held < 8 {
 				t.Fatalf("answer %q: the agent logged %q, want kept=%v by=%s of at least 8 s\n%s", answer, got[0], wantKept, wantBy, logs.String())

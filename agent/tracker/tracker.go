@@ -42,6 +42,10 @@ type Settings struct {
 	ScreenshotsPerSlot int           `json:"screenshots_per_slot"`
 	Blur               bool          `json:"blur"`
 	IdleTimeout        time.Duration `json:"idle_timeout"`
+	// IdleDefault is the organization's answer to the idle question when
+	// the person gives none ("keep" or "discard"; empty is discard). The
+	// agent's companion applies it; the tracker only carries it.
+	IdleDefault string `json:"idle_default,omitempty"`
 }
 
 // Assignment is what the person is tracking to (`tock agent start`).

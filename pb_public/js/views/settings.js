@@ -36,6 +36,7 @@ export async function settings({ render }) {
         body.screenshots_per_slot = Number(d.get("screenshots_per_slot"));
         body.blur_screenshots = d.get("blur_screenshots") === "on";
         body.idle_timeout_minutes = Number(d.get("idle_timeout_minutes"));
+        body.idle_default = d.get("idle_default");
         body.retention_days = Number(d.get("retention_days"));
         body.allow_screenshot_delete = d.get("allow_screenshot_delete") === "on";
         body.manual_time = d.get("manual_time");
@@ -56,6 +57,8 @@ export async function settings({ render }) {
     field("Screenshots per 10 minutes", select("screenshots_per_slot", [["0", "None"], ["1", "1"], ["2", "2"], ["3", "3"]], String(org.screenshots_per_slot))),
     check("blur_screenshots", "Blur screenshots", org.blur_screenshots),
     field("Idle timeout (minutes)", h("input", { name: "idle_timeout_minutes", type: "number", min: 1, max: 240, value: org.idle_timeout_minutes, required: true })),
+    field("When someone doesn't answer the idle question", select("idle_default", [["discard", "Discard the idle time"], ["keep", "Keep the idle time"]], org.idle_default || "discard"),
+      "The desktop app asks people who come back after the idle timeout whether to keep the time they were away; this applies when they don't answer within a few minutes."),
     field("Keep screenshots for (days)", h("input", { name: "retention_days", type: "number", min: 1, max: org.plan_retention_days || 3650, value: org.retention_days, required: true }),
       org.plan_retention_days ? `The plan keeps screenshots at most ${org.plan_retention_days} days.` : null),
     check("allow_screenshot_delete", "Allow deleting screenshots (as the permission table allows each role)", org.allow_screenshot_delete),
