@@ -216,13 +216,18 @@ func (f *fakeTray) Show(v tray.View) {
 func (f *fakeTray) Clicks() <-chan tray.Click { return nil }
 func (f *fakeTray) Close()                    {}
 
-// TestIdleQuestionInTheMenu: with a tray and no notifications (Windows),
-// the menu asks, and its answer decides; the question leaves the menu once
-// answered.
+// TestIdleQuestionInTheMenu: with a tray and no notifications, or with
+// notifications that only tell (Windows' toasts: their Ask waits until the
+// question is over), the menu asks, and its answer decides; the question
+// leaves the menu once answered.
 func TestIdleQuestionInTheMenu(t *testing.T) {
-	for _, kind := range []tray.Kind{tray.KeepIdle, tray.DiscardIdle} {
+	for i, kind := range []tray.Kind{tray.KeepIdle, tray.DiscardIdle, tray.KeepIdle, tray.DiscardIdle} {
+		var notes Notifier
+		if i >= 2 {
+			notes = &fakeNotes{err: context.DeadlineExceeded}
+		}
 		icon := &fakeTray{}
-		c := newCompanion(&options{dir: t.TempDir()}, companionConfig{keepIdle: new(kind == tray.DiscardIdle), idleWait: time.Minute}, quiet(), func() {}, icon, nil)
+		c := newCompanion(&options{dir: t.TempDir()}, companionConfig{keepIdle: new(kind == tray.DiscardIdle), idleWait: time.Minute}, quiet(), func() {}, icon, notes)
 		type answer struct {
 			keep bool
 			by   string

@@ -1,7 +1,9 @@
 // Package notify shows the agent's desktop notifications: plain notices (a
 // screenshot taken, tracking stopped) and questions with answers (the idle
 // prompt). On Linux they go to the desktop's notification server over the
-// session bus (org.freedesktop.Notifications); elsewhere Open fails with
+// session bus (org.freedesktop.Notifications); on Windows they are toasts
+// shown through powershell.exe, which can't carry answers: a question names
+// them and the tray's menu takes them. Elsewhere Open fails with
 // ErrUnsupported and the agent carries on without them.
 package notify
 

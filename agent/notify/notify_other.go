@@ -1,12 +1,11 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package notify
 
 import "context"
 
 // Bus stands for the notification server on systems the agent shows no
-// notifications on yet (Windows: the tray library has no balloon API);
-// Open always fails there.
+// notifications on (neither Linux nor Windows); Open always fails there.
 type Bus struct{}
 
 // Open fails with ErrUnsupported.
