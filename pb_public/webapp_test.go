@@ -136,13 +136,15 @@ func TestNewOrganizationJourney(t *testing.T) {
 	open(t, owner, w, "settings")
 	owner.Do(t, "change settings",
 		chromedp.SetValue(chromedp.CSS(`select[name=screenshots_per_slot]`), "3"),
+		chromedp.SetValue(chromedp.CSS(`select[name=idle_default]`), "keep"),
 		chromedp.Click(chromedp.CSS(`input[name=managers_view_screenshots]`)),
 		chromedp.Click(chromedp.CSS(`#settings button[type=submit]`)))
 	owner.Wait(t, "saved", `document.querySelector("#status").textContent === "Settings saved."`)
 	var saved map[string]any
 	tt.API(t, "GET", w.srv.URL+"/api/collections/organizations/records/"+org, ownerToken, nil, &saved)
-	if saved["screenshots_per_slot"] != 3.0 || saved["managers_view_screenshots"] != true {
-		t.Errorf("settings not saved: per slot %v, managers_view_screenshots %v", saved["screenshots_per_slot"], saved["managers_view_screenshots"])
+	if saved["screenshots_per_slot"] != 3.0 || saved["managers_view_screenshots"] != true || saved["idle_default"] != "keep" {
+		t.Errorf("settings not saved: per slot %v, managers_view_screenshots %v, idle_default %v",
+			saved["screenshots_per_slot"], saved["managers_view_screenshots"], saved["idle_default"])
 	}
 
 	open(t, owner, w, "audit")
