@@ -6,7 +6,7 @@ export GOTOOLCHAIN := go1.27.4+auto
 
 BIN := bin/tock
 
-.PHONY: run build test deps vet bench
+.PHONY: run build test deps vet bench release
 
 ## run: build and serve on the embedded default (SQLite + local disk in ./bin/pb_data)
 run: build
@@ -15,6 +15,12 @@ run: build
 ## build: the single tock binary
 build:
 	go build -trimpath -ldflags "-s -w" -o $(BIN) .
+
+## release: versioned archives for linux/amd64, linux/arm64 and windows/amd64
+## and SHA256SUMS in dist/<version>/ (VERSION=v1.2.3 to choose; default: git describe)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+release:
+	go run ./internal/release -version $(VERSION) -out dist/$(VERSION)
 
 ## deps: everything the tests need on a fresh Debian machine
 deps:

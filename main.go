@@ -40,6 +40,7 @@ func environment() []envVar {
 		{"TOCK_S3_SECRET_KEY", "", "S3 secret key (environment only: never on a command line)"},
 		{"TOCK_S3_TLS", "--s3-tls", "use TLS to reach S3 (default true)"},
 		{"TOCK_SLOT_SECONDS", "", "tests only: activity slot length (default 600)"},
+		{"TOCK_DOWNLOADS", "--downloads", "release directory (make release) whose agent archives the web app offers"},
 		{"TOCK_WEBHOOKS_ALLOW_PRIVATE", "--webhooks-allow-private", "let webhooks reach loopback, LAN and link-local addresses (default false)"},
 	}
 }
@@ -67,6 +68,7 @@ func run() error {
 	app.RootCmd.Short = "Tock: self-hosted time tracking with encrypted screenshots"
 	app.RootCmd.Long = app.RootCmd.Short + "\n\n" + environmentHelp()
 	app.RootCmd.SilenceErrors = true
+	app.RootCmd.Version = version
 
 	cfg, err := storageFlags(app.RootCmd)
 	if err != nil {
@@ -122,6 +124,8 @@ func storageFlags(root *cobra.Command) (*hooks.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TOCK_WEBHOOKS_ALLOW_PRIVATE: %w", err)
 	}
+	f.StringVar(&cfg.Downloads, "downloads", os.Getenv("TOCK_DOWNLOADS"), "release directory (make release) whose agent archives the web app offers")
+	cfg.Version = version
 	f.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", allowPrivate, "let webhooks reach loopback, LAN and link-local addresses")
 	return cfg, nil
 }

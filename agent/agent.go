@@ -79,7 +79,7 @@ func (o *options) command() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&o.dir, "state-dir", envOr("TOCK_AGENT_DIR", ""), "agent state: session, spool, status (default <config dir>/tock; env TOCK_AGENT_DIR)")
 	root.PersistentFlags().BoolVar(&o.debug, "debug", false, "after an error's plain sentence, print the error in full")
-	root.AddCommand(o.login(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
+	root.AddCommand(o.login(), o.enrol(), o.install(), o.uninstall(), o.logout(), o.status(), o.projects(), o.start(), o.stop(), o.run())
 	return root
 }
 
@@ -143,6 +143,23 @@ func (o *options) signedIn(ctx context.Context) (*session.Store, session.Session
 	return store, sess, client, nil
 }
 
+// keepSession stores a new session (with the private CA it was made
+// through) and says who is signed in: the end of both login and enrol.
+func (o *options) keepSession(cmd *cobra.Command, sess session.Session, caFile string) error {
+	if caFile != "" {
+		sess.CAFile, _ = filepath.Abs(caFile)
+	}
+	store, err := o.store()
+	if err != nil {
+		return err
+	}
+	if err := store.Save(sess); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, orgLabel(sess))
+	return nil
+}
+
 func (o *options) login() *cobra.Command {
 	var server, email, org, caFile string
 	var passwordStdin, allowHTTP bool
@@ -167,18 +184,7 @@ func (o *options) login() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if caFile != "" {
-				sess.CAFile, _ = filepath.Abs(caFile)
-			}
-			store, err := o.store()
-			if err != nil {
-				return err
-			}
-			if err := store.Save(sess); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, email, orgLabel(sess))
-			return nil
+			return o.keepSession(cmd, sess, caFile)
 		},
 	}
 	cmd.Flags().StringVar(&server, "server", "", "the Tock server's URL")
@@ -500,6 +506,7 @@ func (o *options) status() *cobra.Command {
 			st := o.readStatus()
 			running := st.Running && time.Since(st.Updated) < 15*time.Second
 			fmt.Fprintf(out, "Agent running: %v\n", running)
+			fmt.Fprintln(out, autostartLine())
 			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.today(time.Now())) * time.Second).String())
 			if dir, err := o.path("spool"); err == nil {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
@@ -569,16 +576,18 @@ func ifSet(prefix, v string) string {
 func (o *options) run() *cobra.Command {
 	var keepIdle bool
 	var budget int64
+	var idleWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Track, capture and upload until stopped (run it as a user service)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			return o.runAgent(ctx, keepIdle, budget)
+			return o.runAgent(ctx, givenBool(cmd, "keep-idle", keepIdle), budget, idleWait)
 		},
 	}
-	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "count idle time as tracked once you're back (default: discard it)")
+	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "the answer to the idle question when you give none, over the organization's setting (which decides when this flag isn't given; --keep-idle=false discards)")
+	cmd.Flags().DurationVar(&idleWait, "idle-answer-wait", 3*time.Minute, "how long the idle question waits for Keep or Discard before the organization's default (or --keep-idle) decides")
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
 	return cmd
 }
@@ -592,7 +601,17 @@ func slotLength() time.Duration {
 	return 10 * time.Minute
 }
 
-func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) error {
+// givenBool is a bool flag's value when it was given on the command line,
+// nil when it wasn't (so that a setting from elsewhere decides).
+func givenBool(cmd *cobra.Command, name string, v bool) *bool {
+	if !cmd.Flags().Changed(name) {
+		return nil
+	}
+	return &v
+}
+
+// runAgent runs the agent; keepIdle is --keep-idle when given.
+func (o *options) runAgent(ctx context.Context, keepIdle *bool, budget int64, idleWait time.Duration) error {
 	// The agent idles between short bursts of allocation (a capture is a few
 	// full-screen frames): a small heap target keeps its memory near what a
 	// capture needs, at a CPU cost paid only during captures.
@@ -615,6 +634,13 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 		return fmt.Errorf("open the desktop: %w", err)
 	}
 	defer desk.Close()
+	// The tray's Quit ends the run as a signal would.
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
+	icon, notes := openDesktop(logger)
+	comp := newCompanion(o, companionConfig{server: sess.Server, keepIdle: keepIdle, idleWait: idleWait}, logger, quit, icon, notes)
+	defer comp.Close()
+	go comp.loadProjects(ctx)
 
 	// A restart keeps today's total and the last upload the previous run
 	// showed.
@@ -637,6 +663,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 						logger.Error("stop tracking", "error", err)
 					} else {
 						logger.Warn("tracking stopped", "reason", n.Message)
+						comp.trackingStopped(ctx, n.Message)
 					}
 				}
 			}
@@ -645,6 +672,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.ServerMessage, st.noticed = n.Message, it.Name
 		}},
 		OnResult: func(it spool.Item, err error) {
+			comp.uploaded(err)
 			st.mu.Lock()
 			defer st.mu.Unlock()
 			if err != nil {
@@ -665,11 +693,17 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 
 	settingsFile := filepath.Join(dir, "settings.json")
 	tr := tracker.New(tracker.Config{
-		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), KeepIdle: keepIdle, Logger: logger,
+		Spool: sp, Desktop: desk, User: sess.UserID, Slot: slotLength(), Logger: logger,
 		StateFile: filepath.Join(dir, "slot.json"), Today: prev.today(now), TodayOf: now,
 		Settings: func(ctx context.Context) (tracker.Settings, error) {
-			return fetchSettings(ctx, store, client, settingsFile)
+			st, err := fetchSettings(ctx, store, client, settingsFile)
+			if err == nil {
+				comp.orgSettings(st)
+			}
+			return st, err
 		},
+		AskIdle:      func(idle time.Duration) { comp.askIdle(ctx, idle) },
+		OnScreenshot: func(at time.Time) { comp.screenshot(ctx, at) },
 	})
 	statusFile := filepath.Join(dir, "status.json")
 	tick := time.NewTicker(time.Second)
@@ -685,8 +719,15 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.mu.Unlock()
 			writeStatus(statusFile, st)
 			return nil
+		case click := <-comp.clicks():
+			comp.handle(ctx, click)
+		case keep := <-comp.answers:
+			if err := tr.ResolveIdle(time.Now(), keep); err != nil {
+				logger.Error("idle time", "error", err)
+			}
 		case now := <-tick.C:
-			err := tr.Tick(ctx, now, o.readAssignment().Assignment)
+			as := o.readAssignment()
+			err := tr.Tick(ctx, now, as.Assignment)
 			st.mu.Lock()
 			if err != nil {
 				logger.Error("tracking", "error", err)
@@ -695,6 +736,11 @@ func (o *options) runAgent(ctx context.Context, keepIdle bool, budget int64) err
 			st.TodaySeconds, st.Capture, st.Updated = tr.Today, tr.Problem, now
 			st.mu.Unlock()
 			writeStatus(statusFile, st)
+			comp.show(st, as, tr.Today)
+			if now.Second()%30 == 0 {
+				n, bytes, _ := sp.Stats()
+				comp.backlog(ctx, n, bytes)
+			}
 		}
 	}
 }
@@ -719,6 +765,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			ScreenshotsPerSlot int    `json:"screenshots_per_slot"`
 			Blur               bool   `json:"blur_screenshots"`
 			IdleMinutes        int    `json:"idle_timeout_minutes"`
+			IdleDefault        string `json:"idle_default"`
 		}
 		err = session.Call(ctx, client, http.MethodGet, sess.Server, "/api/collections/organizations/records/"+sess.Org, sess.Token, nil, &org)
 		if err == nil {
@@ -726,7 +773,7 @@ func fetchSettings(ctx context.Context, store *session.Store, client *http.Clien
 			pk, err = base64.StdEncoding.DecodeString(org.PublicKey)
 			if err == nil && len(pk) == 32 {
 				st = tracker.Settings{Org: sess.Org, ScreenshotsPerSlot: org.ScreenshotsPerSlot, Blur: org.Blur,
-					IdleTimeout: time.Duration(org.IdleMinutes) * time.Minute}
+					IdleTimeout: idleTimeout(org.IdleMinutes), IdleDefault: org.IdleDefault}
 				copy(st.PublicKey[:], pk)
 				var ms struct {
 					Items []struct {

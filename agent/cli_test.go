@@ -34,6 +34,7 @@ func agentCmd(t *testing.T, bin, dir, stdin string, args ...string) (code int, s
 // TestAgentErrorsAreSentences: the real binary tells a failure in one plain
 // sentence on stderr, without a log line, and exits 1.
 func TestAgentErrorsAreSentences(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	owner(t, srv.URL)

@@ -20,8 +20,9 @@ import (
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
-// slotSeconds shortens slots for these tests (server and agent alike).
-const slotSeconds = 20
+// slotSeconds shortens slots for these tests (server and agent alike): the
+// shortest the server allows, since the tests wait for slots to pass.
+const slotSeconds = 10
 
 // serve starts `tock serve` on dataDir at addr with this test's slot length.
 func serve(t testing.TB, bin, dataDir, addr string) *tt.Server {
@@ -53,8 +54,9 @@ func owner(t testing.TB, base string) (token string) {
 	return auth.Token
 }
 
-func newAgent(t testing.TB, bin, server string) tt.Agent {
-	return tt.NewAgent(t, bin, server, "owner@example.test", "owner-password-1", "Website", slotSeconds)
+// newAgent signs the owner in on an agent that runs on desktop (tt.Desktop).
+func newAgent(t testing.TB, bin, server string, desktop []string) tt.Agent {
+	return tt.NewAgent(t, bin, server, "owner@example.test", "owner-password-1", "Website", slotSeconds, desktop...)
 }
 
 type record struct {
@@ -85,11 +87,12 @@ func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 // TestAgentTracksAndUploads follows a new user: log in, start, run; the
 // owner then sees their time and opens their screenshot.
 func TestAgentTracksAndUploads(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
-	a := newAgent(t, bin, srv.URL)
+	a := newAgent(t, bin, srv.URL, desktop)
 	cmd, logs := a.Daemon(t)
 
 	waitFor(t, "two slots of activity and a screenshot", 3*slotSeconds*time.Second+30*time.Second, func() bool {
@@ -174,14 +177,15 @@ func clearImage(b []byte) bool {
 // several slots, is killed -9, and after both restart every slot and every
 // screenshot arrives exactly once.
 func TestAgentOffline(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	dataDir, addr := filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t)
 	srv := serve(t, bin, dataDir, addr)
 	token := owner(t, srv.URL)
-	a := newAgent(t, bin, srv.URL)
+	a := newAgent(t, bin, srv.URL, desktop)
 	cmd, logs := a.Daemon(t)
-	waitFor(t, "a first upload", 2*slotSeconds*time.Second, func() bool { return len(list(t, srv.URL, token, "activities")) >= 1 })
+	waitFor(t, "a first upload", 2*slotSeconds*time.Second+30*time.Second, func() bool { return len(list(t, srv.URL, token, "activities")) >= 1 })
 
 	srv.Kill()
 	time.Sleep(3*slotSeconds*time.Second + 5*time.Second) // three slots offline
@@ -253,17 +257,18 @@ func TestClearImage(t *testing.T) {
 // TestAgentStopsAtTheDailyLimit: a daily limit set for the member stops the
 // real agent's tracking once an upload reaches it, and status says why.
 func TestAgentStopsAtTheDailyLimit(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
 	var ms struct{ Items []struct{ ID string } }
 	api(t, "GET", srv.URL+"/api/collections/memberships/records", token, nil, &ms)
-	// 0.01 h is 36 s: the second 20-second slot crosses it.
+	// 0.01 h is 36 s: the fourth 10-second slot crosses it.
 	if code := api(t, "PATCH", srv.URL+"/api/collections/memberships/records/"+ms.Items[0].ID, token, map[string]any{"daily_limit_hours": 0.01}, nil); code != 200 {
 		t.Fatalf("set the daily limit: %d", code)
 	}
-	a := newAgent(t, bin, srv.URL)
+	a := newAgent(t, bin, srv.URL, desktop)
 	_, logs := a.Daemon(t)
 	waitFor(t, "tracking to stop", 4*slotSeconds*time.Second+30*time.Second, func() bool {
 		return strings.Contains(a.Run(t, "", "status"), "Tracking: no")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tock-app/tock/internal/dbustest"
 	"github.com/tock-app/tock/internal/screentest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/internal/xvfbtest"
@@ -65,7 +66,8 @@ type footprint struct {
 
 // BenchmarkAgentFootprint runs the real `tock agent run` against a real
 // `tock serve`, under Xvfb with two 1920x1080 monitors showing windows full
-// of text, with three screenshots per 20-second slot: first with blur off,
+// of text, a session bus with a tray host and dunst (so with its tray icon
+// and notifications), with three screenshots per 20-second slot: first with blur off,
 // then (a new agent process) with blur on. For each it samples the agent's
 // /proc every 20 ms for four slots and prints its peak memory (VmHWM), its
 // resident memory between captures (median VmRSS), the CPU time of each
@@ -77,18 +79,25 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	xvfbtest.StartMonitors(b, 1920, 1080)
 	xvfbtest.PaintRoot(b, screentest.Image(2*1920, 1080, 1))
 	tt.KeepActive(b)
-	srv := serve(b, bin, b.TempDir()+"/pb_data", tt.FreeAddr(b))
+	// A desktop session's services: the figures include the tray icon and
+	// the notifications (one per capture moment).
+	dbustest.Bus(b)
+	dbustest.StartDunst(b)
+	host := dbustest.StartWatcher(b)
+	srv := serveSlots(b, bin, b.TempDir()+"/pb_data", tt.FreeAddr(b), footprintSlot)
 	token := owner(b, srv.URL)
 	var orgs struct{ Items []struct{ ID string } }
 	api(b, "GET", srv.URL+"/api/collections/organizations/records", token, nil, &orgs)
-	a := newAgent(b, bin, srv.URL)
+	// On the display StartMonitors set for the process.
+	a := tt.NewAgent(b, bin, srv.URL, "owner@example.test", "owner-password-1", "Website", footprintSlot)
 	for _, blur := range []bool{false, true} {
 		b.Run(fmt.Sprintf("blur=%v", blur), func(b *testing.B) {
 			settings := map[string]any{"screenshots_per_slot": 3, "blur_screenshots": blur}
 			if code := api(b, "PATCH", srv.URL+"/api/collections/organizations/records/"+orgs.Items[0].ID, token, settings, nil); code != 200 {
 				b.Fatalf("organization settings: %d", code)
 			}
-			fp := measureAgent(b, a, srv.URL, token, 4*slotSeconds*time.Second)
+			fp := measureAgent(b, a, srv.URL, token, 4*footprintSlot*time.Second)
+			host.WaitItem(b, time.Second) // the agent ran with its tray icon
 			b.ReportMetric(float64(fp.peakKB)/1024, "peak-rss-MB")
 			b.ReportMetric(float64(fp.betweenKB)/1024, "between-rss-MB")
 			b.ReportMetric(ms(fp.momentCPU[len(fp.momentCPU)/2]), "cpu-ms/moment-p50")
@@ -102,6 +111,10 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	}
 }
 
+// footprintSlot is the benchmark's slot length, which its figures depend on
+// (the end-to-end tests use shorter ones).
+const footprintSlot = 20
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // measureAgent runs the agent for d (after its first, partial slot),
@@ -111,7 +124,7 @@ func measureAgent(b *testing.B, a tt.Agent, server, token string, d time.Duratio
 	pid := cmd.Process.Pid
 	// The moments of the slot the agent starts in that are already past are
 	// all taken at its first second: measure from the next slot on.
-	slot := slotSeconds * time.Second
+	slot := footprintSlot * time.Second
 	from := time.Now().Truncate(slot).Add(slot)
 	var samples []procSample
 	for time.Now().Before(from.Add(d)) {

@@ -28,11 +28,12 @@ func today(t *testing.T, status string) time.Duration {
 // TestStatusSurvivesARestart: after `run` is restarted, status still shows
 // today's total and the last upload, and names the organization and project.
 func TestStatusSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	owner(t, srv.URL)
-	a := newAgent(t, bin, srv.URL)
+	a := newAgent(t, bin, srv.URL, desktop)
 	cmd, logs := a.Daemon(t)
 	waitFor(t, "an upload and 5 s tracked", 60*time.Second, func() bool {
 		s := a.Run(t, "", "status")

@@ -142,6 +142,7 @@ func (term *terminal) exit() (code int, screen string, echo bool) {
 // prompt is never shown, and the sign-in works; Ctrl-C at the prompt gives
 // the terminal its echo back.
 func TestLoginInATerminal(t *testing.T) {
+	t.Parallel()
 	bin := tt.Binary(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	owner(t, srv.URL)

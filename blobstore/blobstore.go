@@ -57,6 +57,15 @@ type TempSweeper interface {
 	SweepTemp(ctx context.Context, cutoff time.Time) (int, error)
 }
 
+// BatchDeleter is a Store that removes many blobs for less than one Delete
+// each: retention removes a day's blobs, which share a directory.
+type BatchDeleter interface {
+	// DeleteAll removes every key as Delete does (missing keys are not an
+	// error); when it returns nil every removal is durable. It tries every
+	// key and returns the errors of those it could not remove.
+	DeleteAll(ctx context.Context, keys []string) error
+}
+
 // MaxKeyLen bounds key length (S3 allows 1024 bytes; leave headroom for a
 // Local directory prefix).
 const MaxKeyLen = 512

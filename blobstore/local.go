@@ -207,30 +207,62 @@ func (s *Local) Stat(ctx context.Context, key string) (Info, error) {
 // Delete implements Store. Emptied directories are left in place (removing
 // them would race with a concurrent Put into the same directory).
 func (s *Local) Delete(ctx context.Context, key string) error {
-	if err := s.validate(key); err != nil {
+	dir, err := s.remove(ctx, key)
+	if err != nil || dir == "" {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("delete %q: %w", key, err)
 	}
+	return nil
+}
+
+// DeleteAll implements BatchDeleter: it removes the keys, then syncs each
+// directory it removed from once (a day's blobs share one), rather than
+// once per blob.
+func (s *Local) DeleteAll(ctx context.Context, keys []string) error {
+	var errs []error
+	dirs := map[string][]string{} // directory → keys removed from it
+	for _, key := range keys {
+		dir, err := s.remove(ctx, key)
+		if err != nil {
+			errs = append(errs, err)
+		} else if dir != "" {
+			dirs[dir] = append(dirs[dir], key)
+		}
+	}
+	for dir, removed := range dirs {
+		if err := syncDir(dir); err != nil {
+			errs = append(errs, fmt.Errorf("delete %q: %w", removed, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// remove unlinks key's file, unsynced, and says which directory to sync:
+// none when there was no blob to remove.
+func (s *Local) remove(ctx context.Context, key string) (string, error) {
+	if err := s.validate(key); err != nil {
+		return "", fmt.Errorf("delete %q: %w", key, err)
+	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("delete %q: %w", key, err)
+		return "", fmt.Errorf("delete %q: %w", key, err)
 	}
 	p := s.path(key)
 	fi, err := os.Lstat(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR) {
-			return nil
+			return "", nil
 		}
-		return fmt.Errorf("delete %q: %w", key, err)
+		return "", fmt.Errorf("delete %q: %w", key, err)
 	}
 	if fi.IsDir() {
-		return nil // a "directory" of other blobs, not a blob: nothing to delete
+		return "", nil // a "directory" of other blobs, not a blob: nothing to delete
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("delete %q: %w", key, err)
+		return "", fmt.Errorf("delete %q: %w", key, err)
 	}
-	if err := syncDir(filepath.Dir(p)); err != nil {
-		return fmt.Errorf("delete %q: %w", key, err)
-	}
-	return nil
+	return filepath.Dir(p), nil
 }
 
 // List implements Store. It skips the .tmp directory and any file whose

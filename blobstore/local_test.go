@@ -352,3 +352,32 @@ func benchPut(b *testing.B, s blobstore.Store) {
 		i++
 	}
 }
+
+// DeleteAll removes every blob it is given, across directories, skips
+// missing keys like Delete, and reports a bad key without stopping at it.
+func TestLocalDeleteAll(t *testing.T) {
+	s := newLocal(t)
+	ctx := context.Background()
+	keep := "screenshots/o/2026-01-03/keep.tock"
+	gone := []string{"screenshots/o/2026-01-01/a.tock", "screenshots/o/2026-01-01/b.tock", "screenshots/o/2026-01-02/c.tock"}
+	for _, k := range append([]string{keep}, gone...) {
+		if err := s.Put(ctx, k, strings.NewReader("sealed"), 6); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.DeleteAll(ctx, append([]string{"../escape", "screenshots/o/2026-01-01/missing.tock"}, gone...))
+	if !errors.Is(err, blobstore.ErrInvalidKey) {
+		t.Errorf("DeleteAll with a bad key: %v, want ErrInvalidKey", err)
+	}
+	for _, k := range gone {
+		if _, err := s.Stat(ctx, k); !errors.Is(err, blobstore.ErrNotFound) {
+			t.Errorf("%s after DeleteAll: %v, want ErrNotFound", k, err)
+		}
+	}
+	if _, err := s.Stat(ctx, keep); err != nil {
+		t.Errorf("%s, not listed, was touched: %v", keep, err)
+	}
+	if err := s.DeleteAll(ctx, gone); err != nil {
+		t.Errorf("DeleteAll of deleted blobs: %v", err)
+	}
+}

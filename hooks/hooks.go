@@ -8,6 +8,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/config"
+	"github.com/tock-app/tock/hooks/desktop"
 	"github.com/tock-app/tock/hooks/field"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/integrations"
@@ -52,6 +53,7 @@ func Register(app core.App, cfg Config) *Server {
 	s.shots.Register(app, z)
 	tracking.New(cfg).Register(app, z)
 	org.RegisterRoutes(app, z)
+	desktop.New(cfg).Register(app, z)
 	timeoff.New(cfg).Register(app, z)
 	field.New(cfg, tracking.CheckTracking).Register(app, z)
 	money.New(cfg).Register(app, z)

@@ -494,6 +494,7 @@ func probes(self string) []probe {
 			deleted(migrations.Organizations, o.id).on(perms.DeleteOrganization, o.label, o.id, tg),
 			updated(migrations.Organizations, o.id, "idle_timeout_minutes", 10).on(perms.ChangeOrganizationSettings, o.label, o.id, tg),
 			updated(migrations.Organizations, o.id, "manual_time", "approval").on(perms.ChangeOrganizationSettings, o.label+" (manual time)", o.id, tg),
+			updated(migrations.Organizations, o.id, migrations.IdleDefaultField, migrations.IdleKeep).on(perms.ChangeOrganizationSettings, o.label+" (idle default)", o.id, tg),
 			updated(migrations.Organizations, o.id, "timesheet_approvals", true).on(perms.EnableTimesheetApprovals, o.label, o.id, tg),
 			updated(migrations.Organizations, o.id, "pay_period", "monthly").on(perms.ManagePayPeriods, o.label, o.id, tg),
 			created(migrations.Teams, map[string]any{"org": o.id, "name": "New team"}, "org = {:org} AND name = {:name}").

@@ -173,22 +173,49 @@ func firstDiff(want, got []byte) string {
 	return "(same lines, different bytes)"
 }
 
-// migratedApp is a database that ran the system migrations and the first n
-// app migrations, as one that was last upgraded when only those had landed.
-func migratedApp(t *testing.T, n int) core.App {
+// migratedDirs returns, for each n from 1 to all-1, a data directory that
+// ran the system migrations and the first n app migrations, as one last
+// upgraded when only those had landed. Each is a copy of the previous one
+// upgraded by one more migration, as a real database is over its releases,
+// so making them all costs one run of each migration rather than n runs per
+// directory.
+func migratedDirs(t *testing.T, all int) []string {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
+	work := t.TempDir()
+	var dirs []string
+	for n := 1; n < all; n++ {
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: work})
+		if err := app.Bootstrap(); err != nil {
+			t.Fatal(err)
+		}
+		first := core.MigrationsList{}
+		for _, m := range core.AppMigrations.Items()[:n] {
+			first.Add(m)
+		}
+		_, err := core.NewMigrationsRunner(app, first).Up()
+		// Closing the databases folds their write-ahead logs in, so the
+		// files copied below are the whole database.
+		app.ResetBootstrapState()
+		if err != nil {
+			t.Fatalf("first %d migrations: %v", n, err)
+		}
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(work)); err != nil {
+			t.Fatalf("copy the database of %d migrations: %v", n, err)
+		}
+		dirs = append(dirs, dir)
+	}
+	return dirs
+}
+
+// openApp opens a data directory made by migratedDirs.
+func openApp(t *testing.T, dir string) core.App {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.ResetBootstrapState() })
-	old := core.MigrationsList{}
-	for _, m := range core.AppMigrations.Items()[:n] {
-		old.Add(m)
-	}
-	if _, err := core.NewMigrationsRunner(app, old).Up(); err != nil {
-		t.Fatalf("first %d migrations: %v", n, err)
-	}
 	return app
 }
 
@@ -243,9 +270,10 @@ func seedOldData(t *testing.T, app core.App) []*core.Record {
 func TestUpgradeEqualsFresh(t *testing.T) {
 	fresh := schemaSnapshot(t, newApp(t))
 	all := len(core.AppMigrations.Items())
-	for n := 1; n < all; n++ {
-		t.Run(filepath.Base(core.AppMigrations.Item(n-1).File), func(t *testing.T) {
-			app := migratedApp(t, n)
+	for n, dir := range migratedDirs(t, all) {
+		t.Run(filepath.Base(core.AppMigrations.Item(n).File), func(t *testing.T) {
+			t.Parallel() // each upgrades its own copy; the time is mostly the disk's
+			app := openApp(t, dir)
 			seeded := seedOldData(t, app)
 			if _, err := core.NewMigrationsRunner(app, core.AppMigrations).Up(); err != nil {
 				t.Fatalf("upgrade: %v", err)

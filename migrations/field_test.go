@@ -68,7 +68,7 @@ func TestFieldCollections(t *testing.T) {
 func TestFieldDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
-	for i := 0; i < 5; i++ {
+	for range core.AppMigrations.Items() { // at most every migration: later ones may exist
 		if _, err := app.FindCollectionByNameOrId(Jobs); err != nil {
 			break
 		}

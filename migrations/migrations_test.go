@@ -1,22 +1,52 @@
 package migrations
 
 import (
+	"fmt"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 )
 
+// newApp is an app on the test's own copy of a migrated data directory.
 func newApp(t *testing.T) *tests.TestApp {
 	t.Helper()
-	app, err := tests.NewTestApp(t.TempDir())
+	dir, err := migratedDir()
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	app, err := tests.NewTestApp(dir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
 	t.Cleanup(app.Cleanup)
 	return app
 }
+
+// migratedDir is a data directory that ran every migration, made once for
+// the package: migrating takes seconds (mostly the disk's), and most tests start
+// from it. (internal/tocktest's fixtures do the same for the other
+// packages; it imports this one, so it can't serve here.)
+var migratedDir = sync.OnceValues(func() (string, error) {
+	empty, err := os.MkdirTemp("", "tock-migrate-")
+	if err != nil {
+		return "", fmt.Errorf("empty data dir: %w", err)
+	}
+	defer os.RemoveAll(empty)
+	app, err := tests.NewTestApp(empty) // runs every migration on a copy
+	if err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
+	}
+	defer app.Cleanup()
+	dir, err := tests.TempDirClone(app.DataDir())
+	if err != nil {
+		return "", fmt.Errorf("keep the migrated data dir: %w", err)
+	}
+	return dir, nil
+})
 
 func TestCoreCollectionsExist(t *testing.T) {
 	app := newApp(t)

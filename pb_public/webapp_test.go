@@ -93,7 +93,8 @@ func TestNewOrganizationJourney(t *testing.T) {
 	owner.Wait(t, "two decrypted thumbnails", `(() => { const i = [...document.querySelectorAll("#gallery img")];
 		return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0) })()`)
 	text := bt.Eval[string](t, owner, `document.querySelector("#gallery").innerText`)
-	for _, want := range []string{"75% activity", "Website", "firefox", "https://git.example.test/pr/7", start.Format("15:04")} {
+	// The grid shows the slot's top app; its URLs are in the full-size view.
+	for _, want := range []string{"75% activity", "Website", "firefox", start.Format("15:04")} {
 		if !strings.Contains(text, want) {
 			t.Errorf("gallery lacks %q:\n%s", want, text)
 		}
@@ -135,13 +136,15 @@ func TestNewOrganizationJourney(t *testing.T) {
 	open(t, owner, w, "settings")
 	owner.Do(t, "change settings",
 		chromedp.SetValue(chromedp.CSS(`select[name=screenshots_per_slot]`), "3"),
+		chromedp.SetValue(chromedp.CSS(`select[name=idle_default]`), "keep"),
 		chromedp.Click(chromedp.CSS(`input[name=managers_view_screenshots]`)),
 		chromedp.Click(chromedp.CSS(`#settings button[type=submit]`)))
 	owner.Wait(t, "saved", `document.querySelector("#status").textContent === "Settings saved."`)
 	var saved map[string]any
 	tt.API(t, "GET", w.srv.URL+"/api/collections/organizations/records/"+org, ownerToken, nil, &saved)
-	if saved["screenshots_per_slot"] != 3.0 || saved["managers_view_screenshots"] != true {
-		t.Errorf("settings not saved: per slot %v, managers_view_screenshots %v", saved["screenshots_per_slot"], saved["managers_view_screenshots"])
+	if saved["screenshots_per_slot"] != 3.0 || saved["managers_view_screenshots"] != true || saved["idle_default"] != "keep" {
+		t.Errorf("settings not saved: per slot %v, managers_view_screenshots %v, idle_default %v",
+			saved["screenshots_per_slot"], saved["managers_view_screenshots"], saved["idle_default"])
 	}
 
 	open(t, owner, w, "audit")
@@ -188,7 +191,7 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		t.Fatalf("Walt has %d screenshots of today in A", len(walts.Items))
 	}
 
-	all := []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization", "Audit log"}
+	all := []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Money", "Members", "Teams", "Settings", "Organization", "Integrations", "Audit log"}
 	cases := []struct {
 		name, user string
 		nav        []string
@@ -199,11 +202,11 @@ func TestEachRoleSeesWhatTheMatrixAllows(t *testing.T) {
 		projects   []string // the projects listed
 	}{
 		{"owner", tt.Alice, all, 2, true, false, true, []string{"A", "B"}},
-		{"manager", tt.Bob, []string{"Me", "Team", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Members", "Teams", "Money", "Integrations", "Summaries", "Settings", "Organization"}, -1, false, false, true, []string{"A", "B"}},
-		{"user", tt.Carol, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 0, false, false, false, []string{"A"}},
-		{"project manager", tt.Pam, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, true, true, false, []string{"A"}},
-		{"team lead", tt.Tess, []string{"Me", "Team", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Teams", "Money", "Summaries", "Organization"}, 2, true, false, false, []string{"A"}},
-		{"project viewer", tt.Vic, []string{"Me", "Screenshots", "Timesheets", "Reports", "Time off", "Schedules", "Locations", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Summaries", "Organization"}, 1, false, false, false, []string{"A"}},
+		{"manager", tt.Bob, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Clients", "Job sites", "Work orders", "Money", "Members", "Teams", "Settings", "Organization", "Integrations"}, -1, false, false, true, []string{"A", "B"}},
+		{"user", tt.Carol, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 0, false, false, false, []string{"A"}},
+		{"project manager", tt.Pam, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 1, true, true, false, []string{"A"}},
+		{"team lead", tt.Tess, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Team", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Teams", "Organization"}, 2, true, false, false, []string{"A"}},
+		{"project viewer", tt.Vic, []string{"Me", "Profile", "Timesheets", "Time off", "Schedules", "Screenshots", "Locations", "Reports", "Apps & URLs", "Summaries", "Projects", "Tasks", "Job sites", "Work orders", "Money", "Organization"}, 1, false, false, false, []string{"A"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -315,7 +318,7 @@ func TestPhoneWidth(t *testing.T) {
 // the gallery at their real size.
 func TestAgentUploadsReachTheGallery(t *testing.T) {
 	const slotSeconds = 20
-	tt.Desktop(t)
+	desktop := tt.Desktop(t)
 	w := newWorld(t, emptyFixture, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds))
 	email, password := "owner@example.test", "owner-password-1"
 	tt.API(t, "POST", w.srv.URL+"/api/collections/users/records", "", map[string]string{"email": email, "password": password, "passwordConfirm": password, "name": "Olga"}, nil)
@@ -327,7 +330,7 @@ func TestAgentUploadsReachTheGallery(t *testing.T) {
 	if st := tt.API(t, "POST", w.srv.URL+"/api/collections/projects/records", token, map[string]any{"org": org.ID, "name": "Website"}, nil); st != 200 {
 		t.Fatalf("create project: %d", st)
 	}
-	agent := tt.NewAgent(t, w.bin, w.srv.URL, email, password, "Website", slotSeconds)
+	agent := tt.NewAgent(t, w.bin, w.srv.URL, email, password, "Website", slotSeconds, desktop...)
 	_, logs := agent.Daemon(t)
 
 	var shots struct {

@@ -10,6 +10,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,34 +31,49 @@ type world struct {
 	fix *tt.Fixture
 }
 
+// newWorld starts a world for the test and runs the test in parallel with
+// the other world tests (as many at once as go test's -parallel, by default
+// the number of CPUs): a world shares nothing with another, it has its own
+// server on its own copy of the fixture, and its own browsers.
 func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture, env ...string) *world {
 	t.Helper()
+	return newWorldAt(t, tt.FreeAddr(t), seed, env...)
+}
+
+// newWorldAt is newWorld on a chosen address, for a fixture that needs to
+// know the server's URL (the Application URL its mails link to).
+func newWorldAt(t *testing.T, addr string, seed func(*testing.T) *tt.Fixture, env ...string) *world {
+	t.Helper()
+	t.Parallel()
 	bin := tt.Binary(t)
 	w := &world{fix: seed(t)}
 	dir, err := tests.TempDirClone(w.fix.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	w.bin = bin
-	w.srv = tt.Serve(t, bin, tt.FreeAddr(t), append([]string{"TOCK_DIR=" + dir, "TOCK_MASTER_KEY=" + tt.MasterKey}, env...)...)
+	w.srv = tt.Serve(t, bin, addr, append([]string{"TOCK_DIR=" + dir, "TOCK_MASTER_KEY=" + tt.MasterKey}, env...)...)
 	return w
 }
 
-func emptyFixture(t *testing.T) *tt.Fixture {
-	f, err := tt.NewFixture(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
+// The fixtures worlds clone are made once for the package: a world never
+// writes its fixture, only its own copy.
+var (
+	emptySeed  = sync.OnceValues(func() (*tt.Fixture, error) { return tt.NewFixture(nil) })
+	matrixSeed = sync.OnceValues(func() (*tt.Fixture, error) { return tt.NewFixture(tt.Matrix) })
+)
 
-func matrixFixture(t *testing.T) *tt.Fixture {
-	f, err := tt.NewFixture(tt.Matrix)
+func emptyFixture(t *testing.T) *tt.Fixture { return shared(t, emptySeed) }
+
+func matrixFixture(t *testing.T) *tt.Fixture { return shared(t, matrixSeed) }
+
+func shared(t *testing.T, seed func() (*tt.Fixture, error)) *tt.Fixture {
+	t.Helper()
+	f, err := seed()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.Close() })
 	return f
 }
 

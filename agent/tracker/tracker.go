@@ -42,6 +42,10 @@ type Settings struct {
 	ScreenshotsPerSlot int           `json:"screenshots_per_slot"`
 	Blur               bool          `json:"blur"`
 	IdleTimeout        time.Duration `json:"idle_timeout"`
+	// IdleDefault is the organization's answer to the idle question when
+	// the person gives none ("keep" or "discard"; empty is discard). The
+	// agent's companion applies it; the tracker only carries it.
+	IdleDefault string `json:"idle_default,omitempty"`
 }
 
 // Assignment is what the person is tracking to (`tock agent start`).
@@ -58,6 +62,13 @@ type Config struct {
 	User     string
 	Slot     time.Duration // 10 minutes; tests shorten it
 	KeepIdle bool          // count idle time as tracked once the person is back
+	// AskIdle, when set, is called (from Tick) when the person comes back
+	// after idle time: the idle seconds are then held, uncounted, until
+	// ResolveIdle says whether they count. Without it KeepIdle decides at
+	// once.
+	AskIdle func(idle time.Duration)
+	// OnScreenshot, when set, is called once a moment's images are spooled.
+	OnScreenshot func(at time.Time)
 	// Settings returns the organization's settings at the start of a slot.
 	Settings func(ctx context.Context) (Settings, error)
 	// StateFile keeps the open slot across restarts.
@@ -74,15 +85,18 @@ type Config struct {
 // slot is the open slot's tally; it is saved every second, so a restart
 // (even after kill -9) resumes it with nothing lost.
 type slot struct {
-	Start       time.Time       `json:"start"`
-	Project     string          `json:"project"`
-	Task        string          `json:"task"`
-	Tracked     int             `json:"tracked"`
-	Keyboard    int             `json:"keyboard"`
-	Mouse       int             `json:"mouse"`
-	Active      int             `json:"active"`
-	PendingIdle int             `json:"pending_idle"`
-	Apps        map[string]*app `json:"apps"`
+	Start       time.Time `json:"start"`
+	Project     string    `json:"project"`
+	Task        string    `json:"task"`
+	Tracked     int       `json:"tracked"`
+	Keyboard    int       `json:"keyboard"`
+	Mouse       int       `json:"mouse"`
+	Active      int       `json:"active"`
+	PendingIdle int       `json:"pending_idle"`
+	// HeldIdle is idle time the person came back from, waiting for their
+	// answer (Config.AskIdle): counted as tracked only if they keep it.
+	HeldIdle int             `json:"held_idle,omitempty"`
+	Apps     map[string]*app `json:"apps"`
 	// Settings are the organization's as the slot began: a resumed slot
 	// reports to the same organization and seals to the same key.
 	Settings Settings `json:"settings"`
@@ -124,6 +138,10 @@ type Tracker struct {
 	Today    int
 	todayKey string
 	enc      capture.Encoder // the screenshots' JPEG buffers
+	// held are closed slots with idle time waiting for the person's
+	// answer; asking: the question is out (AskIdle was called).
+	held   []*slot
+	asking bool
 }
 
 // New returns a tracker, resuming a slot a previous run left open.
@@ -252,11 +270,9 @@ func (t *Tracker) second(now time.Time) (desktop.Second, error) {
 	if sec.Idle {
 		s.PendingIdle++
 	} else {
-		if s.PendingIdle > 0 && t.cfg.KeepIdle {
-			s.Tracked += s.PendingIdle
-			t.countToday(now, s.PendingIdle)
+		if s.PendingIdle > 0 || !t.asking && t.heldSeconds() > 0 {
+			t.cameBack(now)
 		}
-		s.PendingIdle = 0
 		s.Tracked++
 		t.countToday(now, 1)
 		if sec.Keyboard {
@@ -279,6 +295,69 @@ func (t *Tracker) second(now time.Time) (desktop.Second, error) {
 	}
 	s.clamp(int(t.cfg.Slot / time.Second))
 	return sec, nil
+}
+
+// cameBack settles the idle time the person just came back from: at once
+// by KeepIdle, or held until they answer (AskIdle, then ResolveIdle).
+func (t *Tracker) cameBack(now time.Time) {
+	s := t.open
+	if t.cfg.AskIdle == nil {
+		if t.cfg.KeepIdle {
+			s.Tracked += s.PendingIdle
+			t.countToday(now, s.PendingIdle)
+		}
+		s.PendingIdle = 0
+		return
+	}
+	s.HeldIdle += s.PendingIdle
+	s.PendingIdle = 0
+	if !t.asking {
+		t.asking = true
+		t.cfg.AskIdle(time.Duration(t.heldSeconds()) * time.Second)
+	}
+}
+
+// heldSeconds is the idle time waiting for the person's answer.
+func (t *Tracker) heldSeconds() int {
+	n := 0
+	if t.open != nil {
+		n += t.open.HeldIdle
+	}
+	for _, h := range t.held {
+		n += h.HeldIdle
+	}
+	return n
+}
+
+// ResolveIdle applies the person's answer (or the default) to the idle time
+// held since AskIdle: kept seconds are added to their slots' tracked time
+// and those slots reported again (the server replaces a slot's earlier
+// report), so the server applies its rules to them as to any tracked
+// time; discarded seconds are dropped. Called from the goroutine that
+// ticks.
+func (t *Tracker) ResolveIdle(now time.Time, keep bool) error {
+	t.asking = false
+	var errs []error
+	for _, h := range t.held {
+		if keep && h.check() == nil {
+			h.Tracked += h.HeldIdle
+			h.clamp(int(t.cfg.Slot / time.Second))
+			t.countToday(now, h.HeldIdle)
+			errs = append(errs, t.spoolSlot(h))
+		}
+	}
+	t.held = nil
+	if s := t.open; s != nil && s.HeldIdle > 0 {
+		if keep {
+			s.Tracked += s.HeldIdle
+			s.clamp(int(t.cfg.Slot / time.Second))
+			t.countToday(now, s.HeldIdle)
+			s.Reported = false // reported at the next tick
+		}
+		s.HeldIdle = 0
+		errs = append(errs, t.save(false))
+	}
+	return errors.Join(errs...)
 }
 
 // complete reports whether the settings came from the server: an
@@ -379,6 +458,13 @@ func (t *Tracker) begin(ctx context.Context, start time.Time, as Assignment) {
 
 func (t *Tracker) close() error {
 	var err error
+	// Idle time of this slot still waiting for the person's answer stays
+	// with a copy of the slot until it comes.
+	if s := t.open; t.cfg.AskIdle != nil && s.PendingIdle+s.HeldIdle > 0 {
+		held := *s
+		held.HeldIdle, held.PendingIdle = s.HeldIdle+s.PendingIdle, 0
+		t.held = append(t.held, &held)
+	}
 	if bad := t.open.check(); bad != nil {
 		t.cfg.Logger.Error("LOST: a slot ended that could never be queued", "slot", t.open.Start, "tracked_seconds", t.open.Tracked, "reason", bad)
 	} else {
@@ -411,6 +497,16 @@ func (t *Tracker) report() error {
 	if bad := s.check(); bad != nil { // the server would refuse it
 		return fmt.Errorf("slot %s kept, not queued: %w", s.Start.Format(time.TimeOnly), bad)
 	}
+	if err := t.spoolSlot(s); err != nil {
+		return err
+	}
+	s.Reported = true
+	return t.save(true)
+}
+
+// spoolSlot spools a slot's activity, replacing an earlier report of it
+// still waiting.
+func (t *Tracker) spoolSlot(s *slot) error {
 	act := ingest.Activity{
 		ClientID: ActivityID(t.cfg.User, s.Project, s.Start), Org: s.Settings.Org, Project: s.Project, Task: s.Task,
 		SlotStart: s.Start.UTC(), TrackedSeconds: s.Tracked, KeyboardSeconds: s.Keyboard, MouseSeconds: s.Mouse, ActiveSeconds: s.Active,
@@ -430,8 +526,7 @@ func (t *Tracker) report() error {
 	if err := t.cfg.Spool.Put(spool.KindActivity, act.ClientID, payload); err != nil {
 		return fmt.Errorf("spool activity %s: %w", act.ClientID, err)
 	}
-	s.Reported = true
-	return t.save(true)
+	return nil
 }
 
 // screenshots captures the monitors one at a time, seals each usable image
@@ -450,12 +545,20 @@ func (t *Tracker) screenshots(now time.Time) error {
 	moment := t.open.Moments[t.open.Next]
 	takenAt := now.UTC().Truncate(time.Millisecond)
 	var spoolErr error
+	spooled := 0
 	err := t.cfg.Desktop.Capture(func(screen int, img *image.RGBA) error {
-		spoolErr = t.screenshot(moment, takenAt, screen, img)
+		var ok bool
+		ok, spoolErr = t.screenshot(moment, takenAt, screen, img)
+		if ok {
+			spooled++
+		}
 		return spoolErr
 	})
 	if spoolErr != nil {
 		return spoolErr
+	}
+	if spooled > 0 && t.cfg.OnScreenshot != nil {
+		t.cfg.OnScreenshot(now)
 	}
 	if err != nil {
 		t.Problem = &Problem{At: now, Reason: err.Error()}
@@ -468,23 +571,23 @@ func (t *Tracker) screenshots(now time.Time) error {
 
 // screenshot spools one monitor's capture of a moment: a blank one is
 // counted as a problem, not uploaded.
-func (t *Tracker) screenshot(moment time.Duration, takenAt time.Time, screen int, img *image.RGBA) error {
+func (t *Tracker) screenshot(moment time.Duration, takenAt time.Time, screen int, img *image.RGBA) (spooled bool, err error) {
 	if capture.IsBlank(img) {
 		t.Problem = &Problem{At: takenAt, Reason: fmt.Sprintf("screen %d captured blank: not uploaded", screen)}
 		t.open.CaptureErrors++
 		t.cfg.Logger.Warn("blank capture skipped", "screen", screen)
-		return nil
+		return false, nil
 	}
 	if !t.open.Reported {
 		// The server needs the slot before its screenshots.
 		if err := t.report(); err != nil {
-			return err
+			return false, err
 		}
 	}
 	st := t.open.Settings
 	jpeg, err := t.enc.Encode(img, st.Blur)
 	if err != nil {
-		return fmt.Errorf("encode screen %d: %w", screen, err)
+		return false, fmt.Errorf("encode screen %d: %w", screen, err)
 	}
 	meta := ingest.Screenshot{
 		ClientID: ScreenshotID(t.cfg.User, t.open.Project, t.open.Start, moment, screen), Org: st.Org,
@@ -495,10 +598,10 @@ func (t *Tracker) screenshot(moment time.Duration, takenAt time.Time, screen int
 		envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: t.cfg.User, TakenAt: takenAt, Screen: screen}, jpeg)
 	clear(jpeg)
 	if err != nil {
-		return fmt.Errorf("seal screen %d: %w", screen, err)
+		return false, fmt.Errorf("seal screen %d: %w", screen, err)
 	}
 	if err := t.cfg.Spool.Put(spool.KindScreenshot, meta.ClientID, spool.EncodeScreenshot(meta, sealed)); err != nil {
-		return fmt.Errorf("spool screenshot: %w", err)
+		return false, fmt.Errorf("spool screenshot: %w", err)
 	}
-	return nil
+	return true, nil
 }

@@ -42,6 +42,12 @@ type Config struct {
 	WebhookClient *http.Client
 	// WebhookJitter, when set, replaces the retry jitter source (tests).
 	WebhookJitter func() float64
+
+	// Downloads is the release directory `make release` wrote, whose
+	// archives the "Get the desktop app" page offers (downloads.go).
+	Downloads string
+	// Version is the build's version (`make release` sets it), shown with them.
+	Version string
 }
 
 // Defaults for what Config leaves unset.

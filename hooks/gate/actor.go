@@ -20,7 +20,7 @@ type Actor struct {
 	Org          *core.Record    // the organization as read with the roles; nil when there is none
 	Member       bool            // an active membership: without it nothing is allowed
 	Teams        map[string]bool // teams the person belongs to, led or not
-	teamProjects map[string]bool // the projects of those teams
+	TeamProjects map[string]bool // the projects of those teams
 }
 
 // orgSettings reads an organization's toggles straight from its record.
@@ -78,12 +78,12 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		return a, fmt.Errorf("teams of %s in %s: %w", userID, orgID, err)
 	}
 	a.Teams = make(map[string]bool, len(teams))
-	a.teamProjects = map[string]bool{}
+	a.TeamProjects = map[string]bool{}
 	led, ledProjects := map[string]bool{}, map[string]bool{}
 	for _, t := range teams {
 		a.Teams[t.Team] = true
 		if t.Project.Valid {
-			a.teamProjects[t.Project.String] = true
+			a.TeamProjects[t.Project.String] = true
 		}
 		if t.IsLead {
 			led[t.Team] = true

@@ -17,7 +17,7 @@ func MayTrackTo(a Actor, project string) bool {
 	case "viewer":
 		return false
 	}
-	return a.teamProjects[project] || a.Actor.OrgRole == "owner" || a.Actor.OrgRole == "manager"
+	return a.TeamProjects[project] || a.Actor.OrgRole == "owner" || a.Actor.OrgRole == "manager"
 }
 
 // Tracker returns the requester as a member of org who may track time there.

@@ -1,8 +1,6 @@
 package org_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,17 +31,12 @@ var seededInvites = map[string]any{"a": tt.InvA, "g": tt.InvG}
 // inviteToken is a well-formed token, distinct per letter.
 func inviteToken(letter string) string { return strings.Repeat(letter, 43) }
 
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
 // plantInvite saves an Acme invitation for token, as the invite route would
 // have, with fields overriding the defaults.
 func plantInvite(token string, fields map[string]any) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 		all := map[string]any{
-			"org": tt.Acme, "email": "new@example.test", "role": "user", "token_hash": sha256Hex(token),
+			"org": tt.Acme, "email": "new@example.test", "role": "user", "token_hash": hookstest.Sha256Hex(token),
 			"invited_by": tt.Alice, "status": migrations.InvitePending, "expires": time.Now().Add(time.Hour),
 		}
 		for k, v := range fields {
@@ -154,7 +147,7 @@ func TestInviteCreate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("invitation not saved: %v", err)
 			}
-			if r.GetString("token_hash") != sha256Hex(out.Token) || strings.Contains(fmt.Sprint(r.PublicExport()), out.Token) {
+			if r.GetString("token_hash") != hookstest.Sha256Hex(out.Token) || strings.Contains(fmt.Sprint(r.PublicExport()), out.Token) {
 				t.Errorf("the record must keep the token's hash only")
 			}
 			if r.GetString("status") != "pending" || r.GetString("invited_by") != tc.user || r.GetString("email") != out.Email ||
@@ -203,7 +196,7 @@ func TestInviteLink(t *testing.T) {
 		sc := tests.ApiScenario{
 			Name: tc.name, Method: http.MethodGet, URL: strings.Replace(api.InviteRoute, "{token}", tc.url, 1),
 			ExpectedStatus: tc.status, TestAppFactory: factory, BeforeTestFunc: plantInvite(token, tc.fields),
-			NotExpectedContent: []string{"token_hash", sha256Hex(token), "invited_by"},
+			NotExpectedContent: []string{"token_hash", hookstest.Sha256Hex(token), "invited_by"},
 		}
 		if tc.status == 200 {
 			sc.ExpectedContent = []string{`"org":{"id":"` + tt.Acme + `","name":"Acme"}`, `"email":"new@example.test"`, `"role":"user"`, `"expires":"`}
@@ -457,7 +450,7 @@ func TestInviteRevoke(t *testing.T) {
 		{name: "another organization's owner can't", user: tt.Dave, method: http.MethodDelete, status: 404},
 		{name: "no one edits an invitation through the API", user: tt.Alice, method: http.MethodPatch, body: `{"role":"owner"}`, status: 403},
 		{name: "no one creates one through the API", user: tt.Alice, method: http.MethodPost, status: 403,
-			body: `{"org":"` + tt.Acme + `","email":"x@example.test","role":"owner","token_hash":"` + sha256Hex("x") + `","expires":"2099-01-01 00:00:00.000Z"}`},
+			body: `{"org":"` + tt.Acme + `","email":"x@example.test","role":"owner","token_hash":"` + hookstest.Sha256Hex("x") + `","expires":"2099-01-01 00:00:00.000Z"}`},
 		{name: "a plain user can't view it", user: tt.Carol, method: http.MethodGet, status: 404},
 	}
 	for _, tc := range cases {

@@ -262,6 +262,15 @@ const blobDeleters = 8
 // deleteBlobs deletes keys, blobDeleters at a time; a blob it can't delete
 // is left for the orphan sweep, as deleteBlob does.
 func (s *Server) deleteBlobs(ctx context.Context, app core.App, keys []string) {
+	if store, err := s.store(); err == nil {
+		if batch, ok := store.(blobstore.BatchDeleter); ok && len(keys) > 0 {
+			// One directory sync for the batch, not one per blob.
+			if err := batch.DeleteAll(ctx, keys); err != nil {
+				app.Logger().Warn("blobs left for the orphan sweep", slog.Int("blobs", len(keys)), slog.Any("error", err))
+			}
+			return
+		}
+	}
 	next := make(chan string)
 	var wg sync.WaitGroup
 	for range min(blobDeleters, len(keys)) {

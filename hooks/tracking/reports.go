@@ -115,10 +115,7 @@ func (s *Server) buildReport(app core.App, z *gate.Authorizer, a gate.Actor, org
 	if project != "" {
 		filters = append(filters, dbx.HashExp{"a.project": project})
 	}
-	slots, err := ledger.LoadRangeSlots(app, org, r, slotLen, append(filters, ledger.ScopeWhere(sc, self))...)
-	if err != nil {
-		return nil, err
-	}
+	where := append(filters, ledger.ScopeWhere(sc, self))
 
 	grouped := map[string]bool{}
 	for _, g := range groups {
@@ -150,14 +147,13 @@ func (s *Server) buildReport(app core.App, z *gate.Authorizer, a gate.Actor, org
 		}
 		row.Add(t)
 	}
-	for i := range slots {
-		sl := &slots[i]
-		r.Each(sl, slotLen, func(day int, t api.Totals) {
-			addTo(keyOf(day, sl.User, sl.Project, sl.Task), api.ReportTotals{TrackedSeconds: t.Tracked, ManualSeconds: t.Manual, ActiveSeconds: t.Active})
-		})
+	if err := ledger.EachRangeTotal(app, org, r, slotLen, where, func(day int, user, project, task string, t api.Totals) {
+		addTo(keyOf(day, user, project, task), api.ReportTotals{TrackedSeconds: t.Tracked, ManualSeconds: t.Manual, ActiveSeconds: t.Active})
+	}); err != nil {
+		return nil, err
 	}
 
-	if err := s.addBreaks(app, z, a, org, r, slots, user, project, sc, slotLen, addTo, keyOf); err != nil {
+	if err := s.addBreaks(app, z, a, org, r, where, user, project, sc, slotLen, addTo, keyOf); err != nil {
 		return nil, err
 	}
 
@@ -214,16 +210,22 @@ func (s *Server) buildReport(app core.App, z *gate.Authorizer, a gate.Actor, org
 }
 
 // addBreaks adds the derived breaks of the members whose breaks the
-// requester may see in reports to the rows of the slots before them.
-func (s *Server) addBreaks(app core.App, z *gate.Authorizer, a gate.Actor, org string, r ledger.DayRange, slots []ledger.Slot,
+// requester may see in reports to the rows of the slots before them: the
+// report's slots (where narrows them) are read only when there are breaks
+// to find.
+func (s *Server) addBreaks(app core.App, z *gate.Authorizer, a gate.Actor, org string, r ledger.DayRange, where []dbx.Expression,
 	user, project string, sc perms.Scope, slotLen time.Duration,
 	addTo func(reportKey, api.ReportTotals), keyOf func(int, string, string, string) reportKey) error {
 	view := z.Matrix.Scope(a.Actor, perms.ViewWorkBreaksInReports, a.Settings)
-	if view.Empty() || len(slots) == 0 {
+	if view.Empty() {
 		return nil
 	}
 	policies, err := loadBreakPolicies(app, org)
 	if err != nil || len(policies) == 0 {
+		return err
+	}
+	slots, err := ledger.LoadRangeSlots(app, org, r, slotLen, where...)
+	if err != nil || len(slots) == 0 {
 		return err
 	}
 	// Breaks need each member's whole timeline: the report's slots are it

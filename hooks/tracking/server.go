@@ -20,6 +20,7 @@ func (s *Server) Register(app core.App, z *gate.Authorizer) {
 	s.registerIngest(app, z)
 	s.registerReassign(app, z)
 	s.registerReports(app, z)
+	s.registerAppsReport(app, z)
 	s.registerBreaks(app, z)
 	s.registerDashboards(app, z)
 	s.registerTime(app, z)

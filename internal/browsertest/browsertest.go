@@ -52,6 +52,8 @@ type Browser struct {
 	mu       sync.Mutex
 	requests []string // every URL the pages asked for
 	errors   []string // uncaught page errors and console errors
+	pending  map[network.RequestID]string
+	failed   []string // loads that failed: "URL: error"
 }
 
 // New starts a browser whose pages may only talk to origin; it stops when t ends.
@@ -92,6 +94,15 @@ func (b *Browser) record(ev any) {
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		b.requests = append(b.requests, e.Request.URL)
+		if b.pending == nil {
+			b.pending = map[network.RequestID]string{}
+		}
+		b.pending[e.RequestID] = e.Request.URL
+	case *network.EventLoadingFinished:
+		delete(b.pending, e.RequestID)
+	case *network.EventLoadingFailed:
+		b.failed = append(b.failed, b.pending[e.RequestID]+": "+e.ErrorText)
+		delete(b.pending, e.RequestID)
 	case *runtime.EventExceptionThrown:
 		text := e.ExceptionDetails.Text
 		if x := e.ExceptionDetails.Exception; x != nil {
@@ -181,6 +192,14 @@ func (b *Browser) Errors() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.errors...)
+}
+
+// Failed returns the loads that failed so far, as "URL: error" (refusals a
+// test provokes on purpose among them).
+func (b *Browser) Failed() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.failed...)
 }
 
 // Foreign returns the requests that left the origin: the appliance must

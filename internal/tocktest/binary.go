@@ -2,6 +2,8 @@ package tocktest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,20 +19,146 @@ import (
 	"time"
 )
 
-// Binary builds the real tock binary into the test's temp dir.
+// Binary is the real tock binary, built from the current source, in the
+// test's temp dir (so a data directory that defaults to "next to the binary"
+// stays the test's own).
 func Binary(t testing.TB) string {
 	t.Helper()
-	return Build(t, "github.com/tock-app/tock", "tock")
+	cached, err := tockBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return linkInto(t, cached, "tock")
 }
 
-// Build builds the command pkg into the test's temp dir as name.
+// tockBuild is the cached build of tock, looked up once per test process (the
+// look-up itself asks the go command, a fraction of a second): every test of
+// a process runs the same binary.
+var tockBuild = sync.OnceValues(func() (string, error) { return cachedBuild("github.com/tock-app/tock", "tock") })
+
+// Build puts the command pkg, built from the current source, into the test's
+// temp dir as name. Linking the tock binary takes seconds, and the suite runs
+// it in many tests of many packages, so it is linked once per source tree for
+// all of them: the build is kept in the user's cache under a key that changes
+// whenever anything compiled into it does (see buildKey), and each test gets
+// a hard link to it (a copy across file systems).
 func Build(t testing.TB, pkg, name string) string {
 	t.Helper()
+	cached, err := cachedBuild(pkg, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return linkInto(t, cached, name)
+}
+
+// linkInto gives the test its own name for the build at cached, in its temp dir.
+func linkInto(t testing.TB, cached, name string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", name, err, out)
+	if err := linkOrCopy(cached, bin); err != nil {
+		t.Fatalf("build %s: %v", name, err)
 	}
 	return bin
+}
+
+// binCacheAge is how long an unused build stays in the cache: longer than
+// any test run, so a build is never removed under a test still running it.
+const binCacheAge = 24 * time.Hour
+
+// cachedBuild returns the path of pkg's build in the cache, linking it first
+// if no test process has yet. Two processes that miss at once both link and
+// rename into place atomically; the second rename swaps in an identical file.
+func cachedBuild(pkg, name string) (string, error) {
+	key, err := buildKey("", pkg)
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("build cache of %s: %w", name, err)
+	}
+	dir := filepath.Join(cache, "tock-test-bin")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("build cache of %s: %w", name, err)
+	}
+	path := filepath.Join(dir, name+"-"+key)
+	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		os.Chtimes(path, now, now) // still in use: keep it from pruneBuilds
+		return path, nil
+	}
+	tmp, err := os.MkdirTemp(dir, "building-")
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w", name, err)
+	}
+	defer os.RemoveAll(tmp)
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(tmp, name), pkg).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %v\n%s", name, err, out)
+	}
+	if err := os.Rename(filepath.Join(tmp, name), path); err != nil {
+		return "", fmt.Errorf("build %s: %w", name, err)
+	}
+	pruneBuilds(dir)
+	return path, nil
+}
+
+// buildKey names what `go build pkg` would link: the go command lists the
+// compiled archive of pkg and of each package it imports, by content hash in
+// its build cache (compiling what changed), so any change to a source file,
+// an embedded file, a dependency, the toolchain, the target or the build
+// tags gives another key. GOFLAGS is added for what it passes the linker.
+// dir is where the go command runs ("": here, in the module under test).
+func buildKey(dir, pkg string) (string, error) {
+	list := exec.Command("go", "list", "-deps", "-export", "-f", "{{.ImportPath}} {{.Export}}", pkg)
+	list.Dir = dir
+	out, err := list.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		return "", fmt.Errorf("list the build of %s: %v\n%s", pkg, err, stderr)
+	}
+	h := sha256.New()
+	h.Write(out)
+	fmt.Fprintf(h, "GOFLAGS=%s\n", os.Getenv("GOFLAGS"))
+	return hex.EncodeToString(h.Sum(nil))[:24], nil
+}
+
+// pruneBuilds removes the builds (and abandoned partial ones) no test has
+// used for binCacheAge: each source change leaves a build of tens of MB.
+func pruneBuilds(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > binCacheAge {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// linkOrCopy makes dst the same file as src: a hard link, or a copy where
+// src is on another file system.
+func linkOrCopy(src, dst string) error {
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return out.Close()
 }
 
 // FreeAddr is a loopback address nothing listens on.

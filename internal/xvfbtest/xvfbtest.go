@@ -40,7 +40,7 @@ const (
 )
 
 // Tools is what Start needs on PATH.
-var Tools = []string{"Xvfb", "xrandr", "xauth", "xdotool", "xsetroot"}
+var Tools = []string{"Xvfb", "xrandr", "xauth", "xdotool", "xsetroot", "xdpyinfo"}
 
 const startTimeout = 20 * time.Second
 
@@ -57,6 +57,35 @@ func Start(t testing.TB) string {
 
 // StartMonitors is Start with two monitors of mw x mh side by side.
 func StartMonitors(t testing.TB, mw, mh int) string {
+	t.Helper()
+	d := Launch(t, mw, mh)
+	t.Setenv("DISPLAY", d.Name)
+	t.Setenv("XAUTHORITY", d.Auth)
+	// Some libraries treat XDG_SESSION_TYPE="" differently from unset (the
+	// screenshot library switches to a portal for "wayland"): unset it.
+	// t.Setenv registers the restore of the original value.
+	t.Setenv("XDG_SESSION_TYPE", "")
+	os.Unsetenv("XDG_SESSION_TYPE")
+	return d.Name
+}
+
+// Display is a running test X server.
+type Display struct {
+	Name string // ":N"
+	Auth string // its Xauthority file
+}
+
+// Env is what a process needs, after its inherited environment, to use the
+// display: later entries of an exec.Cmd's Env win, and the session type says
+// X11 (the capture library changes its path when it says Wayland).
+func (d Display) Env() []string {
+	return []string{"DISPLAY=" + d.Name, "XAUTHORITY=" + d.Auth, "XDG_SESSION_TYPE=x11"}
+}
+
+// Launch is StartMonitors without touching the test process's environment
+// (t.Setenv forbids parallel tests): for tests whose X clients are child
+// processes given d.Env(), so that several can run side by side.
+func Launch(t testing.TB, mw, mh int) Display {
 	t.Helper()
 	requireTools(t)
 
@@ -132,22 +161,16 @@ func StartMonitors(t testing.TB, mw, mh int) string {
 	display := ":" + num
 	run(t, nil, "xauth", "-q", "-f", authFile, "add", display, ".", hexCookie)
 
-	t.Setenv("DISPLAY", display)
-	t.Setenv("XAUTHORITY", authFile)
-	// Some libraries treat XDG_SESSION_TYPE="" differently from unset (the
-	// screenshot library switches to a portal for "wayland"): unset it.
-	// t.Setenv registers the restore of the original value.
-	t.Setenv("XDG_SESSION_TYPE", "")
-	os.Unsetenv("XDG_SESSION_TYPE")
-
-	run(t, nil, "xrandr", "--setmonitor", "L", fmt.Sprintf("%d/338x%d/211+0+0", mw, mh), "screen")
-	run(t, nil, "xrandr", "--setmonitor", "R", fmt.Sprintf("%d/338x%d/211+%d+0", mw, mh, mw), "none")
+	d := Display{Name: display, Auth: authFile}
+	env := append(os.Environ(), d.Env()...)
+	run(t, env, "xrandr", "--setmonitor", "L", fmt.Sprintf("%d/338x%d/211+0+0", mw, mh), "screen")
+	run(t, env, "xrandr", "--setmonitor", "R", fmt.Sprintf("%d/338x%d/211+%d+0", mw, mh, mw), "none")
 
 	// A real X connection (with the cookie) and the monitors as Xinerama
 	// reports them, which is what the capture library reads.
 	deadline := time.Now().Add(startTimeout)
 	for {
-		n, err := xineramaMonitors(display)
+		n, err := xineramaHeads(env)
 		if err == nil && n == Monitors {
 			break
 		}
@@ -157,7 +180,20 @@ func StartMonitors(t testing.TB, mw, mh int) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("xvfbtest: Xvfb on DISPLAY=%s, %dx%d split into %d monitors", display, Monitors*mw, mh, Monitors)
-	return display
+	return d
+}
+
+// xineramaHeads counts the monitors Xinerama reports to a client with env,
+// through xdpyinfo (an X client in this process would read XAUTHORITY from
+// the process's environment, which Launch leaves alone).
+func xineramaHeads(env []string) (int, error) {
+	cmd := exec.Command("xdpyinfo", "-ext", "XINERAMA")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("xdpyinfo: %w: %s", err, out)
+	}
+	return strings.Count(string(out), "head #"), nil
 }
 
 func xineramaMonitors(display string) (int, error) {

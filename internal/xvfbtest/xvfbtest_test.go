@@ -3,6 +3,8 @@ package xvfbtest
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +111,27 @@ func TestMissingTools(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLaunchLeavesTheEnvironment: a display from Launch works for a child
+// given its Env, and the test process's environment is untouched, so tests
+// with a display each can run in parallel.
+func TestLaunchLeavesTheEnvironment(t *testing.T) {
+	t.Parallel()
+	before := os.Environ()
+	d := Launch(t, MonitorWidth, MonitorHeight)
+	if !slices.Equal(before, os.Environ()) {
+		t.Error("Launch changed the test's environment")
+	}
+	env := append(os.Environ(), d.Env()...)
+	if n, err := xineramaHeads(env); err != nil || n != Monitors {
+		t.Errorf("Xinerama heads = %d, %v; want %d", n, err, Monitors)
+	}
+	run(t, env, "xdotool", "mousemove", "2000", "700")
+	cmd := exec.Command("xdotool", "getmouselocation")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "x:2000 y:700") {
+		t.Errorf("xdotool getmouselocation: %s %v", out, err)
 	}
 }

@@ -45,12 +45,16 @@ export async function useOrg(org) {
   session.people = new Map();
   if (!org) return;
   localStorage.setItem(orgKey, org.id);
-  const [me, people] = await Promise.all([
-    pb.send(`/api/tock/orgs/${org.id}/me`, {}),
-    pb.send(`/api/tock/orgs/${org.id}/people`, {}),
-  ]);
+  const [me] = await Promise.all([pb.send(`/api/tock/orgs/${org.id}/me`, {}), reloadPeople()]);
   session.me = me;
-  session.people = new Map(people.items.map((p) => [p.id, p]));
+}
+
+// reloadPeople reads the names of the organization's people again: someone
+// may have joined since the page was opened.
+export async function reloadPeople() {
+  const org = session.org;
+  const people = await pb.send(`/api/tock/orgs/${org.id}/people`, {});
+  if (session.org === org) session.people = new Map(people.items.map((p) => [p.id, p]));
 }
 
 export function nameOf(userID) {

@@ -1,11 +1,14 @@
 // Tock's web app: a hash router over plain ES modules, no build step.
 import { pb, session, signedIn, signOut, loadOrgs, useOrg, can, moduleOn } from "./api.js";
-import { h, say, errorText, go } from "./ui.js";
-import { signIn, signUp, join, newOrg } from "./views/auth.js";
+import { h, say, forget, errorText, go } from "./ui.js";
+import { follow, stop } from "./live.js";
+import { signIn, signUp, join, newOrg, resetPassword, confirmEmail } from "./views/auth.js";
+import { profile } from "./views/profile.js";
 import { meDashboard, teamDashboard } from "./views/dashboards.js";
 import { gallery } from "./views/screenshots.js";
 import { timesheets } from "./views/timesheets.js";
 import { reports } from "./views/reports.js";
+import { appsReport } from "./views/apps.js";
 import { members } from "./views/members.js";
 import { projects, project } from "./views/projects.js";
 import { teams, team } from "./views/teams.js";
@@ -20,31 +23,37 @@ import { locations } from "./views/locations.js";
 import { organization } from "./views/organization.js";
 import { clients } from "./views/clients.js";
 import { moneyPage } from "./views/money.js";
+import { meDetail } from "./views/desktop.js";
 
-// Pages: path, title, view, the module (Add/Remove Features) it belongs to,
-// and whether the nav shows it to this person.
+// Pages: path, title, view, the sidebar section it is listed under, the
+// module (Add/Remove Features) it belongs to, and whether this person
+// reaches anything on it (the matrix, as the can checks read it).
 const pages = [
-  { path: "me", title: "Me", view: meDashboard, shown: () => true },
-  { path: "team", title: "Team", view: teamDashboard, shown: () => can("View Team Dashboard") },
-  { path: "screenshots", title: "Screenshots", view: gallery, shown: () => can("View Screenshots") },
-  { path: "timesheets", title: "Timesheets", view: timesheets, shown: () => can("View Timesheets") },
-  { path: "reports", title: "Reports", view: reports, shown: () => can("Generate Reports") },
-  { path: "timeoff", module: "time_off", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
-  { path: "schedules", module: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
-  { path: "locations", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
-  { path: "projects", title: "Projects", view: projects, shown: () => can("View Projects") },
-  { path: "tasks", title: "Tasks", view: tasks, shown: () => can("View Projects") },
-  { path: "clients", title: "Clients", view: clients, shown: () => can("Edit Clients") || can("Add Clients") },
-  { path: "jobsites", module: "job_sites", title: "Job sites", view: jobSites, shown: () => true },
-  { path: "workorders", module: "work_orders", title: "Work orders", view: workOrders, shown: () => true },
-  { path: "members", title: "Members", view: members, shown: () => can("View Organization Members") || can("Invite Users") },
-  { path: "teams", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
-  { path: "money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
-  { path: "integrations", module: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
-  { path: "summaries", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
-  { path: "settings", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
-  { path: "organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
-  { path: "audit", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
+  { path: "me", section: "Me", title: "Me", view: meDashboard, shown: () => true },
+  { path: "profile", section: "Me", title: "Profile", view: profile, shown: () => true },
+  // The Me section is also where the agent's download page and "What Tock
+  // records" belong: add their entries here, after Profile.
+  { path: "timesheets", live: ["memberships"], section: "Time", title: "Timesheets", view: timesheets, shown: () => can("View Timesheets") },
+  { path: "timeoff", section: "Time", module: "time_off", title: "Time off", view: timeOff, shown: () => can("Approve/Request Time Off Requests") || can("Edit Time Off Balances") || can("Add Time Off Policies") },
+  { path: "schedules", section: "Time", module: "schedules", title: "Schedules", view: schedules, shown: () => can("View Schedules") },
+  { path: "team", live: ["memberships", "activities"], every: 60, section: "Activity", title: "Team", view: teamDashboard, shown: () => can("View Team Dashboard") },
+  { path: "screenshots", live: ["memberships"], section: "Activity", title: "Screenshots", view: gallery, shown: () => can("View Screenshots") },
+  { path: "locations", section: "Activity", module: "job_sites", title: "Locations", view: locations, shown: () => can("View Locations") },
+  { path: "reports", section: "Reports", title: "Reports", view: reports, shown: () => can("Generate Reports") },
+  { path: "apps", section: "Reports", title: "Apps & URLs", view: appsReport, shown: () => can("View Apps") || can("View URLs") },
+  { path: "summaries", section: "Reports", title: "Summaries", view: summaries, shown: () => can("Receive Work Summary Emails") },
+  { path: "projects", section: "Projects", title: "Projects", view: projects, shown: () => can("View Projects") },
+  { path: "tasks", section: "Projects", title: "Tasks", view: tasks, shown: () => can("View Projects") },
+  { path: "clients", section: "Projects", title: "Clients", view: clients, shown: () => can("Edit Clients") || can("Add Clients") },
+  { path: "jobsites", section: "Field", module: "job_sites", title: "Job sites", view: jobSites, shown: () => true },
+  { path: "workorders", section: "Field", module: "work_orders", title: "Work orders", view: workOrders, shown: () => true },
+  { path: "money", section: "Money", title: "Money", view: moneyPage, shown: () => ["Manage Pay/Bill Rates", "View Client Invoices", "Create Client Invoices", "View Team Invoices", "Create Team Invoices", "Manage Payroll", "View Past Team Payments"].some(can) },
+  { path: "members", live: ["memberships"], section: "People", title: "Members", view: members, shown: () => can("View Organization Members") || can("Invite Users") },
+  { path: "teams", section: "People", title: "Teams", view: teams, shown: () => can("Manage Teams") || (session.me?.teams || []).length > 0 },
+  { path: "settings", section: "Organization", title: "Settings", view: settings, shown: () => can("Edit Organization") || can("Change Organization Settings") },
+  { path: "organization", section: "Organization", title: "Organization", view: organization, shown: () => ["Billing", "Add/Remove Features", "Leave Organization", "Archive Organization", "Restore Organization"].some(can) },
+  { path: "integrations", section: "Organization", module: "integrations", title: "Integrations", view: integrations, shown: () => can("Change Integration Settings") || can("Add integration") },
+  { path: "audit", live: ["memberships", "audit_log"], section: "Organization", title: "Audit log", view: auditLog, shown: () => can("Edit Organization") },
 ];
 
 // visible: the page's module is on and the person reaches something on it.
@@ -53,26 +62,28 @@ function visible(page) {
 }
 
 // Pages reachable without an organization, or without signing in.
-const open = { signin: signIn, signup: signUp, join };
-const orgless = { "orgs/new": newOrg };
-const detail = { projects: project, teams: team };
+const open = { signin: signIn, signup: signUp, join, "reset-password": resetPassword, "confirm-email": confirmEmail };
+const orgless = { "orgs/new": newOrg, profile };
+const detail = { projects: project, teams: team, me: meDetail };
 
 function parseHash() {
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
   return { path: path || "", params: new URLSearchParams(query || "") };
 }
 
+// header draws the top bar (the name, and the menu button on a phone) and
+// the sidebar: the organization, the pages by section, then the account.
 function header(current) {
-  const top = document.getElementById("top");
-  top.replaceChildren();
-  top.append(h("a", { class: "brand", href: "#/me" }, "Tock"));
+  const top = document.getElementById("top"), side = document.getElementById("side");
+  top.replaceChildren(h("a", { class: "brand", href: "#/me" }, "Tock"));
+  side.replaceChildren();
+  document.body.classList.toggle("with-side", signedIn());
   if (!signedIn()) return;
-  if (session.org) {
-    const nav = h("nav", { "aria-label": "Main" },
-      h("ul", {}, pages.filter(visible).map((p) =>
-        h("li", {}, h("a", { href: `#/${p.path}`, "aria-current": current === p.path ? "page" : false }, p.title)))));
-    top.append(nav);
-  }
+  const menu = h("button", {
+    type: "button", class: "menu secondary", "aria-controls": "side", "aria-expanded": "false",
+    onclick: () => toggleMenu(side.classList.contains("open") ? false : true),
+  }, "Menu");
+  top.append(menu);
   const switcher = h("select", {
     "aria-label": "Organization", id: "org-switcher",
     onchange: async (e) => {
@@ -84,19 +95,67 @@ function header(current) {
   },
   session.orgs.map((o) => h("option", { value: o.id, selected: o.id === session.org?.id }, o.name)),
   h("option", { value: "new" }, "+ New organization"));
+  side.append(switcher);
+  if (session.org) side.append(sidebar(current));
   const who = pb.authStore.record;
-  top.append(h("div", { class: "account" }, switcher,
-    h("span", { class: "who" }, who.name || who.email),
+  side.append(h("div", { class: "account" },
+    h("a", { href: "#/profile", class: "who", title: "Your profile" }, who.name || who.email),
     h("button", { type: "button", class: "link", onclick: () => { signOut(); go("signin"); } }, "Sign out")));
 }
 
+// sidebar lists the pages this person may use, grouped by section; a
+// section with none of them is left out.
+function sidebar(current) {
+  const sections = [];
+  for (const p of pages.filter(visible)) {
+    let s = sections.find((x) => x.name === p.section);
+    if (!s) sections.push(s = { name: p.section, pages: [] });
+    s.pages.push(p);
+  }
+  return h("nav", { "aria-label": "Main", id: "nav" }, sections.map((s) => {
+    const id = `nav-${s.name.toLowerCase()}`;
+    return h("section", { class: "nav-section", "aria-labelledby": id },
+      h("h2", { id }, s.name),
+      h("ul", {}, s.pages.map((p) =>
+        h("li", {}, h("a", { href: `#/${p.path}`, "aria-current": current === p.path ? "page" : false }, p.title)))));
+  }));
+}
+
+// toggleMenu opens or closes the sidebar on a phone, where it sits behind
+// the Menu button; opening moves focus into it, closing back to the button.
+function toggleMenu(openIt) {
+  const side = document.getElementById("side"), button = document.querySelector("#top .menu");
+  if (!side || !button) return;
+  side.classList.toggle("open", openIt);
+  button.setAttribute("aria-expanded", String(openIt));
+  if (openIt) (side.querySelector("a[aria-current=page]") || side.querySelector("a"))?.focus();
+}
+
+document.addEventListener("keydown", (e) => {
+  const side = document.getElementById("side");
+  if (e.key === "Escape" && side?.classList.contains("open")) {
+    toggleMenu(false);
+    document.querySelector("#top .menu")?.focus();
+  }
+});
+
 let rendering = 0;
 
-export async function render() {
+// render draws the page the address names. A quiet render (a live page's
+// refresh) keeps the scroll and the focus, and waits while the person is in
+// a form field or a dialog of the page, so it never takes their input away.
+export async function render(opts) {
+  const quiet = opts?.quiet === true;
+  if (quiet && busy()) return;
   const ticket = ++rendering;
   const { path, params } = parseHash();
   const [head, id] = path.split("/");
   const view = document.getElementById("view");
+  if (!quiet) {
+    stop();
+    toggleMenu(false);
+    forget(head);
+  }
   try {
     if (open[head]) {
       header(head);
@@ -104,35 +163,48 @@ export async function render() {
     }
     if (!signedIn()) return go("signin");
     if (!session.me && session.orgs.length === 0) await loadOrgs(params.get("org"));
-    if (orgless[path]) {
+    if (orgless[path] && !(path === "profile" && session.org)) {
       header(path);
       return show(ticket, await orgless[path]({ params, render }));
     }
     if (!session.org) return go("orgs/new");
     const page = pages.find((p) => p.path === head) || pages[0];
     if (!visible(page)) return go("me");
-    header(page.path);
+    if (!quiet) header(page.path); // a refresh leaves the sidebar (and any focus in it) alone
     const build = id && detail[head] ? detail[head] : page.view;
-    show(ticket, await build({ id, params, render }));
+    show(ticket, await build({ id, params, render }), quiet);
+    if (!quiet && ticket === rendering) follow(page.live, () => render({ quiet: true }), { every: page.every });
   } catch (err) {
     if (err?.status === 401) {
       signOut();
       return go("signin");
     }
+    if (quiet) return; // a failed refresh leaves the page as it was
     view.replaceChildren(h("h1", {}, "Something went wrong"), h("p", {}, errorText(err)));
     say(errorText(err), "error");
   }
 }
 
+// busy: the person is typing in the page or looking at one of its dialogs.
+function busy() {
+  const el = document.activeElement;
+  return !!document.querySelector("#view dialog[open]") ||
+    (!!el?.closest?.("#view") && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+}
+
 // show swaps the view in, unless a newer navigation has started meanwhile,
 // and moves focus to its heading for keyboard and screen-reader users.
-function show(ticket, node) {
+function show(ticket, node, quiet) {
   if (ticket !== rendering) return;
   const view = document.getElementById("view");
+  const y = window.scrollY;
   view.replaceChildren(node);
   document.title = `${view.querySelector("h1")?.textContent || "Tock"} · Tock`;
   view.querySelector("h1")?.setAttribute("tabindex", "-1");
+  if (quiet) return window.scrollTo(0, y);
   view.querySelector("h1")?.focus({ preventScroll: true });
+  // A mark per page shown: how long a page takes, for tests and DevTools.
+  performance.mark("tock:page-shown", { detail: location.hash });
 }
 
 window.addEventListener("hashchange", render);

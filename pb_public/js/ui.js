@@ -37,17 +37,38 @@ export function select(name, options, value, props = {}) {
     options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
 }
 
-// say shows a message in the live region; errors stay until the next message.
+// say shows a message in the live region; errors stay until the next
+// message or until the person moves to another page.
 export function say(text, kind = "info") {
   const box = document.getElementById("status");
   box.className = kind;
   box.textContent = text;
+  box.dataset.page = pageOf(location.hash);
+  box.dataset.at = String(Date.now());
   if (kind !== "error") setTimeout(() => { if (box.textContent === text) box.textContent = ""; }, 4000);
 }
 
-// errorText turns an SDK or fetch error into what the server said.
+// forget clears a message that belongs to another page than page, so that
+// "Time approved." doesn't follow the person around. A message said just
+// before a navigation (an action that ends by going elsewhere) is kept.
+export function forget(page) {
+  const box = document.getElementById("status");
+  if (!box?.textContent || box.dataset.page === page) return;
+  if (Date.now() - Number(box.dataset.at || 0) < 500) return;
+  box.textContent = "";
+}
+
+function pageOf(hash) {
+  return hash.replace(/^#\/?/, "").split(/[/?]/)[0];
+}
+
+// errorText turns an SDK or fetch error into what the server said, in
+// words a person reads: an e-mail already in use says so.
 export function errorText(err) {
   const r = err?.response || err?.data;
+  if (r?.data?.email?.code === "validation_not_unique") {
+    return "An account with this e-mail address already exists. Sign in, or reset its password from the sign-in page.";
+  }
   if (r?.message) {
     const fields = Object.entries(r.data || {}).map(([k, v]) => `${k}: ${v.message || v}`);
     return [r.message, ...fields].join(" ");
@@ -161,4 +182,59 @@ export function download(name, text, type = "text/csv") {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// Time zones. Browsers list some zones by names the tz database has since
+// renamed (ICU keeps the old ones): the list shows the current names, and
+// a zone saved under an old name is shown under its new one.
+const renamedZones = {
+  "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Rangoon": "Asia/Yangon", "Europe/Kiev": "Europe/Kyiv", "Atlantic/Faeroe": "Atlantic/Faroe",
+  "America/Godthab": "America/Nuuk", "Pacific/Truk": "Pacific/Chuuk", "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Enderbury": "Pacific/Kanton", "Africa/Asmera": "Africa/Asmara", "Asia/Dacca": "Asia/Dhaka",
+  "Asia/Ulan_Bator": "Asia/Ulaanbaatar", "Asia/Thimbu": "Asia/Thimphu", "Asia/Macao": "Asia/Macau",
+  "Asia/Chongqing": "Asia/Shanghai", "Asia/Harbin": "Asia/Shanghai", "Asia/Kashgar": "Asia/Urumqi",
+  "Asia/Ujung_Pandang": "Asia/Makassar", "Asia/Tel_Aviv": "Asia/Jerusalem", "Europe/Uzhgorod": "Europe/Kyiv",
+  "Europe/Zaporozhye": "Europe/Kyiv", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+  "America/Catamarca": "America/Argentina/Catamarca", "America/Cordoba": "America/Argentina/Cordoba",
+  "America/Jujuy": "America/Argentina/Jujuy", "America/Mendoza": "America/Argentina/Mendoza",
+  "America/Indianapolis": "America/Indiana/Indianapolis", "America/Louisville": "America/Kentucky/Louisville",
+  "America/Coral_Harbour": "America/Atikokan", "America/Santa_Isabel": "America/Tijuana",
+  "Australia/Currie": "Australia/Hobart", "Pacific/Johnston": "Pacific/Honolulu",
+};
+
+// currentZone is tz under its current name.
+export function currentZone(tz) {
+  return renamedZones[tz] || tz;
+}
+
+// zones lists the time zones by their current names, UTC first.
+export function zones() {
+  const all = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [];
+  return ["UTC", ...new Set(all.map(currentZone).filter((z) => z !== "UTC"))].sort((a, b) => (a === "UTC" ? -1 : b === "UTC" ? 1 : a.localeCompare(b)));
+}
+
+// zonePicker is a time-zone select with a search box: typing part of a
+// name ("kolk", "new york") narrows the list to the zones that match.
+export function zonePicker(name, value, hint) {
+  const chosen = currentZone(value || "UTC");
+  const list = zones();
+  if (!list.includes(chosen)) list.unshift(chosen);
+  const options = list.map((z) => h("option", { value: z, selected: z === chosen }, z.replaceAll("_", " ")));
+  const pick = h("select", { name, "aria-label": "Time zone" }, options);
+  const search = h("input", {
+    type: "search", class: "zone-search", placeholder: "Search time zones", "aria-label": "Search time zones",
+    oninput: (e) => {
+      const words = e.target.value.toLowerCase().replaceAll("_", " ").split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const o of options) {
+        const hit = words.every((w) => o.textContent.toLowerCase().includes(w));
+        o.hidden = !hit;
+        if (hit && !first) first = o;
+      }
+      if (first && pick.selectedOptions[0]?.hidden) pick.value = first.value;
+    },
+  });
+  return h("div", { class: "field zone-picker", role: "group", "aria-label": "Time zone" },
+    h("span", {}, "Time zone"), search, pick, hint ? h("small", {}, hint) : null);
 }

@@ -1,6 +1,8 @@
 package hookstest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -169,4 +171,10 @@ func CmpOr(s, fallback string) string {
 		return fallback
 	}
 	return s
+}
+
+// Sha256Hex is the hex SHA-256 of s, as tokens and downloads are checked by.
+func Sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -1,6 +1,6 @@
 // Signing in and up, joining by invite and creating an organization.
-import { pb, session, signedIn, loadOrgs } from "../api.js";
-import { h, field, select, action, go, say } from "../ui.js";
+import { pb, session, signedIn, signOut, loadOrgs } from "../api.js";
+import { h, field, action, go, say, zonePicker } from "../ui.js";
 
 function credentials(params, { withName }) {
   return [
@@ -34,6 +34,7 @@ export function signIn({ params }) {
   h("h1", {}, "Sign in to Tock"),
   credentials(params, { withName: false }),
   h("button", { type: "submit" }, "Sign in"),
+  h("p", {}, h("a", { href: "#/reset-password", id: "forgot-password" }, "Forgot your password?")),
   h("p", {}, "No account yet? ", h("a", { href: `#/signup?${params}` }, "Sign up")));
   return form;
 }
@@ -74,7 +75,7 @@ export async function join({ id: token }) {
   if (!signedIn()) {
     return h("section", { class: "card narrow" }, h("h1", {}, `Join ${invite.org.name}`), intro,
       h("p", {}, h("a", { class: "button", href: `#/signup?${back}` }, "Create an account"), " or ",
-        h("a", { href: `#/signin?${back}` }, "sign in"), " to accept."));
+        h("a", { href: `#/signin?${back}` }, "sign in"), " to accept."), desktopLink());
   }
   return h("section", { class: "card narrow" }, h("h1", {}, `Join ${invite.org.name}`), intro,
     h("button", {
@@ -85,13 +86,17 @@ export async function join({ id: token }) {
         say(`Welcome to ${invite.org.name}.`);
         go("me");
       }),
-    }, "Accept invitation"));
+    }, "Accept invitation"), desktopLink());
+}
+
+// desktopLink leads from an invitation to the desktop app (after signing in).
+function desktopLink() {
+  const to = signedIn() ? "#/me/desktop" : `#/signin?${new URLSearchParams({ next: "me/desktop" })}`;
+  return h("p", { class: "muted" }, "Once you have joined, ", h("a", { href: to, id: "get-desktop-app" }, "get the desktop app"), " to track your time.");
 }
 
 export function newOrg() {
   const here = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [here];
-  if (!zones.includes("UTC")) zones.unshift("UTC");
   const form = h("form", {
     class: "card narrow",
     onsubmit: (e) => {
@@ -107,7 +112,80 @@ export function newOrg() {
   h("h1", {}, "Create an organization"),
   h("p", {}, "You will be its owner. Invite your colleagues next."),
   field("Name", h("input", { name: "name", required: true, maxlength: 200 })),
-  field("Time zone", select("timezone", zones.map((z) => [z, z]), here), "Days in timesheets and the gallery start at midnight here."),
+  zonePicker("timezone", here, "Days in timesheets and the gallery start at midnight here."),
   h("button", { type: "submit" }, "Create organization"));
+  return form;
+}
+
+// resetPassword is both halves of "Forgot your password?": without a token
+// it asks for the e-mail address and has the server mail a link; the link
+// (#/reset-password/TOKEN, set in the users collection's mail template)
+// comes back here to choose the new password.
+export function resetPassword({ id: token }) {
+  return token ? newPassword(token) : askReset();
+}
+
+function askReset() {
+  const done = h("div", { id: "reset-sent", "aria-live": "polite" });
+  const form = h("form", {
+    class: "card narrow", id: "reset-request",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const email = new FormData(form).get("email");
+      action(async () => {
+        await pb.collection("users").requestPasswordReset(email);
+        // The same answer whether or not the address has an account.
+        done.replaceChildren(h("p", {}, `If ${email} has a Tock account, a link to choose a new password is on its way. It works for 30 minutes.`));
+      });
+    },
+  },
+  h("h1", {}, "Reset your password"),
+  h("p", {}, "Enter your account's e-mail address; we'll e-mail you a link to choose a new password."),
+  field("E-mail", h("input", { name: "email", type: "email", autocomplete: "email", required: true })),
+  h("button", { type: "submit" }, "E-mail me a link"),
+  done,
+  h("p", {}, h("a", { href: "#/signin" }, "Back to sign in")));
+  return form;
+}
+
+function newPassword(token) {
+  const form = h("form", {
+    class: "card narrow", id: "reset-confirm",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const d = new FormData(form);
+      if (d.get("password") !== d.get("passwordConfirm")) return say("The two passwords differ.", "error");
+      action(async () => {
+        await pb.collection("users").confirmPasswordReset(token, d.get("password"), d.get("passwordConfirm"));
+        go("signin");
+      }, "Your password is changed. Sign in with it.");
+    },
+  },
+  h("h1", {}, "Choose a new password"),
+  field("New password", h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 8 })),
+  field("New password again", h("input", { name: "passwordConfirm", type: "password", autocomplete: "new-password", required: true, minlength: 8 })),
+  h("button", { type: "submit" }, "Change password"),
+  h("p", { class: "muted" }, "The link works once, for 30 minutes; if it has expired, ", h("a", { href: "#/reset-password" }, "ask for a new one"), "."));
+  return form;
+}
+
+// confirmEmail finishes an e-mail change: the link mailed to the new
+// address lands here, and the person confirms with their password.
+export function confirmEmail({ id: token }) {
+  const form = h("form", {
+    class: "card narrow", id: "email-confirm",
+    onsubmit: (e) => {
+      e.preventDefault();
+      action(async () => {
+        await pb.collection("users").confirmEmailChange(token, new FormData(form).get("password"));
+        // The old sign-in no longer holds: sign in with the new address.
+        signOut();
+        go("signin");
+      }, "Your e-mail address is changed. Sign in with the new one.");
+    },
+  },
+  h("h1", {}, "Confirm your new e-mail address"),
+  field("Password", h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+  h("button", { type: "submit" }, "Confirm"));
   return form;
 }

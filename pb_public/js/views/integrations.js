@@ -149,6 +149,6 @@ export async function summaries({ render, params }) {
           h("tbody", {}, preview.members.map((m) => h("tr", {},
             h("td", {}, m.name || nameOf(m.user)),
             h("td", {}, duration(m.tracked_seconds)),
-            h("td", {}, `${m.activity_percent}%`),
+            h("td", {}, m.tracked_seconds > m.manual_seconds ? `${m.activity_percent}%` : "–"),
             h("td", {}, m.projects.map((p) => `${p.name} (${duration(p.tracked_seconds)})`).join(", ")))))))));
 }

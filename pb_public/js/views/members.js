@@ -1,6 +1,6 @@
 // Members: the organization's people, their roles, and invitations.
 import { pb, session, nameOf, userId, can, canOn, loadOrgs } from "../api.js";
-import { h, field, select, action, q, go } from "../ui.js";
+import { h, field, select, action, q, go, say, parseDate } from "../ui.js";
 
 const roles = [["user", "User"], ["manager", "Manager"], ["owner", "Owner"]];
 
@@ -51,11 +51,14 @@ export async function members({ render }) {
 
 // limits shows a member's daily and weekly limits, editable by those who may set them.
 function limits(m) {
-  const show = (n) => (n ? String(n) : "none");
+  const show = (n) => (n ? `${n} h` : "No limit");
   if (!canOn("Set Daily/Weekly Limits", { user: m.user })) return `${show(m.daily_limit_hours)} / ${show(m.weekly_limit_hours)}`;
   const input = (name, max, label) => h("input", {
-    type: "number", name, min: 0, max, step: "0.5", value: m[name] || 0, class: "hours", "aria-label": `${label} of ${nameOf(m.user)} (0: none)`,
-    onchange: (e) => action(() => pb.collection("memberships").update(m.id, { [name]: Number(e.target.value) }), "Limit saved."),
+    // An empty box is no limit (stored as 0), which the placeholder says.
+    type: "number", name, min: 0, max, step: "0.5", value: m[name] || "", placeholder: "No limit", class: "hours",
+    "aria-label": `${label} of ${nameOf(m.user)} (empty: no limit)`,
+    onchange: (e) => action(() => pb.collection("memberships").update(m.id, { [name]: Number(e.target.value) || 0 }),
+      Number(e.target.value) ? "Limit saved." : "Limit removed: no limit."),
   });
   return h("span", { class: "row" }, input("daily_limit_hours", 24, "Daily limit"), input("weekly_limit_hours", 168, "Weekly limit"));
 }
@@ -89,7 +92,9 @@ async function inviteForm() {
         const link = new URL(inv.link, location.origin).href;
         result.replaceChildren(
           h("p", {}, inv.emailed ? `We e-mailed ${inv.email} an invitation. You can also send them this link:` : `Send ${inv.email} this link; it works once, for 7 days:`),
-          h("input", { readonly: true, value: link, id: "invite-link", "aria-label": "Invitation link", onfocus: (ev) => ev.target.select() }));
+          h("div", { class: "row" },
+            h("input", { readonly: true, value: link, id: "invite-link", "aria-label": "Invitation link", onfocus: (ev) => ev.target.select() }),
+            h("button", { type: "button", class: "secondary", id: "copy-invite-link", onclick: () => copy(link) }, "Copy link")));
         form.reset();
       }, "Invitation created.");
     },
@@ -104,17 +109,36 @@ async function inviteForm() {
   return h("div", { class: "card" }, form, result);
 }
 
+// copy puts text on the clipboard, with the old select-and-copy where the
+// Clipboard API is missing (a page served over plain HTTP to another host).
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const box = document.getElementById("invite-link");
+    box.select();
+    if (!document.execCommand("copy")) return say("Copying isn't allowed here: select the link and copy it.", "error");
+  }
+  say("Link copied.");
+}
+
+// invites lists the invitations not yet accepted: the pending ones, and
+// those whose week ran out (they no longer work; revoking clears them).
 async function invites(render) {
   const list = await pb.collection("invites").getFullList({ filter: `org = ${q(session.org.id)} && status = "pending"`, sort: "-created", batch: 200 });
   if (!list.length) return null;
+  const now = Date.now();
+  const expired = (i) => parseDate(i.expires) <= now;
+  list.sort((a, b) => expired(a) - expired(b));
   return h("section", {},
-    h("h2", {}, "Pending invitations"),
+    h("h2", {}, "Invitations"),
     h("div", { class: "scroll" }, h("table", { id: "invites" },
-      h("thead", {}, h("tr", {}, ["E-mail", "Role", "Expires", ""].map((c) => h("th", {}, c)))),
-      h("tbody", {}, list.map((i) => h("tr", {},
-        h("td", {}, i.email), h("td", {}, i.role), h("td", {}, i.expires.slice(0, 10)),
+      h("thead", {}, h("tr", {}, ["E-mail", "Role", "Status", ""].map((c) => h("th", {}, c)))),
+      h("tbody", {}, list.map((i) => h("tr", { class: expired(i) ? "expired" : "" },
+        h("td", {}, i.email), h("td", {}, i.role),
+        h("td", {}, expired(i) ? h("span", { class: "badge" }, `Expired ${i.expires.slice(0, 10)}`) : `Pending until ${i.expires.slice(0, 10)}`),
         h("td", {}, h("button", {
-          type: "button", class: "secondary", "aria-label": `Revoke the invitation of ${i.email}`,
+          type: "button", class: "secondary", "aria-label": `${expired(i) ? "Remove" : "Revoke"} the invitation of ${i.email}`,
           onclick: () => action(() => pb.collection("invites").delete(i.id), "Invitation revoked.").then((ok) => ok && render()),
-        }, "Revoke"))))))));
+        }, expired(i) ? "Remove" : "Revoke"))))))));
 }

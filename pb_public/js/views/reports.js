@@ -2,6 +2,7 @@
 import { pb, session } from "../api.js";
 import { h, field, select, action, duration, dayOf, weekOf, go, download } from "../ui.js";
 import { projectNames } from "../lib/data.js";
+import { stackedBars } from "../lib/chart.js";
 
 const groups = [["member", "Member"], ["project", "Project"], ["task", "Task"], ["day", "Day"]];
 
@@ -60,17 +61,44 @@ export async function reports({ params }) {
   const nums = [
     ["Tracked", (r) => duration(r.tracked_seconds)],
     ["Manual", (r) => duration(r.manual_seconds)],
-    ["Activity", (r) => (r.tracked_seconds ? `${Math.round(r.activity_percent)}%` : "–")],
+    ["Activity", (r) => (r.tracked_seconds > r.manual_seconds ? `${Math.round(r.activity_percent)}%` : "–")],
     ["Breaks", (r) => duration(r.break_seconds)],
   ];
   const t = report.totals;
   return h("section", {},
     h("h1", {}, "Reports"),
     form,
-    report.rows.length === 0 ? h("p", { class: "muted" }, "No time you may see in this range.") :
+    report.rows.length === 0 ? h("p", { class: "muted" }, "No time you may see in this range.") : reportChart(report.rows, chosen),
+    report.rows.length === 0 ? null :
       h("div", { class: "scroll" }, h("table", { id: "report" },
         h("thead", {}, h("tr", {}, cols.map(([c]) => h("th", {}, c)), nums.map(([c]) => h("th", { class: "num" }, c)))),
         h("tbody", {}, report.rows.map((r) => h("tr", {}, cols.map(([, f]) => h("td", {}, f(r))), nums.map(([, f]) => h("td", { class: "num" }, f(r)))))),
         h("tfoot", {}, h("tr", {}, h("th", { colspan: cols.length }, "Total"), nums.map(([, f]) => h("th", { class: "num" }, f(t))))))),
     h("p", { class: "muted" }, `Days in ${tz}. Activity is seconds with keyboard or mouse input over tracked seconds.`));
+}
+
+// reportChart draws the report's hours as it is grouped: days along the axis
+// when grouped by day (else the first grouping), stacked by the other
+// groupings; past seven stacks the smallest are one "Other".
+function reportChart(rows, chosen) {
+  const label = { day: (r) => r.date, member: (r) => r.member, project: (r) => r.project || "No project", task: (r) => r.task || "No task" };
+  const axis = chosen.includes("day") ? "day" : chosen[0];
+  const stack = chosen.filter((g) => g !== axis);
+  const labels = [...new Set(rows.map(label[axis]))];
+  if (axis === "day") labels.sort();
+  const at = new Map(labels.map((l, i) => [l, i]));
+  const bySeries = new Map();
+  for (const r of rows) {
+    const name = stack.map((g) => label[g](r)).join(" · ") || "Tracked";
+    if (!bySeries.has(name)) bySeries.set(name, labels.map(() => 0));
+    bySeries.get(name)[at.get(label[axis](r))] += r.tracked_seconds / 3600;
+  }
+  const total = (v) => v.reduce((n, x) => n + x, 0);
+  let series = [...bySeries].map(([name, values]) => ({ name, values })).sort((a, b) => total(b.values) - total(a.values));
+  if (series.length > 8) {
+    const other = labels.map((_, i) => series.slice(7).reduce((n, sr) => n + sr.values[i], 0));
+    series = [...series.slice(0, 7), { name: "Other", values: other }];
+  }
+  const by = stack.length ? ` by ${stack.join(" and ")}` : "";
+  return stackedBars({ id: "report-chart", title: `Hours per ${axis}${by}`, labels, series });
 }

@@ -3,6 +3,7 @@ import { pb, session, nameOf, userId, can, moduleOn } from "../api.js";
 import { h, field, select, duration, dayOf, addDays, weekOf, weekday, go, csv, download } from "../ui.js";
 import { projectNames, activity } from "../lib/data.js";
 import { manualTimeForm, requests, approval, breaks } from "./time.js";
+import { openEntries } from "./entries.js";
 
 export async function timesheets({ params, render }) {
   const tz = session.org.timezone;
@@ -57,7 +58,7 @@ export async function timesheets({ params, render }) {
         h("thead", {}, h("tr", {}, h("th", {}, "Member"), h("th", {}, "Project"), days.map((d) => h("th", { class: off.has(d) ? "num holiday" : "num", "data-day": d }, weekday(d), off.has(d) ? h("small", {}, off.get(d)) : null)), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Manual"), h("th", { class: "num" }, "Activity"))),
         h("tbody", {}, list.map((r) => h("tr", {},
           h("td", {}, nameOf(r.user)), h("td", {}, names.get(r.project) || "—"),
-          r.days.map((s) => h("td", { class: "num" }, s ? duration(s) : "")),
+          r.days.map((s, i) => h("td", { class: "num" }, s ? cell(r, days[i], s, names, render) : "")),
           h("td", { class: "num" }, h("strong", {}, duration(r.tracked))),
           h("td", { class: "num" }, r.manual ? duration(r.manual) : ""),
           h("td", { class: "num" }, activity(r))))),
@@ -82,4 +83,29 @@ async function holidays(days, user) {
     }
   }
   return out;
+}
+
+// cell is a day's time of one member in one project: a button that opens
+// the entries behind it (views/entries.js).
+function cell(r, day, seconds, names, render) {
+  const projectName = names.get(r.project) || "—";
+  return h("button", {
+    type: "button", class: "link cell", "data-day": day,
+    "aria-label": `${duration(seconds)}: entries of ${nameOf(r.user)} in ${projectName} on ${weekday(day)}`,
+    onclick: (e) => openEntries({
+      user: r.user, project: r.project, day, projectName, from: e.currentTarget, render,
+      addTime: document.getElementById("manual-time") ? () => prefill(r, day) : null,
+    }),
+  }, duration(seconds));
+}
+
+// prefill points the Add time form at a cell's member, project and day.
+function prefill(r, day) {
+  const form = document.getElementById("manual-time");
+  for (const [name, value] of [["user", r.user], ["project", r.project], ["day", day]]) {
+    const el = form.elements[name];
+    if (el && el.type !== "hidden" && [...(el.options || [{ value }])].some((o) => o.value === value)) el.value = value;
+  }
+  form.scrollIntoView({ block: "center" });
+  form.elements.from.focus();
 }

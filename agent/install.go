@@ -1,0 +1,130 @@
+package agent
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tock-app/tock/agent/autostart"
+	"github.com/tock-app/tock/agent/spool"
+)
+
+// install and uninstall make `tock agent run` start at every login of the
+// current user, without root (autostart: an XDG autostart entry on Linux,
+// the per-user Run key on Windows).
+func (o *options) install() *cobra.Command {
+	return &cobra.Command{
+		Use:   "install",
+		Short: "Start the agent at every login of this user (no administrator needed)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			entry, err := autostart.Default()
+			if err != nil {
+				return err
+			}
+			run, err := o.runCommand()
+			if err != nil {
+				return err
+			}
+			where, err := entry.Install(run)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Installed: the agent starts at every login (%s).\n", where)
+			if store, err := o.store(); err == nil {
+				if _, err := store.Load(); err != nil {
+					fmt.Fprintln(out, "Not signed in yet: run `tock agent enrol CODE` with the code from the web app.")
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (o *options) uninstall() *cobra.Command {
+	return &cobra.Command{
+		Use:   "uninstall",
+		Short: "Stop starting the agent at login (the spool and the session stay)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			entry, err := autostart.Default()
+			if err != nil {
+				return err
+			}
+			removed, where, err := entry.Uninstall()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if removed {
+				fmt.Fprintf(out, "Uninstalled: removed %s.\n", where)
+			} else {
+				fmt.Fprintln(out, "Not installed: nothing to remove.")
+			}
+			o.reportSpool(out)
+			return nil
+		},
+	}
+}
+
+// runCommand is what autostart runs: this executable's `agent run`, with
+// the state directory when one was chosen (the environment of a login
+// doesn't carry TOCK_AGENT_DIR).
+func (o *options) runCommand() (autostart.Command, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return autostart.Command{}, fmt.Errorf("this program's path: %w", err)
+	}
+	if p, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = p
+	}
+	args := []string{"agent", "run"}
+	if o.dir != "" {
+		dir, err := filepath.Abs(o.dir)
+		if err != nil {
+			return autostart.Command{}, fmt.Errorf("state dir %s: %w", o.dir, err)
+		}
+		args = append(args, "--state-dir", dir)
+	}
+	return autostart.Command{Exe: exe, Args: args}, nil
+}
+
+// reportSpool tells of items not uploaded yet: uninstalling never deletes
+// them, and the person should know they are there.
+func (o *options) reportSpool(out io.Writer) {
+	dir, err := o.path("spool")
+	if err != nil {
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return
+	}
+	if n, bytes, _ := sp.Stats(); n > 0 {
+		fmt.Fprintf(out, "The spool still holds %d items (%d bytes) not uploaded yet, in %s: they were kept, and upload the next time `tock agent run` runs.\n", n, bytes, dir)
+	}
+}
+
+// autostartLine is `status`'s line about autostart.
+func autostartLine() string {
+	entry, err := autostart.Default()
+	if err != nil {
+		return "Autostart: unknown (" + err.Error() + ")"
+	}
+	ok, where, err := entry.Installed()
+	switch {
+	case err != nil:
+		return "Autostart: unknown (" + err.Error() + ")"
+	case ok:
+		return "Autostart: installed (" + where + ")"
+	}
+	return "Autostart: not installed (`tock agent install` starts the agent at login)"
+}

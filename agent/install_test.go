@@ -1,0 +1,80 @@
+package agent_test
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tock-app/tock/agent/spool"
+	tt "github.com/tock-app/tock/internal/tocktest"
+)
+
+// TestInstallUninstall: the real `tock agent install` writes the XDG
+// autostart entry in a temporary home (and under XDG_CONFIG_HOME when set),
+// `status` says so, `uninstall` removes it and reports, without deleting,
+// the items still in the spool.
+func TestInstallUninstall(t *testing.T) {
+	bin := tt.Binary(t)
+	for _, xdg := range []bool{false, true} {
+		home, state := t.TempDir(), t.TempDir()
+		env := []string{"HOME=" + home, "TOCK_AGENT_DIR=" + state, "XDG_CONFIG_HOME="}
+		entry := filepath.Join(home, ".config", "autostart", "tock-agent.desktop")
+		if xdg {
+			cfg := filepath.Join(t.TempDir(), "cfg")
+			env[2] = "XDG_CONFIG_HOME=" + cfg
+			entry = filepath.Join(cfg, "autostart", "tock-agent.desktop")
+		}
+		run := func(args ...string) string {
+			t.Helper()
+			cmd := exec.Command(bin, append([]string{"agent"}, args...)...)
+			cmd.Env = append(os.Environ(), env...)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("tock agent %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+			return string(out)
+		}
+
+		if out := run("status"); !strings.Contains(out, "Autostart: not installed") {
+			t.Errorf("status before install:\n%s", out)
+		}
+		if out := run("install"); !strings.Contains(out, entry) {
+			t.Errorf("install doesn't say where:\n%s", out)
+		}
+		b, err := os.ReadFile(entry)
+		if err != nil {
+			t.Fatalf("no autostart entry: %v", err)
+		}
+		if !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+state+"\n") || !strings.Contains(string(b), "Type=Application") {
+			t.Errorf("entry:\n%s", b)
+		}
+		if out := run("status"); !strings.Contains(out, "Autostart: installed ("+entry+")") {
+			t.Errorf("status after install:\n%s", out)
+		}
+
+		sp, err := spool.Open(filepath.Join(state, "spool"), 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sp.Put(spool.KindActivity, "act-unsent-1", []byte(`{"client_id":"act-unsent-1"}`)); err != nil {
+			t.Fatal(err)
+		}
+		out := run("uninstall")
+		if !strings.Contains(out, "Uninstalled") || !strings.Contains(out, "still holds 1 items") {
+			t.Errorf("uninstall:\n%s", out)
+		}
+		if _, err := os.Stat(entry); !os.IsNotExist(err) {
+			t.Errorf("entry left: %v", err)
+		}
+		if n, _, _ := sp.Stats(); n != 1 {
+			t.Errorf("uninstall left %d spooled items, want 1", n)
+		}
+		if out := run("uninstall"); !strings.Contains(out, "Not installed") {
+			t.Errorf("second uninstall:\n%s", out)
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package desktop
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/hooks/audit"
+	"github.com/tock-app/tock/hooks/gate"
+	"github.com/tock-app/tock/hooks/reply"
+	"github.com/tock-app/tock/migrations"
+)
+
+// enrolAlphabet is Crockford's base32: no I, L, O or U, so a code read
+// aloud or retyped survives; 12 characters carry 60 random bits.
+const (
+	enrolAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	enrolCodeLen  = 12
+)
+
+func (s *Server) registerEnrol(app core.App, z *gate.Authorizer) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.POST(api.EnrolCodesRoute, func(re *core.RequestEvent) error { return s.newEnrolCode(re, z) }).
+			Bind(apis.RequireAuth(migrations.Users))
+		e.Router.POST(api.EnrolRoute, s.enrol)
+		return e.Next()
+	})
+	// Codes die with the membership: a member who leaves or is removed (or
+	// set to anything but active) can't enrol a computer afterwards.
+	app.OnRecordAfterUpdateSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString("status") != "active" {
+			revokeEnrolCodes(e.App, e.Record)
+		}
+		return e.Next()
+	})
+	app.OnRecordAfterDeleteSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		revokeEnrolCodes(e.App, e.Record)
+		return e.Next()
+	})
+}
+
+// newEnrolCode makes a code for the requester in the organization of the
+// path, replacing any earlier unused one: one live code per member.
+func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
+	_, org, err := z.OrgMember(e)
+	if err != nil {
+		return err
+	}
+	code, err := newEnrolCodeText()
+	if err != nil {
+		return err
+	}
+	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Enrolments)
+	if err != nil {
+		return fmt.Errorf("find %s: %w", migrations.Enrolments, err)
+	}
+	r := core.NewRecord(c)
+	r.Set("org", org.Id)
+	r.Set("user", e.Auth.Id)
+	r.Set("code_hash", hashEnrolCode(code))
+	expires := time.Now().UTC().Add(api.EnrolTTL).Truncate(time.Millisecond)
+	r.Set("expires", expires)
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		if _, err := tx.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+			dbx.Params{"org": org.Id, "user": e.Auth.Id})).Execute(); err != nil {
+			return fmt.Errorf("drop earlier codes: %w", err)
+		}
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		audit.Log(tx, e.Auth, "new_enrol_code", r, map[string]any{"expires": expires})
+		return nil
+	})
+	if err != nil {
+		return reply.RequestError(err, "Couldn't make an enrolment code.")
+	}
+	server := serverURL(e)
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, api.EnrolCode{
+		Code: formatEnrolCode(code), Server: server, Expires: expires,
+		Link: "tock://enrol?server=" + url.QueryEscape(server) + "&code=" + code,
+	})
+}
+
+// enrol exchanges a code for a session token of its member. Every refusal
+// changes nothing and says, in a sentence, what the person can do.
+func (s *Server) enrol(e *core.RequestEvent) error {
+	var in api.EnrolRequest
+	if err := e.BindBody(&in); err != nil {
+		return reply.BadRequest("Send the enrolment code as JSON: {\"code\": \"…\"}.")
+	}
+	code := normalizeEnrolCode(in.Code)
+	if len(code) != enrolCodeLen || strings.Trim(code, enrolAlphabet) != "" {
+		return reply.BadRequest("That is not an enrolment code: a code is 12 letters and digits, such as 7KQ2-M9XD-4HTR.")
+	}
+	var out api.Enrolled
+	err := e.App.RunInTransaction(func(tx core.App) error {
+		r, user, org, err := usableEnrolment(tx, code, time.Now())
+		if err != nil {
+			return err
+		}
+		r.Set("used", time.Now().UTC())
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		token, err := user.NewAuthToken()
+		if err != nil {
+			return fmt.Errorf("session of %s: %w", user.Id, err)
+		}
+		audit.Log(tx, user, "enrol_agent", r, map[string]any{"ip": e.RealIP(), "user_agent": truncate(e.Request.UserAgent(), 200)})
+		out = api.Enrolled{
+			Token: token, User: api.EnrolUser{ID: user.Id, Email: user.Email()},
+			Org:    api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+			Server: serverURL(e),
+		}
+		return nil
+	})
+	if err != nil {
+		return reply.RequestError(err, "Couldn't enrol the agent.")
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, out)
+}
+
+// usableEnrolment finds the code's record, its member and organization, and
+// refuses a code that is unknown, used, expired or whose membership ended.
+func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *core.Record, err error) {
+	const again = " Get a new code on the web app's “Get the desktop app” page."
+	r, err = app.FindFirstRecordByFilter(migrations.Enrolments, "code_hash = {:hash}", dbx.Params{"hash": hashEnrolCode(code)})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("find enrolment code: %w", err)
+	}
+	switch {
+	case !r.GetDateTime("used").IsZero():
+		return nil, nil, nil, &router.ApiError{Status: http.StatusGone, Message: "This enrolment code has already been used: each code works once." + again}
+	case !r.GetDateTime("expires").Time().After(now):
+		return nil, nil, nil, &router.ApiError{Status: http.StatusGone,
+			Message: fmt.Sprintf("This enrolment code has expired: codes work for %d minutes.%s", int(api.EnrolTTL.Minutes()), again)}
+	}
+	a, err := gate.LoadActor(app, r.GetString("user"), r.GetString("org"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !a.Member {
+		// Codes are deleted when a membership ends; this is the same refusal
+		// for one that ended in the same instant.
+		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
+	}
+	user, err = app.FindRecordById(migrations.Users, r.GetString("user"))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("find the member of enrolment %s: %w", r.Id, err)
+	}
+	return r, user, a.Org, nil
+}
+
+// revokeEnrolCodes deletes the unused codes of a membership that ended, and
+// says so in the audit log when there were any.
+func revokeEnrolCodes(app core.App, membership *core.Record) {
+	res, err := app.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+		dbx.Params{"org": membership.GetString("org"), "user": membership.GetString("user")})).Execute()
+	if err != nil {
+		app.Logger().Error("enrolment codes of an ended membership not revoked",
+			"membership", membership.Id, "error", err)
+		return
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		audit.Log(app, nil, "revoke_enrol_codes", membership, map[string]any{"codes": n})
+	}
+}
+
+// newEnrolCodeText draws a code from enrolAlphabet (256 is a multiple of
+// 32, so every letter is equally likely).
+func newEnrolCodeText() (string, error) {
+	var b [enrolCodeLen]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("enrolment code: %w", err)
+	}
+	for i := range b {
+		b[i] = enrolAlphabet[int(b[i])%len(enrolAlphabet)]
+	}
+	return string(b[:]), nil
+}
+
+// normalizeEnrolCode reads a code as a person may type it: any case, with
+// dashes or spaces, O for 0 and I or L for 1 (Crockford's reading).
+func normalizeEnrolCode(s string) string {
+	s = strings.ToUpper(s)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', ' ', '\t':
+			return -1
+		case 'O':
+			return '0'
+		case 'I', 'L':
+			return '1'
+		}
+		return r
+	}, s)
+}
+
+// formatEnrolCode groups a code by four for reading: 7KQ2-M9XD-4HTR.
+func formatEnrolCode(code string) string {
+	return code[:4] + "-" + code[4:8] + "-" + code[8:]
+}
+
+func hashEnrolCode(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(sum[:])
+}
+
+// serverURL is the address the agent should keep: the app URL of the
+// settings when the operator set one, else the one the browser used.
+func serverURL(e *core.RequestEvent) string {
+	if u := strings.TrimRight(e.App.Settings().Meta.AppURL, "/"); u != "" && u != "http://localhost:8090" {
+		return u
+	}
+	scheme := "http"
+	if e.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + e.Request.Host
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
