@@ -30,6 +30,7 @@ deps:
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	go vet ./...
+	GOOS=windows GOARCH=amd64 go vet ./...
 
 ## test: install what the tests need, then run the whole suite and print its reports
 test: deps vet
