@@ -15,13 +15,17 @@ import (
 // steadyWorld serves a steady-state history of shape (8 hours a day of
 // 10-minute slots, three screenshots and two apps each; see internal/steady).
 func steadyWorld(t *testing.T, shape steady.Shape) *world {
-	return newWorld(t, func(t *testing.T) *tt.Fixture {
+	return newWorld(t, steadySeed(shape))
+}
+
+func steadySeed(shape steady.Shape) func(*testing.T) *tt.Fixture {
+	return func(t *testing.T) *tt.Fixture {
 		fx, err := steady.Fixture(shape, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return fx
-	})
+	}
 }
 
 // loadTime opens a page afresh and returns the milliseconds from the start
@@ -63,7 +67,7 @@ func TestPagesLoadFast(t *testing.T) {
 		}
 	}
 
-	day := steadyWorld(t, steady.Shape{Members: 50, Days: 1})
+	day := anotherWorld(t, tt.FreeAddr(t), steadySeed(steady.Shape{Members: 50, Days: 1}))
 	b = day.browser(t, 1280, 900)
 	signIn(t, b, day, steady.Member(0)+"@example.test", tt.Password)
 	page := "screenshots?user=all&day=" + yesterday

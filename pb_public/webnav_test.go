@@ -331,8 +331,8 @@ func TestPolish(t *testing.T) {
 		t.Fatalf("add manual time: %d", st)
 	}
 	open(t, b, w, fmt.Sprintf("reports?from=%s&to=%s&group=member&user=%s", day.Format("2006-01-02"), day.Format("2006-01-02"), tt.Carol))
-	b.Wait(t, "the report", `document.querySelector("main table")`)
-	if row := bt.Eval[string](t, b, `document.querySelector("main table tbody tr")?.innerText || ""`); !strings.Contains(row, "1:00") || !strings.Contains(row, "–") || strings.Contains(row, "0%") {
+	b.Wait(t, "the report", `document.querySelector("table#report")`)
+	if row := bt.Eval[string](t, b, `document.querySelector("table#report tbody tr")?.innerText || ""`); !strings.Contains(row, "1:00") || !strings.Contains(row, "–") || strings.Contains(row, "0%") {
 		t.Errorf("a manual-only day's report row %q", row)
 	}
 

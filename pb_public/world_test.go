@@ -45,6 +45,13 @@ func newWorld(t *testing.T, seed func(*testing.T) *tt.Fixture, env ...string) *w
 func newWorldAt(t *testing.T, addr string, seed func(*testing.T) *tt.Fixture, env ...string) *world {
 	t.Helper()
 	t.Parallel()
+	return anotherWorld(t, addr, seed, env...)
+}
+
+// anotherWorld starts a further world for a test that already has one (the
+// test runs in parallel since its first).
+func anotherWorld(t *testing.T, addr string, seed func(*testing.T) *tt.Fixture, env ...string) *world {
+	t.Helper()
 	bin := tt.Binary(t)
 	w := &world{fix: seed(t)}
 	dir, err := tests.TempDirClone(w.fix.Dir())
