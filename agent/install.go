@@ -22,15 +22,7 @@ func (o *options) install() *cobra.Command {
 		Short: "Start the agent at every login of this user (no administrator needed)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			entry, err := autostart.Default()
-			if err != nil {
-				return err
-			}
-			run, err := o.runCommand()
-			if err != nil {
-				return err
-			}
-			where, err := entry.Install(run)
+			where, err := o.installAutostart()
 			if err != nil {
 				return err
 			}
@@ -52,11 +44,7 @@ func (o *options) uninstall() *cobra.Command {
 		Short: "Stop starting the agent at login (the spool and the session stay)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			entry, err := autostart.Default()
-			if err != nil {
-				return err
-			}
-			removed, where, err := entry.Uninstall()
+			removed, where, err := uninstallAutostart()
 			if err != nil {
 				return err
 			}
@@ -70,6 +58,41 @@ func (o *options) uninstall() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// installAutostart is what `install` and the tray's "Start at login" do:
+// write the autostart entry for this executable's `agent run`.
+func (o *options) installAutostart() (where string, err error) {
+	entry, err := autostart.Default()
+	if err != nil {
+		return "", err
+	}
+	run, err := o.runCommand()
+	if err != nil {
+		return "", err
+	}
+	return entry.Install(run)
+}
+
+// uninstallAutostart is what `uninstall` and the tray's "Start at login"
+// do: remove the entry, and nothing else (the spool and the session stay).
+func uninstallAutostart() (removed bool, where string, err error) {
+	entry, err := autostart.Default()
+	if err != nil {
+		return false, "", err
+	}
+	return entry.Uninstall()
+}
+
+// autostartInstalled says whether the agent starts at login (false when
+// that can't be read: the tray's box then shows unchecked).
+func autostartInstalled() bool {
+	entry, err := autostart.Default()
+	if err != nil {
+		return false
+	}
+	ok, _, err := entry.Installed()
+	return ok && err == nil
 }
 
 // runCommand is what autostart runs: this executable's `agent run`, with
