@@ -28,6 +28,11 @@ func (o *options) install() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Installed: the agent starts at every login (%s).\n", where)
+			linkAt, err := o.installLink()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Registered: the web app's tock:// links sign this agent in (%s).\n", linkAt)
 			if store, err := o.store(); err == nil {
 				if _, err := store.Load(); err != nil {
 					fmt.Fprintln(out, "Not signed in yet: run `tock agent enrol CODE` with the code from the web app.")
@@ -54,6 +59,13 @@ func (o *options) uninstall() *cobra.Command {
 			} else {
 				fmt.Fprintln(out, "Not installed: nothing to remove.")
 			}
+			unlinked, linkAt, err := uninstallLink()
+			if err != nil {
+				return err
+			}
+			if unlinked {
+				fmt.Fprintf(out, "Unregistered: tock:// links no longer open the agent (removed %s).\n", linkAt)
+			}
 			o.reportSpool(out)
 			return nil
 		},
@@ -67,11 +79,35 @@ func (o *options) installAutostart() (where string, err error) {
 	if err != nil {
 		return "", err
 	}
-	run, err := o.runCommand()
+	run, err := o.agentCommand("run")
 	if err != nil {
 		return "", err
 	}
 	return entry.Install(run)
+}
+
+// installLink makes this executable's `agent enrol` the current user's
+// handler of tock:// links, so the web app's "enrol this computer" link
+// signs the agent in without a terminal.
+func (o *options) installLink() (where string, err error) {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return "", err
+	}
+	enrol, err := o.agentCommand("enrol")
+	if err != nil {
+		return "", err
+	}
+	return entry.Install(enrol)
+}
+
+// uninstallLink removes what installLink wrote, and only that.
+func uninstallLink() (removed bool, where string, err error) {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return false, "", err
+	}
+	return entry.Uninstall()
 }
 
 // uninstallAutostart is what `uninstall` and the tray's "Start at login"
@@ -95,10 +131,10 @@ func autostartInstalled() bool {
 	return ok && err == nil
 }
 
-// runCommand is what autostart runs: this executable's `agent run`, with
-// the state directory when one was chosen (the environment of a login
-// doesn't carry TOCK_AGENT_DIR).
-func (o *options) runCommand() (autostart.Command, error) {
+// agentCommand is what autostart and the link handler run: this
+// executable's `agent SUB`, with the state directory when one was chosen
+// (the environment of a login or of a browser doesn't carry TOCK_AGENT_DIR).
+func (o *options) agentCommand(sub string) (autostart.Command, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return autostart.Command{}, fmt.Errorf("this program's path: %w", err)
@@ -106,7 +142,7 @@ func (o *options) runCommand() (autostart.Command, error) {
 	if p, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = p
 	}
-	args := []string{"agent", "run"}
+	args := []string{"agent", sub}
 	if o.dir != "" {
 		dir, err := filepath.Abs(o.dir)
 		if err != nil {
@@ -150,4 +186,20 @@ func autostartLine() string {
 		return "Autostart: installed (" + where + ")"
 	}
 	return "Autostart: not installed (`tock agent install` starts the agent at login)"
+}
+
+// linkLine is `status`'s line about the tock:// link handler.
+func linkLine() string {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return "Link handler: unknown (" + err.Error() + ")"
+	}
+	ok, where, err := entry.Installed()
+	switch {
+	case err != nil:
+		return "Link handler: unknown (" + err.Error() + ")"
+	case ok:
+		return "Link handler: registered for tock:// links (" + where + ")"
+	}
+	return "Link handler: not registered (`tock agent install` lets the web app's tock:// links sign the agent in)"
 }

@@ -365,3 +365,33 @@ func (l *syncLog) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestEnrolLinkNotifies: `tock agent enrol` started by a tock:// link with
+// no terminal (as the browser starts the registered handler) tells the
+// person in a desktop notification, which dunst shows.
+func TestEnrolLinkNotifies(t *testing.T) {
+	bin := tt.Binary(t)
+	desktop := tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	dbustest.Bus(t)
+	dunst := dbustest.StartDunst(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	org := firstID(t, srv.URL, token, "organizations")
+	var c struct{ Link string }
+	if st := api(t, "POST", srv.URL+"/api/tock/orgs/"+org+"/enrolments", token, nil, &c); st != 200 {
+		t.Fatalf("new code: %d", st)
+	}
+	cmd := exec.Command(bin, "agent", "enrol", c.Link)
+	cmd.Env = append(os.Environ(), "TOCK_AGENT_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("enrol with the link: %v\n%s", err, out)
+	}
+	n := notified(t, dunst, "Signed in to Tock", 15*time.Second)
+	if !strings.Contains(n.Body, srv.URL) || !strings.Contains(n.Body, "owner@example.test") {
+		t.Errorf("notification body %q names neither the server nor the person", n.Body)
+	}
+}
