@@ -159,6 +159,14 @@ func TestXDGLink(t *testing.T) {
 	if want := "[Default Applications]\ntext/html=firefox.desktop\n\n[Added Associations]\nimage/png=eog.desktop;\n"; string(b) != want {
 		t.Errorf("mimeapps.list after uninstall:\n%s\nwant\n%s", b, want)
 	}
+	// A section without a tock:// line gets it at its end, before the
+	// blank line that parts it from the next.
+	os.WriteFile(l.MimeApps(), []byte("[Default Applications]\ntext/html=firefox.desktop\n\n[Added Associations]\n"), 0o644)
+	l.Install(Command{Exe: "/opt/tock/tock"})
+	if b, _ := os.ReadFile(l.MimeApps()); string(b) != "[Default Applications]\ntext/html=firefox.desktop\nx-scheme-handler/tock=tock-enrol.desktop\n\n[Added Associations]\n" {
+		t.Errorf("mimeapps.list with a second section:\n%s", b)
+	}
+	l.Uninstall()
 	// No mimeapps.list yet: install makes one with the section.
 	os.Remove(l.MimeApps())
 	l.Install(Command{Exe: "/opt/tock/tock"})

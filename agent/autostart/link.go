@@ -139,7 +139,7 @@ func setDefault(text string, on bool) (string, bool) {
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "[") {
 			if on && !placed && section == "[Default Applications]" {
-				out, placed = append(out, mimeDefault), true
+				out, placed = insertBeforeBlanks(out, mimeDefault), true
 			}
 			section = trimmed
 		}
@@ -169,6 +169,16 @@ func setDefault(text string, on bool) (string, bool) {
 		return "", had
 	}
 	return strings.Join(out, "\n") + "\n", had
+}
+
+// insertBeforeBlanks adds line to the end of a section, before the blank
+// lines that part it from the next.
+func insertBeforeBlanks(lines []string, line string) []string {
+	n := len(lines)
+	for n > 0 && strings.TrimSpace(lines[n-1]) == "" {
+		n--
+	}
+	return append(lines[:n], append([]string{line}, lines[n:]...)...)
 }
 
 // writeAtomic writes a file through a temporary one, so a crash leaves the
