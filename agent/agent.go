@@ -156,8 +156,13 @@ func (o *options) keepSession(cmd *cobra.Command, sess session.Session, caFile s
 	if err := store.Save(sess); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "Signed in to %s as %s (organization %s).\n", sess.Server, sess.Email, orgLabel(sess))
+	fmt.Fprintln(cmd.OutOrStdout(), signedIn(sess))
 	return nil
+}
+
+// signedIn is what the agent says once it has a session.
+func signedIn(sess session.Session) string {
+	return fmt.Sprintf("Signed in to %s as %s (organization %s).", sess.Server, sess.Email, orgLabel(sess))
 }
 
 func (o *options) login() *cobra.Command {
@@ -507,6 +512,7 @@ func (o *options) status() *cobra.Command {
 			running := st.Running && time.Since(st.Updated) < 15*time.Second
 			fmt.Fprintf(out, "Agent running: %v\n", running)
 			fmt.Fprintln(out, autostartLine())
+			fmt.Fprintln(out, linkLine())
 			fmt.Fprintf(out, "Today: %s\n", (time.Duration(st.today(time.Now())) * time.Second).String())
 			if dir, err := o.path("spool"); err == nil {
 				if sp, err := spool.Open(dir, 0, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +83,7 @@ type companion struct {
 	noticed   int                      // spooled items when the backlog was last told
 	asking    time.Duration            // the idle time asked about, 0 when none
 	orgKeep   bool                     // the organization's idle_default is keep
+	atLogin   bool                     // the autostart entry is installed
 }
 
 // companionConfig is what newCompanion needs besides the desktop's pieces.
@@ -98,6 +100,7 @@ func newCompanion(o *options, cfg companionConfig, logger *slog.Logger, quit con
 		o: o, server: cfg.server, logger: logger, tray: t, notes: n, quit: quit,
 		keepOverride: cfg.keepIdle, idleWait: cfg.idleWait, browse: tray.Browse,
 		answers: make(chan bool, 4), trayAnswers: make(chan bool, 1), tasks: map[string][]tray.Choice{},
+		atLogin: t != nil && autostartInstalled(),
 	}
 }
 
@@ -195,7 +198,7 @@ func (c *companion) show(st *Status, as assignment, today int) {
 	v := tray.View{
 		Today: time.Duration(today) * time.Second, Tracking: as.Tracking,
 		Project: as.Project, Task: as.Task, ProjectName: as.ProjectName, TaskName: as.TaskName,
-		Projects: c.projects, Tasks: c.tasks[as.Project], Idle: c.asking,
+		Projects: c.projects, Tasks: c.tasks[as.Project], Idle: c.asking, AtLogin: c.atLogin,
 	}
 	uploadErr := c.uploadErr
 	c.mu.Unlock()
@@ -258,6 +261,9 @@ func (c *companion) handle(ctx context.Context, click tray.Click) {
 			c.logger.Warn("tray: open the web app", "error", err)
 		}
 		return
+	case tray.AtLogin:
+		c.toggleAtLogin()
+		return
 	case tray.Quit:
 		c.logger.Info("tray: quit")
 		c.quit()
@@ -274,6 +280,34 @@ func (c *companion) handle(ctx context.Context, click tray.Click) {
 		return
 	}
 	c.logger.Info("tray: tracking changed", "tracking", as.Tracking, "project", as.Project, "task", as.Task)
+}
+
+// toggleAtLogin installs or uninstalls autostart as `tock agent install` and
+// `uninstall` do; uninstalling keeps the spool, and says so in the log when
+// it holds items.
+func (c *companion) toggleAtLogin() {
+	on := autostartInstalled()
+	var err error
+	var where string
+	if on {
+		_, where, err = uninstallAutostart()
+	} else {
+		where, err = c.o.installAutostart()
+	}
+	if err != nil {
+		c.logger.Error("tray: start at login", "error", err)
+	} else {
+		c.logger.Info("tray: start at login", "on", !on, "entry", where)
+		if on {
+			var spooled strings.Builder
+			if c.o.reportSpool(&spooled); spooled.Len() > 0 {
+				c.logger.Info("tray: " + strings.TrimSpace(spooled.String()))
+			}
+		}
+	}
+	c.mu.Lock()
+	c.atLogin = autostartInstalled()
+	c.mu.Unlock()
 }
 
 // choiceName is the name of the choice with that id.

@@ -1,12 +1,19 @@
 package agent
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/tock-app/tock/agent/notify"
 	"github.com/tock-app/tock/agent/session"
 )
 
@@ -37,13 +44,45 @@ func (o *options) enrol() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return o.keepSession(cmd, sess, caFile)
+			if err := o.keepSession(cmd, sess, caFile); err != nil {
+				return err
+			}
+			if fromLink(args[0], cmd.OutOrStdout()) {
+				tellDesktop(cmd.Context(), notify.Message{Summary: "Signed in to Tock", Body: signedIn(sess)})
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&server, "server", "", "the Tock server's URL (a tock://enrol link carries it)")
 	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of a private CA that signed the server's certificate")
 	cmd.Flags().BoolVar(&allowHTTP, "allow-insecure-http", false, "let an http:// server other than this computer have your session unencrypted")
 	return cmd
+}
+
+// fromLink says whether enrol was started by a tock:// link with no
+// terminal to print to (the browser or the desktop ran it): the person then
+// reads the outcome in a notification.
+func fromLink(arg string, out io.Writer) bool {
+	if !strings.HasPrefix(strings.ToLower(arg), "tock:") {
+		return false
+	}
+	f, ok := out.(*os.File)
+	return !ok || !term.IsTerminal(int(f.Fd()))
+}
+
+// tellDesktop shows a notification when the session has a notification
+// server; without one the output printed is all there is.
+func tellDesktop(ctx context.Context, m notify.Message) {
+	bus, err := notify.Open()
+	if err != nil {
+		return
+	}
+	defer bus.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bus.Notify(ctx, m); err != nil {
+		slog.Warn("enrol: notification", "error", err)
+	}
 }
 
 // enrolTarget reads the argument: a tock:// link (whose server --server may

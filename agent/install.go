@@ -22,20 +22,17 @@ func (o *options) install() *cobra.Command {
 		Short: "Start the agent at every login of this user (no administrator needed)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			entry, err := autostart.Default()
-			if err != nil {
-				return err
-			}
-			run, err := o.runCommand()
-			if err != nil {
-				return err
-			}
-			where, err := entry.Install(run)
+			where, err := o.installAutostart()
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Installed: the agent starts at every login (%s).\n", where)
+			linkAt, err := o.installLink()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Registered: the web app's tock:// links sign this agent in (%s).\n", linkAt)
 			if store, err := o.store(); err == nil {
 				if _, err := store.Load(); err != nil {
 					fmt.Fprintln(out, "Not signed in yet: run `tock agent enrol CODE` with the code from the web app.")
@@ -52,11 +49,7 @@ func (o *options) uninstall() *cobra.Command {
 		Short: "Stop starting the agent at login (the spool and the session stay)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			entry, err := autostart.Default()
-			if err != nil {
-				return err
-			}
-			removed, where, err := entry.Uninstall()
+			removed, where, err := uninstallAutostart()
 			if err != nil {
 				return err
 			}
@@ -66,16 +59,82 @@ func (o *options) uninstall() *cobra.Command {
 			} else {
 				fmt.Fprintln(out, "Not installed: nothing to remove.")
 			}
+			unlinked, linkAt, err := uninstallLink()
+			if err != nil {
+				return err
+			}
+			if unlinked {
+				fmt.Fprintf(out, "Unregistered: tock:// links no longer open the agent (removed %s).\n", linkAt)
+			}
 			o.reportSpool(out)
 			return nil
 		},
 	}
 }
 
-// runCommand is what autostart runs: this executable's `agent run`, with
-// the state directory when one was chosen (the environment of a login
-// doesn't carry TOCK_AGENT_DIR).
-func (o *options) runCommand() (autostart.Command, error) {
+// installAutostart is what `install` and the tray's "Start at login" do:
+// write the autostart entry for this executable's `agent run`.
+func (o *options) installAutostart() (where string, err error) {
+	entry, err := autostart.Default()
+	if err != nil {
+		return "", err
+	}
+	run, err := o.agentCommand("run")
+	if err != nil {
+		return "", err
+	}
+	return entry.Install(run)
+}
+
+// installLink makes this executable's `agent enrol` the current user's
+// handler of tock:// links, so the web app's "enrol this computer" link
+// signs the agent in without a terminal.
+func (o *options) installLink() (where string, err error) {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return "", err
+	}
+	enrol, err := o.agentCommand("enrol")
+	if err != nil {
+		return "", err
+	}
+	return entry.Install(enrol)
+}
+
+// uninstallLink removes what installLink wrote, and only that.
+func uninstallLink() (removed bool, where string, err error) {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return false, "", err
+	}
+	return entry.Uninstall()
+}
+
+// uninstallAutostart is what `uninstall` and the tray's "Start at login"
+// do: remove the entry, and nothing else (the spool and the session stay).
+func uninstallAutostart() (removed bool, where string, err error) {
+	entry, err := autostart.Default()
+	if err != nil {
+		return false, "", err
+	}
+	return entry.Uninstall()
+}
+
+// autostartInstalled says whether the agent starts at login (false when
+// that can't be read: the tray's box then shows unchecked).
+func autostartInstalled() bool {
+	entry, err := autostart.Default()
+	if err != nil {
+		return false
+	}
+	ok, _, err := entry.Installed()
+	return ok && err == nil
+}
+
+// agentCommand is what autostart and the link handler run: this
+// executable's `agent SUB`, with the state directory when one was chosen
+// (the environment of a login or of a browser doesn't carry TOCK_AGENT_DIR).
+func (o *options) agentCommand(sub string) (autostart.Command, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return autostart.Command{}, fmt.Errorf("this program's path: %w", err)
@@ -83,7 +142,7 @@ func (o *options) runCommand() (autostart.Command, error) {
 	if p, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = p
 	}
-	args := []string{"agent", "run"}
+	args := []string{"agent", sub}
 	if o.dir != "" {
 		dir, err := filepath.Abs(o.dir)
 		if err != nil {
@@ -127,4 +186,20 @@ func autostartLine() string {
 		return "Autostart: installed (" + where + ")"
 	}
 	return "Autostart: not installed (`tock agent install` starts the agent at login)"
+}
+
+// linkLine is `status`'s line about the tock:// link handler.
+func linkLine() string {
+	entry, err := autostart.DefaultLink()
+	if err != nil {
+		return "Link handler: unknown (" + err.Error() + ")"
+	}
+	ok, where, err := entry.Installed()
+	switch {
+	case err != nil:
+		return "Link handler: unknown (" + err.Error() + ")"
+	case ok:
+		return "Link handler: registered for tock:// links (" + where + ")"
+	}
+	return "Link handler: not registered (`tock agent install` lets the web app's tock:// links sign the agent in)"
 }

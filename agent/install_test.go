@@ -21,13 +21,20 @@ func TestInstallUninstall(t *testing.T) {
 	bin := tt.Binary(t)
 	for _, xdg := range []bool{false, true} {
 		home, state := t.TempDir(), t.TempDir()
-		env := []string{"HOME=" + home, "TOCK_AGENT_DIR=" + state, "XDG_CONFIG_HOME="}
-		entry := filepath.Join(home, ".config", "autostart", "tock-agent.desktop")
+		env := []string{"HOME=" + home, "TOCK_AGENT_DIR=" + state, "XDG_CONFIG_HOME=", "XDG_DATA_HOME="}
+		cfg := filepath.Join(home, ".config")
+		handler := filepath.Join(home, ".local", "share", "applications", "tock-enrol.desktop")
 		if xdg {
-			cfg := filepath.Join(t.TempDir(), "cfg")
-			env[2] = "XDG_CONFIG_HOME=" + cfg
-			entry = filepath.Join(cfg, "autostart", "tock-agent.desktop")
+			cfg = filepath.Join(t.TempDir(), "cfg")
+			data := filepath.Join(t.TempDir(), "data")
+			env[2], env[3] = "XDG_CONFIG_HOME="+cfg, "XDG_DATA_HOME="+data
+			handler = filepath.Join(data, "applications", "tock-enrol.desktop")
 		}
+		entry := filepath.Join(cfg, "autostart", "tock-agent.desktop")
+		// Another program's default stays as it is.
+		mimeapps := filepath.Join(cfg, "mimeapps.list")
+		os.MkdirAll(cfg, 0o755)
+		os.WriteFile(mimeapps, []byte("[Default Applications]\ntext/html=firefox.desktop\n"), 0o644)
 		run := func(args ...string) string {
 			t.Helper()
 			cmd := exec.Command(bin, append([]string{"agent"}, args...)...)
@@ -39,7 +46,7 @@ func TestInstallUninstall(t *testing.T) {
 			return string(out)
 		}
 
-		if out := run("status"); !strings.Contains(out, "Autostart: not installed") {
+		if out := run("status"); !strings.Contains(out, "Autostart: not installed") || !strings.Contains(out, "Link handler: not registered") {
 			t.Errorf("status before install:\n%s", out)
 		}
 		if out := run("install"); !strings.Contains(out, entry) {
@@ -52,8 +59,19 @@ func TestInstallUninstall(t *testing.T) {
 		if !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+state+"\n") || !strings.Contains(string(b), "Type=Application") {
 			t.Errorf("entry:\n%s", b)
 		}
-		if out := run("status"); !strings.Contains(out, "Autostart: installed ("+entry+")") {
+		if out := run("status"); !strings.Contains(out, "Autostart: installed ("+entry+")") || !strings.Contains(out, "Link handler: registered for tock:// links ("+handler+")") {
 			t.Errorf("status after install:\n%s", out)
+		}
+		// tock:// links open `tock agent enrol LINK`.
+		b, err = os.ReadFile(handler)
+		if err != nil {
+			t.Fatalf("no link handler: %v", err)
+		}
+		if !strings.Contains(string(b), "Exec="+bin+" agent enrol --state-dir "+state+" %u\n") || !strings.Contains(string(b), "MimeType=x-scheme-handler/tock;\n") {
+			t.Errorf("link handler:\n%s", b)
+		}
+		if b, _ := os.ReadFile(mimeapps); string(b) != "[Default Applications]\ntext/html=firefox.desktop\nx-scheme-handler/tock=tock-enrol.desktop\n" {
+			t.Errorf("mimeapps.list after install:\n%s", b)
 		}
 
 		sp, err := spool.Open(filepath.Join(state, "spool"), 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -67,8 +85,13 @@ func TestInstallUninstall(t *testing.T) {
 		if !strings.Contains(out, "Uninstalled") || !strings.Contains(out, "still holds 1 items") {
 			t.Errorf("uninstall:\n%s", out)
 		}
-		if _, err := os.Stat(entry); !os.IsNotExist(err) {
-			t.Errorf("entry left: %v", err)
+		for _, f := range []string{entry, handler} {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Errorf("%s left: %v", f, err)
+			}
+		}
+		if b, _ := os.ReadFile(mimeapps); string(b) != "[Default Applications]\ntext/html=firefox.desktop\n" {
+			t.Errorf("mimeapps.list after uninstall:\n%s", b)
 		}
 		if n, _, _ := sp.Stats(); n != 1 {
 			t.Errorf("uninstall left %d spooled items, want 1", n)

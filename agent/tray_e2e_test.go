@@ -96,6 +96,9 @@ func TestTrayMenuDrivesTracking(t *testing.T) {
 	browser := t.TempDir()
 	os.WriteFile(filepath.Join(browser, "xdg-open"), []byte("#!/bin/sh\necho \"$1\" >> "+opened+"\n"), 0o755)
 	a.Env = append(a.Env, "PATH="+browser+":"+os.Getenv("PATH"))
+	// "Start at login" writes in a home of the test's own.
+	home, config := t.TempDir(), t.TempDir()
+	a.Env = append(a.Env, "HOME="+home, "XDG_CONFIG_HOME="+config, "XDG_DATA_HOME="+filepath.Join(home, "data"))
 	cmd, logs := a.Daemon(t)
 
 	item := host.WaitItem(t, 30*time.Second)
@@ -189,6 +192,22 @@ func TestTrayMenuDrivesTracking(t *testing.T) {
 	}
 	notified(t, dunst, "Tracking stopped", 60*time.Second)
 	waitFor(t, "the icon to say paused", 10*time.Second, func() bool { return strings.Contains(host.Tooltip(t, item), "Tock: paused") })
+
+	// "Start at login" installs autostart as `tock agent install` does, and
+	// a second click uninstalls it.
+	autostartEntry := filepath.Join(config, "autostart", "tock-agent.desktop")
+	if atLogin := entry("Start at login"); atLogin.Checked {
+		t.Error("Start at login is checked before anything was installed")
+	}
+	host.Click(t, item, entry("Start at login").ID)
+	waitFor(t, "the autostart entry", 10*time.Second, func() bool { _, err := os.Stat(autostartEntry); return err == nil })
+	waitFor(t, "Start at login to be checked", 10*time.Second, func() bool { return entry("Start at login").Checked })
+	if b, _ := os.ReadFile(autostartEntry); !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+a.Dir+"\n") {
+		t.Errorf("autostart entry from the tray:\n%s", b)
+	}
+	host.Click(t, item, entry("Start at login").ID)
+	waitFor(t, "the autostart entry to go", 10*time.Second, func() bool { _, err := os.Stat(autostartEntry); return os.IsNotExist(err) })
+	waitFor(t, "Start at login to be unchecked", 10*time.Second, func() bool { return !entry("Start at login").Checked })
 
 	// Quit ends the agent.
 	host.Click(t, item, entry("Quit Tock").ID)
@@ -345,4 +364,34 @@ func (l *syncLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestEnrolLinkNotifies: `tock agent enrol` started by a tock:// link with
+// no terminal (as the browser starts the registered handler) tells the
+// person in a desktop notification, which dunst shows.
+func TestEnrolLinkNotifies(t *testing.T) {
+	bin := tt.Binary(t)
+	desktop := tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	dbustest.Bus(t)
+	dunst := dbustest.StartDunst(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	org := firstID(t, srv.URL, token, "organizations")
+	var c struct{ Link string }
+	if st := api(t, "POST", srv.URL+"/api/tock/orgs/"+org+"/enrolments", token, nil, &c); st != 200 {
+		t.Fatalf("new code: %d", st)
+	}
+	cmd := exec.Command(bin, "agent", "enrol", c.Link)
+	cmd.Env = append(os.Environ(), "TOCK_AGENT_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("enrol with the link: %v\n%s", err, out)
+	}
+	n := notified(t, dunst, "Signed in to Tock", 15*time.Second)
+	if !strings.Contains(n.Body, srv.URL) || !strings.Contains(n.Body, "owner@example.test") {
+		t.Errorf("notification body %q names neither the server nor the person", n.Body)
+	}
 }

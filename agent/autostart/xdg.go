@@ -44,9 +44,6 @@ func (x XDG) Install(cmd Command) (string, error) {
 	} else if exists && !ours {
 		return path, fmt.Errorf("%s exists and wasn't written by tock agent install: move it away first", path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return path, fmt.Errorf("make %s: %w", filepath.Dir(path), err)
-	}
 	entry := "[Desktop Entry]\n" +
 		"Type=Application\n" +
 		"Name=Tock agent\n" +
@@ -56,14 +53,7 @@ func (x XDG) Install(cmd Command) (string, error) {
 		"NoDisplay=true\n" +
 		"X-GNOME-Autostart-enabled=true\n" +
 		xdgMarker + "\n"
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(entry), 0o644); err != nil {
-		return path, fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
-	}
-	return path, nil
+	return path, writeAtomic(path, []byte(entry))
 }
 
 func (x XDG) Uninstall() (bool, string, error) {
@@ -87,13 +77,17 @@ func (x XDG) Installed() (bool, string, error) {
 }
 
 // read says whether the entry exists and whether it is Tock's.
-func (x XDG) read() (ours, exists bool, err error) {
-	b, err := os.ReadFile(x.Path())
+func (x XDG) read() (ours, exists bool, err error) { return readEntry(x.Path()) }
+
+// readEntry says whether the desktop entry at path exists and whether it
+// carries Tock's marker.
+func readEntry(path string) (ours, exists bool, err error) {
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, false, nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("read %s: %w", x.Path(), err)
+		return false, false, fmt.Errorf("read %s: %w", path, err)
 	}
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		if string(bytes.TrimSpace(line)) == xdgMarker {

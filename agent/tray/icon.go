@@ -24,6 +24,7 @@ type Icon struct {
 	today, current          *systray.MenuItem
 	start, stop             *systray.MenuItem
 	keepIdle, discardIdle   *systray.MenuItem
+	atLogin                 *systray.MenuItem
 	projectMenu, taskMenu   *systray.MenuItem
 	projectItems, taskItems []*systray.MenuItem
 	projects, tasks         []Choice // what the pickers hold
@@ -73,6 +74,7 @@ func (i *Icon) build() {
 	systray.AddSeparator()
 	i.item(systray.AddMenuItem("Open my dashboard", "Your time, activity and screenshots in the web app"), Click{Kind: Dashboard})
 	i.item(systray.AddMenuItem("What Tock records", "What is recorded about you, who sees it, how long it is kept"), Click{Kind: Records})
+	i.atLogin = i.item(systray.AddMenuItemCheckbox("Start at login", "Start the agent at every login of this user", false), Click{Kind: AtLogin})
 	systray.AddSeparator()
 	i.item(systray.AddMenuItem("Quit Tock", "Stop the agent (time stops being tracked)"), Click{Kind: Quit})
 	i.apply(View{})
@@ -120,6 +122,7 @@ func (i *Icon) apply(v View) {
 	if v.Idle != old.Idle {
 		i.question(v.Idle)
 	}
+	check(i.atLogin, v.AtLogin)
 	enable(i.start, !v.Tracking && v.Project != "")
 	enable(i.stop, v.Tracking)
 	i.projectItems, i.projects = i.picker(i.projectMenu, i.projectItems, i.projects, v.Projects, v.Project, Project)
@@ -158,16 +161,20 @@ func (i *Icon) picker(menu *systray.MenuItem, items []*systray.MenuItem, have, w
 		have = slices.Clone(want)
 	}
 	for k, it := range items {
-		if (have[k].ID == current) != it.Checked() {
-			if have[k].ID == current {
-				it.Check()
-			} else {
-				it.Uncheck()
-			}
-		}
+		check(it, have[k].ID == current)
 	}
 	enable(menu, len(items) > 0)
 	return items, have
+}
+
+// check checks or unchecks it, sending only a change.
+func check(it *systray.MenuItem, on bool) {
+	switch {
+	case on && !it.Checked():
+		it.Check()
+	case !on && it.Checked():
+		it.Uncheck()
+	}
 }
 
 func enable(it *systray.MenuItem, on bool) {

@@ -61,6 +61,9 @@ type View struct {
 	// Idle is the idle time asked about (the notification's question, also
 	// answerable from the menu); zero when none is.
 	Idle time.Duration
+	// AtLogin: the agent starts at every login (its autostart entry is
+	// installed); the menu's "Start at login" is checked.
+	AtLogin bool
 }
 
 // Kind is what a click asks for.
@@ -76,6 +79,7 @@ const (
 	Quit                        // stop the agent
 	KeepIdle                    // keep the idle time asked about
 	DiscardIdle                 // discard it
+	AtLogin                     // start at login, or no longer (View.AtLogin says which it is now)
 )
 
 // Click is one pick from the menu.
