@@ -26,7 +26,7 @@ import (
 // Tock records" says who sees the member's screenshots.
 func TestDesktopAppAndEnrolment(t *testing.T) {
 	const slotSeconds = 20
-	tt.Desktop(t)
+	desktop := tt.Desktop(t) // the agent's display, in its environment only
 	release := t.TempDir()
 	zip := []byte("PK a stand-in for the Windows archive")
 	sum := sha256.Sum256(zip)
@@ -81,7 +81,7 @@ func TestDesktopAppAndEnrolment(t *testing.T) {
 	b.Shot(t, "desktop-app.png")
 
 	agent := tt.Agent{Bin: w.bin, Dir: t.TempDir()}
-	agent.Env = append(os.Environ(), "TOCK_AGENT_DIR="+agent.Dir, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds))
+	agent.Env = append(append(os.Environ(), desktop...), "TOCK_AGENT_DIR="+agent.Dir, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds))
 	if out := agent.Run(t, "", "enrol", code, "--server", w.srv.URL); !strings.Contains(out, "Signed in to "+w.srv.URL+" as "+email) {
 		t.Fatalf("enrol: %s", out)
 	}
