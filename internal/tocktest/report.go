@@ -7,7 +7,9 @@ import (
 )
 
 // Report logs a test's figures and, when TOCK_REPORT_DIR is set (make test
-// sets it), writes them to a file there so CI prints them whatever the verbosity.
+// sets it), adds them to a file there so CI prints them whatever the
+// verbosity. Several tests report into one file (webapp.txt), some of them in
+// parallel: each adds its line, none replaces another's.
 func Report(t testing.TB, name, text string) {
 	t.Helper()
 	t.Log(text)
@@ -19,7 +21,14 @@ func Report(t testing.TB, name, text string) {
 		t.Errorf("report dir: %v", err)
 		return
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(text+"\n"), 0o644); err != nil {
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Errorf("open report %s: %v", name, err)
+		return
+	}
+	defer f.Close()
+	// One write of a whole line: O_APPEND keeps parallel lines whole.
+	if _, err := f.WriteString(text + "\n"); err != nil {
 		t.Errorf("write report %s: %v", name, err)
 	}
 }
