@@ -96,15 +96,35 @@ func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
 }
 
 // enrol exchanges a code for a session token of its member. Every refusal
-// changes nothing and says, in a sentence, what the person can do.
+// changes nothing and says, in a sentence, what the person can do; an
+// address with too many refusals in a row is told to wait (enrol_limit.go).
 func (s *Server) enrol(e *core.RequestEvent) error {
+	addr := e.RealIP()
+	if wait := s.wrong.wait(addr, time.Now()); wait > 0 {
+		return &router.ApiError{Status: http.StatusTooManyRequests, Message: fmt.Sprintf(
+			"Too many wrong enrolment codes from this network address: try again in %d minutes, with a new code from the web app.", int(wait.Minutes())+1)}
+	}
+	out, err := s.exchange(e)
+	var refusal *router.ApiError
+	if errors.As(err, &refusal) && refusal.Status < http.StatusInternalServerError {
+		s.wrong.refused(addr, time.Now())
+	}
+	if err != nil {
+		return err
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, out)
+}
+
+// exchange reads the code and uses it up, returning the member's session.
+func (s *Server) exchange(e *core.RequestEvent) (api.Enrolled, error) {
 	var in api.EnrolRequest
 	if err := e.BindBody(&in); err != nil {
-		return reply.BadRequest("Send the enrolment code as JSON: {\"code\": \"…\"}.")
+		return api.Enrolled{}, reply.BadRequest("Send the enrolment code as JSON: {\"code\": \"…\"}.")
 	}
 	code := normalizeEnrolCode(in.Code)
 	if len(code) != enrolCodeLen || strings.Trim(code, enrolAlphabet) != "" {
-		return reply.BadRequest("That is not an enrolment code: a code is 12 letters and digits, such as 7KQ2-M9XD-4HTR.")
+		return api.Enrolled{}, reply.BadRequest("That is not an enrolment code: a code is 12 letters and digits, such as 7KQ2-M9XD-4HTR.")
 	}
 	var out api.Enrolled
 	err := e.App.RunInTransaction(func(tx core.App) error {
@@ -129,10 +149,9 @@ func (s *Server) enrol(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return reply.RequestError(err, "Couldn't enrol the agent.")
+		return api.Enrolled{}, reply.RequestError(err, "Couldn't enrol the agent.")
 	}
-	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // usableEnrolment finds the code's record, its member and organization, and

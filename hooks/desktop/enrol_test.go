@@ -157,3 +157,34 @@ func mustFind(t *testing.T, app core.App, collection, id string) *core.Record {
 	}
 	return r
 }
+
+// TestEnrolWrongCodesWait: after ten refused codes from one address, even a
+// good code from it is refused with 429 and a time to wait, and is not used
+// up; another address enrols with it.
+func TestEnrolWrongCodesWait(t *testing.T) {
+	fx, factory := hookstest.Seeded(t)
+	app := factory(t)
+	h := tt.Handler(t, app)
+	_, code, _ := enrolCode(t, h, fx.Token(t, tt.Carol), tt.Acme)
+	from := func(addr, code string) (int, string) {
+		b, _ := json.Marshal(api.EnrolRequest{Code: code})
+		req := tt.JSONRequest(http.MethodPost, api.EnrolRoute, string(b), "")
+		req.RemoteAddr = addr + ":40000"
+		status, _, body := tt.Send(h, req)
+		return status, body
+	}
+	for i := range 10 {
+		if st, body := from("198.51.100.7", "ZZZZ-ZZZZ-ZZZ"+string(rune('0'+i))); st != 404 {
+			t.Fatalf("wrong code %d: %d %s", i, st, body)
+		}
+	}
+	if st, body := from("198.51.100.7", code.Code); st != 429 || !strings.Contains(body, "try again in") {
+		t.Fatalf("the eleventh try: %d %s, want 429 saying when to try again", st, body)
+	}
+	if n := hookstest.Count(t, app, migrations.Enrolments, "user = {:u} AND used = ''", map[string]any{"u": tt.Carol}); n != 1 {
+		t.Fatalf("the refused try used the code up (%d unused left)", n)
+	}
+	if st, body := from("203.0.113.9", code.Code); st != 200 {
+		t.Fatalf("another address: %d %s", st, body)
+	}
+}

@@ -12,6 +12,8 @@ import (
 type Server struct {
 	cfg  config.Config
 	sums sumCache // SHA-256 of the downloads, by file
+	// wrong counts refused enrolment codes per address (enrol_limit.go).
+	wrong wrongCodes
 }
 
 // New returns the desktop domain for cfg (with its defaults applied).
