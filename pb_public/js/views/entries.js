@@ -2,7 +2,7 @@
 // project on one day (runs of 10-minute slots, tracked or manual), each with
 // what the person may do to it — edit it in place, delete it, see its
 // screenshots — and a way to add (or request) time on that day.
-import { pb, session, nameOf, can, canOn } from "../api.js";
+import { pb, session, nameOf, canOn } from "../api.js";
 import { h, field, select, action, say, errorText, duration, clock, dayStart, addDays, parseDate, weekday, instant } from "../ui.js";
 import { activitiesSince, activity, sums } from "../lib/data.js";
 
@@ -27,13 +27,14 @@ function blocks(slots) {
 // gets the focus back when the dialog closes.
 export async function openEntries({ user, project, day, projectName, names, from, render, addTime }) {
   const tz = session.org.timezone;
-  const [all, tasks] = await Promise.all([
-    activitiesSince(dayStart(day, tz), user, dayStart(addDays(day, 1), tz)),
-    pb.collection("tasks").getFullList({ fields: "id,title,project,completed", sort: "title", batch: 500 }).catch(() => []),
-  ]);
-  const list = blocks(all.filter((s) => s.project === project));
   const mayDelete = canOn("Add/Edit/Delete Time", { user, project });
   const mayEdit = { manual: mayChangeManual(user, project), tracked: canOn("Modify (Move/Reassign/Delete) Screenshots", { user, project }) };
+  const [all, tasks] = await Promise.all([
+    activitiesSince(dayStart(day, tz), user, dayStart(addDays(day, 1), tz)),
+    // The tasks a block may move to; someone who may see no task keeps "No task".
+    mayEdit.manual || mayEdit.tracked ? pb.collection("tasks").getFullList({ fields: "id,title,project,completed", sort: "title", batch: 500 }).catch(() => []) : [],
+  ]);
+  const list = blocks(all.filter((s) => s.project === project));
   const maySee = canOn("View Screenshots", { user, project });
   const dialog = h("dialog", { class: "entries", id: "entries", "aria-labelledby": "entries-title" });
   const close = () => dialog.close();
