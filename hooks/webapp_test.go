@@ -2,12 +2,14 @@ package hooks_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
+	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
 func TestWebAppServed(t *testing.T) {
@@ -32,6 +34,19 @@ func TestWebAppServed(t *testing.T) {
 			},
 		},
 		{
+			Name:            "a module carries an ETag and is revalidated on each use",
+			Method:          http.MethodGet,
+			URL:             "/js/app.js",
+			ExpectedStatus:  http.StatusOK,
+			ExpectedContent: []string{"import"},
+			TestAppFactory:  hookstest.Factory,
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+				if !strings.HasPrefix(res.Header.Get("ETag"), `"`) || res.Header.Get("Cache-Control") != "no-cache" {
+					t.Errorf("ETag %q, Cache-Control %q", res.Header.Get("ETag"), res.Header.Get("Cache-Control"))
+				}
+			},
+		},
+		{
 			Name:            "API routes keep precedence over the web app",
 			Method:          http.MethodGet,
 			URL:             "/api/health",
@@ -42,5 +57,33 @@ func TestWebAppServed(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		s.Test(t)
+	}
+}
+
+// TestWebAppRevalidates: a browser that has the module asks with its ETag
+// and gets a 304 without the body; a stale ETag gets the module again.
+func TestWebAppRevalidates(t *testing.T) {
+	app := hookstest.Factory(t)
+	defer app.Cleanup()
+	h := tt.Handler(t, app)
+	get := func(etag string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/js/api.js", nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	first := get("")
+	tag := first.Header().Get("ETag")
+	if first.Code != 200 || tag == "" {
+		t.Fatalf("first load: %d, ETag %q", first.Code, tag)
+	}
+	if again := get(tag); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+		t.Errorf("revalidation: %d with %d bytes, want 304 and none", again.Code, again.Body.Len())
+	}
+	if stale := get(`"stale"`); stale.Code != 200 || !strings.Contains(stale.Body.String(), "export") {
+		t.Errorf("stale ETag: %d", stale.Code)
 	}
 }

@@ -78,3 +78,19 @@ func TestEveryModuleIsEmbedded(t *testing.T) {
 		t.Errorf("found only %d imports: is the pattern still right?", n)
 	}
 }
+
+// TestEveryModuleIsPreloaded: index.html names every module of the app as a
+// modulepreload, so the browser fetches them all at once instead of one
+// level of imports after another.
+func TestEveryModuleIsPreloaded(t *testing.T) {
+	index, _ := fs.ReadFile(FS(), "index.html")
+	fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == "js/app.js" || !strings.HasSuffix(p, ".js") && !strings.HasSuffix(p, ".mjs") {
+			return err
+		}
+		if !strings.Contains(string(index), `<link rel="modulepreload" href="/`+p+`">`) {
+			t.Errorf("index.html doesn't preload %s", p)
+		}
+		return nil
+	})
+}

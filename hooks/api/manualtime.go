@@ -21,7 +21,14 @@ const (
 // MaxManualTime is the longest interval one request adds.
 const MaxManualTime = 24 * time.Hour
 
-// ManualTime is the body of POST ManualTimeRoute; User defaults to the requester.
+// MaxReplaced is how many activities one change of manual time may replace:
+// the slots of MaxManualTime, plus one for a start inside a slot.
+const MaxReplaced = 24*6 + 1
+
+// ManualTime is the body of POST ManualTimeRoute; User defaults to the
+// requester. Replace lists manual activities of the same member that the new
+// time takes the place of: they go in the same transaction, so a block is
+// edited (another project, task, start or end) without a moment of lost time.
 type ManualTime struct {
 	User    string    `json:"user"`
 	Project string    `json:"project"`
@@ -29,6 +36,7 @@ type ManualTime struct {
 	Start   time.Time `json:"start"`
 	End     time.Time `json:"end"`
 	Note    string    `json:"note"`
+	Replace []string  `json:"replace,omitempty"`
 }
 
 // RequestDecision is the body of an approval or a denial of a time request.

@@ -89,8 +89,15 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 	case len(in.Note) > migrations.MaxManualTimeNoteLength:
 		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxManualTimeNoteLength)
 	}
-	if err := s.checkManual(e.App, org, in); err != nil {
+	if err := checkReplace(in, mode, approver, org); err != nil {
 		return err
+	}
+	// Time that replaces a block overlaps it until the block goes, which
+	// the transaction below checks in order.
+	if len(in.Replace) == 0 {
+		if err := s.checkManual(e.App, org, in); err != nil {
+			return err
+		}
 	}
 
 	if mode == migrations.ManualTimeApproval && !approver {
@@ -113,12 +120,19 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 
 	var added []*core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
+		if err := removeManual(tx, z, a, org, in); err != nil {
+			return err
+		}
 		var err error
 		if added, err = s.saveManual(tx, org, in); err != nil {
 			return err
 		}
-		audit.Log(tx, e.Auth, "add_manual_time", added[0], map[string]any{
-			"start": in.Start.UTC(), "end": in.End.UTC(), "note": in.Note, "activities": len(added),
+		action := "add_manual_time"
+		if len(in.Replace) > 0 {
+			action = "change_manual_time"
+		}
+		audit.Log(tx, e.Auth, action, added[0], map[string]any{
+			"start": in.Start.UTC(), "end": in.End.UTC(), "note": in.Note, "activities": len(added), "replaced": len(in.Replace),
 		})
 		return nil
 	})
@@ -126,6 +140,49 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.RequestError(err, "Couldn't add the time.")
 	}
 	return e.JSON(http.StatusOK, api.ManualTimeAdded{Activities: added})
+}
+
+// checkReplace refuses a change of manual time that can't be made: too many
+// or malformed ids, or a change where manual time waits for an approver
+// (the change would take time away at once and give it back only later).
+func checkReplace(in api.ManualTime, mode string, approver bool, org *core.Record) error {
+	if len(in.Replace) == 0 {
+		return nil
+	}
+	if len(in.Replace) > api.MaxReplaced {
+		return reply.BadRequest("replace may list at most %d activities.", api.MaxReplaced)
+	}
+	for _, id := range in.Replace {
+		if !reply.IsRecordID(id) {
+			return reply.BadRequest("replace must list activity ids.")
+		}
+	}
+	if mode == migrations.ManualTimeApproval && !approver {
+		return router.NewForbiddenError(fmt.Sprintf("Manual time waits for an approver in %s: delete the block and request the new time instead.", org.GetString("name")), nil)
+	}
+	return nil
+}
+
+// removeManual deletes the activities in.Replace names, each of which must
+// be manual time of the same member in org that the requester may edit and
+// that no approved timesheet locks; any refusal undoes the transaction.
+func removeManual(tx core.App, z *gate.Authorizer, a gate.Actor, org *core.Record, in api.ManualTime) error {
+	for _, id := range in.Replace {
+		r, err := tx.FindRecordById(migrations.Activities, id)
+		if err != nil || r.GetString("org") != org.Id || r.GetString("user") != in.User || r.GetString("source") != "manual" {
+			return reply.BadRequest("replace must list manual time of the same member in the organization.")
+		}
+		if !z.Decide(a, perms.AddEditDeleteTime, perms.Target{OwnerID: in.User, ProjectID: r.GetString("project")}).Allowed {
+			return reply.Forbidden(perms.AddEditDeleteTime)
+		}
+		if err := ledger.TimeUnlocked(tx, r); err != nil {
+			return err
+		}
+		if err := tx.Delete(r); err != nil {
+			return fmt.Errorf("replace activity %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // checkManual refuses, changing nothing, time that can't be added: a project

@@ -1,6 +1,7 @@
 package tracking_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -214,5 +215,84 @@ func TestDeleteTimeCascades(t *testing.T) {
 		if n, err := app.CountRecords(c, dbx.HashExp{"activity": act}); err != nil || n != 0 {
 			t.Errorf("%d %s left of the deleted block (%v)", n, c, err)
 		}
+	}
+}
+
+// plantWaltsCall gives Walt manual time in A from 10:00 to 10:20 on
+// 10 November, two slots with known ids, and a tracked slot at 11:00.
+func plantWaltsCall(t testing.TB, app core.App) {
+	t.Helper()
+	s := &tt.Seeder{App: app}
+	for i, id := range []string{"actwaltcall0001", "actwaltcall0002"} {
+		s.Create(migrations.Activities, id, map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "manual",
+			"slot_start": time.Date(2026, 11, 10, 10, 10*i, 0, 0, time.UTC), "tracked_seconds": 600})
+	}
+	s.Create(migrations.Activities, "actwalttracked1", map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "tracked",
+		"slot_start": time.Date(2026, 11, 10, 11, 0, 0, 0, time.UTC), "tracked_seconds": 600})
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChangeManualTime: a block of manual time is edited by replacing its
+// slots in one request (another project, start or end), by whoever may
+// edit the member's time in both projects; anything refused leaves the
+// block as it was.
+func TestChangeManualTime(t *testing.T) {
+	fx, factory := hookstest.Seeded(t)
+	day := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	body := func(project string, from, to time.Duration, replace ...string) string {
+		b := strings.TrimSuffix(hookstest.ManualBody(tt.Walt, project, day.Add(from), day.Add(to), ""), "}")
+		r, _ := json.Marshal(replace)
+		return b + `,"replace":` + string(r) + "}"
+	}
+	call := []string{"actwaltcall0001", "actwaltcall0002"}
+	h := time.Hour
+	cases := []struct {
+		name, user, mode, body string
+		status                 int
+		content                []string
+		inA, inB               int // Walt's manual slots in A and B afterwards
+	}{
+		{name: "the owner moves the call to B and makes it 10:00-10:30", user: tt.Alice, body: body(tt.ProjB, 10*h, 10*h+30*time.Minute, call...),
+			status: 200, content: []string{`"activities":[`, `"project":"` + tt.ProjB + `"`}, inA: 0, inB: 3},
+		{name: "a project manager shortens it within A", user: tt.Pam, body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, call...),
+			status: 200, inA: 1},
+		{name: "a project manager of A can't move it to B", user: tt.Pam, body: body(tt.ProjB, 10*h, 10*h+20*time.Minute, call...),
+			status: 403, inA: 2},
+		{name: "a project viewer can't change it", user: tt.Vic, body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, call...),
+			status: 403, inA: 2},
+		{name: "tracked time isn't replaced", user: tt.Alice, body: body(tt.ProjA, 11*h, 11*h+10*time.Minute, "actwalttracked1"),
+			status: 400, content: []string{"eplace must list manual time"}, inA: 2},
+		{name: "a refusal half-way undoes the deletions", user: tt.Alice, body: body(tt.ProjA, 10*h+50*time.Minute, 11*h+10*time.Minute, call...),
+			status: 400, content: []string{"overlaps"}, inA: 2},
+		{name: "malformed ids", user: tt.Alice, body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, "../x"),
+			status: 400, content: []string{"eplace must list activity ids"}, inA: 2},
+		{name: "where manual time waits for approval, a user can't change theirs at once", user: tt.Pam, mode: migrations.ManualTimeApproval,
+			body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, call...), status: 403, content: []string{"waits for an approver"}, inA: 2},
+	}
+	for _, tc := range cases {
+		sc := tests.ApiScenario{
+			Name: tc.name, Method: http.MethodPost, URL: hookstest.OrgURL(api.ManualTimeRoute, tt.Acme), Body: strings.NewReader(tc.body),
+			Headers: fx.Auth(t, tc.user), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				plantWaltsCall(t, app)
+				if tc.mode != "" {
+					hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
+				}
+			},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				for project, want := range map[string]int{tt.ProjA: tc.inA, tt.ProjB: tc.inB} {
+					got := hookstest.Count(t, app, migrations.Activities, "user = {:u} AND project = {:p} AND source = 'manual'", map[string]any{"u": tt.Walt, "p": project})
+					if got != want {
+						t.Errorf("Walt has %d manual slots in %s, want %d", got, project, want)
+					}
+				}
+			},
+		}
+		if tc.content == nil {
+			sc.ExpectedContent = []string{`"`}
+		}
+		sc.Test(t)
 	}
 }

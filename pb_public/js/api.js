@@ -32,21 +32,39 @@ export function signOut() {
 
 // loadOrgs reads the person's organizations and picks the current one: the
 // one asked for, else the last used, else the first.
+// The session of the organization expected is asked for together with the
+// list, not after it: one round trip less before every page.
 export async function loadOrgs(wanted) {
-  session.orgs = await pb.collection("organizations").getFullList({ sort: "name", batch: 200 });
   const pick = wanted || localStorage.getItem(orgKey);
+  const early = pick ? orgSession(pick) : null;
+  early?.catch(() => {}); // a stale pick: the list below decides
+  session.orgs = await pb.collection("organizations").getFullList({ sort: "name", batch: 200 });
   const org = session.orgs.find((o) => o.id === pick) || session.orgs[0] || null;
-  await useOrg(org);
+  await useOrg(org, org && org.id === pick ? early : null);
 }
 
-export async function useOrg(org) {
+// useOrg makes org the current organization; asked is its session when
+// already asked for (orgSession).
+export async function useOrg(org, asked) {
   session.org = org;
   session.me = null;
   session.people = new Map();
   if (!org) return;
   localStorage.setItem(orgKey, org.id);
-  const [me] = await Promise.all([pb.send(`/api/tock/orgs/${org.id}/me`, {}), reloadPeople()]);
+  const [me, people] = await (asked || orgSession(org.id));
+  if (session.org !== org) return;
   session.me = me;
+  session.people = peopleMap(people);
+}
+
+// orgSession asks at once for what the person may do in the organization
+// and the names of its people.
+function orgSession(id) {
+  return Promise.all([pb.send(`/api/tock/orgs/${id}/me`, {}), pb.send(`/api/tock/orgs/${id}/people`, {})]);
+}
+
+function peopleMap(people) {
+  return new Map(people.items.map((p) => [p.id, p]));
 }
 
 // reloadPeople reads the names of the organization's people again: someone
@@ -54,7 +72,7 @@ export async function useOrg(org) {
 export async function reloadPeople() {
   const org = session.org;
   const people = await pb.send(`/api/tock/orgs/${org.id}/people`, {});
-  if (session.org === org) session.people = new Map(people.items.map((p) => [p.id, p]));
+  if (session.org === org) session.people = peopleMap(people);
 }
 
 export function nameOf(userID) {

@@ -11,8 +11,8 @@ let generation = 0;
 // follow subscribes the page just shown to the collections it lists;
 // refresh redraws the page. Whatever the previous page followed stops.
 export async function follow(collections, refresh, { every = 0 } = {}) {
-  const mine = ++generation;
   stop();
+  const mine = generation;
   if (!collections?.length || !session.org) return;
   const state = { unsubscribe: [], timer: 0, refresh };
   current = state;
@@ -41,8 +41,11 @@ export async function follow(collections, refresh, { every = 0 } = {}) {
   if (every) state.timer = setInterval(() => changed(""), every * 1000);
 }
 
-// stop ends the current page's subscriptions.
+// stop ends the current page's subscriptions, also those still under way:
+// a subscription that lands after its page was left (the person moved on,
+// or signed out, while it was being set up) is ended on arrival.
 export function stop() {
+  generation++;
   if (!current) return;
   clearInterval(current.timer);
   for (const off of current.unsubscribe) off().catch(() => {});

@@ -93,7 +93,7 @@ function cell(r, day, seconds, names, render) {
     type: "button", class: "link cell", "data-day": day,
     "aria-label": `${duration(seconds)}: entries of ${nameOf(r.user)} in ${projectName} on ${weekday(day)}`,
     onclick: (e) => openEntries({
-      user: r.user, project: r.project, day, projectName, from: e.currentTarget, render,
+      user: r.user, project: r.project, day, projectName, names, from: e.currentTarget, render,
       addTime: document.getElementById("manual-time") ? () => prefill(r, day) : null,
     }),
   }, duration(seconds));
