@@ -15,10 +15,10 @@ import (
 // Statements of one upload, once the organization's key and the uploader's
 // roles are kept in memory (an agent's second upload onwards).
 //
-// A screenshot (9):
+// A screenshot (8):
 //   - the uploader's user row (PocketBase's token check);
-//   - the screenshot by client_id (a repeat answers with it), the activity
-//     by client_id;
+//   - in one statement, whether the screenshot's client_id is stored (a
+//     repeat then reads and answers with it) and the activity by client_id;
 //   - PocketBase's relation checks: organization, project, user, activity (4);
 //   - Tock's integrity check of the project's organization (the activity's
 //     and the uploader's membership are those the route read);
@@ -31,7 +31,7 @@ import (
 // old app usage, then for the app: PocketBase's checks (4), the project's
 // organization, the INSERT.
 const (
-	screenshotStatements = 9
+	screenshotStatements = 8
 	activityStatements   = 17
 )
 

@@ -277,3 +277,22 @@ func TestUploadSeesRoleChangesAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestClientIDOfAnotherUploaderRefused: an upload reusing the client_id of
+// someone else's stored screenshot is refused, and that screenshot's blob is
+// left as it was (the blob's key derives from the client_id).
+func TestClientIDOfAnotherUploaderRefused(t *testing.T) {
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	carols := p.Capture(t, tt.Carol, p.Track(t, tt.Carol, tt.ProjA, start), start, 3)
+	walts := p.Track(t, tt.Walt, tt.ProjA, start)
+	meta := ingest.Screenshot{ClientID: carols.ClientID, Org: tt.Acme, Activity: walts,
+		TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48}
+	env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: tt.Walt, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 9))
+	if status, _, body := tt.Send(p.Handler, tt.ScreenshotRequest(t, p.Token(t, tt.Walt), meta, env)); status != http.StatusBadRequest {
+		t.Fatalf("upload reusing Carol's client_id: %d %s, want 400", status, body)
+	}
+	if !bytes.Equal(p.Raw(t, carols.Key), carols.Env) {
+		t.Fatal("Carol's blob changed")
+	}
+}
