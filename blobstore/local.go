@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,11 @@ const tmpDirName = ".tmp"
 type Local struct {
 	dir string
 	tmp string
+	// dirSyncs shares a directory's fsync among concurrent Puts into it.
+	dirSyncs *dirSyncer
+	// made holds the directories known to exist (Local never removes one),
+	// so a Put into a day's directory doesn't stat its way down each time.
+	made sync.Map
 }
 
 var (
@@ -46,7 +52,7 @@ func NewLocal(dir string) (*Local, error) {
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("blobstore: NewLocal %s: %w", dir, err)
 	}
-	return &Local{dir: abs, tmp: tmp}, nil
+	return &Local{dir: abs, tmp: tmp, dirSyncs: newDirSyncer(syncDir)}, nil
 }
 
 // Dir returns the absolute root directory of the store.
@@ -115,13 +121,29 @@ func (s *Local) put(ctx context.Context, key string, r io.Reader, size int64) (e
 		return err
 	}
 	dst := s.path(key)
-	if err := s.mkdirAll(filepath.Dir(dst)); err != nil {
+	if err := s.renameInto(tmpName, dst); err != nil {
 		return err
 	}
-	if err := os.Rename(tmpName, dst); err != nil {
+	return s.dirSyncs.Sync(filepath.Dir(dst))
+}
+
+// renameInto renames the temp file src to dst, making dst's directory first
+// unless it is known to exist; if it has gone since (removed by hand), it is
+// made again.
+func (s *Local) renameInto(src, dst string) error {
+	dir := filepath.Dir(dst)
+	if _, ok := s.made.Load(dir); ok {
+		err := os.Rename(src, dst)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		s.made.Delete(dir)
+	}
+	if err := s.mkdirAll(dir); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dst))
+	s.made.Store(dir, true)
+	return os.Rename(src, dst)
 }
 
 // mkdirAll creates dir (inside s.dir) and any missing parents with mode 0700,

@@ -12,28 +12,27 @@ import (
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
 
-// Statements of one upload, once the organization's key is cached.
+// Statements of one upload, once the organization's key and the uploader's
+// roles are kept in memory (an agent's second upload onwards).
 //
-// A screenshot (13):
+// A screenshot (8):
 //   - the uploader's user row (PocketBase's token check);
-//   - the actor: organization, membership, project roles, teams with their
-//     projects (4);
-//   - the screenshot by client_id (a repeat answers with it), the activity
-//     by client_id;
+//   - in one statement, whether the screenshot's client_id is stored (a
+//     repeat then reads and answers with it) and the activity by client_id;
 //   - PocketBase's relation checks: organization, project, user, activity (4);
 //   - Tock's integrity check of the project's organization (the activity's
 //     and the uploader's membership are those the route read);
 //   - the INSERT.
 //
-// An activity with one app (21): user row, actor (4), tracking switch and
-// limits (membership), in one transaction: the activity by client_id, the
+// An activity with one app (17): user row, tracking switch and limits
+// (membership), in one transaction: the activity by client_id, the
 // organization and approved timesheets (the timesheet lock), PocketBase's
 // relation checks (3), the project's organization, the INSERT; the slot's
 // old app usage, then for the app: PocketBase's checks (4), the project's
 // organization, the INSERT.
 const (
-	screenshotStatements = 13
-	activityStatements   = 21
+	screenshotStatements = 8
+	activityStatements   = 17
 )
 
 // TestIngestQueryCount pins the statements the agents' two uploads issue, so

@@ -75,7 +75,7 @@ var (
 	scanLine    = regexp.MustCompile(`^(?:SCAN (\w+)|SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(org=\?\)$)`)
 	limitClause = regexp.MustCompile(`(?i)\bLIMIT \d+\s*$`)
 	planned     = regexp.MustCompile(`(?i)^\s*(SELECT|WITH|DELETE|UPDATE)\b`)
-	aliasClause = regexp.MustCompile("(?i)\\b(?:FROM|JOIN)\\s+`?(\\w+)`?\\s+(?:AS\\s+)?`?(\\w+)`?")
+	aliasClause = regexp.MustCompile("(?i)\\b(?:FROM|JOIN)\\s+(?:`|\\{\\{)?(\\w+)(?:`|\\}\\})?\\s+(?:AS\\s+)?`?(\\w+)`?") // `t` a, {{t}} a
 	largeTable  = regexp.MustCompile(`(?i)\b(` + strings.Join(largeTables, "|") + `)\b`)
 )
 

@@ -38,6 +38,8 @@ type Authorizer struct {
 	// request's auth record, which PocketBase passes along to every hook,
 	// expansion and batch sub-request of that request.
 	inflight sync.Map
+	// recent keeps uploading agents' actors across requests (see Tracker).
+	recent recentActors
 }
 
 // hookFirst runs before Tock's other hooks on the same event, so nothing is
@@ -46,6 +48,7 @@ const hookFirst = -100
 
 func RegisterAuthorization(app core.App, matrix *perms.Matrix, domains ...Policies) *Authorizer {
 	z := &Authorizer{Decider: Decider{matrix}, Policies: policies(domains)}
+	z.recent.watch(app)
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.BindFunc(z.scopeRequest)

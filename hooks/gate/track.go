@@ -21,11 +21,13 @@ func MayTrackTo(a Actor, project string) bool {
 }
 
 // Tracker returns the requester as a member of org who may track time there.
+// The actor comes from the memo of recent uploaders (recentActors): the
+// caller must not change it.
 func Tracker(e *core.RequestEvent, z *Authorizer, org string) (Actor, error) {
 	if !reply.IsPerson(e.Auth) {
 		return Actor{}, router.NewUnauthorizedError("Sign in with the agent first.", nil)
 	}
-	a, err := z.Actor(e.App, e.Auth, org)
+	a, err := z.recent.get(e.App, e.Auth.Id, org)
 	if err != nil {
 		return a, err
 	}

@@ -57,19 +57,23 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return err
 	}
 
+	found, err := lookupUpload(e.App, in.ClientID, in.Activity)
+	if err != nil {
+		return err
+	}
 	// A repeat of an upload already stored answers with the stored record.
-	if existing, err := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID); err == nil {
+	if found.repeat {
+		existing, err := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID)
+		if err != nil {
+			return fmt.Errorf("find screenshot %s: %w", in.ClientID, err)
+		}
 		if existing.GetString("user") != e.Auth.Id {
 			return reply.BadRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
 	}
-
-	act, err := reply.FindByClientID(e.App, migrations.Activities, in.Activity)
-	if err := reply.LookupFault(err, "activity "+in.Activity); err != nil {
-		return err
-	}
-	if err != nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
+	act := found.act
+	if act == nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
 		return reply.BadRequest("Upload the screenshot's activity first.")
 	}
 	slotStart := act.GetDateTime("slot_start").Time()

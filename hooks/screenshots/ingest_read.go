@@ -1,6 +1,7 @@
 package screenshots
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -22,6 +23,12 @@ import (
 // pooledMax is the largest envelope buffer kept for the next upload; a rare
 // bigger one is left to the garbage collector instead of pinning memory.
 const pooledMax = 4 << 20
+
+// readAhead is how much of an upload's body is read off the connection at a
+// time. The multipart reader asks for 4 KB at a time, which would take some
+// fifty reads of the socket for one envelope, each a system call costing
+// more than copying the bytes once more.
+const readAhead = 64 << 10
 
 // multipartOverhead is room for a screenshot upload's multipart framing.
 const multipartOverhead = 16 << 10
@@ -53,7 +60,16 @@ func (s *Server) readScreenshotUpload(e *core.RequestEvent) (*screenshotUpload, 
 	}
 	// Room for the envelope, the meta part and the multipart framing.
 	limit := UploadLimit(s.cfg)
-	mr := multipart.NewReader(http.MaxBytesReader(nil, uploadBody(e.Request), limit), params["boundary"])
+	br, _ := s.readers.Get().(*bufio.Reader)
+	if br == nil {
+		br = bufio.NewReaderSize(nil, readAhead)
+	}
+	br.Reset(http.MaxBytesReader(nil, uploadBody(e.Request), limit))
+	defer func() {
+		br.Reset(nil) // let go of the request's body
+		s.readers.Put(br)
+	}()
+	mr := multipart.NewReader(br, params["boundary"])
 	up := &screenshotUpload{}
 	var sawMeta, sawEnvelope bool
 	for {

@@ -235,3 +235,64 @@ func TestCaptureErrorsAreStored(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 }
+
+// TestUploadSeesRoleChangesAtOnce: the ingest routes keep an uploader's roles
+// between uploads, yet a member demoted to viewer of the project, restored,
+// or removed from the organization is answered by their very next upload.
+func TestUploadSeesRoleChangesAtOnce(t *testing.T) {
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Walt, tt.ProjA, start)
+	token := p.Token(t, tt.Walt)
+	upload := func(seed byte) int {
+		meta := ingest.Screenshot{ClientID: "shot-roles-" + string('a'+rune(seed)) + "-0001", Org: tt.Acme, Activity: act,
+			TakenAt: start.Add(time.Duration(seed) * time.Second).Truncate(time.Millisecond), Width: 64, Height: 48}
+		env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: tt.Walt, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, seed))
+		status, _, _ := tt.Send(p.Handler, tt.ScreenshotRequest(t, token, meta, env))
+		return status
+	}
+	pm := tt.ProjectMemberID(tt.Walt, tt.ProjA)
+	steps := []struct {
+		what   string
+		change func()
+		want   int
+	}{
+		{"a member of project A", func() {}, http.StatusOK},
+		{"demoted to viewer of project A", func() { hookstest.SetFields(t, p.App, migrations.ProjectMembers, pm, map[string]any{"role": "viewer"}) }, http.StatusForbidden},
+		{"restored to user of project A", func() { hookstest.SetFields(t, p.App, migrations.ProjectMembers, pm, map[string]any{"role": "user"}) }, http.StatusOK},
+		{"removed from the organization", func() {
+			r, err := p.App.FindRecordById(migrations.Memberships, tt.MembershipID(tt.Walt))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.App.Delete(r); err != nil {
+				t.Fatal(err)
+			}
+		}, http.StatusNotFound},
+	}
+	for i, s := range steps {
+		s.change()
+		if got := upload(byte(i + 1)); got != s.want {
+			t.Fatalf("%s: upload answered %d, want %d", s.what, got, s.want)
+		}
+	}
+}
+
+// TestClientIDOfAnotherUploaderRefused: an upload reusing the client_id of
+// someone else's stored screenshot is refused, and that screenshot's blob is
+// left as it was (the blob's key derives from the client_id).
+func TestClientIDOfAnotherUploaderRefused(t *testing.T) {
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	carols := p.Capture(t, tt.Carol, p.Track(t, tt.Carol, tt.ProjA, start), start, 3)
+	walts := p.Track(t, tt.Walt, tt.ProjA, start)
+	meta := ingest.Screenshot{ClientID: carols.ClientID, Org: tt.Acme, Activity: walts,
+		TakenAt: start.Add(time.Minute).Truncate(time.Millisecond), Width: 64, Height: 48}
+	env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: meta.Org, User: tt.Walt, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 9))
+	if status, _, body := tt.Send(p.Handler, tt.ScreenshotRequest(t, p.Token(t, tt.Walt), meta, env)); status != http.StatusBadRequest {
+		t.Fatalf("upload reusing Carol's client_id: %d %s, want 400", status, body)
+	}
+	if !bytes.Equal(p.Raw(t, carols.Key), carols.Env) {
+		t.Fatal("Carol's blob changed")
+	}
+}

@@ -23,6 +23,8 @@ type Server struct {
 	keys   *keyCache // organizations' unwrapped keys, in memory only
 	// buffers hold uploads' envelopes while they are checked and stored.
 	buffers sync.Pool
+	// readers buffer uploads' bodies as they come off the connection.
+	readers sync.Pool
 }
 
 // New returns the screenshots domain for cfg (with its defaults applied).
