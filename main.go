@@ -63,6 +63,7 @@ func main() {
 func run() error {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DefaultDataDir: os.Getenv("TOCK_DIR"),
+		DBConnect:      durableDBConnect,
 	})
 	app.RootCmd.Use = "tock"
 	app.RootCmd.Short = "Tock: self-hosted time tracking with encrypted screenshots"
