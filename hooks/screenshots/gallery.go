@@ -2,6 +2,7 @@ package screenshots
 
 import (
 	"cmp"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"slices"
@@ -24,8 +25,8 @@ import (
 // at a time, projects) for one member and one list of a whole day's slots
 // plus one list per member for everyone. It reads a fixed number of indexed
 // queries whatever the day holds: one member's day is three (slots,
-// screenshots, apps of those slots), everyone's two (slots, each slot's first
-// screenshot). Each query carries the condition the records list of its
+// screenshots, apps of those slots), everyone's one (slots, each with its
+// first screenshot). Each query carries the condition the records list of its
 // collection would carry (gate.VisibleWhere), so the page sees no more and no
 // less than through the lists.
 
@@ -90,7 +91,7 @@ func (g galleryDay) member(user string) ([]api.GallerySlot, error) {
 	for i, sl := range slots {
 		at[sl.ID], ids[i] = i, sl.ID
 	}
-	shots, err := g.shots(dbx.HashExp{"user": user}, "")
+	shots, err := g.shots(dbx.HashExp{"user": user})
 	if err != nil {
 		return nil, err
 	}
@@ -113,24 +114,13 @@ func (g galleryDay) member(user string) ([]api.GallerySlot, error) {
 // everyone is a row per member with slots the requester may see that day,
 // by member id, each slot with its first screenshot.
 func (g galleryDay) everyone() ([]api.GalleryMember, error) {
-	slots, err := g.slots(nil)
+	slots, err := g.firsts()
 	if err != nil || len(slots) == 0 {
 		return []api.GalleryMember{}, err
-	}
-	firsts, err := g.shots(nil, "activity")
-	if err != nil {
-		return nil, err
-	}
-	first := make(map[string]api.GalleryShot, len(firsts))
-	for _, sh := range firsts {
-		first[sh.Activity] = sh
 	}
 	slices.SortStableFunc(slots, func(x, y api.GallerySlot) int { return strings.Compare(x.User, y.User) })
 	var rows []api.GalleryMember
 	for _, sl := range slots {
-		if sh, ok := first[sl.ID]; ok {
-			sl.Screenshots = append(sl.Screenshots, sh)
-		}
 		if len(rows) == 0 || rows[len(rows)-1].User != sl.User {
 			rows = append(rows, api.GalleryMember{User: sl.User})
 		}
@@ -145,6 +135,95 @@ func (g galleryDay) everyone() ([]api.GalleryMember, error) {
 	return rows, nil
 }
 
+// firsts are the day's slots the requester may see, by start, each with
+// the first screenshot of it they may see, in one query: each slot finds its
+// first screenshot through the index on the screenshot's slot, so a day of a
+// hundred members reads one screenshot a slot, not all of the day's.
+func (g galleryDay) firsts() ([]api.GallerySlot, error) {
+	visibleSlot, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Activities)
+	if err != nil {
+		return nil, err
+	}
+	visibleShot, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Screenshots)
+	if err != nil {
+		return nil, err
+	}
+	// The subquery names its table screenshots, as visibleShot does; the
+	// outer query's screenshot is s.
+	first := g.app.DB().Select("rowid").From(migrations.Screenshots).
+		Where(dbx.NewExp("[[activity]] = [[activities.id]]")).AndWhere(visibleShot).
+		OrderBy("taken_at", "screen").Limit(1).Build()
+	var rows []struct {
+		slotRow
+		ShotID      sql.NullString `db:"shot_id"`
+		ShotTakenAt sql.NullString `db:"shot_taken_at"`
+		ShotUser    sql.NullString `db:"shot_user"`
+		ShotProject sql.NullString `db:"shot_project"`
+		Screen      sql.NullInt64  `db:"screen"`
+		Width       sql.NullInt64  `db:"width"`
+		Height      sql.NullInt64  `db:"height"`
+		Blurred     sql.NullBool   `db:"blurred"`
+	}
+	err = g.app.DB().Select(slotColumns("activities.")...).
+		AndSelect("s.id AS shot_id", "s.taken_at AS shot_taken_at", "s.user AS shot_user", "s.project AS shot_project",
+			"s.screen", "s.width", "s.height", "s.blurred").
+		From(migrations.Activities).
+		LeftJoin(migrations.Screenshots+" s", dbx.NewExp("s.rowid = ("+first.SQL()+")", first.Params())).
+		Where(dbx.HashExp{"activities.org": g.org}).
+		AndWhere(dbx.NewExp("activities.slot_start >= {:from} AND activities.slot_start < {:until}", dbx.Params{"from": g.from, "until": g.until})).
+		AndWhere(visibleSlot).
+		All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("gallery of everyone in %s from %s: %w", g.org, g.from, err)
+	}
+	out := make([]api.GallerySlot, len(rows))
+	for i, r := range rows {
+		out[i] = r.slot()
+		if r.ShotID.Valid {
+			out[i].Screenshots = append(out[i].Screenshots, api.GalleryShot{ID: r.ShotID.String, User: r.ShotUser.String,
+				Project: r.ShotProject.String, Activity: r.ID, TakenAt: r.ShotTakenAt.String, Screen: int(r.Screen.Int64),
+				Width: int(r.Width.Int64), Height: int(r.Height.Int64), Blurred: r.Blurred.Bool})
+		}
+	}
+	sortSlots(out)
+	return out, nil
+}
+
+// slotRow is an activity's columns the gallery reads.
+type slotRow struct {
+	ID      string `db:"id"`
+	User    string `db:"user"`
+	Project string `db:"project"`
+	Task    string `db:"task"`
+	Start   string `db:"slot_start"`
+	Tracked int    `db:"tracked_seconds"`
+	Active  int    `db:"active_seconds"`
+	Source  string `db:"source"`
+}
+
+// slotColumns are slotRow's columns, of the table prefix names.
+func slotColumns(prefix string) []string {
+	cols := []string{"id", "user", "project", "task", "slot_start", "tracked_seconds", "active_seconds", "source"}
+	for i, c := range cols {
+		cols[i] = prefix + c
+	}
+	return cols
+}
+
+func (r slotRow) slot() api.GallerySlot {
+	return api.GallerySlot{ID: r.ID, User: r.User, Project: r.Project, Task: r.Task, SlotStart: r.Start,
+		Tracked: r.Tracked, Active: r.Active, Source: r.Source, Screenshots: []api.GalleryShot{}, Apps: []api.GalleryApp{}}
+}
+
+// sortSlots orders slots by start then project. Sorted here: SQLite reads
+// the day through whichever index fits the narrowing and would otherwise
+// sort in a temporary B-tree.
+func sortSlots(slots []api.GallerySlot) {
+	slices.SortFunc(slots, func(x, y api.GallerySlot) int {
+		return cmp.Or(strings.Compare(x.SlotStart, y.SlotStart), strings.Compare(x.Project, y.Project))
+	})
+}
+
 // slots are the day's activities the requester may see, by start then
 // project, narrowed by where (nil: everyone's).
 func (g galleryDay) slots(where dbx.Expression) ([]api.GallerySlot, error) {
@@ -152,17 +231,8 @@ func (g galleryDay) slots(where dbx.Expression) ([]api.GallerySlot, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID      string `db:"id"`
-		User    string `db:"user"`
-		Project string `db:"project"`
-		Task    string `db:"task"`
-		Start   string `db:"slot_start"`
-		Tracked int    `db:"tracked_seconds"`
-		Active  int    `db:"active_seconds"`
-		Source  string `db:"source"`
-	}
-	err = g.app.DB().Select("id", "user", "project", "task", "slot_start", "tracked_seconds", "active_seconds", "source").
+	var rows []slotRow
+	err = g.app.DB().Select(slotColumns("")...).
 		From(migrations.Activities).
 		Where(dbx.HashExp{"org": g.org}).
 		AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:until}", dbx.Params{"from": g.from, "until": g.until})).
@@ -173,20 +243,15 @@ func (g galleryDay) slots(where dbx.Expression) ([]api.GallerySlot, error) {
 	}
 	out := make([]api.GallerySlot, len(rows))
 	for i, r := range rows {
-		out[i] = api.GallerySlot{ID: r.ID, User: r.User, Project: r.Project, Task: r.Task, SlotStart: r.Start,
-			Tracked: r.Tracked, Active: r.Active, Source: r.Source, Screenshots: []api.GalleryShot{}, Apps: []api.GalleryApp{}}
+		out[i] = r.slot()
 	}
-	// Sorted here: SQLite reads the day through whichever index fits the
-	// narrowing and would otherwise sort in a temporary B-tree.
-	slices.SortFunc(out, func(x, y api.GallerySlot) int {
-		return cmp.Or(strings.Compare(x.SlotStart, y.SlotStart), strings.Compare(x.Project, y.Project))
-	})
+	sortSlots(out)
 	return out, nil
 }
 
 // shots are the day's screenshots the requester may see, by time taken,
-// narrowed by where; with firstOf ("activity") only the first of each slot.
-func (g galleryDay) shots(where dbx.Expression, firstOf string) ([]api.GalleryShot, error) {
+// narrowed by where.
+func (g galleryDay) shots(where dbx.Expression) ([]api.GalleryShot, error) {
 	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Screenshots)
 	if err != nil {
 		return nil, err
@@ -202,20 +267,13 @@ func (g galleryDay) shots(where dbx.Expression, firstOf string) ([]api.GallerySh
 		Height   int    `db:"height"`
 		Blurred  bool   `db:"blurred"`
 	}
-	taken := "taken_at"
-	if firstOf != "" {
-		// SQLite takes a MIN() query's other columns from the row holding the minimum.
-		taken = "MIN(taken_at) AS taken_at"
-	}
-	q := g.app.DB().Select("id", "user", "project", "activity", taken, "screen", "width", "height", "blurred").
+	err = g.app.DB().Select("id", "user", "project", "activity", "taken_at", "screen", "width", "height", "blurred").
 		From(migrations.Screenshots).
 		Where(dbx.HashExp{"org": g.org}).
 		AndWhere(dbx.NewExp("taken_at >= {:from} AND taken_at < {:until}", dbx.Params{"from": g.from, "until": g.until})).
-		AndWhere(where).AndWhere(visible)
-	if firstOf != "" {
-		q = q.GroupBy(firstOf)
-	}
-	if err := q.All(&rows); err != nil {
+		AndWhere(where).AndWhere(visible).
+		All(&rows)
+	if err != nil {
 		return nil, fmt.Errorf("gallery screenshots of %s from %s: %w", g.org, g.from, err)
 	}
 	out := make([]api.GalleryShot, len(rows))

@@ -79,7 +79,13 @@ async function allMembers(day, dialog) {
   const { members } = await galleryOf("all", day);
   members.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
   if (!members.length) return h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.");
-  const rows = members.map((m) => memberRow(m, day, dialog));
+  // Members mostly share their slots' starts: each start is formatted once.
+  const labels = new Map();
+  const label = (start) => {
+    if (!labels.has(start)) labels.set(start, clock(parseDate(start), session.org.timezone));
+    return labels.get(start);
+  };
+  const rows = members.map((m) => memberRow(m, day, dialog, label));
   const seen = new IntersectionObserver((entries) => {
     for (const e of entries) {
       if (!e.isIntersecting) continue;
@@ -91,11 +97,10 @@ async function allMembers(day, dialog) {
   return h("ol", { class: "members-day", id: "gallery-all" }, rows);
 }
 
-function memberRow({ user, slots, totals }, day, dialog) {
-  const tz = session.org.timezone;
+function memberRow({ user, slots, totals }, day, dialog, label) {
   const x = { tracked: totals.tracked_seconds, active: totals.active_seconds, manual: totals.manual_seconds };
   const cells = slots.map((s) => h("li", { class: "mini", "data-slot": s.id },
-    h("span", { class: "when" }, clock(parseDate(s.slot_start), tz)),
+    h("span", { class: "when" }, label(s.slot_start)),
     h("span", { class: "pic" }),
     activityBar(s)));
   const row = h("li", { class: "member-row", "data-user": user },
