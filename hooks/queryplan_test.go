@@ -218,6 +218,8 @@ func TestHotPathsUseIndexes(t *testing.T) {
 		"audit log":            listURL(migrations.AuditLog, fmt.Sprintf(`org = %q`, tt.Acme), "-created", "200", ""),
 	}
 	routes := map[string]string{
+		"gallery day":     "/api/tock/orgs/" + tt.Acme + "/gallery?day=" + day.Format("2006-01-02") + "&user=" + tt.Walt,
+		"gallery all":     "/api/tock/orgs/" + tt.Acme + "/gallery?day=" + day.Format("2006-01-02") + "&user=all",
 		"me dashboard":    "/api/tock/orgs/" + tt.Acme + "/dashboard/me",
 		"team dashboard":  "/api/tock/orgs/" + tt.Acme + "/dashboard/team",
 		"month report":    "/api/tock/orgs/" + tt.Acme + "/reports?group=member,day&from=" + month + "&to=" + day.Format("2006-01-02"),

@@ -4,7 +4,6 @@ package hooks_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -93,31 +93,36 @@ func BenchmarkSteadyScreenshotList(b *testing.B) {
 }
 
 // BenchmarkSteadyGallery: the gallery page of one member's day as a manager
-// opens it: its slots, screenshots and apps (three lists).
+// opens it: one request to the gallery route (slots, screenshots and apps).
 func BenchmarkSteadyGallery(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
 		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
-			from, until := dbDay(day), dbDay(day.Add(24*time.Hour))
-			body := getOK(b, h, listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, from, until, user), "slot_start", "1000", ""), token)
-			getOK(b, h, listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`, user, from, until), "taken_at", "500", ""), token)
-			// The apps of the slots, 40 slots a request, as the page asks.
-			var slots struct {
-				Items []struct {
-					ID string `json:"id"`
-				} `json:"items"`
-			}
-			json.Unmarshal([]byte(body), &slots)
-			for j := 0; j < len(slots.Items); j += 40 {
-				var terms []string
-				for _, s := range slots.Items[j:min(j+40, len(slots.Items))] {
-					terms = append(terms, fmt.Sprintf("activity = %q", s.ID))
-				}
-				getOK(b, h, listURL(migrations.AppUsage, strings.Join(terms, " || "), "-seconds", "1000", "activity,app,title,url,seconds"), token)
+			if body := getOK(b, h, galleryURL(day, user), token); i == 0 && !strings.Contains(body, `"screenshots":[{`) {
+				b.Fatalf("the gallery shows no screenshot: %.300s", body)
 			}
 		})
 	})
+}
+
+// BenchmarkSteadyGalleryAll: the all-members gallery of a day as the owner
+// opens it: every member's slots, each with its first screenshot.
+func BenchmarkSteadyGalleryAll(b *testing.B) {
+	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
+		h, token := steadyRouter(b, fx, steady.Member(0))
+		latencies(b, func(i int) {
+			_, day := memberDay(shape, i)
+			if body := getOK(b, h, galleryURL(day, api.GalleryAll), token); i == 0 && strings.Count(body, `"totals"`) != shape.Members {
+				b.Fatalf("the gallery has %d rows, want %d", strings.Count(body, `"totals"`), shape.Members)
+			}
+		})
+	})
+}
+
+// galleryURL is the gallery route of a day (a local midnight) for user.
+func galleryURL(day time.Time, user string) string {
+	return strings.Replace(api.GalleryRoute, "{org}", steady.Org, 1) + "?day=" + day.Format("2006-01-02") + "&user=" + user
 }
 
 // BenchmarkSteadyTimesheet: one member's week as the timesheet page reads

@@ -276,8 +276,8 @@ func (z *Authorizer) enrich(e *core.RecordEnrichEvent) error {
 	if !z.realtimeFilterAllowed(a, p, e) {
 		return reply.NotFound()
 	}
-	for field, f := range p.HiddenFields {
-		if !z.Decide(a, f, targetOf(p.Access, e.Record)).Allowed {
+	for field := range p.HiddenFields {
+		if !z.FieldShown(a, e.Record.Collection().Name, field, targetOf(p.Access, e.Record)) {
 			e.Record.Hide(field)
 		}
 	}
@@ -375,20 +375,29 @@ func (z *Authorizer) listScope(e *core.RequestEvent, p Policy, mentions string) 
 		if !a.Member {
 			continue
 		}
-		visible := z.visibleExpr(a, p)
-		if visible == falseExpr {
-			continue
+		if scope := z.orgScope(a, p, org, narrowing); scope != falseExpr {
+			perOrg = append(perOrg, scope)
 		}
-		parts := []string{fmt.Sprintf("%s = %q", p.OrgField, org), visible}
-		for _, f := range narrowing {
-			parts = append(parts, scopeExpr(z.Matrix.Scope(a.Actor, f, a.Settings), p.Access, a.Actor.UserID))
-		}
-		perOrg = append(perOrg, "("+strings.Join(parts, " && ")+")")
 	}
 	if len(perOrg) == 0 {
 		return falseExpr, nil
 	}
 	return strings.Join(perOrg, " || "), nil
+}
+
+// orgScope is the part of a list's scope for one organization a is an
+// active member of: its records that p's view feature and every narrowing
+// feature reach; falseExpr when the view feature reaches none.
+func (z *Authorizer) orgScope(a Actor, p Policy, org string, narrowing []perms.Feature) string {
+	visible := z.visibleExpr(a, p)
+	if visible == falseExpr {
+		return falseExpr
+	}
+	parts := []string{fmt.Sprintf("%s = %q", p.OrgField, org), visible}
+	for _, f := range narrowing {
+		parts = append(parts, scopeExpr(z.Matrix.Scope(a.Actor, f, a.Settings), p.Access, a.Actor.UserID))
+	}
+	return "(" + strings.Join(parts, " && ") + ")"
 }
 
 // narrowingFeatures are the features guarding the restricted terms (see

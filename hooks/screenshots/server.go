@@ -50,12 +50,13 @@ func New(cfg config.Config) *Server {
 	return s
 }
 
-// Register binds the key routes, the agent's screenshot upload, viewing,
-// deletion and retention.
+// Register binds the key routes, the agent's screenshot upload, viewing
+// (the gallery too), deletion and retention.
 func (s *Server) Register(app core.App, z *gate.Authorizer) {
 	s.registerKeys(app, z)
 	s.registerScreenshotIngest(app, z)
 	s.registerView(app, z)
+	s.registerGallery(app, z)
 	s.registerDeletions(app)
 	s.registerRetention(app)
 }

@@ -100,11 +100,19 @@ export function percent(part, whole) {
 // Time zones: days and times are shown in the organization's time zone, so
 // a manager abroad sees the same day as the people they manage.
 
+// formats keeps one formatter per zone: making one costs far more than
+// using it, and a day's grid formats thousands of times.
+const formats = new Map();
+
 function parts(tz, t) {
-  const f = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short",
-  });
+  let f = formats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short",
+    });
+    formats.set(tz, f);
+  }
   return Object.fromEntries(f.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
 }
 

@@ -1,9 +1,11 @@
 // The screenshot grid: one member's day as hour rows of six 10-minute cells,
 // or every member's day as one row each; a full-size viewer steps through
-// the day's screenshots.
+// the day's screenshots. The day comes from one request to the gallery route
+// (GET /api/tock/orgs/{org}/gallery, hooks/screenshots/gallery.go), which
+// shows what the records lists of slots, screenshots and apps would.
 import { pb, session, nameOf, userId, image, canOn, limited } from "../api.js";
-import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, pbDate, parseDate, q, go } from "../ui.js";
-import { projectNames, activitiesSince, sums, activity } from "../lib/data.js";
+import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, parseDate, go } from "../ui.js";
+import { projectNames, sums, activity } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
 import { styled } from "../lib/chart.js";
 
@@ -19,7 +21,7 @@ export async function gallery({ params, render }) {
   const people = visiblePeople();
   const user = params.get("user") || (session.me.features["View Screenshots"].self ? userId() : people[0]?.id);
   const everyone = user === "all";
-  const from = dayStart(day, tz), until = dayStart(addDays(day, 1), tz);
+  const from = dayStart(day, tz);
   const nav = (u, d) => go(`screenshots?${new URLSearchParams({ user: u, day: d })}`);
   const dialog = h("dialog", { class: "viewer", "aria-label": "Screenshot" });
   const choices = [...(people.length > 1 ? [["all", "All members"]] : []), ...people.map((p) => [p.id, p.name])];
@@ -28,19 +30,14 @@ export async function gallery({ params, render }) {
     field("Day", h("input", { type: "date", name: "day", value: day, id: "gallery-day", onchange: (e) => e.target.value && nav(user, e.target.value) })),
     h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, -1)) }, "← Previous day"),
     h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, 1)) }, "Next day →"));
-  const body = everyone ? await allMembers(day, from, until, dialog) : await memberDay(user, day, from, until, dialog, render);
+  const body = everyone ? await allMembers(day, dialog) : await memberDay(user, day, from, dialog, render);
   return h("section", {}, h("h1", {}, "Screenshots"), toolbar, body, dialog);
 }
 
 // memberDay is one member's day: the hours with time, six cells each.
-async function memberDay(user, day, from, until, dialog, render) {
-  const [slots, shots, names] = await Promise.all([
-    activitiesSince(from, user, until),
-    dayShots(user, from, until),
-    projectNames(),
-  ]);
-  const apps = await slotApps(slots);
-  const shotsOf = group(shots, "activity"), appsOf = group(apps, "activity");
+async function memberDay(user, day, from, dialog, render) {
+  const [{ slots }, names] = await Promise.all([galleryOf(user, day), projectNames()]);
+  const { shots, appsOf } = shotsAndApps(slots);
   const open = (shot) => viewer(dialog, shots, shots.indexOf(shot), day, appsOf, render);
   const daySums = sums(slots);
   const hours = group(slots, (s) => Math.floor((parseDate(s.slot_start) - from) / 3600000));
@@ -56,28 +53,39 @@ async function memberDay(user, day, from, until, dialog, render) {
             const inCell = cells.get(c) || [];
             const label = clock(start + c * cellMs, session.org.timezone);
             return h("li", { class: inCell.length ? "cell" : "cell none", "data-minute": label },
-              inCell.length ? inCell.map((s) => slotCard(s, shotsOf.get(s.id) || [], appsOf.get(s.id) || [], names, open, render)) :
+              inCell.length ? inCell.map((s) => slotCard(s, s.screenshots, s.apps, names, open, render)) :
                 h("span", { class: "muted" }, label));
           })));
       })),
   ];
 }
 
-function dayShots(user, from, until) {
-  return pb.collection("screenshots").getFullList({
-    filter: `user = ${q(user)} && taken_at >= ${q(pbDate(from))} && taken_at < ${q(pbDate(until))}`, sort: "taken_at", batch: 500,
-  });
+// galleryOf is one member's day (user: an id) or everyone's (user: "all").
+function galleryOf(user, day) {
+  return pb.send(`/api/tock/orgs/${session.org.id}/gallery?${new URLSearchParams({ day, user })}`, {});
+}
+
+// shotsAndApps are the screenshots of a day's slots in order, and each
+// slot's apps by its id, as the viewer steps through them.
+function shotsAndApps(slots) {
+  return { shots: slots.flatMap((s) => s.screenshots), appsOf: new Map(slots.map((s) => [s.id, s.apps])) };
 }
 
 // allMembers is every visible member's day, a row each: their slots in
-// order, each with its first screenshot. A row reads its screenshots when it
-// scrolls near the screen, so fifty members cost one list of slots up front.
-async function allMembers(day, from, until, dialog) {
-  const slots = await activitiesSince(from, null, until);
-  const byUser = group(slots, "user");
-  const users = [...byUser.keys()].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
-  if (!users.length) return h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.");
-  const rows = users.map((u) => memberRow(u, byUser.get(u), day, from, until, dialog));
+// order, each with its first screenshot. One request brings it all; a row
+// puts its thumbnails in when it scrolls near the screen, so a day of fifty
+// members decrypts only the pictures someone looks at.
+async function allMembers(day, dialog) {
+  const { members } = await galleryOf("all", day);
+  members.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+  if (!members.length) return h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.");
+  // Members mostly share their slots' starts: each start is formatted once.
+  const labels = new Map();
+  const label = (start) => {
+    if (!labels.has(start)) labels.set(start, clock(parseDate(start), session.org.timezone));
+    return labels.get(start);
+  };
+  const rows = members.map((m) => memberRow(m, day, dialog, label));
   const seen = new IntersectionObserver((entries) => {
     for (const e of entries) {
       if (!e.isIntersecting) continue;
@@ -89,40 +97,32 @@ async function allMembers(day, from, until, dialog) {
   return h("ol", { class: "members-day", id: "gallery-all" }, rows);
 }
 
-function memberRow(user, slots, day, from, until, dialog) {
-  const tz = session.org.timezone;
-  const x = sums(slots);
+function memberRow({ user, slots, totals }, day, dialog, label) {
+  const x = { tracked: totals.tracked_seconds, active: totals.active_seconds, manual: totals.manual_seconds };
   const cells = slots.map((s) => h("li", { class: "mini", "data-slot": s.id },
-    h("span", { class: "when" }, clock(parseDate(s.slot_start), tz)),
+    h("span", { class: "when" }, label(s.slot_start)),
     h("span", { class: "pic" }),
     activityBar(s)));
   const row = h("li", { class: "member-row", "data-user": user },
     h("header", {}, h("a", { href: `#/screenshots?${new URLSearchParams({ user, day })}` }, nameOf(user)),
       h("span", { class: "muted" }, `${duration(x.tracked)} · activity ${activity(x)}`)),
     h("ol", { class: "strip" }, cells));
+  // open shows a screenshot full size and steps through all of the member's
+  // screenshots of the day, read when first asked for.
+  let whole = null;
+  const open = async (shot) => {
+    whole ||= galleryOf(user, day).then((g) => shotsAndApps(g.slots), () => shotsAndApps(slots));
+    const { shots, appsOf } = await whole;
+    viewer(dialog, shots, Math.max(0, shots.findIndex((s) => s.id === shot.id)), day, appsOf, null);
+  };
   // fill puts each slot's first screenshot in its cell, once the row is near.
-  row.fill = async () => {
-    const shots = await dayShots(user, from, until).catch(() => []);
-    const bySlot = group(shots, "activity");
-    const open = (shot) => viewer(dialog, shots, shots.indexOf(shot), day, new Map(), null);
+  row.fill = () => {
     slots.forEach((s, i) => {
-      const first = bySlot.get(s.id)?.[0];
+      const first = s.screenshots[0];
       if (first) cells[i].querySelector(".pic").replaceChildren(thumbnail(first, open));
     });
   };
   return row;
-}
-
-// slotApps lists the apps of the day's slots by slot, 40 slots a request: the
-// database finds them through the index on their slot, where "this member's
-// apps on this day" would read every app of the member's history.
-async function slotApps(slots) {
-  const lists = [];
-  for (let i = 0; i < slots.length; i += 40) {
-    const filter = slots.slice(i, i + 40).map((s) => `activity = ${q(s.id)}`).join(" || ");
-    lists.push(pb.collection("app_usage").getFullList({ filter, sort: "-seconds", fields: "activity,app,title,url,seconds", batch: 1000 }));
-  }
-  return (await Promise.all(lists)).flat();
 }
 
 // group buckets items by a field's value or a function of the item.
