@@ -43,6 +43,9 @@ func BenchmarkIngestDuringRetention(b *testing.B) {
 	}
 	cfg := tt.Config()
 	cfg.Store = store
+	// The run's clock is ahead of the uploads' (see below): the sweeps must
+	// still take the uploads' fresh files for ones in flight.
+	cfg.TempGrace, cfg.OrphanGrace = 48*time.Hour, 48*time.Hour
 	app, srv := fx.AppWith(b, cfg)
 	b.Cleanup(app.Cleanup)
 	oldest := steady.Day(time.Now(), shape.Days-1)

@@ -117,12 +117,15 @@ func (s *Server) sweepTemp(ctx context.Context, now time.Time) (int, error) {
 // are (the store waits on the disk or the network, the database on its own
 // writes), and always after their rows are gone.
 func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff time.Time) (shots, usage int, err error) {
+	checkpoint := deferCheckpoints(app)
+	defer checkpoint(true)
 	pending := make(chan []string, 1) // one batch queued while another is deleted
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for keys := range pending {
 			s.deleteBlobs(ctx, app, keys)
+			checkpoint(false)
 		}
 	}()
 	for {
@@ -142,6 +145,37 @@ func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff ti
 	close(pending)
 	<-done
 	return shots, usage, err
+}
+
+// deferCheckpoints stops the writer connection from checkpointing the
+// write-ahead log itself while retention deletes: a batch dirties more pages
+// than the automatic threshold, so every commit would copy them into the
+// database file and sync it there, holding the one writer connection that
+// uploads wait for. The returned function checkpoints instead from a reader
+// connection (a passive checkpoint, beside the writer, never blocking it);
+// called with restore, it also gives the writer back its threshold.
+func deferCheckpoints(app core.App) func(restore bool) {
+	writer := app.NonconcurrentDB()
+	var threshold int
+	if err := writer.NewQuery("PRAGMA wal_autocheckpoint").Row(&threshold); err != nil || threshold <= 0 {
+		return func(bool) {} // already off, or not a SQLite writer: leave it
+	}
+	var off int
+	if err := writer.NewQuery("PRAGMA wal_autocheckpoint = 0").Row(&off); err != nil {
+		app.Logger().Warn("retention: checkpoints stay on the writer", slog.Any("error", err))
+		return func(bool) {}
+	}
+	return func(restore bool) {
+		var busy, frames, copied int
+		if err := app.ConcurrentDB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Row(&busy, &frames, &copied); err != nil {
+			app.Logger().Warn("retention: checkpoint failed", slog.Any("error", err))
+		}
+		if restore {
+			if err := writer.NewQuery("PRAGMA wal_autocheckpoint = " + strconv.Itoa(threshold)).Row(&off); err != nil {
+				app.Logger().Error("retention: the writer's checkpoints weren't turned back on", slog.Any("error", err))
+			}
+		}
+	}
 }
 
 // expireAppUsage deletes the app usage of org's slots that start before

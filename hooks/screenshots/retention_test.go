@@ -41,7 +41,8 @@ func (s *rowsFirst) DeleteAll(ctx context.Context, keys []string) error {
 // TestRetentionBoundaryAndBatches: retention deletes what is older than the
 // cutoff, over several batches of screenshots and a slot with more apps than
 // one statement deletes, and keeps what is taken at the cutoff or later;
-// blobs go after their rows; the hourly sums still match the slots.
+// blobs go after their rows; the hourly sums still match the slots; the
+// database's writer is left as it was found.
 func TestRetentionBoundaryAndBatches(t *testing.T) {
 	var app core.App
 	store := &rowsFirst{app: func() core.App { return app }}
@@ -97,6 +98,12 @@ func TestRetentionBoundaryAndBatches(t *testing.T) {
 	}
 	if store.batches < 3 || len(store.early) > 0 {
 		t.Fatalf("%d blob batches; %d blobs deleted before their rows: %v", store.batches, len(store.early), store.early[:min(3, len(store.early))])
+	}
+	// The writer checkpoints the log itself again (retention had it leave
+	// that to a reader connection).
+	var threshold int
+	if err := p.App.NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint").Row(&threshold); err != nil || threshold != 1000 {
+		t.Fatalf("the writer's checkpoint threshold is %d after retention (%v), want 1000", threshold, err)
 	}
 	// Time records are kept: the slots and their hourly sums are unchanged.
 	if after := hourSums(t, p.App); after != hoursBefore {
