@@ -43,6 +43,8 @@ test: deps vet
 ## Each steady-state figure is measured on an empty or fresh database (/empty,
 ## /fresh) and at steady state (/steady: internal/steady, 90 days of
 ## TOCK_STEADY_MEMBERS members, 100 unless set, made once a day, minutes).
+## The second line also runs BenchmarkIngestDuringRetention (2000 uploads
+## while retention deletes the steady state's oldest day).
 bench: deps
 	go test -run XXX -bench 'BenchmarkSteadyFixture' -benchtime 1x -timeout 90m ./internal/steady
 	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x -timeout 60m ./

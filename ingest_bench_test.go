@@ -193,9 +193,13 @@ func multipartBody(b testing.TB, fields map[string]string, fileField string, fil
 	return body.Bytes(), w.FormDataContentType()
 }
 
+// cpuMeter is what benchUploads reads the server's processor time from: a
+// `tock serve` process (tt.Server) or this process (processMeter).
+type cpuMeter interface{ CPU() (time.Duration, error) }
+
 // benchUploads sends the uploads from clients concurrent agents and reports
 // uploads/s, p50/p99 latency and the server's CPU time per upload.
-func benchUploads(b *testing.B, srv *tt.Server, uploads []upload) {
+func benchUploads(b *testing.B, srv cpuMeter, uploads []upload) {
 	clients := clientsFromEnv()
 	lat := make([]time.Duration, len(uploads))
 	var next sync.Mutex

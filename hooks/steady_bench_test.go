@@ -6,11 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,14 +48,14 @@ func onBoth(b *testing.B, bench func(b *testing.B, shape steady.Shape, fx *tt.Fi
 func latencies(b *testing.B, do func(i int)) {
 	var lat []time.Duration
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := tt.ProcessCPU()
 	for i := 0; b.Loop(); i++ {
 		t0 := time.Now()
 		do(i)
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
+	b.ReportMetric(float64((tt.ProcessCPU()-cpu0).Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(p(0.50), "p50-ms")
@@ -175,16 +172,19 @@ func BenchmarkSteadyRetention(b *testing.B) {
 			cfg.Store = store
 			app, srv := fx.AppWith(b, cfg)
 			oldest := steady.Day(time.Now(), shape.Days-1)
-			keys := oldestBlobs(b, app, store, oldest)
+			keys, err := steady.Blobs(app, store, oldest)
+			if err != nil {
+				b.Fatal(err)
+			}
 			if _, err := app.DB().Update(migrations.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 				b.Fatal(err)
 			}
 			// The cutoff falls in the evening of the oldest day: it goes whole, the next stays.
 			now := oldest.Add(90*24*time.Hour + 23*time.Hour)
 			b.StartTimer()
-			t0, cpu0 := time.Now(), processCPU()
+			t0, cpu0 := time.Now(), tt.ProcessCPU()
 			report, err := srv.RunRetention(context.Background(), app, now)
-			elapsed, cpu := time.Since(t0), processCPU()-cpu0
+			elapsed, cpu := time.Since(t0), tt.ProcessCPU()-cpu0
 			b.StopTimer()
 			if err != nil || report.Screenshots != len(keys) || report.Screenshots != shape.Members*steady.Hours*6*steady.Shots {
 				b.Fatalf("retention: %+v %v, want %d screenshots", report, err, len(keys))
@@ -198,41 +198,10 @@ func BenchmarkSteadyRetention(b *testing.B) {
 	})
 }
 
-// oldestBlobs writes a blob for every screenshot of day (setup: plain writes,
-// without the store's fsyncs) and returns their keys.
-func oldestBlobs(b *testing.B, app interface {
-	DB() dbx.Builder
-}, store *blobstore.Local, day time.Time) []string {
-	var keys []string
-	err := app.DB().Select("storage_key").From(migrations.Screenshots).
-		Where(dbx.NewExp("org = {:org} AND taken_at >= {:from} AND taken_at < {:to}", dbx.Params{"org": steady.Org, "from": dbDay(day), "to": dbDay(day.Add(24 * time.Hour))})).
-		Column(&keys)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, k := range keys {
-		path := filepath.Join(store.Dir(), filepath.FromSlash(k))
-		os.MkdirAll(filepath.Dir(path), 0o700)
-		if err := os.WriteFile(path, []byte("sealed"), 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return keys
-}
-
 // steadyRouter is the fixture's real router, on a copy removed when the
 // benchmark ends, and a token of member as the client.
 func steadyRouter(b *testing.B, fx *tt.Fixture, member string) (http.Handler, string) {
 	app := fx.App(b)
 	b.Cleanup(app.Cleanup)
 	return tt.Handler(b, app), fx.Token(b, member)
-}
-
-// processCPU is the processor time this process has used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

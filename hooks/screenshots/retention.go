@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -112,21 +113,69 @@ func (s *Server) sweepTemp(ctx context.Context, now time.Time) (int, error) {
 }
 
 // expire deletes one organization's expired screenshots and app usage, a
-// batch at a time.
+// batch at a time. A batch's blobs are deleted while the next batch's rows
+// are (the store waits on the disk or the network, the database on its own
+// writes), and always after their rows are gone.
 func (s *Server) expire(ctx context.Context, app core.App, org string, cutoff time.Time) (shots, usage int, err error) {
-	for {
-		keys, n, err := s.expireScreenshotRecords(app, org, cutoff)
-		if err != nil {
-			return shots, usage, err
+	checkpoint := deferCheckpoints(app)
+	defer checkpoint(true)
+	pending := make(chan []string, 1) // one batch queued while another is deleted
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for keys := range pending {
+			s.deleteBlobs(ctx, app, keys)
+			checkpoint(false)
 		}
-		shots += n
-		s.deleteBlobs(ctx, app, keys)
-		if n < config.RetentionBatch {
+	}()
+	for {
+		var keys []string
+		keys, err = expireScreenshotRecords(app, org, cutoff)
+		shots += len(keys)
+		if len(keys) > 0 {
+			pending <- keys
+		}
+		if err != nil || len(keys) < config.RetentionBatch {
 			break
 		}
 	}
-	usage, err = expireAppUsage(app, org, cutoff)
+	if err == nil {
+		usage, err = expireAppUsage(app, org, cutoff)
+	}
+	close(pending)
+	<-done
 	return shots, usage, err
+}
+
+// deferCheckpoints stops the writer connection from checkpointing the
+// write-ahead log itself while retention deletes: a batch dirties more pages
+// than the automatic threshold, so every commit would copy them into the
+// database file and sync it there, holding the one writer connection that
+// uploads wait for. The returned function checkpoints instead from a reader
+// connection (a passive checkpoint, beside the writer, never blocking it);
+// called with restore, it also gives the writer back its threshold.
+func deferCheckpoints(app core.App) func(restore bool) {
+	writer := app.NonconcurrentDB()
+	var threshold int
+	if err := writer.NewQuery("PRAGMA wal_autocheckpoint").Row(&threshold); err != nil || threshold <= 0 {
+		return func(bool) {} // already off, or not a SQLite writer: leave it
+	}
+	var off int
+	if err := writer.NewQuery("PRAGMA wal_autocheckpoint = 0").Row(&off); err != nil {
+		app.Logger().Warn("retention: checkpoints stay on the writer", slog.Any("error", err))
+		return func(bool) {}
+	}
+	return func(restore bool) {
+		var busy, frames, copied int
+		if err := app.ConcurrentDB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Row(&busy, &frames, &copied); err != nil {
+			app.Logger().Warn("retention: checkpoint failed", slog.Any("error", err))
+		}
+		if restore {
+			if err := writer.NewQuery("PRAGMA wal_autocheckpoint = " + strconv.Itoa(threshold)).Row(&off); err != nil {
+				app.Logger().Error("retention: the writer's checkpoints weren't turned back on", slog.Any("error", err))
+			}
+		}
+	}
 }
 
 // expireAppUsage deletes the app usage of org's slots that start before
@@ -152,16 +201,15 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 		if len(slots) == 0 {
 			return deleted, nil
 		}
-		ids := make([]any, len(slots))
+		ids := make([]string, len(slots))
 		for i, sl := range slots {
 			ids[i] = sl.ID
 		}
-		res, err := app.DB().Delete(migrations.AppUsage, dbx.In("activity", ids...)).Execute()
+		n, err := deleteAppsOf(app, ids)
+		deleted += n
 		if err != nil {
 			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
 		}
-		n, _ := res.RowsAffected()
-		deleted += int(n)
 		last := slots[len(slots)-1]
 		after, afterRow = last.Start, last.Row
 		if len(slots) < config.RetentionBatch {
@@ -170,36 +218,45 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 	}
 }
 
+// deleteAppsOf deletes the app usage of slots, at most a batch of rows per
+// statement however many apps a slot holds, so that no statement keeps the
+// database's one writer from uploads for long.
+func deleteAppsOf(app core.App, slots []string) (int, error) {
+	params := dbx.Params{"batch": config.RetentionBatch}
+	marks := make([]string, len(slots))
+	for i, id := range slots {
+		name := "s" + strconv.Itoa(i)
+		params[name], marks[i] = id, "{:"+name+"}"
+	}
+	query := app.DB().NewQuery(`DELETE FROM {{app_usage}} WHERE rowid IN (SELECT rowid FROM {{app_usage}}
+		WHERE [[activity]] IN (` + strings.Join(marks, ", ") + `) LIMIT {:batch})`).Bind(params)
+	deleted := 0
+	for {
+		res, err := query.Execute()
+		if err != nil {
+			return deleted, err
+		}
+		n, _ := res.RowsAffected()
+		deleted += int(n)
+		if n < int64(config.RetentionBatch) {
+			return deleted, nil
+		}
+	}
+}
+
 // expireScreenshotRecords deletes up to one batch of expired screenshot
-// records in a transaction and returns their blob keys, still to be deleted.
-// Nothing references a screenshot, so no cascade is skipped by deleting in SQL.
-func (s *Server) expireScreenshotRecords(app core.App, org string, cutoff time.Time) ([]string, int, error) {
-	var rows []struct {
-		ID  string `db:"id"`
-		Key string `db:"storage_key"`
-	}
-	err := app.RunInTransaction(func(tx core.App) error {
-		err := tx.DB().NewQuery(`SELECT [[id]], [[storage_key]] FROM {{screenshots}}
-			WHERE [[org]] = {:org} AND [[taken_at]] < {:cutoff} LIMIT {:batch}`).
-			Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "batch": config.RetentionBatch}).All(&rows)
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		ids := make([]any, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-		_, err = tx.DB().Delete(migrations.Screenshots, dbx.In("id", ids...)).Execute()
-		return err
-	})
+// records, in one statement (its own short transaction), and returns their
+// blob keys, still to be deleted. Nothing references a screenshot, so no
+// cascade is skipped by deleting in SQL.
+func expireScreenshotRecords(app core.App, org string, cutoff time.Time) ([]string, error) {
+	var keys []string
+	err := app.DB().NewQuery(`DELETE FROM {{screenshots}} WHERE rowid IN (SELECT rowid FROM {{screenshots}}
+		WHERE [[org]] = {:org} AND [[taken_at]] < {:cutoff} LIMIT {:batch}) RETURNING [[storage_key]]`).
+		Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "batch": config.RetentionBatch}).Column(&keys)
 	if err != nil {
-		return nil, 0, fmt.Errorf("expire screenshots of %s: %w", org, err)
+		return nil, fmt.Errorf("expire screenshots of %s: %w", org, err)
 	}
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	return keys, len(rows), nil
+	return keys, nil
 }
 
 // sweepOrphans removes screenshot blobs that no record points to and that are

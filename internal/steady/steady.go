@@ -19,6 +19,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
@@ -242,4 +243,28 @@ func Benchmarked() (Shape, string) {
 		members = n
 	}
 	return Shape{Members: members, Days: 90}, os.Getenv("TOCK_STEADY_DIR")
+}
+
+// Blobs writes a blob for every screenshot of day into the local store
+// (plain writes, without the store's syncs: this is a benchmark's setup) and
+// returns their keys, so that retention has files to delete.
+func Blobs(app core.App, store *blobstore.Local, day time.Time) ([]string, error) {
+	var keys []string
+	err := app.DB().Select("storage_key").From(migrations.Screenshots).
+		Where(dbx.NewExp("org = {:org} AND taken_at >= {:from} AND taken_at < {:to}",
+			dbx.Params{"org": Org, "from": dbDate(day), "to": dbDate(day.Add(24 * time.Hour))})).
+		Column(&keys)
+	if err != nil {
+		return nil, fmt.Errorf("screenshots of %s: %w", day.Format(time.DateOnly), err)
+	}
+	for _, k := range keys {
+		path := filepath.Join(store.Dir(), filepath.FromSlash(k))
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("blob %s: %w", k, err)
+		}
+		if err := os.WriteFile(path, []byte("sealed"), 0o600); err != nil {
+			return nil, fmt.Errorf("blob %s: %w", k, err)
+		}
+	}
+	return keys, nil
 }
