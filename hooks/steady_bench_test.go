@@ -20,7 +20,7 @@ import (
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // The steady-state benchmarks run each request twice: on a fresh database
@@ -86,7 +86,7 @@ func BenchmarkSteadyScreenshotList(b *testing.B) {
 		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
-			getOK(b, h, listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`,
+			getOK(b, h, listURL(schema.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`,
 				user, dbDay(day), dbDay(day.Add(24*time.Hour))), "-taken_at", "30", ""), token)
 		})
 	})
@@ -100,8 +100,8 @@ func BenchmarkSteadyGallery(b *testing.B) {
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			from, until := dbDay(day), dbDay(day.Add(24*time.Hour))
-			body := getOK(b, h, listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, from, until, user), "slot_start", "1000", ""), token)
-			getOK(b, h, listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`, user, from, until), "taken_at", "500", ""), token)
+			body := getOK(b, h, listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, from, until, user), "slot_start", "1000", ""), token)
+			getOK(b, h, listURL(schema.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`, user, from, until), "taken_at", "500", ""), token)
 			// The apps of the slots, 40 slots a request, as the page asks.
 			var slots struct {
 				Items []struct {
@@ -114,7 +114,7 @@ func BenchmarkSteadyGallery(b *testing.B) {
 				for _, s := range slots.Items[j:min(j+40, len(slots.Items))] {
 					terms = append(terms, fmt.Sprintf("activity = %q", s.ID))
 				}
-				getOK(b, h, listURL(migrations.AppUsage, strings.Join(terms, " || "), "-seconds", "1000", "activity,app,title,url,seconds"), token)
+				getOK(b, h, listURL(schema.AppUsage, strings.Join(terms, " || "), "-seconds", "1000", "activity,app,title,url,seconds"), token)
 			}
 		})
 	})
@@ -128,7 +128,7 @@ func BenchmarkSteadyTimesheet(b *testing.B) {
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			week := day.AddDate(0, 0, -6)
-			getOK(b, h, listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`,
+			getOK(b, h, listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`,
 				dbDay(week), dbDay(day.Add(24*time.Hour)), user), "slot_start", "1000", ""), token)
 			getOK(b, h, "/api/tock/orgs/"+steady.Org+"/breaks?user="+user+"&from="+week.Format("2006-01-02")+"&to="+day.Format("2006-01-02"), token)
 		})
@@ -171,7 +171,7 @@ func BenchmarkSteadyRetention(b *testing.B) {
 			app, srv := fx.AppWith(b, cfg)
 			oldest := steady.Day(time.Now(), shape.Days-1)
 			keys := oldestBlobs(b, app, store, oldest)
-			if _, err := app.DB().Update(migrations.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
+			if _, err := app.DB().Update(schema.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 				b.Fatal(err)
 			}
 			// The cutoff falls in the evening of the oldest day: it goes whole, the next stays.
@@ -199,7 +199,7 @@ func oldestBlobs(b *testing.B, app interface {
 	DB() dbx.Builder
 }, store *blobstore.Local, day time.Time) []string {
 	var keys []string
-	err := app.DB().Select("storage_key").From(migrations.Screenshots).
+	err := app.DB().Select("storage_key").From(schema.Screenshots).
 		Where(dbx.NewExp("org = {:org} AND taken_at >= {:from} AND taken_at < {:to}", dbx.Params{"org": steady.Org, "from": dbDay(day), "to": dbDay(day.Add(24 * time.Hour))})).
 		Column(&keys)
 	if err != nil {

@@ -7,17 +7,17 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Log records who deleted what; a failure to record is logged loudly but
 // doesn't undo a deletion the person was allowed to make.
 func Log(app core.App, actor *core.Record, action string, target *core.Record, details map[string]any) {
-	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
+	c, err := app.FindCachedCollectionByNameOrId(schema.AuditLog)
 	if err == nil {
 		r := core.NewRecord(c)
 		org := target.GetString("org")
-		if target.Collection().Name == migrations.Organizations {
+		if target.Collection().Name == schema.Organizations {
 			org = target.Id // an organization-wide entry, such as retention's
 		}
 		r.Set("org", org)

@@ -22,7 +22,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // DownloadPlatforms are the platforms the agent is built for, in the order
@@ -68,8 +68,8 @@ func (c *sumCache) sum(path string, info fs.FileInfo) (string, error) {
 
 func (s *Server) registerDownloads(app core.App) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.DownloadsRoute, s.listDownloads).Bind(apis.RequireAuth(migrations.Users))
-		e.Router.GET(api.DownloadRoute, s.download).Bind(apis.RequireAuth(migrations.Users))
+		e.Router.GET(api.DownloadsRoute, s.listDownloads).Bind(apis.RequireAuth(schema.Users))
+		e.Router.GET(api.DownloadRoute, s.download).Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // enrolAlphabet is Crockford's base32: no I, L, O or U, so a code read
@@ -34,19 +34,19 @@ const (
 func (s *Server) registerEnrol(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.EnrolCodesRoute, func(re *core.RequestEvent) error { return s.newEnrolCode(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		e.Router.POST(api.EnrolRoute, s.enrol)
 		return e.Next()
 	})
 	// Codes die with the membership: a member who leaves or is removed (or
 	// set to anything but active) can't enrol a computer afterwards.
-	app.OnRecordAfterUpdateSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("status") != "active" {
 			revokeEnrolCodes(e.App, e.Record)
 		}
 		return e.Next()
 	})
-	app.OnRecordAfterDeleteSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterDeleteSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
 		revokeEnrolCodes(e.App, e.Record)
 		return e.Next()
 	})
@@ -63,9 +63,9 @@ func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Enrolments)
+	c, err := e.App.FindCachedCollectionByNameOrId(schema.Enrolments)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.Enrolments, err)
+		return fmt.Errorf("find %s: %w", schema.Enrolments, err)
 	}
 	r := core.NewRecord(c)
 	r.Set("org", org.Id)
@@ -74,7 +74,7 @@ func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
 	expires := time.Now().UTC().Add(api.EnrolTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+		if _, err := tx.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
 			dbx.Params{"org": org.Id, "user": e.Auth.Id})).Execute(); err != nil {
 			return fmt.Errorf("drop earlier codes: %w", err)
 		}
@@ -139,7 +139,7 @@ func (s *Server) enrol(e *core.RequestEvent) error {
 // refuses a code that is unknown, used, expired or whose membership ended.
 func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *core.Record, err error) {
 	const again = " Get a new code on the web app's “Get the desktop app” page."
-	r, err = app.FindFirstRecordByFilter(migrations.Enrolments, "code_hash = {:hash}", dbx.Params{"hash": hashEnrolCode(code)})
+	r, err = app.FindFirstRecordByFilter(schema.Enrolments, "code_hash = {:hash}", dbx.Params{"hash": hashEnrolCode(code)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
 	}
@@ -162,7 +162,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 		// for one that ended in the same instant.
 		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
 	}
-	user, err = app.FindRecordById(migrations.Users, r.GetString("user"))
+	user, err = app.FindRecordById(schema.Users, r.GetString("user"))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("find the member of enrolment %s: %w", r.Id, err)
 	}
@@ -172,7 +172,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 // revokeEnrolCodes deletes the unused codes of a membership that ended, and
 // says so in the audit log when there were any.
 func revokeEnrolCodes(app core.App, membership *core.Record) {
-	res, err := app.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+	res, err := app.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
 		dbx.Params{"org": membership.GetString("org"), "user": membership.GetString("user")})).Execute()
 	if err != nil {
 		app.Logger().Error("enrolment codes of an ended membership not revoked",

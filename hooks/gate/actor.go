@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -32,7 +32,7 @@ func (s orgSettings) Enabled(name string) bool { return s.org.GetBool(name) }
 // teams they lead with those teams' projects and members.
 func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	a := Actor{Actor: perms.Actor{UserID: userID}}
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	org, err := app.FindRecordById(schema.Organizations, orgID)
 	if err != nil {
 		return a, nil // no such organization: a non-member of nothing
 	}
@@ -43,7 +43,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Role   string `db:"role"`
 		Status string `db:"status"`
 	}
-	err = app.RecordQuery(migrations.Memberships).Select("role", "status").
+	err = app.RecordQuery(schema.Memberships).Select("role", "status").
 		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).Limit(1).One(&membership)
 	if err != nil || membership.Status != "active" {
 		return a, nil
@@ -55,7 +55,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Project string `db:"project"`
 		Role    string `db:"role"`
 	}
-	if err := app.RecordQuery(migrations.ProjectMembers).Select("project", "role").
+	if err := app.RecordQuery(schema.ProjectMembers).Select("project", "role").
 		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).All(&projectRoles); err != nil {
 		return a, fmt.Errorf("project roles of %s in %s: %w", userID, orgID, err)
 	}
@@ -72,8 +72,8 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Project sql.NullString `db:"project"`
 	}
 	if err := app.DB().Select("tm.team AS team", "tm.is_lead AS is_lead", "tp.project AS project").
-		From(migrations.TeamMembers+" tm").
-		LeftJoin(migrations.TeamProjects+" tp", dbx.NewExp("tp.team = tm.team")).
+		From(schema.TeamMembers+" tm").
+		LeftJoin(schema.TeamProjects+" tp", dbx.NewExp("tp.team = tm.team")).
 		Where(dbx.HashExp{"tm.org": orgID, "tm.user": userID}).All(&teams); err != nil {
 		return a, fmt.Errorf("teams of %s in %s: %w", userID, orgID, err)
 	}
@@ -99,7 +99,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	a.Actor.LedProjects = ledProjects
 
 	var members []string
-	if err := app.RecordQuery(migrations.TeamMembers).Select("user").
+	if err := app.RecordQuery(schema.TeamMembers).Select("user").
 		AndWhere(dbx.In("team", reply.AnySlice(reply.SortedKeys(led))...)).Column(&members); err != nil {
 		return a, fmt.Errorf("members of teams led by %s: %w", userID, err)
 	}
@@ -110,7 +110,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 // ActiveOrgs returns the organizations where userID holds an active membership.
 func ActiveOrgs(app core.App, userID string) ([]string, error) {
 	var orgs []string
-	err := app.RecordQuery(migrations.Memberships).Select("org").
+	err := app.RecordQuery(schema.Memberships).Select("org").
 		AndWhere(dbx.HashExp{"user": userID, "status": "active"}).Column(&orgs)
 	if err != nil {
 		return nil, fmt.Errorf("organizations of %s: %w", userID, err)

@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -33,7 +33,7 @@ func activeOrgRole(app core.App, org, user string) (string, error) {
 		Role   string `db:"role"`
 		Status string `db:"status"`
 	}
-	err := app.RecordQuery(migrations.Memberships).Select("role", "status").
+	err := app.RecordQuery(schema.Memberships).Select("role", "status").
 		AndWhere(dbx.HashExp{"org": org, "user": user}).Limit(1).One(&m)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && m.Status != "active") {
 		return "", nil

@@ -21,7 +21,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -37,7 +37,7 @@ const (
 // the one after its end.
 func summaryPeriod(period string, day time.Time, loc *time.Location) (time.Time, time.Time) {
 	start := reply.LocalMidnight(day, loc)
-	if period == migrations.SummaryWeekly {
+	if period == schema.SummaryWeekly {
 		start = reply.LocalMidnight(reply.MondayOf(day), loc)
 		return start, reply.LocalMidnight(start.AddDate(0, 0, 7), loc)
 	}
@@ -48,7 +48,7 @@ func summaryPeriod(period string, day time.Time, loc *time.Location) (time.Time,
 func lastCompletePeriod(period string, now time.Time, loc *time.Location) time.Time {
 	morning := now.In(loc).Add(-summaryHour * time.Hour)
 	day := time.Date(morning.Year(), morning.Month(), morning.Day(), 0, 0, 0, 0, time.UTC)
-	if period == migrations.SummaryWeekly {
+	if period == schema.SummaryWeekly {
 		return reply.MondayOf(day).AddDate(0, 0, -7)
 	}
 	return day.AddDate(0, 0, -1)
@@ -100,13 +100,13 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 	out.Totals.Finish()
 	for id, m := range members {
 		m.Finish()
-		m.Name = reply.NameOf(app, migrations.Users, id)
+		m.Name = reply.NameOf(app, schema.Users, id)
 		top := ledger.SortedProjects(projects[id])
 		if len(top) > summaryTopProjects {
 			top = top[:summaryTopProjects]
 		}
 		for _, p := range top {
-			m.Projects = append(m.Projects, api.SummaryProject{Project: p.Project, Name: reply.NameOf(app, migrations.Projects, p.Project), Totals: p.Totals})
+			m.Projects = append(m.Projects, api.SummaryProject{Project: p.Project, Name: reply.NameOf(app, schema.Projects, p.Project), Totals: p.Totals})
 		}
 		out.Members = append(out.Members, *m)
 	}
@@ -120,10 +120,10 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 }
 
 func (s *Server) registerSummaries(app core.App, z *gate.Authorizer) {
-	app.OnRecordUpdateRequest(migrations.Memberships).BindFunc(guardSummaryChoice)
+	app.OnRecordUpdateRequest(schema.Memberships).BindFunc(guardSummaryChoice)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.SummaryPreviewRoute, func(re *core.RequestEvent) error { return s.previewSummary(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 	app.Cron().MustAdd("tock_summaries", summaryCron, func() {
@@ -163,8 +163,8 @@ func (s *Server) previewSummary(e *core.RequestEvent, z *gate.Authorizer) error 
 	period := q.Get("period")
 	switch period {
 	case "":
-		period = migrations.SummaryDaily
-	case migrations.SummaryDaily, migrations.SummaryWeekly:
+		period = schema.SummaryDaily
+	case schema.SummaryDaily, schema.SummaryWeekly:
 	default:
 		return router.NewBadRequestError("period must be daily or weekly.", nil)
 	}
@@ -195,9 +195,9 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 		return 0, nil // nowhere to send them; they go out once SMTP is set up
 	}
 	var subs []*core.Record
-	err := app.RecordQuery(migrations.Memberships).
+	err := app.RecordQuery(schema.Memberships).
 		AndWhere(dbx.HashExp{"status": "active"}).
-		AndWhere(dbx.In("summary_emails", migrations.SummaryDaily, migrations.SummaryWeekly)).
+		AndWhere(dbx.In("summary_emails", schema.SummaryDaily, schema.SummaryWeekly)).
 		OrderBy("org", "id").All(&subs)
 	if err != nil {
 		return 0, fmt.Errorf("find summary subscribers: %w", err)
@@ -220,7 +220,7 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 }
 
 func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool, error) {
-	org, err := app.FindRecordById(migrations.Organizations, m.GetString("org"))
+	org, err := app.FindRecordById(schema.Organizations, m.GetString("org"))
 	if err != nil {
 		return false, fmt.Errorf("find organization: %w", err)
 	}
@@ -241,7 +241,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	user, err := app.FindRecordById(migrations.Users, m.GetString("user"))
+	user, err := app.FindRecordById(schema.Users, m.GetString("user"))
 	if err != nil {
 		return false, fmt.Errorf("find user: %w", err)
 	}
@@ -269,7 +269,7 @@ func summaryMail(app core.App, user *core.Record, sum api.Summary) *mailer.Messa
 	settings := app.Settings()
 	when := sum.From
 	kind := "Daily"
-	if sum.Period == migrations.SummaryWeekly {
+	if sum.Period == schema.SummaryWeekly {
 		kind = "Weekly"
 		when = sum.From + " to " + sum.To
 	}

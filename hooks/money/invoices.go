@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -38,7 +38,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 	if !z.Decide(a, perms.CreateClientInvoices, perms.Target{TeamID: in.Team}).Allowed {
 		return reply.Forbidden(perms.CreateClientInvoices)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModuleInvoices); err != nil {
 		return err
 	}
 	if !reply.IsRecordID(in.Client) {
@@ -48,7 +48,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 	if err != nil {
 		return err
 	}
-	client, err := e.App.FindRecordById(migrations.Clients, in.Client)
+	client, err := e.App.FindRecordById(schema.Clients, in.Client)
 	if err := reply.LookupFault(err, "client "+in.Client); err != nil {
 		return err
 	}
@@ -57,14 +57,14 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 	}
 	var users []string
 	if in.Team != "" {
-		team, err := e.App.FindRecordById(migrations.Teams, in.Team)
+		team, err := e.App.FindRecordById(schema.Teams, in.Team)
 		if err := reply.LookupFault(err, "team "+in.Team); err != nil {
 			return err
 		}
 		if err != nil || team.GetString("org") != org.Id {
 			return reply.BadRequest("team must be a team of %s.", org.GetString("name"))
 		}
-		if err := e.App.RecordQuery(migrations.TeamMembers).Select("user").
+		if err := e.App.RecordQuery(schema.TeamMembers).Select("user").
 			AndWhere(dbx.HashExp{"team": in.Team}).Column(&users); err != nil {
 			return fmt.Errorf("members of team %s: %w", in.Team, err)
 		}
@@ -73,14 +73,14 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 		}
 	}
 	var projects []string
-	if err := e.App.RecordQuery(migrations.Projects).Select("id").
+	if err := e.App.RecordQuery(schema.Projects).Select("id").
 		AndWhere(dbx.HashExp{"org": org.Id, "client": client.Id}).Column(&projects); err != nil {
 		return fmt.Errorf("projects of client %s: %w", client.Id, err)
 	}
 	if len(projects) == 0 {
 		return reply.BadRequest("%s has no projects to invoice.", client.GetString("name"))
 	}
-	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency), s.cfg.SlotLen())
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), schema.DefaultCurrency), s.cfg.SlotLen())
 	if err != nil {
 		return err
 	}
@@ -90,11 +90,11 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 
 	var inv *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.ClientInvoices)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.ClientInvoices)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.ClientInvoices, err)
+			return fmt.Errorf("find %s: %w", schema.ClientInvoices, err)
 		}
-		n, err := nextNumber(tx, migrations.ClientInvoices, org.Id)
+		n, err := nextNumber(tx, schema.ClientInvoices, org.Id)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 func setInvoice(inv *core.Record, period dayPeriod, lines []api.MoneyLine, currency, by string) {
 	inv.Set("period_start", period.first)
 	inv.Set("period_end", period.last)
-	inv.Set("status", migrations.InvoiceOpen)
+	inv.Set("status", schema.InvoiceOpen)
 	inv.Set("currency", currency)
 	inv.Set("lines", lines)
 	inv.Set("total_cents", totalOf(lines))
@@ -154,11 +154,11 @@ func teamTarget(r *core.Record) perms.Target  { return perms.Target{TeamID: r.Ge
 func ownerTarget(r *core.Record) perms.Target { return perms.Target{OwnerID: r.GetString("user")} }
 
 func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.SendClientInvoices, teamTarget)
+	inv, err := invoiceFor(z, e, schema.ClientInvoices, perms.SendClientInvoices, teamTarget)
 	if err != nil {
 		return err
 	}
-	client, err := e.App.FindRecordById(migrations.Clients, inv.GetString("client"))
+	client, err := e.App.FindRecordById(schema.Clients, inv.GetString("client"))
 	if err := reply.LookupFault(err, "client of invoice "+inv.Id); err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	if to == "" {
 		return reply.BadRequest("%s has no e-mail address: add one under Clients first.", client.GetString("name"))
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, inv.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, inv.GetString("org"))
 	if err != nil {
 		return fmt.Errorf("find organization of invoice %s: %w", inv.Id, err)
 	}
@@ -177,8 +177,8 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 		e.App.Logger().Warn("invoice e-mail not sent", "invoice", inv.Id, "to", to, "error", err)
 		return router.NewApiError(http.StatusBadGateway, "Couldn't send the e-mail: check the mail settings (/_/ → Settings → Mail).", nil)
 	}
-	if inv.GetString("status") == migrations.InvoiceOpen {
-		inv.Set("status", migrations.InvoiceSent)
+	if inv.GetString("status") == schema.InvoiceOpen {
+		inv.Set("status", schema.InvoiceSent)
 	}
 	inv.Set("sent_at", types.NowDateTime())
 	inv.Set("sent_to", to)
@@ -231,7 +231,7 @@ func memberNames(app core.App, lines []api.MoneyLine) map[string]string {
 			continue
 		}
 		names[l.User] = "A member"
-		if u, err := app.FindRecordById(migrations.Users, l.User); err == nil {
+		if u, err := app.FindRecordById(schema.Users, l.User); err == nil {
 			names[l.User] = cmp.Or(u.GetString("name"), u.Email())
 		}
 	}
@@ -245,7 +245,7 @@ func projectNames(app core.App, lines []api.MoneyLine) map[string]string {
 			continue
 		}
 		names[l.Project] = l.Project
-		if p, err := app.FindRecordById(migrations.Projects, l.Project); err == nil {
+		if p, err := app.FindRecordById(schema.Projects, l.Project); err == nil {
 			names[l.Project] = p.GetString("name")
 		}
 	}
@@ -253,7 +253,7 @@ func projectNames(app core.App, lines []api.MoneyLine) map[string]string {
 }
 
 func (s *Server) payClientInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
+	inv, err := invoiceFor(z, e, schema.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func markPayment(e *core.RequestEvent, inv *core.Record, action string) error {
 		fresh.Set("payments", payments)
 		fresh.Set("paid_cents", paid+in.AmountCents)
 		if paid+in.AmountCents == total {
-			fresh.Set("status", migrations.InvoicePaid)
+			fresh.Set("status", schema.InvoicePaid)
 			fresh.Set("paid_at", paidAt)
 		}
 		if err := tx.Save(fresh); err != nil {
@@ -328,7 +328,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	if !z.Decide(a, perms.CreateTeamInvoices, perms.Target{OwnerID: in.User}).Allowed {
 		return reply.Forbidden(perms.CreateTeamInvoices)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModuleInvoices); err != nil {
 		return err
 	}
 	period, err := parsePeriod(in.PeriodStart, in.PeriodEnd)
@@ -351,11 +351,11 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	}
 	var inv *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.TeamInvoices)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.TeamInvoices)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.TeamInvoices, err)
+			return fmt.Errorf("find %s: %w", schema.TeamInvoices, err)
 		}
-		n, err := nextNumber(tx, migrations.TeamInvoices, org.Id)
+		n, err := nextNumber(tx, schema.TeamInvoices, org.Id)
 		if err != nil {
 			return err
 		}
@@ -377,7 +377,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 }
 
 func (s *Server) payTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
+	inv, err := invoiceFor(z, e, schema.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -39,9 +39,9 @@ type rate struct {
 }
 
 func (s *Server) registerMoney(app core.App, z *gate.Authorizer) {
-	app.OnRecordValidate(migrations.Rates).BindFunc(validateRate)
+	app.OnRecordValidate(schema.Rates).BindFunc(validateRate)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(migrations.Users)
+		auth := apis.RequireAuth(schema.Users)
 		e.Router.POST(api.ClientInvoicesRoute, func(re *core.RequestEvent) error { return s.createClientInvoice(re, z) }).Bind(auth)
 		e.Router.POST(api.ClientInvoiceSendRoute, func(re *core.RequestEvent) error { return s.sendClientInvoice(re, z) }).Bind(auth)
 		e.Router.POST(api.ClientInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payClientInvoice(re, z) }).Bind(auth)
@@ -60,13 +60,13 @@ func validateRate(e *core.RecordEvent) error {
 		errs := validation.Errors{}
 		org := e.Record.GetString("org")
 		if p := e.Record.GetString("project"); p != "" {
-			project, err := e.App.FindRecordById(migrations.Projects, p)
+			project, err := e.App.FindRecordById(schema.Projects, p)
 			if err != nil || project.GetString("org") != org {
 				errs["project"] = validation.NewError("validation_project_org", "The project must be one of the organization's.")
 			}
 		}
 		if u := e.Record.GetString("user"); u != "" {
-			n, err := e.App.CountRecords(migrations.Memberships, dbx.HashExp{"org": org, "user": u})
+			n, err := e.App.CountRecords(schema.Memberships, dbx.HashExp{"org": org, "user": u})
 			if err != nil || n == 0 {
 				errs["user"] = validation.NewError("validation_user_member", "The person must be a member of the organization.")
 			}
@@ -138,7 +138,7 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 			unpriced = append(unpriced, k)
 			continue
 		}
-		cur := cmp.Or(r.Currency, migrations.DefaultCurrency)
+		cur := cmp.Or(r.Currency, schema.DefaultCurrency)
 		if currency == "" {
 			currency = cur
 		}
@@ -150,7 +150,7 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 			RateCents: cents, AmountCents: amountCents(secs, cents),
 		})
 	}
-	return lines, cmp.Or(currency, migrations.DefaultCurrency), unpriced, nil
+	return lines, cmp.Or(currency, schema.DefaultCurrency), unpriced, nil
 }
 
 // pricePayable prices the payable work of users on projects (nil: all) in
@@ -261,8 +261,8 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 		Start types.DateTime `db:"period_start"`
 		End   types.DateTime `db:"period_end"`
 	}
-	err := app.RecordQuery(migrations.Timesheets).Select("user", "period_start", "period_end").
-		AndWhere(dbx.HashExp{"org": org, "status": migrations.TimesheetApproved}).
+	err := app.RecordQuery(schema.Timesheets).Select("user", "period_start", "period_end").
+		AndWhere(dbx.HashExp{"org": org, "status": schema.TimesheetApproved}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
 		})).All(&rows)
@@ -278,7 +278,7 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 
 func loadRates(app core.App, org string) ([]rate, error) {
 	var rs []rate
-	err := app.RecordQuery(migrations.Rates).Select("user", "project", "pay_rate_cents", "bill_rate_cents", "currency").
+	err := app.RecordQuery(schema.Rates).Select("user", "project", "pay_rate_cents", "bill_rate_cents", "currency").
 		AndWhere(dbx.HashExp{"org": org}).All(&rs)
 	if err != nil {
 		return nil, fmt.Errorf("rates of %s: %w", org, err)
@@ -318,7 +318,7 @@ func (s *Server) invoiceClients(e *core.RequestEvent, z *gate.Authorizer) error 
 		return reply.Forbidden(perms.ViewClientInvoices)
 	}
 	out := []api.InvoiceClient{}
-	err = e.App.RecordQuery(migrations.Clients).
+	err = e.App.RecordQuery(schema.Clients).
 		Select("id", "name", "(email != '') AS has_email", "currency").
 		AndWhere(dbx.HashExp{"org": org.Id}).OrderBy("name ASC").All(&out)
 	if err != nil {

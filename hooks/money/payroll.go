@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -64,7 +64,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 	if !z.Decide(a, perms.ManagePayroll, perms.Target{}).Allowed {
 		return reply.Forbidden(perms.ManagePayroll)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModulePayroll); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModulePayroll); err != nil {
 		return err
 	}
 	var in api.PayrollRequest
@@ -92,13 +92,13 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 		if err := noOverlappingRun(tx, org.Id, period); err != nil {
 			return err
 		}
-		runs, err := tx.FindCachedCollectionByNameOrId(migrations.PayrollRuns)
+		runs, err := tx.FindCachedCollectionByNameOrId(schema.PayrollRuns)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.PayrollRuns, err)
+			return fmt.Errorf("find %s: %w", schema.PayrollRuns, err)
 		}
-		payments, err := tx.FindCachedCollectionByNameOrId(migrations.Payments)
+		payments, err := tx.FindCachedCollectionByNameOrId(schema.Payments)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.Payments, err)
+			return fmt.Errorf("find %s: %w", schema.Payments, err)
 		}
 		run := core.NewRecord(runs)
 		run.Set("org", org.Id)
@@ -144,7 +144,7 @@ func noOverlappingRun(app core.App, org string, period dayPeriod) error {
 		Start types.DateTime `db:"period_start"`
 		End   types.DateTime `db:"period_end"`
 	}
-	if err := app.RecordQuery(migrations.PayrollRuns).Select("period_start", "period_end").
+	if err := app.RecordQuery(schema.PayrollRuns).Select("period_start", "period_end").
 		AndWhere(dbx.HashExp{"org": org}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),

@@ -28,7 +28,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -36,20 +36,20 @@ import (
 func JoinLink(token string) string { return "/#/join/" + token }
 
 func registerInvites(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Invites).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(schema.Invites).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", migrations.InvitePending)
+			e.Record.Set("status", schema.InvitePending)
 		}
 		return e.Next()
 	})
 	// A superuser writing in the admin UI still can't invite into another
 	// organization's team.
-	app.OnRecordValidate(migrations.Invites).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordValidate(schema.Invites).BindFunc(func(e *core.RecordEvent) error {
 		return reply.ValidateAlso(e, func() validation.Errors {
 			return gate.CheckIntegrity(e.App, e.Record, gate.Checked{}, []gate.Link{{Field: "team"}}, nil)
 		})
 	})
-	app.OnRecordDeleteRequest(migrations.Invites).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordDeleteRequest(schema.Invites).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -58,9 +58,9 @@ func registerInvites(app core.App, z *gate.Authorizer) {
 	})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.InvitesRoute, func(re *core.RequestEvent) error { return invite(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		e.Router.GET(api.InviteRoute, inviteInfo)
-		e.Router.POST(api.AcceptInviteRoute, acceptInvite).Bind(apis.RequireAuth(migrations.Users))
+		e.Router.POST(api.AcceptInviteRoute, acceptInvite).Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -99,9 +99,9 @@ func invite(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	invites, err := e.App.FindCachedCollectionByNameOrId(migrations.Invites)
+	invites, err := e.App.FindCachedCollectionByNameOrId(schema.Invites)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.Invites, err)
+		return fmt.Errorf("find %s: %w", schema.Invites, err)
 	}
 	r := core.NewRecord(invites)
 	r.Set("org", org.Id)
@@ -110,7 +110,7 @@ func invite(e *core.RequestEvent, z *gate.Authorizer) error {
 	r.Set("team", in.Team)
 	r.Set("token_hash", hash)
 	r.Set("invited_by", e.Auth.Id)
-	r.Set("status", migrations.InvitePending)
+	r.Set("status", schema.InvitePending)
 	expires := time.Now().UTC().Add(api.InviteTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -139,12 +139,12 @@ func validateInvite(app core.App, org string, in api.InviteRequest) validation.E
 	if err := validation.Validate(in.Email, validation.Required, validation.Length(3, 254), is.EmailFormat); err != nil {
 		errs["email"] = err
 	}
-	if !slices.Contains(migrations.InviteRoles, in.Role) {
+	if !slices.Contains(schema.InviteRoles(), in.Role) {
 		errs["role"] = validation.NewError("validation_invalid_value", "Must be one of owner, manager or user.")
 	}
 	if in.Team != "" {
 		var found int
-		err := app.RecordQuery(migrations.Teams).Select("count(*)").
+		err := app.RecordQuery(schema.Teams).Select("count(*)").
 			AndWhere(dbx.HashExp{"id": in.Team, "org": org}).Row(&found)
 		if err != nil || found == 0 {
 			// The same words for another organization's team as for none.
@@ -194,8 +194,8 @@ func inviterMayGrant(app core.App, inv *core.Record) error {
 func isActiveMemberEmail(app core.App, org, email string) (bool, error) {
 	var n int
 	err := app.DB().Select("count(*)").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
 		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).
 		AndWhere(dbx.NewExp("u.email = {:email} COLLATE NOCASE", dbx.Params{"email": email})).
 		Row(&n)
@@ -259,7 +259,7 @@ func usableInvite(app core.App, token string) (*core.Record, error) {
 	if len(token) != inviteTokenLen {
 		return nil, reply.NotFound()
 	}
-	r, err := app.FindFirstRecordByFilter(migrations.Invites, "token_hash = {:hash}",
+	r, err := app.FindFirstRecordByFilter(schema.Invites, "token_hash = {:hash}",
 		dbx.Params{"hash": hashInviteToken(token)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reply.NotFound()
@@ -267,7 +267,7 @@ func usableInvite(app core.App, token string) (*core.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find invitation: %w", err)
 	}
-	if r.GetString("status") != migrations.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
+	if r.GetString("status") != schema.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
 		return nil, reply.NotFound()
 	}
 	return r, nil
@@ -278,7 +278,7 @@ func inviteInfo(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, r.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, r.GetString("org"))
 	if err != nil {
 		return fmt.Errorf("find organization of invitation %s: %w", r.Id, err)
 	}
@@ -307,7 +307,7 @@ func acceptInvite(e *core.RequestEvent) error {
 			return err
 		}
 
-		m, err := tx.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+		m, err := tx.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 			dbx.Params{"org": org, "user": user})
 		switch {
 		case err == nil && m.GetString("status") == "active":
@@ -315,9 +315,9 @@ func acceptInvite(e *core.RequestEvent) error {
 		case err == nil:
 			// A former or pending member comes back with the invited role.
 		case errors.Is(err, sql.ErrNoRows):
-			c, err := tx.FindCachedCollectionByNameOrId(migrations.Memberships)
+			c, err := tx.FindCachedCollectionByNameOrId(schema.Memberships)
 			if err != nil {
-				return fmt.Errorf("find %s: %w", migrations.Memberships, err)
+				return fmt.Errorf("find %s: %w", schema.Memberships, err)
 			}
 			m = core.NewRecord(c)
 			m.Set("org", org)
@@ -338,7 +338,7 @@ func acceptInvite(e *core.RequestEvent) error {
 			}
 		}
 
-		inv.Set("status", migrations.InviteAccepted)
+		inv.Set("status", schema.InviteAccepted)
 		inv.Set("accepted_by", user)
 		if err := tx.Save(inv); err != nil {
 			return err
@@ -355,7 +355,7 @@ func acceptInvite(e *core.RequestEvent) error {
 }
 
 func joinTeam(app core.App, org, team, user string) error {
-	_, err := app.FindFirstRecordByFilter(migrations.TeamMembers, "team = {:team} && user = {:user}",
+	_, err := app.FindFirstRecordByFilter(schema.TeamMembers, "team = {:team} && user = {:user}",
 		dbx.Params{"team": team, "user": user})
 	if err == nil {
 		return nil // already in it, perhaps as its lead: leave the row alone
@@ -363,9 +363,9 @@ func joinTeam(app core.App, org, team, user string) error {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("team %s membership of %s: %w", team, user, err)
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.TeamMembers)
+	c, err := app.FindCachedCollectionByNameOrId(schema.TeamMembers)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.TeamMembers, err)
+		return fmt.Errorf("find %s: %w", schema.TeamMembers, err)
 	}
 	tm := core.NewRecord(c)
 	tm.Set("org", org)

@@ -9,13 +9,13 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func registerMe(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.MeRoute, func(re *core.RequestEvent) error { return me(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }

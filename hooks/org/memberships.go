@@ -9,21 +9,21 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // errLastOwner is the answer to a change that would leave an organization without an active owner.
 const errLastOwner = "An organization must keep at least one active owner: make someone else an owner first."
 
 func registerMemberships(app core.App) {
-	app.OnRecordCreateRequest(migrations.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordCreateRequest(schema.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Record.GetString("status") == "" {
 			e.Record.Set("status", "active")
 		}
 		return e.Next()
 	})
-	app.OnRecordUpdate(migrations.Memberships).BindFunc(guardOwnerDemotion)
-	app.OnRecordDelete(migrations.Memberships).BindFunc(guardOwnerRemoval)
+	app.OnRecordUpdate(schema.Memberships).BindFunc(guardOwnerDemotion)
+	app.OnRecordDelete(schema.Memberships).BindFunc(guardOwnerRemoval)
 }
 
 func isActiveOwner(r *core.Record) bool {
@@ -48,7 +48,7 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 	if !isActiveOwner(e.Record) {
 		return e.Next()
 	}
-	_, err := e.App.FindRecordById(migrations.Organizations, e.Record.GetString("org"))
+	_, err := e.App.FindRecordById(schema.Organizations, e.Record.GetString("org"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return e.Next()
@@ -63,7 +63,7 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 
 func requireAnotherOwner(app core.App, membership *core.Record) error {
 	var others int
-	err := app.RecordQuery(migrations.Memberships).
+	err := app.RecordQuery(schema.Memberships).
 		Select("count(*)").
 		AndWhere(dbx.HashExp{"org": membership.GetString("org"), "role": "owner", "status": "active"}).
 		AndWhere(dbx.Not(dbx.HashExp{"id": membership.Id})).

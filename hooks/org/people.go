@@ -14,14 +14,14 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func registerPeople(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.PeopleRoute, func(re *core.RequestEvent) error { return people(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -98,10 +98,10 @@ func colleagues(app core.App, z *gate.Authorizer, a gate.Actor, org string) (ids
 		ids = append(ids, users...)
 		return nil
 	}
-	if err := more(migrations.ProjectMembers, "project", sc.Projects); err != nil {
+	if err := more(schema.ProjectMembers, "project", sc.Projects); err != nil {
 		return nil, false, err
 	}
-	if err := more(migrations.TeamMembers, "team", reply.SortedKeys(a.Teams)); err != nil {
+	if err := more(schema.TeamMembers, "team", reply.SortedKeys(a.Teams)); err != nil {
 		return nil, false, err
 	}
 	slices.Sort(ids)
@@ -121,8 +121,8 @@ type personRow struct {
 // appears whatever the ids say.
 func orgPeople(app core.App, org string, ids []string, all bool) ([]personRow, error) {
 	q := app.DB().Select("u.id", "u.name", "u.email", "m.role", "m.status").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
 		Where(dbx.HashExp{"m.org": org})
 	if !all {
 		if len(ids) == 0 {

@@ -17,12 +17,12 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func isPlanField(name string) bool {
-	for _, f := range migrations.PlanFields() {
+	for _, f := range schema.PlanFields() {
 		if f == name {
 			return true
 		}
@@ -35,10 +35,10 @@ func isFeatureField(name string) bool {
 	return ok && gate.ModuleLabel(mod) != ""
 }
 
-// moduleOfCollection inverts migrations.ModuleCollections.
+// moduleOfCollection inverts schema.ModuleCollections.
 func moduleOfCollection() map[string]string {
 	out := map[string]string{}
-	for mod, names := range migrations.ModuleCollections() {
+	for mod, names := range schema.ModuleCollections() {
 		for _, n := range names {
 			out[n] = mod
 		}
@@ -47,11 +47,11 @@ func moduleOfCollection() map[string]string {
 }
 
 func registerPlan(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Organizations).BindFunc(modulesOnByDefault)
-	app.OnRecordCreate(migrations.Organizations).BindFunc(clampRetention)
-	app.OnRecordUpdate(migrations.Organizations).BindFunc(clampRetention)
-	app.OnRecordValidate(migrations.Organizations).BindFunc(validatePlan)
-	app.OnRecordCreate(migrations.Memberships).BindFunc(enforceSeatLimit)
+	app.OnRecordCreate(schema.Organizations).BindFunc(modulesOnByDefault)
+	app.OnRecordCreate(schema.Organizations).BindFunc(clampRetention)
+	app.OnRecordUpdate(schema.Organizations).BindFunc(clampRetention)
+	app.OnRecordValidate(schema.Organizations).BindFunc(validatePlan)
+	app.OnRecordCreate(schema.Memberships).BindFunc(enforceSeatLimit)
 
 	// The gate is keyed by collection name: collections of modules that
 	// don't exist yet simply never fire it.
@@ -69,7 +69,7 @@ func registerPlan(app core.App, z *gate.Authorizer) {
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.BillingRoute, func(re *core.RequestEvent) error { return billing(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -78,13 +78,13 @@ func registerPlan(app core.App, z *gate.Authorizer) {
 // names none: creating one with all modules off is never what anyone means,
 // and it keeps organizations made by any path (API, admin UI, tests) alike.
 func modulesOnByDefault(e *core.RecordEvent) error {
-	for _, mod := range migrations.Modules() {
-		if e.Record.GetBool(migrations.FeatureField(mod)) {
+	for _, mod := range schema.Modules() {
+		if e.Record.GetBool(schema.FeatureField(mod)) {
 			return e.Next()
 		}
 	}
-	for _, mod := range migrations.Modules() {
-		e.Record.Set(migrations.FeatureField(mod), true)
+	for _, mod := range schema.Modules() {
+		e.Record.Set(schema.FeatureField(mod), true)
 	}
 	return e.Next()
 }
@@ -116,7 +116,7 @@ func validatePlan(e *core.RecordEvent) error {
 // members alike (an invited member was added and may start at any time).
 func seatsUsed(app core.App, org string) (int, error) {
 	var n int
-	err := app.RecordQuery(migrations.Memberships).Select("count(*)").
+	err := app.RecordQuery(schema.Memberships).Select("count(*)").
 		AndWhere(dbx.HashExp{"org": org}).
 		AndWhere(dbx.In("status", "active", "invited")).Row(&n)
 	if err != nil {
@@ -143,7 +143,7 @@ func enforceSeatLimit(e *core.RecordEvent) error {
 }
 
 func seatFree(app core.App, orgID string) error {
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	org, err := app.FindRecordById(schema.Organizations, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // being created in this transaction: it has no limit yet
 	}
@@ -168,8 +168,8 @@ func seatFree(app core.App, orgID string) error {
 // orgModules reports every module's switch.
 func orgModules(org *core.Record) map[string]bool {
 	out := map[string]bool{}
-	for _, mod := range migrations.Modules() {
-		out[mod] = org.GetBool(migrations.FeatureField(mod))
+	for _, mod := range schema.Modules() {
+		out[mod] = org.GetBool(schema.FeatureField(mod))
 	}
 	return out
 }
@@ -210,7 +210,7 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 		Oldest sql.NullString `db:"oldest"`
 	}
 	err = e.App.DB().Select("count(*) AS n", "sum([[size]]) AS bytes", "min([[taken_at]]) AS oldest").
-		From(migrations.Screenshots).Where(dbx.HashExp{"org": org.Id}).One(&row)
+		From(schema.Screenshots).Where(dbx.HashExp{"org": org.Id}).One(&row)
 	if err != nil {
 		return fmt.Errorf("screenshot usage of %s: %w", org.Id, err)
 	}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func registerRecords(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.RecordsRoute, func(re *core.RequestEvent) error { return records(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -69,8 +69,8 @@ func orgMembers(app core.App, org string) ([]member, error) {
 		Email string `db:"email"`
 	}
 	err := app.DB().Select("m.user AS user", "u.name AS name", "u.email AS email").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
 		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).OrderBy("u.name", "u.email").All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", org, err)
@@ -106,7 +106,7 @@ func recordKinds(app core.App, org *core.Record, user string, retention int) []a
 		expiring = fmt.Sprintf("Deleted automatically after %d days.", retention)
 	}
 	locations := "Not collected: the organization has job sites and locations off."
-	if org.GetBool(migrations.FeatureField(migrations.ModuleJobSites)) {
+	if org.GetBool(schema.FeatureField(schema.ModuleJobSites)) {
 		locations = "Points (position, accuracy, time) that a device of yours uploads while you track; the desktop agent uploads none."
 	}
 	return []api.RecordKind{
@@ -129,7 +129,7 @@ func recordKinds(app core.App, org *core.Record, user string, retention int) []a
 func screenshotsRecorded(app core.App, org *core.Record, user string) string {
 	n := org.GetInt("screenshots_per_slot")
 	var override string
-	_ = app.RecordQuery(migrations.Memberships).Select("screenshots_per_slot").
+	_ = app.RecordQuery(schema.Memberships).Select("screenshots_per_slot").
 		AndWhere(dbx.HashExp{"org": org.Id, "user": user}).Limit(1).Row(&override)
 	if override != "" {
 		fmt.Sscan(override, &n)
@@ -149,21 +149,21 @@ func countAbout(app core.App, kind, org, user string) (int, error) {
 	collection, where := "", dbx.HashExp{"org": org, "user": user}
 	switch kind {
 	case "screenshots":
-		collection = migrations.Screenshots
+		collection = schema.Screenshots
 	case "activity":
-		collection = migrations.Activities
+		collection = schema.Activities
 	case "apps":
-		collection = migrations.AppUsage
+		collection = schema.AppUsage
 	case "urls":
 		var n int
-		err := app.RecordQuery(migrations.AppUsage).Select("count(*)").AndWhere(where).
+		err := app.RecordQuery(schema.AppUsage).Select("count(*)").AndWhere(where).
 			AndWhere(dbx.NewExp("url != ''")).Row(&n)
 		if err != nil {
 			return 0, fmt.Errorf("count urls of %s: %w", user, err)
 		}
 		return n, nil
 	case "locations":
-		collection = migrations.Locations
+		collection = schema.Locations
 	}
 	var n int
 	if err := app.RecordQuery(collection).Select("count(*)").AndWhere(where).Row(&n); err != nil {

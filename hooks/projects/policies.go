@@ -4,19 +4,19 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 // Policies maps clients, projects, their members, teams and tasks onto the matrix.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.Clients: {
+		schema.Clients: {
 			Create: gate.Always(perms.AddClients),
 			Update: gate.ByChangedField(nil, perms.EditClients),
 			Delete: gate.AlwaysDelete(perms.RemoveClients),
 		},
-		migrations.Projects: {
+		schema.Projects: {
 			Create: gate.Always(perms.CreateProjects),
 			Update: gate.ByChangedField(map[string]perms.Feature{
 				"archived":    perms.ArchiveProjects,
@@ -26,7 +26,7 @@ func Policies() gate.Policies {
 			Delete:       gate.AlwaysDelete(perms.DeleteProjects),
 			HiddenFields: map[string]perms.Feature{"budget": perms.ViewProjectBudget, "budget_type": perms.ViewProjectBudget},
 		},
-		migrations.ProjectMembers: {
+		schema.ProjectMembers: {
 			Create: func(r *core.Record) []perms.Feature {
 				if r.GetString("role") == "user" {
 					return []perms.Feature{perms.AddProjectMembers}
@@ -38,12 +38,12 @@ func Policies() gate.Policies {
 			Guard:       gate.GuardScopedRole(perms.ScopeProject, "project", projectRole),
 			Alternative: assignsTeamMember,
 		},
-		migrations.Teams: {
+		schema.Teams: {
 			Create: gate.Always(perms.CreateTeams),
 			Update: gate.ByChangedField(nil, perms.ManageTeams),
 			Delete: gate.AlwaysDelete(perms.ManageTeams),
 		},
-		migrations.TeamMembers: {
+		schema.TeamMembers: {
 			Create: func(r *core.Record) []perms.Feature {
 				if r.GetBool("is_lead") {
 					return []perms.Feature{perms.ModifyTeamMembers, perms.AddRemoveTeamLeads}
@@ -59,13 +59,13 @@ func Policies() gate.Policies {
 			},
 			Guard: gate.GuardScopedRole(perms.ScopeTeam, "team", teamRole),
 		},
-		migrations.TeamProjects: {
+		schema.TeamProjects: {
 			Create: gate.Always(perms.ModifyTeamProjects),
 			Update: gate.ByChangedField(nil, perms.ModifyTeamProjects),
 			Delete: gate.AlwaysDelete(perms.ModifyTeamProjects),
 			Guard:  guardTeamProject,
 		},
-		migrations.Tasks: {
+		schema.Tasks: {
 			Create: gate.Always(perms.AddEditRemoveTasks),
 			Update: gate.ByChangedField(map[string]perms.Feature{"completed": perms.MarkTasksAsComplete}, perms.AddEditRemoveTasks),
 			Delete: gate.AlwaysDelete(perms.AddEditRemoveTasks),

@@ -32,14 +32,14 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerTransfer(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.TransferProjectRoute, func(re *core.RequestEvent) error { return s.transferProject(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -51,7 +51,7 @@ func conflict(code, field, msg string) error {
 // transferProject is allowed only to someone the matrix allows "Transfer
 // Projects" in both organizations: an owner of both.
 func (s *Server) transferProject(e *core.RequestEvent, z *gate.Authorizer) error {
-	project, err := e.App.FindRecordById(migrations.Projects, e.Request.PathValue("id"))
+	project, err := e.App.FindRecordById(schema.Projects, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
@@ -60,7 +60,7 @@ func (s *Server) transferProject(e *core.RequestEvent, z *gate.Authorizer) error
 	if err != nil {
 		return err
 	}
-	p := z.Policies[migrations.Projects]
+	p := z.Policies[schema.Projects]
 	if !z.CanView(src, p, project) {
 		return reply.NotFound()
 	}
@@ -179,16 +179,16 @@ type resealed struct {
 
 // openTransfer reads the project and both organizations.
 func openTransfer(tx core.App, projectID, to string) (*transfer, error) {
-	project, err := tx.FindRecordById(migrations.Projects, projectID)
+	project, err := tx.FindRecordById(schema.Projects, projectID)
 	if err != nil {
 		return nil, reply.NotFound()
 	}
 	from := project.GetString("org")
-	srcOrg, err := tx.FindRecordById(migrations.Organizations, from)
+	srcOrg, err := tx.FindRecordById(schema.Organizations, from)
 	if err != nil {
 		return nil, fmt.Errorf("find organization %s: %w", from, err)
 	}
-	dstOrg, err := tx.FindRecordById(migrations.Organizations, to)
+	dstOrg, err := tx.FindRecordById(schema.Organizations, to)
 	if err != nil {
 		return nil, fmt.Errorf("find organization %s: %w", to, err)
 	}
@@ -226,7 +226,7 @@ func (t *transfer) exec(q *dbx.Query, what string) (int, error) {
 func (t *transfer) check() error {
 	to := t.dst.Id
 	// Project names are unique per organization.
-	if n, err := t.tx.CountRecords(migrations.Projects, dbx.HashExp{"org": to, "name": t.project.GetString("name")}); err != nil {
+	if n, err := t.tx.CountRecords(schema.Projects, dbx.HashExp{"org": to, "name": t.project.GetString("name")}); err != nil {
 		return fmt.Errorf("project names of %s: %w", to, err)
 	} else if n > 0 {
 		return conflict(api.CodeNameTaken, "project", fmt.Sprintf(
@@ -245,7 +245,7 @@ func (t *transfer) check() error {
 	for _, l := range []struct {
 		into       *[]*core.Record
 		collection string
-	}{{&t.acts, migrations.Activities}, {&t.shots, migrations.Screenshots}, {&t.usage, migrations.AppUsage}, {&t.requests, migrations.TimeRequests}} {
+	}{{&t.acts, schema.Activities}, {&t.shots, schema.Screenshots}, {&t.usage, schema.AppUsage}, {&t.requests, schema.TimeRequests}} {
 		if *l.into, err = t.load(l.collection); err != nil {
 			return err
 		}
@@ -360,13 +360,13 @@ func (t *transfer) moveRecords() error {
 	db := t.tx.DB()
 	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
 	for _, id := range t.gone {
-		if _, err := t.exec(db.Delete(migrations.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
+		if _, err := t.exec(db.Delete(schema.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
 			return err
 		}
 	}
 	t.out.ScreenshotsGone = len(t.gone)
 	for _, r := range t.resealed {
-		if _, err := t.exec(db.Update(migrations.Screenshots, dbx.Params{
+		if _, err := t.exec(db.Update(schema.Screenshots, dbx.Params{
 			"org": t.dst.Id, "key_id": t.dst.GetString("key_id"), "storage_key": r.key, "sha256": r.sha, "size": r.size, "updated": t.now,
 		}, dbx.HashExp{"id": r.id}), "screenshots"); err != nil {
 			return err
@@ -374,16 +374,16 @@ func (t *transfer) moveRecords() error {
 	}
 	t.out.Screenshots = len(t.resealed)
 	var err error
-	if t.out.Activities, err = t.exec(db.Update(migrations.Activities, moveOrg, t.byProject()), "activities"); err != nil {
+	if t.out.Activities, err = t.exec(db.Update(schema.Activities, moveOrg, t.byProject()), "activities"); err != nil {
 		return err
 	}
-	if t.out.AppUsage, err = t.exec(db.Update(migrations.AppUsage, moveOrg, t.byProject()), "app usage"); err != nil {
+	if t.out.AppUsage, err = t.exec(db.Update(schema.AppUsage, moveOrg, t.byProject()), "app usage"); err != nil {
 		return err
 	}
-	if t.out.TimeRequests, err = t.exec(db.Update(migrations.TimeRequests, moveOrg, t.byProject()), "time requests"); err != nil {
+	if t.out.TimeRequests, err = t.exec(db.Update(schema.TimeRequests, moveOrg, t.byProject()), "time requests"); err != nil {
 		return err
 	}
-	if t.out.TeamLinksRemoved, err = t.exec(db.Delete(migrations.TeamProjects, t.byProject()), "team links"); err != nil {
+	if t.out.TeamLinksRemoved, err = t.exec(db.Delete(schema.TeamProjects, t.byProject()), "team links"); err != nil {
 		return err
 	}
 	return nil
@@ -394,7 +394,7 @@ func (t *transfer) moveRecords() error {
 func (t *transfer) movePeople() error {
 	db := t.tx.DB()
 	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
-	pms, err := t.load(migrations.ProjectMembers)
+	pms, err := t.load(schema.ProjectMembers)
 	if err != nil {
 		return err
 	}
@@ -402,10 +402,10 @@ func (t *transfer) movePeople() error {
 		u := pm.GetString("user")
 		if t.members[u] {
 			t.out.MembersMoved = append(t.out.MembersMoved, u)
-			_, err = t.exec(db.Update(migrations.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
+			_, err = t.exec(db.Update(schema.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
 		} else {
 			t.out.MembersDropped = append(t.out.MembersDropped, u)
-			_, err = t.exec(db.Delete(migrations.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
+			_, err = t.exec(db.Delete(schema.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
 		}
 		if err != nil {
 			return err
@@ -414,7 +414,7 @@ func (t *transfer) movePeople() error {
 	sort.Strings(t.out.MembersMoved)
 	sort.Strings(t.out.MembersDropped)
 
-	tasks, err := t.load(migrations.Tasks)
+	tasks, err := t.load(schema.Tasks)
 	if err != nil {
 		return err
 	}
@@ -422,7 +422,7 @@ func (t *transfer) movePeople() error {
 		// Assignees who aren't in the target can't stay assigned there.
 		kept := slices.DeleteFunc(task.GetStringSlice("assignees"), func(u string) bool { return !t.members[u] })
 		assignees, _ := json.Marshal(kept)
-		if _, err := t.exec(db.Update(migrations.Tasks, dbx.Params{"org": t.dst.Id, "assignees": string(assignees), "updated": t.now},
+		if _, err := t.exec(db.Update(schema.Tasks, dbx.Params{"org": t.dst.Id, "assignees": string(assignees), "updated": t.now},
 			dbx.HashExp{"id": task.Id}), "tasks"); err != nil {
 			return err
 		}
@@ -435,7 +435,7 @@ func (t *transfer) movePeople() error {
 // organization's: the project leaves it behind.
 func (t *transfer) moveProjectRecord() error {
 	t.out.ClientCleared = t.project.GetString("client") != ""
-	_, err := t.exec(t.tx.DB().Update(migrations.Projects, dbx.Params{"org": t.dst.Id, "client": "", "updated": t.now},
+	_, err := t.exec(t.tx.DB().Update(schema.Projects, dbx.Params{"org": t.dst.Id, "client": "", "updated": t.now},
 		dbx.HashExp{"id": t.project.Id}), "project")
 	return err
 }
@@ -449,7 +449,7 @@ func (t *transfer) audit(actor *core.Record) error {
 		"team_links_removed": out.TeamLinksRemoved,
 	}
 	audit.Log(t.tx, actor, "transfer_project_out", t.project, details) // project still carries the source org
-	moved, err := t.tx.FindRecordById(migrations.Projects, t.project.Id)
+	moved, err := t.tx.FindRecordById(schema.Projects, t.project.Id)
 	if err != nil {
 		return fmt.Errorf("find moved project %s: %w", t.project.Id, err)
 	}
@@ -546,7 +546,7 @@ func publicKey(org *core.Record) ([32]byte, error) {
 // memberSet lists everyone with a membership in org.
 func memberSet(app core.App, org string) (map[string]bool, error) {
 	var users []string
-	err := app.DB().Select("user").From(migrations.Memberships).Where(dbx.HashExp{"org": org}).Column(&users)
+	err := app.DB().Select("user").From(schema.Memberships).Where(dbx.HashExp{"org": org}).Column(&users)
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", org, err)
 	}
@@ -555,7 +555,7 @@ func memberSet(app core.App, org string) (map[string]bool, error) {
 
 func peopleNames(app core.App, ids []string) (string, error) {
 	var names []string
-	err := app.DB().Select("coalesce(nullif(name, ''), email)").From(migrations.Users).
+	err := app.DB().Select("coalesce(nullif(name, ''), email)").From(schema.Users).
 		Where(dbx.In("id", reply.AnySlice(ids)...)).OrderBy("name").Column(&names)
 	if err != nil {
 		return "", fmt.Errorf("names of %v: %w", ids, err)
@@ -568,8 +568,8 @@ func peopleNames(app core.App, ids []string) (string, error) {
 // collection's records.
 func transferHandled(collection string) bool {
 	switch collection {
-	case migrations.Projects, migrations.Tasks, migrations.ProjectMembers, migrations.TeamProjects,
-		migrations.Activities, migrations.Screenshots, migrations.AppUsage, migrations.TimeRequests:
+	case schema.Projects, schema.Tasks, schema.ProjectMembers, schema.TeamProjects,
+		schema.Activities, schema.Screenshots, schema.AppUsage, schema.TimeRequests:
 		return true
 	}
 	return false
@@ -579,7 +579,7 @@ func transferHandled(collection string) bool {
 // the source organization when the project leaves it: a shift, a job site
 // or a location goes on existing without the project.
 func detachedLinks() map[string]string {
-	return map[string]string{migrations.Schedules: "project", migrations.JobSites: "project", migrations.Locations: "project"}
+	return map[string]string{schema.Schedules: "project", schema.JobSites: "project", schema.Locations: "project"}
 }
 
 // detachFromProject unsets the detached links to the project and deletes
@@ -597,7 +597,7 @@ func detachFromProject(tx core.App, projectID string) error {
 			}
 		}
 	}
-	rates, err := tx.FindAllRecords(migrations.Rates, dbx.HashExp{"project": projectID})
+	rates, err := tx.FindAllRecords(schema.Rates, dbx.HashExp{"project": projectID})
 	if err != nil {
 		return fmt.Errorf("rates of project %s: %w", projectID, err)
 	}
@@ -620,7 +620,7 @@ func refuseOtherReferences(app core.App, projectID string) error {
 	}
 	carried := map[string]string{} // collection id -> name, of what moves
 	for _, c := range cols {
-		if transferHandled(c.Name) && c.Name != migrations.ProjectMembers && c.Name != migrations.TeamProjects {
+		if transferHandled(c.Name) && c.Name != schema.ProjectMembers && c.Name != schema.TeamProjects {
 			carried[c.Id] = c.Name
 		}
 	}
@@ -636,7 +636,7 @@ func refuseOtherReferences(app core.App, projectID string) error {
 			target := carried[rel.CollectionId]
 			var sub string
 			switch target {
-			case migrations.Projects:
+			case schema.Projects:
 				sub = "SELECT {:project}"
 			default:
 				sub = "SELECT id FROM " + target + " WHERE project = {:project}"
@@ -681,10 +681,10 @@ func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record, slotLe
 	// A day either side: sheets are in each organization's own days.
 	from, to := reply.DbDate(first.AddDate(0, 0, -1)), reply.DbDate(last.AddDate(0, 0, 1))
 	for _, org := range orgs {
-		sheets, err := tx.FindAllRecords(migrations.Timesheets,
+		sheets, err := tx.FindAllRecords(schema.Timesheets,
 			dbx.HashExp{"org": org.Id},
 			dbx.In("user", reply.AnySlice(reply.SortedKeys(users))...),
-			dbx.Not(dbx.HashExp{"status": migrations.TimesheetApproved}),
+			dbx.Not(dbx.HashExp{"status": schema.TimesheetApproved}),
 			dbx.NewExp("period_end >= {:from} AND period_start <= {:to}", dbx.Params{"from": from, "to": to}))
 		if err != nil {
 			return fmt.Errorf("timesheets of %s: %w", org.Id, err)

@@ -18,7 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // registerScreenshotIngest binds the agent's screenshot upload, whose
@@ -58,14 +58,14 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	}
 
 	// A repeat of an upload already stored answers with the stored record.
-	if existing, err := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID); err == nil {
+	if existing, err := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); err == nil {
 		if existing.GetString("user") != e.Auth.Id {
 			return reply.BadRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
 	}
 
-	act, err := reply.FindByClientID(e.App, migrations.Activities, in.Activity)
+	act, err := reply.FindByClientID(e.App, schema.Activities, in.Activity)
 	if err := reply.LookupFault(err, "activity "+in.Activity); err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return fmt.Errorf("store screenshot %s: %w", in.ClientID, err)
 	}
 
-	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Screenshots)
+	c, err := e.App.FindCachedCollectionByNameOrId(schema.Screenshots)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	if err := e.App.SaveWithContext(ctx, shot); err != nil {
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
-		if existing, findErr := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID); findErr == nil &&
+		if existing, findErr := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); findErr == nil &&
 			existing.GetString("storage_key") == key {
 			return e.JSON(http.StatusOK, existing)
 		}

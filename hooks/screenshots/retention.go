@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // RetentionReport says what one run of the retention job removed.
@@ -61,7 +61,7 @@ func (s *Server) registerRetention(app core.App) {
 // after a crash simply finishes the work.
 func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) (RetentionReport, error) {
 	var report RetentionReport
-	orgs, err := app.FindAllRecords(migrations.Organizations)
+	orgs, err := app.FindAllRecords(schema.Organizations)
 	if err != nil {
 		return report, fmt.Errorf("list organizations: %w", err)
 	}
@@ -156,7 +156,7 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 		for i, sl := range slots {
 			ids[i] = sl.ID
 		}
-		res, err := app.DB().Delete(migrations.AppUsage, dbx.In("activity", ids...)).Execute()
+		res, err := app.DB().Delete(schema.AppUsage, dbx.In("activity", ids...)).Execute()
 		if err != nil {
 			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
 		}
@@ -189,7 +189,7 @@ func (s *Server) expireScreenshotRecords(app core.App, org string, cutoff time.T
 		for i, r := range rows {
 			ids[i] = r.ID
 		}
-		_, err = tx.DB().Delete(migrations.Screenshots, dbx.In("id", ids...)).Execute()
+		_, err = tx.DB().Delete(schema.Screenshots, dbx.In("id", ids...)).Execute()
 		return err
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 			keys[i] = b.Key
 		}
 		var known []string
-		err := app.DB().Select("storage_key").From(migrations.Screenshots).
+		err := app.DB().Select("storage_key").From(schema.Screenshots).
 			Where(dbx.In("storage_key", keys...)).Column(&known)
 		if err != nil {
 			return fmt.Errorf("match blobs to records: %w", err)

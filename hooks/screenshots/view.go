@@ -18,7 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func (s *Server) registerView(app core.App, z *gate.Authorizer) {
@@ -32,12 +32,12 @@ func (s *Server) registerView(app core.App, z *gate.Authorizer) {
 // viewScreenshot decrypts a screenshot in memory, after the matrix allows
 // "View Screenshots" on it, and streams it; nothing is written in plaintext.
 func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb bool) error {
-	shot, err := e.App.FindRecordById(migrations.Screenshots, e.Request.PathValue("id"))
+	shot, err := e.App.FindRecordById(schema.Screenshots, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
 	if !reply.IsSuperuser(e.Auth) {
-		p := z.Policies[migrations.Screenshots]
+		p := z.Policies[schema.Screenshots]
 		a, err := z.Actor(e.App, e.Auth, shot.GetString("org"))
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -36,7 +36,7 @@ func checkShift(r *core.Record) validation.Errors {
 	switch {
 	case length <= 0:
 		errs["end"] = validation.NewError("validation_shift_end", "A shift must end after it starts.")
-	case length > migrations.MaxShiftHours*time.Hour:
+	case length > schema.MaxShiftHours*time.Hour:
 		errs["end"] = validation.NewError("validation_shift_length", "A shift may last at most 24 hours.")
 	case r.GetFloat("min_hours")*float64(time.Hour) > float64(length):
 		errs["min_hours"] = validation.NewError("validation_shift_min", "The minimum hours can't exceed the shift's length.")
@@ -122,7 +122,7 @@ func attend(sh api.Shift, slots []ledger.Slot, now time.Time, slotLen time.Durat
 }
 
 func (s *Server) routeSchedules(e *core.ServeEvent, z *gate.Authorizer) {
-	auth := apis.RequireAuth(migrations.Users)
+	auth := apis.RequireAuth(schema.Users)
 	e.Router.GET(api.ShiftsRoute, func(re *core.RequestEvent) error { return s.shifts(re, z) }).Bind(auth)
 	e.Router.GET(api.AttendanceRoute, func(re *core.RequestEvent) error { return s.attendance(re, z) }).Bind(auth)
 }
@@ -134,7 +134,7 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 	if sc.Empty() {
 		return []api.Shift{}, nil
 	}
-	q := app.RecordQuery(migrations.Schedules).
+	q := app.RecordQuery(schema.Schedules).
 		AndWhere(dbx.HashExp{"org": org.Id}).
 		AndWhere(dbx.NewExp("start < {:to} AND (end > {:from} OR repeat_until >= {:fromDay})", dbx.Params{
 			"to": to.UTC().Format(reply.SlotLayout), "from": from.UTC().Format(reply.SlotLayout),
@@ -179,7 +179,7 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 
 // holidaysIn lists the holidays of org between two local days, inclusive.
 func holidaysIn(app core.App, org, fromDay, toDay string) ([]api.HolidayOn, error) {
-	policies, err := app.FindAllRecords(migrations.HolidayPolicies, dbx.HashExp{"org": org})
+	policies, err := app.FindAllRecords(schema.HolidayPolicies, dbx.HashExp{"org": org})
 	if err != nil {
 		return nil, fmt.Errorf("holiday policies of %s: %w", org, err)
 	}
@@ -297,8 +297,8 @@ func holidayFor(hs []api.HolidayOn, user string) bool {
 func timeOffOn(app core.App, org, day string) (map[string]bool, error) {
 	var users []string
 	at := day + " 00:00:00.000Z"
-	err := app.DB().Select("user").From(migrations.TimeOffRequests).
-		Where(dbx.HashExp{"org": org, "status": migrations.TimeOffApproved}).
+	err := app.DB().Select("user").From(schema.TimeOffRequests).
+		Where(dbx.HashExp{"org": org, "status": schema.TimeOffApproved}).
 		AndWhere(dbx.NewExp("start <= {:at} AND end >= {:at}", dbx.Params{"at": at})).Column(&users)
 	if err != nil {
 		return nil, fmt.Errorf("time off of %s on %s: %w", org, day, err)

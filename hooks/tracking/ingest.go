@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func (s *Server) registerIngest(app core.App, z *gate.Authorizer) {
@@ -94,10 +94,10 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 	var saved *core.Record
 	limitReached := ""
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		act, err := reply.FindByClientID(txApp, migrations.Activities, in.ClientID)
+		act, err := reply.FindByClientID(txApp, schema.Activities, in.ClientID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			c, err := txApp.FindCachedCollectionByNameOrId(migrations.Activities)
+			c, err := txApp.FindCachedCollectionByNameOrId(schema.Activities)
 			if err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 // app's transaction and members are the users the caller found to be active
 // members of its organization: the rows' integrity checks use both.
 func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, members map[string]bool) error {
-	old, err := app.FindAllRecords(migrations.AppUsage, dbx.HashExp{"activity": act.Id})
+	old, err := app.FindAllRecords(schema.AppUsage, dbx.HashExp{"activity": act.Id})
 	if err != nil {
 		return fmt.Errorf("app usage of %s: %w", act.Id, err)
 	}
@@ -169,7 +169,7 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, m
 			return fmt.Errorf("replace app usage of %s: %w", act.Id, err)
 		}
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.AppUsage)
+	c, err := app.FindCachedCollectionByNameOrId(schema.AppUsage)
 	if err != nil {
 		return err
 	}

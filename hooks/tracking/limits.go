@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Daily and weekly limits, and the switch that turns a member's tracking
@@ -34,7 +34,7 @@ type timeRules struct {
 // LoadTimeRules reads user's tracking switch and limits in org, the
 // organization as the caller read it in this request.
 func loadTimeRules(app core.App, org *core.Record, user string) (timeRules, error) {
-	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+	m, err := app.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 		dbx.Params{"org": org.Id, "user": user})
 	if err != nil {
 		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, org.Id, err)

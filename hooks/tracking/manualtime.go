@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -48,7 +48,7 @@ func manualMode(org *core.Record) string {
 	if m := org.GetString("manual_time"); m != "" {
 		return m
 	}
-	return migrations.DefaultManualTime
+	return schema.DefaultManualTime
 }
 
 func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -72,7 +72,7 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	approver := z.Decide(a, perms.ApproveManualTimeRequests, target).Allowed
 	mode := manualMode(org)
-	if mode == migrations.ManualTimeOff && !approver {
+	if mode == schema.ManualTimeOff && !approver {
 		return router.NewForbiddenError(fmt.Sprintf("Manual time is turned off in %s: only approvers add time.", org.GetString("name")), nil)
 	}
 	in.Start, in.End = in.Start.Truncate(time.Second), in.End.Truncate(time.Second)
@@ -86,22 +86,22 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("Manual time may cover at most 24 hours at once.")
 	case in.End.After(time.Now().Add(s.cfg.ClockSkew)):
 		return reply.BadRequest("Manual time can't be in the future.")
-	case len(in.Note) > migrations.MaxManualTimeNoteLength:
-		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxManualTimeNoteLength)
+	case len(in.Note) > schema.MaxManualTimeNoteLength:
+		return reply.BadRequest("The note may be at most %d characters.", schema.MaxManualTimeNoteLength)
 	}
 	if err := s.checkManual(e.App, org, in); err != nil {
 		return err
 	}
 
-	if mode == migrations.ManualTimeApproval && !approver {
-		c, err := e.App.FindCachedCollectionByNameOrId(migrations.TimeRequests)
+	if mode == schema.ManualTimeApproval && !approver {
+		c, err := e.App.FindCachedCollectionByNameOrId(schema.TimeRequests)
 		if err != nil {
 			return err
 		}
 		r := core.NewRecord(c)
 		for k, v := range map[string]any{
 			"org": org.Id, "user": in.User, "project": in.Project, "task": in.Task, "start": in.Start.UTC(),
-			"end": in.End.UTC(), "note": in.Note, "status": migrations.RequestPending, "requested_by": e.Auth.Id,
+			"end": in.End.UTC(), "note": in.Note, "status": schema.RequestPending, "requested_by": e.Auth.Id,
 		} {
 			r.Set(k, v)
 		}
@@ -133,7 +133,7 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 // project, a slot already holding the member's time on the project, or
 // time inside an approved timesheet.
 func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) error {
-	project, err := app.FindRecordById(migrations.Projects, in.Project)
+	project, err := app.FindRecordById(schema.Projects, in.Project)
 	if err != nil || project.GetString("org") != org.Id {
 		return reply.BadRequest("project must be one of the organization's projects.")
 	}
@@ -141,7 +141,7 @@ func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) 
 		return reply.BadRequest("The project is archived: restore it to add time to it.")
 	}
 	if in.Task != "" {
-		task, err := app.FindRecordById(migrations.Tasks, in.Task)
+		task, err := app.FindRecordById(schema.Tasks, in.Task)
 		if err != nil || task.GetString("project") != in.Project {
 			return reply.BadRequest("task must be one of the project's tasks.")
 		}
@@ -158,7 +158,7 @@ func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) 
 	}
 	ps := s.pieces(in.Start, in.End)
 	for _, p := range ps {
-		n, err := app.CountRecords(migrations.Activities, dbx.HashExp{
+		n, err := app.CountRecords(schema.Activities, dbx.HashExp{
 			"user": in.User, "project": in.Project, "slot_start": p.start.Format(types.DefaultDateLayout),
 		})
 		if err != nil {
@@ -176,7 +176,7 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 	if err := s.checkManual(tx, org, in); err != nil {
 		return nil, err
 	}
-	c, err := tx.FindCachedCollectionByNameOrId(migrations.Activities)
+	c, err := tx.FindCachedCollectionByNameOrId(schema.Activities)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 }
 
 func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, approve bool) error {
-	req, err := e.App.FindRecordById(migrations.TimeRequests, e.Request.PathValue("id"))
+	req, err := e.App.FindRecordById(schema.TimeRequests, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
@@ -206,7 +206,7 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 	if err != nil {
 		return err
 	}
-	if !z.CanView(a, z.Policies[migrations.TimeRequests], req) {
+	if !z.CanView(a, z.Policies[schema.TimeRequests], req) {
 		return reply.NotFound()
 	}
 	if !z.Decide(a, perms.ApproveManualTimeRequests, perms.Target{OwnerID: req.GetString("user"), ProjectID: req.GetString("project")}).Allowed {
@@ -217,20 +217,20 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 		return reply.BadRequest("Send the note, if any, as JSON.")
 	}
 	in.Note = strings.TrimSpace(in.Note)
-	if len(in.Note) > migrations.MaxManualTimeNoteLength {
-		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxManualTimeNoteLength)
+	if len(in.Note) > schema.MaxManualTimeNoteLength {
+		return reply.BadRequest("The note may be at most %d characters.", schema.MaxManualTimeNoteLength)
 	}
-	if st := req.GetString("status"); st != migrations.RequestPending {
+	if st := req.GetString("status"); st != schema.RequestPending {
 		return reply.BadRequest("This request is already %s.", st)
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, req.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, req.GetString("org"))
 	if err != nil {
 		return fmt.Errorf("find organization of time request %s: %w", req.Id, err)
 	}
 	req.Set("decided_by", e.Auth.Id)
 	req.Set("decision_note", in.Note)
 	if !approve {
-		req.Set("status", migrations.RequestDenied)
+		req.Set("status", schema.RequestDenied)
 		err := e.App.RunInTransaction(func(tx core.App) error {
 			if err := tx.Save(req); err != nil {
 				return err
@@ -244,7 +244,7 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 		return e.JSON(http.StatusOK, req)
 	}
 
-	req.Set("status", migrations.RequestApproved)
+	req.Set("status", schema.RequestApproved)
 	mt := api.ManualTime{
 		User: req.GetString("user"), Project: req.GetString("project"), Task: req.GetString("task"),
 		Start: req.GetDateTime("start").Time(), End: req.GetDateTime("end").Time(), Note: req.GetString("note"),

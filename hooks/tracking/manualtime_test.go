@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestManualTime: who adds manual time for whom, in each manual_time mode,
@@ -60,16 +60,16 @@ func TestManualTime(t *testing.T) {
 			status: 400, content: []string{"overlaps time already recorded"}, manual: map[string]int{tt.Carol: 0}},
 		{name: "malformed times", user: tt.Carol, body: `{"project":"` + tt.ProjA + `","start":"yesterday","end":"now"}`,
 			status: 400, manual: map[string]int{tt.Carol: 0}},
-		{name: "approval mode: a user's time becomes a request", user: tt.Carol, mode: migrations.ManualTimeApproval,
+		{name: "approval mode: a user's time becomes a request", user: tt.Carol, mode: schema.ManualTimeApproval,
 			body: hookstest.ManualBody("", tt.ProjA, at, hour, "Client call"), status: 202,
 			content: []string{`"status":"pending"`, `"note":"Client call"`, `"collectionName":"time_requests"`},
 			manual:  map[string]int{tt.Carol: 0}, request: 1},
-		{name: "approval mode: an approver adds time at once", user: tt.Bob, mode: migrations.ManualTimeApproval,
+		{name: "approval mode: an approver adds time at once", user: tt.Bob, mode: schema.ManualTimeApproval,
 			body: hookstest.ManualBody(tt.Carol, tt.ProjA, at, hour, ""), status: 200, manual: map[string]int{tt.Carol: 4}},
-		{name: "off: a user can't add time", user: tt.Carol, mode: migrations.ManualTimeOff,
+		{name: "off: a user can't add time", user: tt.Carol, mode: schema.ManualTimeOff,
 			body: hookstest.ManualBody("", tt.ProjA, at, hour, ""), status: 403, content: []string{"Manual time is turned off in Acme"},
 			manual: map[string]int{tt.Carol: 0}},
-		{name: "off: an approver still adds time", user: tt.Alice, mode: migrations.ManualTimeOff,
+		{name: "off: an approver still adds time", user: tt.Alice, mode: schema.ManualTimeOff,
 			body: hookstest.ManualBody(tt.Carol, tt.ProjA, at, hour, ""), status: 200, manual: map[string]int{tt.Carol: 4}},
 	}
 	for _, tc := range cases {
@@ -78,7 +78,7 @@ func TestManualTime(t *testing.T) {
 			Headers: fx.Auth(t, tc.user), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				if tc.mode != "" {
-					hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
+					hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
@@ -87,7 +87,7 @@ func TestManualTime(t *testing.T) {
 						t.Errorf("%s has %d manual activities, want %d", user, got, want)
 					}
 				}
-				if got := hookstest.Count(t, app, migrations.TimeRequests, "id != ''", nil); got != tc.request {
+				if got := hookstest.Count(t, app, schema.TimeRequests, "id != ''", nil); got != tc.request {
 					t.Errorf("%d time requests, want %d", got, tc.request)
 				}
 			},
@@ -106,8 +106,8 @@ func TestManualTime(t *testing.T) {
 func plantRequest(t testing.TB, app core.App) *core.Record {
 	t.Helper()
 	s := &tt.Seeder{App: app}
-	r := s.Create(migrations.TimeRequests, "treqcarol000001", map[string]any{
-		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": migrations.RequestPending, "note": "Workshop",
+	r := s.Create(schema.TimeRequests, "treqcarol000001", map[string]any{
+		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": schema.RequestPending, "note": "Workshop",
 		"start": time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC), "end": time.Date(2026, 11, 10, 10, 30, 0, 0, time.UTC),
 	})
 	if err := s.Err(); err != nil {
@@ -139,7 +139,7 @@ func TestTimeRequestDecisions(t *testing.T) {
 		{name: "another organization learns nothing", user: tt.Dave, url: api.DenyTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
 		{name: "a decided request stays decided", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`, status: 400,
 			before: func(t testing.TB, app core.App) {
-				hookstest.SetFields(t, app, migrations.TimeRequests, "treqcarol000001", map[string]any{"status": "denied"})
+				hookstest.SetFields(t, app, schema.TimeRequests, "treqcarol000001", map[string]any{"status": "denied"})
 			}, content: []string{"already denied"}, state: "denied"},
 		{name: "approval refused when the slot has time meanwhile", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`,
 			status: 400, before: func(t testing.TB, app core.App) {
@@ -157,7 +157,7 @@ func TestTimeRequestDecisions(t *testing.T) {
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-				r, err := app.FindRecordById(migrations.TimeRequests, "treqcarol000001")
+				r, err := app.FindRecordById(schema.TimeRequests, "treqcarol000001")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -185,7 +185,7 @@ func TestTimeRequestsListed(t *testing.T) {
 	plantRequest(t, app)
 	h := tt.Handler(t, app)
 	for user, want := range map[string]bool{tt.Carol: true, tt.Bob: true, tt.Alice: true, tt.Walt: false, tt.Pam: false, tt.Tess: false, tt.Dave: false} {
-		status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.TimeRequests), "", fx.Token(t, user)))
+		status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.TimeRequests), "", fx.Token(t, user)))
 		if got := strings.Contains(body, "treqcarol000001"); status != 200 || got != want {
 			t.Errorf("%s lists Carol's request: %v (%d), want %v", user, got, status, want)
 		}
@@ -193,7 +193,7 @@ func TestTimeRequestsListed(t *testing.T) {
 	hookstest.
 		// A team lead whose toggle is on approves for their team's projects.
 		SetToggles(t, app, true)
-	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.TimeRequests), "", fx.Token(t, tt.Tess)))
+	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.TimeRequests), "", fx.Token(t, tt.Tess)))
 	if status != 200 || !strings.Contains(body, "treqcarol000001") {
 		t.Errorf("a team lead with approvals enabled doesn't list a request in their project: %d %s", status, body)
 	}
@@ -206,11 +206,11 @@ func TestDeleteTimeCascades(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	act := tt.DataID("act", tt.Carol, tt.ProjA)
-	status, body := tt.Do(t, app, http.MethodDelete, hookstest.RecordsURL(migrations.Activities)+"/"+act, "", fx.Token(t, tt.Alice))
+	status, body := tt.Do(t, app, http.MethodDelete, hookstest.RecordsURL(schema.Activities)+"/"+act, "", fx.Token(t, tt.Alice))
 	if status != 204 {
 		t.Fatalf("delete: %d %s", status, body)
 	}
-	for _, c := range []string{migrations.Screenshots, migrations.AppUsage} {
+	for _, c := range []string{schema.Screenshots, schema.AppUsage} {
 		if n, err := app.CountRecords(c, dbx.HashExp{"activity": act}); err != nil || n != 0 {
 			t.Errorf("%d %s left of the deleted block (%v)", n, c, err)
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -23,7 +23,7 @@ func (s *Server) registerReassign(app core.App, z *gate.Authorizer) {
 }
 
 func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
-	act, err := e.App.FindRecordById(migrations.Activities, e.Request.PathValue("id"))
+	act, err := e.App.FindRecordById(schema.Activities, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
@@ -31,7 +31,7 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err := e.BindBody(&in); err != nil || !reply.IsRecordID(in.Project) || (in.Task != "" && !reply.IsRecordID(in.Task)) {
 		return reply.BadRequest("Send the block's new project, and optionally its task, as record ids.")
 	}
-	p := z.Policies[migrations.Activities]
+	p := z.Policies[schema.Activities]
 	if !reply.IsSuperuser(e.Auth) {
 		a, err := z.Actor(e.App, e.Auth, act.GetString("org"))
 		if err != nil {
@@ -63,14 +63,14 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 		if err := tx.Save(act); err != nil {
 			return err
 		}
-		for _, c := range []string{migrations.Screenshots, migrations.AppUsage} {
+		for _, c := range []string{schema.Screenshots, schema.AppUsage} {
 			rs, err := tx.FindAllRecords(c, dbx.HashExp{"activity": act.Id})
 			if err != nil {
 				return fmt.Errorf("%s of %s: %w", c, act.Id, err)
 			}
 			for _, r := range rs {
 				r.Set("project", in.Project)
-				if c == migrations.Screenshots {
+				if c == schema.Screenshots {
 					r.Set("task", in.Task)
 				}
 				if err := tx.Save(r); err != nil {

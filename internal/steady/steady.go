@@ -21,7 +21,7 @@ import (
 
 	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the steady-state organization. Member 0 is its owner, member 1 a
@@ -97,7 +97,7 @@ func people(app core.App, members int) error {
 		return s.Err()
 	}
 	var hash string // the record hides it: read it from its row
-	if err := app.DB().Select("password").From(migrations.Users).Where(dbx.HashExp{"id": first.Id}).Row(&hash); err != nil {
+	if err := app.DB().Select("password").From(schema.Users).Where(dbx.HashExp{"id": first.Id}).Row(&hash); err != nil {
 		return fmt.Errorf("password of %s: %w", first.Id, err)
 	}
 	now := dbDate(time.Now())
@@ -113,14 +113,14 @@ func people(app core.App, members int) error {
 	}
 	s.Org(Org, "Steady", map[string]any{"retention_days": RetentionDays})
 	s.Member("mbr"+Member(0)[3:], Org, Member(0), "owner")
-	s.Create(migrations.Projects, Project, map[string]any{"org": Org, "name": "Product"})
+	s.Create(schema.Projects, Project, map[string]any{"org": Org, "name": "Product"})
 	for i := 1; i < members; i++ {
 		role := "user"
 		if i == 1 {
 			role = "manager"
 		}
 		s.Member("mbr"+Member(i)[3:], Org, Member(i), role)
-		s.Create(migrations.ProjectMembers, "pmm"+Member(i)[3:], map[string]any{"org": Org, "project": Project, "user": Member(i), "role": "user"})
+		s.Create(schema.ProjectMembers, "pmm"+Member(i)[3:], map[string]any{"org": Org, "project": Project, "user": Member(i), "role": "user"})
 	}
 	if s.Err() != nil {
 		return s.Err()
