@@ -16,18 +16,18 @@ func Log(app core.App, actor *core.Record, action string, target *core.Record, d
 	c, err := app.FindCachedCollectionByNameOrId(schema.AuditLog)
 	if err == nil {
 		r := core.NewRecord(c)
-		org := target.GetString("org")
+		org := target.GetString(schema.FieldOrg)
 		if target.Collection().Name == schema.Organizations {
 			org = target.Id // an organization-wide entry, such as retention's
 		}
-		r.Set("org", org)
+		r.Set(schema.FieldOrg, org)
 		if reply.IsPerson(actor) {
 			r.Set("actor", actor.Id)
 		}
 		r.Set("action", action)
 		r.Set("target_collection", target.Collection().Name)
 		r.Set("target_id", target.Id)
-		r.Set("subject", target.GetString("user"))
+		r.Set("subject", target.GetString(schema.FieldUser))
 		if details == nil {
 			details = map[string]any{}
 		}

@@ -41,7 +41,7 @@ func (s *Server) registerEnrol(app core.App, z *gate.Authorizer) {
 	// Codes die with the membership: a member who leaves or is removed (or
 	// set to anything but active) can't enrol a computer afterwards.
 	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") != "active" {
+		if e.Record.GetString(schema.FieldStatus) != schema.MemberActive {
 			revokeEnrolCodes(e.App, e.Record)
 		}
 		return e.Next()
@@ -68,8 +68,8 @@ func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
 		return fmt.Errorf("find %s: %w", schema.Enrolments, err)
 	}
 	r := core.NewRecord(c)
-	r.Set("org", org.Id)
-	r.Set("user", e.Auth.Id)
+	r.Set(schema.FieldOrg, org.Id)
+	r.Set(schema.FieldUser, e.Auth.Id)
 	r.Set("code_hash", hashEnrolCode(code))
 	expires := time.Now().UTC().Add(api.EnrolTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
@@ -123,7 +123,7 @@ func (s *Server) enrol(e *core.RequestEvent) error {
 		audit.Log(tx, user, "enrol_agent", r, map[string]any{"ip": e.RealIP(), "user_agent": truncate(e.Request.UserAgent(), 200)})
 		out = api.Enrolled{
 			Token: token, User: api.EnrolUser{ID: user.Id, Email: user.Email()},
-			Org:    api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+			Org:    api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 			Server: serverURL(e),
 		}
 		return nil
@@ -153,7 +153,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 		return nil, nil, nil, &router.ApiError{Status: http.StatusGone,
 			Message: fmt.Sprintf("This enrolment code has expired: codes work for %d minutes.%s", int(api.EnrolTTL.Minutes()), again)}
 	}
-	a, err := gate.LoadActor(app, r.GetString("user"), r.GetString("org"))
+	a, err := gate.LoadActor(app, r.GetString(schema.FieldUser), r.GetString(schema.FieldOrg))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -162,7 +162,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 		// for one that ended in the same instant.
 		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
 	}
-	user, err = app.FindRecordById(schema.Users, r.GetString("user"))
+	user, err = app.FindRecordById(schema.Users, r.GetString(schema.FieldUser))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("find the member of enrolment %s: %w", r.Id, err)
 	}
@@ -173,7 +173,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 // says so in the audit log when there were any.
 func revokeEnrolCodes(app core.App, membership *core.Record) {
 	res, err := app.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
-		dbx.Params{"org": membership.GetString("org"), "user": membership.GetString("user")})).Execute()
+		dbx.Params{"org": membership.GetString(schema.FieldOrg), "user": membership.GetString(schema.FieldUser)})).Execute()
 	if err != nil {
 		app.Logger().Error("enrolment codes of an ended membership not revoked",
 			"membership", membership.Id, "error", err)

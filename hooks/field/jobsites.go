@@ -93,7 +93,7 @@ func (s *Server) jobSiteVisits(e *core.RequestEvent, z *gate.Authorizer) error {
 		return err
 	}
 	js, err := e.App.FindRecordById(schema.JobSites, e.Request.PathValue("id"))
-	if err != nil || js.GetString("org") != org.Id {
+	if err != nil || js.GetString(schema.FieldOrg) != org.Id {
 		return reply.NotFound()
 	}
 	sc := z.Matrix.Scope(a.Actor, perms.ViewLocations, a.Settings)

@@ -52,7 +52,7 @@ func ExpireLocations(app core.App, now time.Time) (int, error) {
 	}
 	total := 0
 	for _, org := range orgs {
-		days := org.GetInt("retention_days")
+		days := org.GetInt(schema.FieldRetentionDays)
 		if days <= 0 {
 			continue
 		}
@@ -132,7 +132,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 		if err := reply.LookupFault(err, "project "+p.Project); err != nil {
 			return err
 		}
-		if err != nil || project.GetString("org") != org.Id || !gate.MayTrackTo(a, p.Project) {
+		if err != nil || project.GetString(schema.FieldOrg) != org.Id || !gate.MayTrackTo(a, p.Project) {
 			return reply.BadRequest("Point %d: project must be one of the organization's projects you track time to.", i)
 		}
 		projects[p.Project] = true
@@ -150,8 +150,8 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 		}
 		var known []string
 		// Inside the transaction: two uploads of one batch can't both store it.
-		if err := tx.RecordQuery(schema.Locations).Select("client_id").
-			AndWhere(dbx.HashExp{"user": a.Actor.UserID}).AndWhere(dbx.In("client_id", ids...)).Column(&known); err != nil {
+		if err := tx.RecordQuery(schema.Locations).Select(schema.FieldClientID).
+			AndWhere(dbx.HashExp{schema.FieldUser: a.Actor.UserID}).AndWhere(dbx.In(schema.FieldClientID, ids...)).Column(&known); err != nil {
 			return fmt.Errorf("known locations of %s: %w", a.Actor.UserID, err)
 		}
 		seen := reply.SetOf(known)
@@ -163,7 +163,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 			seen[p.ClientID] = true
 			r := core.NewRecord(c)
 			for k, v := range map[string]any{
-				"org": org.Id, "user": a.Actor.UserID, "project": p.Project, "client_id": p.ClientID,
+				schema.FieldOrg: org.Id, schema.FieldUser: a.Actor.UserID, schema.FieldProject: p.Project, schema.FieldClientID: p.ClientID,
 				"recorded_at": p.RecordedAt.UTC(), "lat": *p.Lat, "lng": *p.Lng, "accuracy_m": p.AccuracyM,
 			} {
 				r.Set(k, v)

@@ -70,7 +70,7 @@ func jobStatus(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, job.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, job.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
@@ -91,11 +91,11 @@ func jobStatus(e *core.RequestEvent, z *gate.Authorizer) error {
 	case !manager && in.Status == schema.JobScheduled:
 		return router.NewForbiddenError("Assignees start and finish their jobs; rescheduling one needs \"Add jobs\".", nil)
 	}
-	before := job.GetString("status")
+	before := job.GetString(schema.FieldStatus)
 	if before == in.Status {
 		return e.JSON(http.StatusOK, job)
 	}
-	job.Set("status", in.Status)
+	job.Set(schema.FieldStatus, in.Status)
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		if err := tx.Save(job); err != nil {
 			return err

@@ -227,7 +227,7 @@ func (z *Authorizer) delete(e *core.RecordRequestEvent) error {
 // together with its whole 10-minute activity, whose deletion cascades to every
 // screenshot and app usage record of the slot (docs/PERMISSIONS.md, "Cells and scopes": `limited`).
 func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
-	activity, err := e.App.FindRecordById(schema.Activities, e.Record.GetString("activity"))
+	activity, err := e.App.FindRecordById(schema.Activities, e.Record.GetString(schema.FieldActivity))
 	if err != nil {
 		return fmt.Errorf("find activity of screenshot %s: %w", e.Record.Id, err)
 	}

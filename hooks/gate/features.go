@@ -60,6 +60,6 @@ func FeatureOn(app core.App, orgID, module string) error {
 	if org.GetBool(schema.FeatureField(module)) {
 		return nil
 	}
-	msg := fmt.Sprintf("%s is turned off in %s; an owner or manager can turn it on under Organization.", label, org.GetString("name"))
+	msg := fmt.Sprintf("%s is turned off in %s; an owner or manager can turn it on under Organization.", label, org.GetString(schema.FieldName))
 	return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"module": validation.NewError(api.CodeFeatureOff, msg)})
 }

@@ -110,7 +110,7 @@ func checkedIn(ctx context.Context, r *core.Record) Checked {
 		return Checked{}
 	}
 	c, ok := ctx.Value(checkedKey{}).(Checked)
-	if !ok || c.Record != r || c.Org == "" || c.Org != r.GetString("org") {
+	if !ok || c.Record != r || c.Org == "" || c.Org != r.GetString(schema.FieldOrg) {
 		return Checked{}
 	}
 	return c
@@ -125,7 +125,7 @@ func CheckIntegrity(app core.App, r *core.Record, known Checked, links []Link, m
 			}
 		}
 	}
-	org := r.GetString("org")
+	org := r.GetString(schema.FieldOrg)
 	if org == "" {
 		return errs // the required-field validator already reports it
 	}
@@ -176,7 +176,7 @@ func checkLink(app core.App, r *core.Record, org string, l Link, read *core.Reco
 			return fmt.Errorf("find %s %s: %w", l.Field, id, err)
 		}
 	}
-	if target.GetString("org") != org {
+	if target.GetString(schema.FieldOrg) != org {
 		// Same message as a missing record: nothing about other organizations leaks.
 		return validation.NewError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
 	}
@@ -213,8 +213,8 @@ func checkMembers(app core.App, org string, users []string) error {
 	var found int
 	err := app.RecordQuery(schema.Memberships).
 		Select("count(distinct [[user]])").
-		AndWhere(dbx.HashExp{"org": org}).
-		AndWhere(dbx.In("user", ids...)).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
+		AndWhere(dbx.In(schema.FieldUser, ids...)).
 		Row(&found)
 	if err != nil {
 		return fmt.Errorf("count memberships in organization %s: %w", org, err)

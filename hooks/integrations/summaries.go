@@ -64,7 +64,7 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 		return api.Summary{}, err
 	}
 	out := api.Summary{
-		Org:    api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:    api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		Period: period, From: start.In(loc).Format(time.DateOnly), To: end.In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
 		Timezone: loc.String(), Members: []api.SummaryMember{},
 	}
@@ -144,11 +144,11 @@ func guardSummaryChoice(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 	before := e.Record.Original()
-	if e.Record.GetString("summary_sent") != before.GetString("summary_sent") {
+	if e.Record.GetString(schema.FieldSummarySent) != before.GetString(schema.FieldSummarySent) {
 		return router.NewBadRequestError("summary_sent is Tock's own record of the e-mails it sent.", nil)
 	}
-	if e.Record.GetString("summary_emails") != before.GetString("summary_emails") &&
-		(e.Auth == nil || before.GetString("user") != e.Auth.Id) {
+	if e.Record.GetString(schema.FieldSummaryEmails) != before.GetString(schema.FieldSummaryEmails) &&
+		(e.Auth == nil || before.GetString(schema.FieldUser) != e.Auth.Id) {
 		return router.NewForbiddenError("Each person chooses their own work summary e-mails.", nil)
 	}
 	return e.Next()
@@ -196,8 +196,8 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 	}
 	var subs []*core.Record
 	err := app.RecordQuery(schema.Memberships).
-		AndWhere(dbx.HashExp{"status": "active"}).
-		AndWhere(dbx.In("summary_emails", schema.SummaryDaily, schema.SummaryWeekly)).
+		AndWhere(dbx.HashExp{schema.FieldStatus: schema.MemberActive}).
+		AndWhere(dbx.In(schema.FieldSummaryEmails, schema.SummaryDaily, schema.SummaryWeekly)).
 		OrderBy("org", "id").All(&subs)
 	if err != nil {
 		return 0, fmt.Errorf("find summary subscribers: %w", err)
@@ -220,20 +220,20 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 }
 
 func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool, error) {
-	org, err := app.FindRecordById(schema.Organizations, m.GetString("org"))
+	org, err := app.FindRecordById(schema.Organizations, m.GetString(schema.FieldOrg))
 	if err != nil {
 		return false, fmt.Errorf("find organization: %w", err)
 	}
-	if org.GetBool("archived") {
+	if org.GetBool(schema.FieldArchived) {
 		return false, nil
 	}
-	period := m.GetString("summary_emails")
+	period := m.GetString(schema.FieldSummaryEmails)
 	day := lastCompletePeriod(period, now, reply.OrgLocation(org))
 	key := period + ":" + day.Format(time.DateOnly)
-	if m.GetString("summary_sent") == key {
+	if m.GetString(schema.FieldSummarySent) == key {
 		return false, nil
 	}
-	a, err := gate.LoadActor(app, m.GetString("user"), org.Id)
+	a, err := gate.LoadActor(app, m.GetString(schema.FieldUser), org.Id)
 	if err != nil {
 		return false, err
 	}
@@ -241,7 +241,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	user, err := app.FindRecordById(schema.Users, m.GetString("user"))
+	user, err := app.FindRecordById(schema.Users, m.GetString(schema.FieldUser))
 	if err != nil {
 		return false, fmt.Errorf("find user: %w", err)
 	}
@@ -253,7 +253,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 		}
 		mailed = true
 	}
-	m.Set("summary_sent", key)
+	m.Set(schema.FieldSummarySent, key)
 	if err := app.Save(m); err != nil {
 		return mailed, fmt.Errorf("mark summary %s sent: %w", key, err)
 	}
@@ -295,7 +295,7 @@ func summaryMail(app core.App, user *core.Record, sum api.Summary) *mailer.Messa
 	fmt.Fprintf(&body, "</table><p>Times are in %s. Change or stop these e-mails on your Me page in Tock.</p>", html.EscapeString(sum.Timezone))
 	return &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
-		To:      []mail.Address{{Name: user.GetString("name"), Address: user.Email()}},
+		To:      []mail.Address{{Name: user.GetString(schema.FieldName), Address: user.Email()}},
 		Subject: title,
 		Text:    text.String(),
 		HTML:    body.String(),

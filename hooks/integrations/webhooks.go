@@ -69,10 +69,10 @@ func (s *Server) registerWebhooks(app core.App, z *gate.Authorizer) {
 	s.outbox = newWebhookWorker(s.cfg)
 
 	app.OnRecordValidate(schema.Webhooks).BindFunc(func(e *core.RecordEvent) error {
-		if err := webhook.ValidateURL(e.Record.GetString("url")); err != nil {
+		if err := webhook.ValidateURL(e.Record.GetString(schema.FieldURL)); err != nil {
 			return router.NewBadRequestError("Invalid webhook URL: "+err.Error()+".", nil)
 		}
-		if err := webhook.CheckHost(e.Record.GetString("url"), s.cfg.WebhooksAllowPrivate); err != nil {
+		if err := webhook.CheckHost(e.Record.GetString(schema.FieldURL), s.cfg.WebhooksAllowPrivate); err != nil {
 			return router.NewBadRequestError("This server doesn't call that address: "+err.Error()+".", nil)
 		}
 		return e.Next()
@@ -167,7 +167,7 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, r.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, r.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err := e.App.Save(r); err != nil {
 		return fmt.Errorf("rotate secret of webhook %s: %w", r.Id, err)
 	}
-	audit.Log(e.App, e.Auth, "rotate_webhook_secret", r, map[string]any{"name": r.GetString("name")})
+	audit.Log(e.App, e.Auth, "rotate_webhook_secret", r, map[string]any{"name": r.GetString(schema.FieldName)})
 	return e.JSON(http.StatusOK, api.WebhookSecretAnswer{ID: r.Id, Secret: secret})
 }
 
@@ -195,31 +195,31 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
 // receiver never hears of something that was rolled back.
 func (s *Server) registerWebhookEvents(app core.App) {
 	app.OnRecordAfterCreateSuccess(schema.Projects).BindFunc(func(e *core.RecordEvent) error {
-		s.emit(e.App, e.Record.GetString("org"), schema.EventProjectCreated, map[string]any{
-			"project": map[string]any{"id": e.Record.Id, "name": e.Record.GetString("name")},
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventProjectCreated, map[string]any{
+			"project": map[string]any{"id": e.Record.Id, "name": e.Record.GetString(schema.FieldName)},
 		})
 		return e.Next()
 	})
 	member := func(e *core.RecordEvent) {
-		s.emit(e.App, e.Record.GetString("org"), schema.EventMemberJoined, map[string]any{
-			"membership": map[string]any{"id": e.Record.Id, "role": e.Record.GetString("role")},
-			"user":       personOf(e.App, e.Record.GetString("user")),
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventMemberJoined, map[string]any{
+			"membership": map[string]any{"id": e.Record.Id, "role": e.Record.GetString(schema.FieldRole)},
+			"user":       personOf(e.App, e.Record.GetString(schema.FieldUser)),
 		})
 	}
 	app.OnRecordAfterCreateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "active" {
+		if e.Record.GetString(schema.FieldStatus) == schema.MemberActive {
 			member(e)
 		}
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "active" && e.Record.Original().GetString("status") != "active" {
+		if e.Record.GetString(schema.FieldStatus) == schema.MemberActive && e.Record.Original().GetString(schema.FieldStatus) != schema.MemberActive {
 			member(e)
 		}
 		return e.Next()
 	})
 	sheet := func(e *core.RecordEvent, was string) {
-		status := e.Record.GetString("status")
+		status := e.Record.GetString(schema.FieldStatus)
 		events := map[string]string{
 			schema.TimesheetSubmitted: schema.EventTimesheetSubmitted,
 			schema.TimesheetApproved:  schema.EventTimesheetApproved,
@@ -229,12 +229,12 @@ func (s *Server) registerWebhookEvents(app core.App) {
 		if !ok || status == was {
 			return
 		}
-		s.emit(e.App, e.Record.GetString("org"), ev, map[string]any{
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), ev, map[string]any{
 			"timesheet": map[string]any{
 				"id": e.Record.Id, "status": status,
 				"period_start": reply.DateOf(e.Record, "period_start"), "period_end": reply.DateOf(e.Record, "period_end"),
 			},
-			"user": personOf(e.App, e.Record.GetString("user")),
+			"user": personOf(e.App, e.Record.GetString(schema.FieldUser)),
 		})
 	}
 	app.OnRecordAfterCreateSuccess(schema.Timesheets).BindFunc(func(e *core.RecordEvent) error {
@@ -242,19 +242,19 @@ func (s *Server) registerWebhookEvents(app core.App) {
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess(schema.Timesheets).BindFunc(func(e *core.RecordEvent) error {
-		sheet(e, e.Record.Original().GetString("status"))
+		sheet(e, e.Record.Original().GetString(schema.FieldStatus))
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess(schema.TimeRequests).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") != schema.RequestApproved || e.Record.Original().GetString("status") == schema.RequestApproved {
+		if e.Record.GetString(schema.FieldStatus) != schema.RequestApproved || e.Record.Original().GetString(schema.FieldStatus) == schema.RequestApproved {
 			return e.Next()
 		}
-		s.emit(e.App, e.Record.GetString("org"), schema.EventTimeRequestApproved, map[string]any{
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventTimeRequestApproved, map[string]any{
 			"time_request": map[string]any{
 				"id": e.Record.Id, "start": e.Record.GetDateTime("start").Time().UTC(), "end": e.Record.GetDateTime("end").Time().UTC(),
 			},
-			"project": map[string]any{"id": e.Record.GetString("project"), "name": reply.NameOf(e.App, schema.Projects, e.Record.GetString("project"))},
-			"user":    personOf(e.App, e.Record.GetString("user")),
+			"project": map[string]any{"id": e.Record.GetString(schema.FieldProject), "name": reply.NameOf(e.App, schema.Projects, e.Record.GetString(schema.FieldProject))},
+			"user":    personOf(e.App, e.Record.GetString(schema.FieldUser)),
 		})
 		return e.Next()
 	})
@@ -271,7 +271,7 @@ func personOf(app core.App, id string) map[string]any {
 func (s *Server) emit(app core.App, org, event string, data map[string]any) {
 	var hooks []*core.Record
 	err := app.RecordQuery(schema.Webhooks).
-		AndWhere(dbx.HashExp{"org": org, "active": true}).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org, "active": true}).
 		AndWhere(dbx.NewExp("EXISTS (SELECT 1 FROM json_each([[events]]) WHERE value = {:event})", dbx.Params{"event": event})).
 		All(&hooks)
 	if err != nil {
@@ -294,12 +294,12 @@ func (s *Server) emit(app core.App, org, event string, data map[string]any) {
 	}
 	for _, h := range hooks {
 		d := core.NewRecord(c)
-		d.Set("org", org)
+		d.Set(schema.FieldOrg, org)
 		d.Set("webhook", h.Id)
 		d.Set("event", event)
 		d.Set("payload", payload)
 		d.Set("attempts", 0)
-		d.Set("status", schema.DeliveryPending)
+		d.Set(schema.FieldStatus, schema.DeliveryPending)
 		d.Set("next_attempt_at", now)
 		if err := app.Save(d); err != nil {
 			app.Logger().Error("webhook delivery not queued", slog.String("event", event), slog.String("webhook", h.Id), slog.Any("error", err))
@@ -376,7 +376,7 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 		return nil // removed meanwhile: its deliveries went with it
 	}
 	if !h.GetBool("active") {
-		d.Set("status", schema.DeliveryFailed)
+		d.Set(schema.FieldStatus, schema.DeliveryFailed)
 		d.Set("last_error", "the integration was turned off before delivery")
 		return saveDelivery(app, d)
 	}
@@ -385,7 +385,7 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 		return fmt.Errorf("webhook delivery %s body: %w", d.Id, err)
 	}
 	res := webhook.Send(ctx, s.outbox.client, webhook.Request{
-		URL: h.GetString("url"), Secret: h.GetString("secret"), Event: d.GetString("event"),
+		URL: h.GetString(schema.FieldURL), Secret: h.GetString("secret"), Event: d.GetString("event"),
 		DeliveryID: d.Id, Body: body, Now: now,
 	})
 	n := d.GetInt("attempts") + 1
@@ -393,11 +393,11 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 	d.Set("response_code", res.Status)
 	switch {
 	case res.Delivered():
-		d.Set("status", schema.DeliveryDelivered)
+		d.Set(schema.FieldStatus, schema.DeliveryDelivered)
 		d.Set("delivered_at", now.UTC())
 		d.Set("last_error", "")
 	case n >= webhook.MaxAttempts:
-		d.Set("status", schema.DeliveryFailed)
+		d.Set(schema.FieldStatus, schema.DeliveryFailed)
 		d.Set("last_error", res.Error)
 	default:
 		d.Set("next_attempt_at", now.Add(webhook.RetryDelay(n, s.outbox.jitter)).UTC())

@@ -74,7 +74,7 @@ func LoadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 			}
 			starts[string(start)] = s.Start
 		}
-		s.Manual = string(source) == "manual"
+		s.Manual = string(source) == schema.SourceManual
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {

@@ -58,15 +58,15 @@ func (s *Server) registerMoney(app core.App, z *gate.Authorizer) {
 func validateRate(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
 		errs := validation.Errors{}
-		org := e.Record.GetString("org")
-		if p := e.Record.GetString("project"); p != "" {
+		org := e.Record.GetString(schema.FieldOrg)
+		if p := e.Record.GetString(schema.FieldProject); p != "" {
 			project, err := e.App.FindRecordById(schema.Projects, p)
-			if err != nil || project.GetString("org") != org {
+			if err != nil || project.GetString(schema.FieldOrg) != org {
 				errs["project"] = validation.NewError("validation_project_org", "The project must be one of the organization's.")
 			}
 		}
-		if u := e.Record.GetString("user"); u != "" {
-			n, err := e.App.CountRecords(schema.Memberships, dbx.HashExp{"org": org, "user": u})
+		if u := e.Record.GetString(schema.FieldUser); u != "" {
+			n, err := e.App.CountRecords(schema.Memberships, dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: u})
 			if err != nil || n == 0 {
 				errs["user"] = validation.NewError("validation_user_member", "The person must be a member of the organization.")
 			}
@@ -235,7 +235,7 @@ func payableWork(app core.App, org *core.Record, period dayPeriod, users, projec
 	if err != nil {
 		return nil, err
 	}
-	approvals := org.GetBool("timesheet_approvals")
+	approvals := org.GetBool(schema.FieldTimesheetApprovals)
 	var sheets map[string][]dayPeriod
 	if approvals {
 		if sheets, err = approvedSheets(app, org.Id, period); err != nil {
@@ -261,8 +261,8 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 		Start types.DateTime `db:"period_start"`
 		End   types.DateTime `db:"period_end"`
 	}
-	err := app.RecordQuery(schema.Timesheets).Select("user", "period_start", "period_end").
-		AndWhere(dbx.HashExp{"org": org, "status": schema.TimesheetApproved}).
+	err := app.RecordQuery(schema.Timesheets).Select(schema.FieldUser, "period_start", "period_end").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org, schema.FieldStatus: schema.TimesheetApproved}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
 		})).All(&rows)
@@ -278,8 +278,8 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 
 func loadRates(app core.App, org string) ([]rate, error) {
 	var rs []rate
-	err := app.RecordQuery(schema.Rates).Select("user", "project", "pay_rate_cents", "bill_rate_cents", "currency").
-		AndWhere(dbx.HashExp{"org": org}).All(&rs)
+	err := app.RecordQuery(schema.Rates).Select(schema.FieldUser, schema.FieldProject, "pay_rate_cents", "bill_rate_cents", "currency").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).All(&rs)
 	if err != nil {
 		return nil, fmt.Errorf("rates of %s: %w", org, err)
 	}
@@ -301,7 +301,7 @@ func nextNumber(app core.App, collection, org string) (int, error) {
 		Max int `db:"max"`
 	}
 	err := app.DB().Select("COALESCE(MAX(number), 0) AS max").From(collection).
-		Where(dbx.HashExp{"org": org}).One(&n)
+		Where(dbx.HashExp{schema.FieldOrg: org}).One(&n)
 	if err != nil {
 		return 0, fmt.Errorf("last number of %s in %s: %w", collection, org, err)
 	}
@@ -319,8 +319,8 @@ func (s *Server) invoiceClients(e *core.RequestEvent, z *gate.Authorizer) error 
 	}
 	out := []api.InvoiceClient{}
 	err = e.App.RecordQuery(schema.Clients).
-		Select("id", "name", "(email != '') AS has_email", "currency").
-		AndWhere(dbx.HashExp{"org": org.Id}).OrderBy("name ASC").All(&out)
+		Select("id", schema.FieldName, "(email != '') AS has_email", "currency").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id}).OrderBy("name ASC").All(&out)
 	if err != nil {
 		return fmt.Errorf("clients of %s: %w", org.Id, err)
 	}

@@ -101,7 +101,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 			return fmt.Errorf("find %s: %w", schema.Payments, err)
 		}
 		run := core.NewRecord(runs)
-		run.Set("org", org.Id)
+		run.Set(schema.FieldOrg, org.Id)
 		run.Set("period_start", period.first)
 		run.Set("period_end", period.last)
 		run.Set("total_cents", totalOf(lines))
@@ -112,12 +112,12 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 		}
 		for _, p := range payByMember(lines) {
 			r := core.NewRecord(payments)
-			r.Set("org", org.Id)
+			r.Set(schema.FieldOrg, org.Id)
 			r.Set("run", run.Id)
-			r.Set("user", p.user)
+			r.Set(schema.FieldUser, p.user)
 			r.Set("period_start", period.first)
 			r.Set("period_end", period.last)
-			r.Set("seconds", p.seconds)
+			r.Set(schema.FieldSeconds, p.seconds)
 			r.Set("rate_cents", p.rateCents)
 			r.Set("amount_cents", p.amount)
 			r.Set("currency", currency)
@@ -145,7 +145,7 @@ func noOverlappingRun(app core.App, org string, period dayPeriod) error {
 		End   types.DateTime `db:"period_end"`
 	}
 	if err := app.RecordQuery(schema.PayrollRuns).Select("period_start", "period_end").
-		AndWhere(dbx.HashExp{"org": org}).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
 		})).Limit(1).All(&runs); err != nil {

@@ -37,8 +37,8 @@ func JoinLink(token string) string { return "/#/join/" + token }
 
 func registerInvites(app core.App, z *gate.Authorizer) {
 	app.OnRecordCreate(schema.Invites).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", schema.InvitePending)
+		if e.Record.GetString(schema.FieldStatus) == "" {
+			e.Record.Set(schema.FieldStatus, schema.InvitePending)
 		}
 		return e.Next()
 	})
@@ -104,13 +104,13 @@ func invite(e *core.RequestEvent, z *gate.Authorizer) error {
 		return fmt.Errorf("find %s: %w", schema.Invites, err)
 	}
 	r := core.NewRecord(invites)
-	r.Set("org", org.Id)
+	r.Set(schema.FieldOrg, org.Id)
 	r.Set("email", in.Email)
-	r.Set("role", in.Role)
+	r.Set(schema.FieldRole, in.Role)
 	r.Set("team", in.Team)
 	r.Set("token_hash", hash)
 	r.Set("invited_by", e.Auth.Id)
-	r.Set("status", schema.InvitePending)
+	r.Set(schema.FieldStatus, schema.InvitePending)
 	expires := time.Now().UTC().Add(api.InviteTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -145,7 +145,7 @@ func validateInvite(app core.App, org string, in api.InviteRequest) validation.E
 	if in.Team != "" {
 		var found int
 		err := app.RecordQuery(schema.Teams).Select("count(*)").
-			AndWhere(dbx.HashExp{"id": in.Team, "org": org}).Row(&found)
+			AndWhere(dbx.HashExp{"id": in.Team, schema.FieldOrg: org}).Row(&found)
 		if err != nil || found == 0 {
 			// The same words for another organization's team as for none.
 			errs["team"] = validation.NewError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
@@ -179,12 +179,12 @@ func inviterMayGrant(app core.App, inv *core.Record) error {
 	if by == "" {
 		return nil
 	}
-	a, err := gate.LoadActor(app, by, inv.GetString("org"))
+	a, err := gate.LoadActor(app, by, inv.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
 	invites := perms.Default().Decide(a.Actor, perms.InviteUsers, perms.Target{TeamID: inv.GetString("team")}, a.Settings)
-	role := perms.CanSetRole(a.Actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: inv.GetString("role")})
+	role := perms.CanSetRole(a.Actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: inv.GetString(schema.FieldRole)})
 	if !a.Member || !invites.Allowed || !role.Allowed {
 		return router.NewForbiddenError("Whoever sent this invitation can no longer grant its role; ask for a new invitation.", nil)
 	}
@@ -196,7 +196,7 @@ func isActiveMemberEmail(app core.App, org, email string) (bool, error) {
 	err := app.DB().Select("count(*)").
 		From(schema.Memberships+" m").
 		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
-		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).
+		Where(dbx.HashExp{"m.org": org, "m.status": schema.MemberActive}).
 		AndWhere(dbx.NewExp("u.email = {:email} COLLATE NOCASE", dbx.Params{"email": email})).
 		Row(&n)
 	if err != nil {
@@ -231,11 +231,11 @@ func sendInvite(app core.App, inviter *core.Record, org *core.Record, in api.Inv
 		return false
 	}
 	link := strings.TrimRight(settings.Meta.AppURL, "/") + JoinLink(token)
-	who := inviter.GetString("name")
+	who := inviter.GetString(schema.FieldName)
 	if who == "" {
 		who = inviter.Email()
 	}
-	orgName := org.GetString("name")
+	orgName := org.GetString(schema.FieldName)
 	msg := &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
 		To:      []mail.Address{{Address: in.Email}},
@@ -267,7 +267,7 @@ func usableInvite(app core.App, token string) (*core.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find invitation: %w", err)
 	}
-	if r.GetString("status") != schema.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
+	if r.GetString(schema.FieldStatus) != schema.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
 		return nil, reply.NotFound()
 	}
 	return r, nil
@@ -278,14 +278,14 @@ func inviteInfo(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	org, err := e.App.FindRecordById(schema.Organizations, r.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, r.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of invitation %s: %w", r.Id, err)
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusOK, api.InviteInfo{
-		Org:   api.InviteOrg{ID: org.Id, Name: org.GetString("name")},
-		Email: r.GetString("email"), Role: r.GetString("role"), Expires: r.GetDateTime("expires"),
+		Org:   api.InviteOrg{ID: org.Id, Name: org.GetString(schema.FieldName)},
+		Email: r.GetString("email"), Role: r.GetString(schema.FieldRole), Expires: r.GetDateTime("expires"),
 	})
 }
 
@@ -301,8 +301,8 @@ func acceptInvite(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		org = inv.GetString("org")
-		role := inv.GetString("role")
+		org = inv.GetString(schema.FieldOrg)
+		role := inv.GetString(schema.FieldRole)
 		if err := inviterMayGrant(tx, inv); err != nil {
 			return err
 		}
@@ -310,7 +310,7 @@ func acceptInvite(e *core.RequestEvent) error {
 		m, err := tx.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 			dbx.Params{"org": org, "user": user})
 		switch {
-		case err == nil && m.GetString("status") == "active":
+		case err == nil && m.GetString(schema.FieldStatus) == schema.MemberActive:
 			return router.NewBadRequestError("You are already a member of this organization.", nil)
 		case err == nil:
 			// A former or pending member comes back with the invited role.
@@ -320,13 +320,13 @@ func acceptInvite(e *core.RequestEvent) error {
 				return fmt.Errorf("find %s: %w", schema.Memberships, err)
 			}
 			m = core.NewRecord(c)
-			m.Set("org", org)
-			m.Set("user", user)
+			m.Set(schema.FieldOrg, org)
+			m.Set(schema.FieldUser, user)
 		default:
 			return fmt.Errorf("membership of %s in %s: %w", user, org, err)
 		}
-		m.Set("role", role)
-		m.Set("status", "active")
+		m.Set(schema.FieldRole, role)
+		m.Set(schema.FieldStatus, schema.MemberActive)
 		// Saved through the app so users.tock_orgs follows (userorgs.go).
 		if err := tx.Save(m); err != nil {
 			return err
@@ -338,7 +338,7 @@ func acceptInvite(e *core.RequestEvent) error {
 			}
 		}
 
-		inv.Set("status", schema.InviteAccepted)
+		inv.Set(schema.FieldStatus, schema.InviteAccepted)
 		inv.Set("accepted_by", user)
 		if err := tx.Save(inv); err != nil {
 			return err
@@ -368,9 +368,9 @@ func joinTeam(app core.App, org, team, user string) error {
 		return fmt.Errorf("find %s: %w", schema.TeamMembers, err)
 	}
 	tm := core.NewRecord(c)
-	tm.Set("org", org)
+	tm.Set(schema.FieldOrg, org)
 	tm.Set("team", team)
-	tm.Set("user", user)
+	tm.Set(schema.FieldUser, user)
 	if err := app.Save(tm); err != nil {
 		return fmt.Errorf("add %s to team %s: %w", user, team, err)
 	}

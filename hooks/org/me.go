@@ -26,7 +26,7 @@ func me(e *core.RequestEvent, z *gate.Authorizer) error {
 		return err
 	}
 	out := api.Me{
-		Org:          api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:          api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		User:         a.Actor.UserID,
 		Role:         a.Actor.OrgRole,
 		ProjectRoles: map[string]string{},

@@ -17,8 +17,8 @@ const errLastOwner = "An organization must keep at least one active owner: make 
 
 func registerMemberships(app core.App) {
 	app.OnRecordCreateRequest(schema.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", "active")
+		if e.Record.GetString(schema.FieldStatus) == "" {
+			e.Record.Set(schema.FieldStatus, schema.MemberActive)
 		}
 		return e.Next()
 	})
@@ -27,7 +27,7 @@ func registerMemberships(app core.App) {
 }
 
 func isActiveOwner(r *core.Record) bool {
-	return r.GetString("role") == "owner" && r.GetString("status") == "active"
+	return r.GetString(schema.FieldRole) == schema.RoleOwner && r.GetString(schema.FieldStatus) == schema.MemberActive
 }
 
 // guardOwnerDemotion refuses to demote or deactivate the last active owner.
@@ -48,7 +48,7 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 	if !isActiveOwner(e.Record) {
 		return e.Next()
 	}
-	_, err := e.App.FindRecordById(schema.Organizations, e.Record.GetString("org"))
+	_, err := e.App.FindRecordById(schema.Organizations, e.Record.GetString(schema.FieldOrg))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return e.Next()
@@ -65,11 +65,11 @@ func requireAnotherOwner(app core.App, membership *core.Record) error {
 	var others int
 	err := app.RecordQuery(schema.Memberships).
 		Select("count(*)").
-		AndWhere(dbx.HashExp{"org": membership.GetString("org"), "role": "owner", "status": "active"}).
+		AndWhere(dbx.HashExp{schema.FieldOrg: membership.GetString(schema.FieldOrg), schema.FieldRole: schema.RoleOwner, schema.FieldStatus: schema.MemberActive}).
 		AndWhere(dbx.Not(dbx.HashExp{"id": membership.Id})).
 		Row(&others)
 	if err != nil {
-		return fmt.Errorf("count owners of organization %s: %w", membership.GetString("org"), err)
+		return fmt.Errorf("count owners of organization %s: %w", membership.GetString(schema.FieldOrg), err)
 	}
 	if others == 0 {
 		return router.NewBadRequestError(errLastOwner, nil)

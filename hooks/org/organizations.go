@@ -66,10 +66,10 @@ func createOrganization(e *core.RecordRequestEvent) error {
 			return fmt.Errorf("find memberships: %w", err)
 		}
 		owner := core.NewRecord(memberships)
-		owner.Set("org", e.Record.Id)
-		owner.Set("user", creator)
-		owner.Set("role", "owner")
-		owner.Set("status", "active")
+		owner.Set(schema.FieldOrg, e.Record.Id)
+		owner.Set(schema.FieldUser, creator)
+		owner.Set(schema.FieldRole, schema.RoleOwner)
+		owner.Set(schema.FieldStatus, schema.MemberActive)
 		// Not validated: its organization doesn't exist until e.Next saves it.
 		if err := txApp.SaveNoValidate(owner); err != nil {
 			return fmt.Errorf("make %s owner of organization %s: %w", creator, e.Record.Id, err)
@@ -80,7 +80,7 @@ func createOrganization(e *core.RecordRequestEvent) error {
 
 func validateOrganization(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		tz := e.Record.GetString("timezone")
+		tz := e.Record.GetString(schema.FieldTimezone)
 		if _, err := time.LoadLocation(tz); tz != "" && err != nil {
 			return validation.Errors{
 				"timezone": validation.NewError("validation_invalid_timezone", "Must be an IANA time zone such as Europe/Berlin."),

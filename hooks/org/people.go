@@ -90,8 +90,8 @@ func colleagues(app core.App, z *gate.Authorizer, a gate.Actor, org string) (ids
 			return nil
 		}
 		var users []string
-		err := app.RecordQuery(collection).Select("user").
-			AndWhere(dbx.HashExp{"org": org}).AndWhere(dbx.In(field, reply.AnySlice(in)...)).Column(&users)
+		err := app.RecordQuery(collection).Select(schema.FieldUser).
+			AndWhere(dbx.HashExp{schema.FieldOrg: org}).AndWhere(dbx.In(field, reply.AnySlice(in)...)).Column(&users)
 		if err != nil {
 			return fmt.Errorf("%s of %s in %s: %w", collection, a.Actor.UserID, org, err)
 		}

@@ -61,7 +61,7 @@ func registerPlan(app core.App, z *gate.Authorizer) {
 		names = append(names, n)
 	}
 	app.OnRecordCreate(names...).BindFunc(func(e *core.RecordEvent) error {
-		if err := gate.FeatureOn(e.App, e.Record.GetString("org"), modules[e.Record.Collection().Name]); err != nil {
+		if err := gate.FeatureOn(e.App, e.Record.GetString(schema.FieldOrg), modules[e.Record.Collection().Name]); err != nil {
 			return err
 		}
 		return e.Next()
@@ -93,18 +93,18 @@ func modulesOnByDefault(e *core.RecordEvent) error {
 // the owner changing the plan shouldn't have to edit the setting first.
 // Raising retention_days past the plan stays an error (validatePlan).
 func clampRetention(e *core.RecordEvent) error {
-	limit := e.Record.GetInt("plan_retention_days")
-	changed := e.Record.IsNew() || e.Record.Original().GetInt("plan_retention_days") != limit
-	if changed && limit > 0 && e.Record.GetInt("retention_days") > limit {
-		e.Record.Set("retention_days", limit)
+	limit := e.Record.GetInt(schema.FieldPlanRetentionDays)
+	changed := e.Record.IsNew() || e.Record.Original().GetInt(schema.FieldPlanRetentionDays) != limit
+	if changed && limit > 0 && e.Record.GetInt(schema.FieldRetentionDays) > limit {
+		e.Record.Set(schema.FieldRetentionDays, limit)
 	}
 	return e.Next()
 }
 
 func validatePlan(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		limit := e.Record.GetInt("plan_retention_days")
-		if limit > 0 && e.Record.GetInt("retention_days") > limit {
+		limit := e.Record.GetInt(schema.FieldPlanRetentionDays)
+		if limit > 0 && e.Record.GetInt(schema.FieldRetentionDays) > limit {
 			return validation.Errors{"retention_days": validation.NewError("validation_plan_retention",
 				fmt.Sprintf("The plan keeps screenshots at most %d days.", limit))}
 		}
@@ -117,8 +117,8 @@ func validatePlan(e *core.RecordEvent) error {
 func seatsUsed(app core.App, org string) (int, error) {
 	var n int
 	err := app.RecordQuery(schema.Memberships).Select("count(*)").
-		AndWhere(dbx.HashExp{"org": org}).
-		AndWhere(dbx.In("status", "active", "invited")).Row(&n)
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.MemberActive, schema.MemberInvited)).Row(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count seats of %s: %w", org, err)
 	}
@@ -135,7 +135,7 @@ func enforceSeatLimit(e *core.RecordEvent) error {
 		original := e.App
 		e.App = tx
 		defer func() { e.App = original }()
-		if err := seatFree(tx, e.Record.GetString("org")); err != nil {
+		if err := seatFree(tx, e.Record.GetString(schema.FieldOrg)); err != nil {
 			return err
 		}
 		return e.Next()
@@ -150,7 +150,7 @@ func seatFree(app core.App, orgID string) error {
 	if err != nil {
 		return fmt.Errorf("find organization %s: %w", orgID, err)
 	}
-	limit := org.GetInt("seat_limit")
+	limit := org.GetInt(schema.FieldSeatLimit)
 	if limit <= 0 {
 		return nil
 	}
@@ -159,7 +159,7 @@ func seatFree(app core.App, orgID string) error {
 		return err
 	}
 	if used >= limit {
-		msg := fmt.Sprintf("%s has used all %d seats of its plan; an owner can raise the seat limit.", org.GetString("name"), limit)
+		msg := fmt.Sprintf("%s has used all %d seats of its plan; an owner can raise the seat limit.", org.GetString(schema.FieldName), limit)
 		return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"seats": validation.NewError(api.CodeSeatLimit, msg)})
 	}
 	return nil
@@ -183,9 +183,9 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.Forbidden(perms.Billing)
 	}
 	out := api.Billing{
-		Plan:          api.Plan{SeatLimit: org.GetInt("seat_limit"), PlanRetentionDays: org.GetInt("plan_retention_days")},
+		Plan:          api.Plan{SeatLimit: org.GetInt(schema.FieldSeatLimit), PlanRetentionDays: org.GetInt(schema.FieldPlanRetentionDays)},
 		Members:       []api.BillingMember{},
-		RetentionDays: org.GetInt("retention_days"),
+		RetentionDays: org.GetInt(schema.FieldRetentionDays),
 		Modules:       orgModules(org),
 	}
 	people, err := orgPeople(e.App, org.Id, nil, true)
@@ -194,7 +194,7 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	for _, p := range people {
 		out.Members = append(out.Members, api.BillingMember{User: p.ID, Name: p.Name, Email: p.Email, Role: p.Role, Status: p.Status})
-		if p.Status == "active" || p.Status == "invited" {
+		if p.Status == schema.MemberActive || p.Status == schema.MemberInvited {
 			out.Seats.Used++
 		}
 	}
@@ -210,7 +210,7 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 		Oldest sql.NullString `db:"oldest"`
 	}
 	err = e.App.DB().Select("count(*) AS n", "sum([[size]]) AS bytes", "min([[taken_at]]) AS oldest").
-		From(schema.Screenshots).Where(dbx.HashExp{"org": org.Id}).One(&row)
+		From(schema.Screenshots).Where(dbx.HashExp{schema.FieldOrg: org.Id}).One(&row)
 	if err != nil {
 		return fmt.Errorf("screenshot usage of %s: %w", org.Id, err)
 	}

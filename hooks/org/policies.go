@@ -55,14 +55,14 @@ func Policies(m *perms.Matrix) gate.Policies {
 		schema.Memberships: {
 			Create: func(r *core.Record) []perms.Feature {
 				// A member who starts with a limit had it set by whoever added them.
-				if r.GetFloat("daily_limit_hours") != 0 || r.GetFloat("weekly_limit_hours") != 0 {
+				if r.GetFloat(schema.FieldDailyLimitHours) != 0 || r.GetFloat(schema.FieldWeeklyLimitHours) != 0 {
 					return []perms.Feature{perms.InviteUsers, perms.SetDailyWeeklyLimits}
 				}
 				return []perms.Feature{perms.InviteUsers}
 			},
 			Update: gate.ByChangedField(membershipSettings(), perms.ChangeUserRoles),
 			Delete: func(a perms.Actor, r *core.Record) []perms.Feature {
-				if r.GetString("user") == a.UserID {
+				if r.GetString(schema.FieldUser) == a.UserID {
 					return []perms.Feature{perms.LeaveOrganization}
 				}
 				return []perms.Feature{perms.RemoveUsers}

@@ -32,9 +32,9 @@ func records(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	retention := org.GetInt("retention_days")
+	retention := org.GetInt(schema.FieldRetentionDays)
 	out := api.Records{
-		Org:           api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:           api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		RetentionDays: retention,
 	}
 	for _, k := range recordKinds(e.App, org, me.Actor.UserID, retention) {
@@ -71,7 +71,7 @@ func orgMembers(app core.App, org string) ([]member, error) {
 	err := app.DB().Select("m.user AS user", "u.name AS name", "u.email AS email").
 		From(schema.Memberships+" m").
 		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
-		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).OrderBy("u.name", "u.email").All(&rows)
+		Where(dbx.HashExp{"m.org": org, "m.status": schema.MemberActive}).OrderBy("u.name", "u.email").All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", org, err)
 	}
@@ -127,10 +127,10 @@ func recordKinds(app core.App, org *core.Record, user string, retention int) []a
 // screenshotsRecorded: how many per slot (the member's override wins) and
 // whether they are blurred.
 func screenshotsRecorded(app core.App, org *core.Record, user string) string {
-	n := org.GetInt("screenshots_per_slot")
+	n := org.GetInt(schema.FieldScreenshotsPerSlot)
 	var override string
-	_ = app.RecordQuery(schema.Memberships).Select("screenshots_per_slot").
-		AndWhere(dbx.HashExp{"org": org.Id, "user": user}).Limit(1).Row(&override)
+	_ = app.RecordQuery(schema.Memberships).Select(schema.FieldScreenshotsPerSlot).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id, schema.FieldUser: user}).Limit(1).Row(&override)
 	if override != "" {
 		fmt.Sscan(override, &n)
 	}
@@ -138,7 +138,7 @@ func screenshotsRecorded(app core.App, org *core.Record, user string) string {
 		return "None: the organization takes no screenshots of you."
 	}
 	blur := "not blurred"
-	if org.GetBool("blur_screenshots") {
+	if org.GetBool(schema.FieldBlurScreenshots) {
 		blur = "blurred on your computer before they leave it, so no text is readable"
 	}
 	return fmt.Sprintf("Up to %d per 10 minutes while you track, at random moments, one image per monitor, %s; encrypted on your computer for your organization.", n, blur)
@@ -146,7 +146,7 @@ func screenshotsRecorded(app core.App, org *core.Record, user string) string {
 
 // countAbout counts the member's records of a kind in org.
 func countAbout(app core.App, kind, org, user string) (int, error) {
-	collection, where := "", dbx.HashExp{"org": org, "user": user}
+	collection, where := "", dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: user}
 	switch kind {
 	case "screenshots":
 		collection = schema.Screenshots

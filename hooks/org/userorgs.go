@@ -20,9 +20,9 @@ func registerUserOrgs(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		users := []string{e.Record.GetString("user")}
-		if orig := e.Record.Original(); orig != nil && orig.GetString("user") != users[0] {
-			users = append(users, orig.GetString("user"))
+		users := []string{e.Record.GetString(schema.FieldUser)}
+		if orig := e.Record.Original(); orig != nil && orig.GetString(schema.FieldUser) != users[0] {
+			users = append(users, orig.GetString(schema.FieldUser))
 		}
 		for _, u := range users {
 			if err := refreshUserOrgs(e.App, u); err != nil {

@@ -54,7 +54,7 @@ func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("name is required, at most 200 characters.")
 	}
 	if in.Team != "" {
-		n, err := e.App.CountRecords(schema.Teams, dbx.HashExp{"id": in.Team, "org": org.Id})
+		n, err := e.App.CountRecords(schema.Teams, dbx.HashExp{"id": in.Team, schema.FieldOrg: org.Id})
 		if err != nil {
 			return fmt.Errorf("find team %s: %w", in.Team, err)
 		}
@@ -70,9 +70,9 @@ func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
 			return fmt.Errorf("find %s: %w", schema.Projects, err)
 		}
 		project = core.NewRecord(pc)
-		project.Set("org", org.Id)
-		project.Set("name", in.Name)
-		project.Set("client", in.Client)
+		project.Set(schema.FieldOrg, org.Id)
+		project.Set(schema.FieldName, in.Name)
+		project.Set(schema.FieldClient, in.Client)
 		if err := tx.Save(project); err != nil {
 			return err
 		}
@@ -84,9 +84,9 @@ func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
 			return fmt.Errorf("find %s: %w", schema.TeamProjects, err)
 		}
 		link := core.NewRecord(lc)
-		link.Set("org", org.Id)
+		link.Set(schema.FieldOrg, org.Id)
 		link.Set("team", in.Team)
-		link.Set("project", project.Id)
+		link.Set(schema.FieldProject, project.Id)
 		return tx.Save(link)
 	})
 	if err != nil {

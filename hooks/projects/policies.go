@@ -28,7 +28,7 @@ func Policies() gate.Policies {
 		},
 		schema.ProjectMembers: {
 			Create: func(r *core.Record) []perms.Feature {
-				if r.GetString("role") == "user" {
+				if r.GetString(schema.FieldRole) == schema.ProjectRoleUser {
 					return []perms.Feature{perms.AddProjectMembers}
 				}
 				return []perms.Feature{perms.AddProjectMembers, perms.PromoteDemoteUsersInProjects}
@@ -88,9 +88,9 @@ func changesProjectRole(before, after *core.Record) []perms.Feature {
 // lead may do it for their own teams' members, without the toggle that
 // "Add Project Members" and "Remove Members In Project" need.
 func assignsTeamMember(d gate.Decider, a gate.Actor, r *core.Record) bool {
-	if r.GetString("role") != "user" {
+	if r.GetString(schema.FieldRole) != schema.ProjectRoleUser {
 		return false
 	}
-	dec := d.Decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString("project")})
-	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.Actor.LedMembers[r.GetString("user")])
+	dec := d.Decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString(schema.FieldProject)})
+	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.Actor.LedMembers[r.GetString(schema.FieldUser)])
 }

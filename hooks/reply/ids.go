@@ -91,5 +91,5 @@ func NameOf(app core.App, collection, id string) string {
 	if err != nil {
 		return ""
 	}
-	return r.GetString("name")
+	return r.GetString(schema.FieldName)
 }

@@ -59,7 +59,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 
 	// A repeat of an upload already stored answers with the stored record.
 	if existing, err := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); err == nil {
-		if existing.GetString("user") != e.Auth.Id {
+		if existing.GetString(schema.FieldUser) != e.Auth.Id {
 			return reply.BadRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
@@ -69,10 +69,10 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	if err := reply.LookupFault(err, "activity "+in.Activity); err != nil {
 		return err
 	}
-	if err != nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
+	if err != nil || act.GetString(schema.FieldUser) != e.Auth.Id || act.GetString(schema.FieldOrg) != in.Org {
 		return reply.BadRequest("Upload the screenshot's activity first.")
 	}
-	slotStart := act.GetDateTime("slot_start").Time()
+	slotStart := act.GetDateTime(schema.FieldSlotStart).Time()
 	slotEnd := slotStart.Add(time.Duration(s.cfg.SlotSeconds) * time.Second)
 	switch {
 	case in.TakenAt.Before(slotStart) || !in.TakenAt.Before(slotEnd):
@@ -84,7 +84,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return reply.BadRequest("taken_at must have millisecond precision.")
 	case in.Screen < 0 || in.Screen > 15 || in.Width < 1 || in.Height < 1 || in.Width > 65535 || in.Height > 65535:
 		return reply.BadRequest("screen must be 0-15 and width and height 1-65535.")
-	case !gate.MayTrackTo(a, act.GetString("project")):
+	case !gate.MayTrackTo(a, act.GetString(schema.FieldProject)):
 		return router.NewForbiddenError("You can't track time to this project.", nil)
 	}
 
@@ -113,10 +113,10 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	}
 	shot := core.NewRecord(c)
 	for k, v := range map[string]any{
-		"org": in.Org, "project": act.GetString("project"), "task": act.GetString("task"), "user": e.Auth.Id,
-		"activity": act.Id, "taken_at": in.TakenAt.UTC(), "screen": in.Screen, "width": in.Width,
-		"height": in.Height, "blurred": in.Blurred, "size": len(sealed), "sha256": hex.EncodeToString(up.sum[:]),
-		"key_id": header.KeyID, "storage_key": key, "client_id": in.ClientID,
+		schema.FieldOrg: in.Org, schema.FieldProject: act.GetString(schema.FieldProject), schema.FieldTask: act.GetString(schema.FieldTask), schema.FieldUser: e.Auth.Id,
+		schema.FieldActivity: act.Id, schema.FieldTakenAt: in.TakenAt.UTC(), schema.FieldScreen: in.Screen, schema.FieldWidth: in.Width,
+		schema.FieldHeight: in.Height, schema.FieldBlurred: in.Blurred, schema.FieldSize: len(sealed), schema.FieldSHA256: hex.EncodeToString(up.sum[:]),
+		schema.FieldKeyID: header.KeyID, schema.FieldStorageKey: key, schema.FieldClientID: in.ClientID,
 	} {
 		shot.Set(k, v)
 	}
@@ -127,7 +127,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
 		if existing, findErr := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); findErr == nil &&
-			existing.GetString("storage_key") == key {
+			existing.GetString(schema.FieldStorageKey) == key {
 			return e.JSON(http.StatusOK, existing)
 		}
 		if delErr := store.Delete(e.Request.Context(), key); delErr != nil {

@@ -100,7 +100,7 @@ func (c *keyCache) forget(org string) {
 // organization), once the change is committed.
 func (c *keyCache) watch(app core.App) {
 	forget := func(e *core.RecordEvent) error {
-		c.forget(e.Record.GetString("org"))
+		c.forget(e.Record.GetString(schema.FieldOrg))
 		return e.Next()
 	}
 	app.OnRecordAfterCreateSuccess(schema.OrgKeys).BindFunc(forget)

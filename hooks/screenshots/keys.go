@@ -81,12 +81,12 @@ func (s *Server) newKeyPair(app core.App, org *core.Record) (*core.Record, error
 		return nil, fmt.Errorf("wrap key of %s: %w", org.Id, err)
 	}
 	r := core.NewRecord(keys)
-	r.Set("org", org.Id)
-	r.Set("key_id", keyID)
-	r.Set("public_key", base64.StdEncoding.EncodeToString(kp.Public[:]))
+	r.Set(schema.FieldOrg, org.Id)
+	r.Set(schema.FieldKeyID, keyID)
+	r.Set(schema.FieldPublicKey, base64.StdEncoding.EncodeToString(kp.Public[:]))
 	r.Set("wrapped_private_key", base64.StdEncoding.EncodeToString(wrapped))
-	org.Set("key_id", keyID)
-	org.Set("public_key", base64.StdEncoding.EncodeToString(kp.Public[:]))
+	org.Set(schema.FieldKeyID, keyID)
+	org.Set(schema.FieldPublicKey, base64.StdEncoding.EncodeToString(kp.Public[:]))
 	return r, nil
 }
 
@@ -152,5 +152,5 @@ func (s *Server) rotateKey(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]string{"key_id": org.GetString("key_id"), "public_key": org.GetString("public_key")})
+	return e.JSON(http.StatusOK, map[string]string{"key_id": org.GetString(schema.FieldKeyID), "public_key": org.GetString(schema.FieldPublicKey)})
 }

@@ -52,10 +52,10 @@ func (s *Server) warnUnopenedKeys(app core.App) {
 	}
 	var unopened []string
 	for _, org := range orgs {
-		if org.GetString("key_id") == "" {
+		if org.GetString(schema.FieldKeyID) == "" {
 			continue
 		}
-		priv, err := s.privateKey(app, org.Id, org.GetString("key_id"))
+		priv, err := s.privateKey(app, org.Id, org.GetString(schema.FieldKeyID))
 		clear(priv[:])
 		if err != nil {
 			unopened = append(unopened, org.Id)

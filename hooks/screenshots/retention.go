@@ -66,7 +66,7 @@ func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) 
 		return report, fmt.Errorf("list organizations: %w", err)
 	}
 	for _, org := range orgs {
-		days := org.GetInt("retention_days")
+		days := org.GetInt(schema.FieldRetentionDays)
 		if days <= 0 {
 			continue
 		}
@@ -156,7 +156,7 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 		for i, sl := range slots {
 			ids[i] = sl.ID
 		}
-		res, err := app.DB().Delete(schema.AppUsage, dbx.In("activity", ids...)).Execute()
+		res, err := app.DB().Delete(schema.AppUsage, dbx.In(schema.FieldActivity, ids...)).Execute()
 		if err != nil {
 			return deleted, fmt.Errorf("expire app usage of %s: %w", org, err)
 		}
@@ -220,8 +220,8 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 			keys[i] = b.Key
 		}
 		var known []string
-		err := app.DB().Select("storage_key").From(schema.Screenshots).
-			Where(dbx.In("storage_key", keys...)).Column(&known)
+		err := app.DB().Select(schema.FieldStorageKey).From(schema.Screenshots).
+			Where(dbx.In(schema.FieldStorageKey, keys...)).Column(&known)
 		if err != nil {
 			return fmt.Errorf("match blobs to records: %w", err)
 		}

@@ -38,7 +38,7 @@ func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb 
 	}
 	if !reply.IsSuperuser(e.Auth) {
 		p := z.Policies[schema.Screenshots]
-		a, err := z.Actor(e.App, e.Auth, shot.GetString("org"))
+		a, err := z.Actor(e.App, e.Auth, shot.GetString(schema.FieldOrg))
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	rc, err := store.Get(e.Request.Context(), shot.GetString("storage_key"))
+	rc, err := store.Get(e.Request.Context(), shot.GetString(schema.FieldStorageKey))
 	if errors.Is(err, blobstore.ErrNotFound) {
 		return nil, reply.NotFound() // its blob was swept: the screenshot is gone
 	}
@@ -87,14 +87,14 @@ func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
-	priv, err := s.privateKey(e.App, shot.GetString("org"), shot.GetString("key_id"))
+	priv, err := s.privateKey(e.App, shot.GetString(schema.FieldOrg), shot.GetString(schema.FieldKeyID))
 	if err != nil {
 		return nil, err
 	}
 	defer clear(priv[:])
 	md := envelope.Metadata{
-		ID: shot.GetString("client_id"), Org: shot.GetString("org"), User: shot.GetString("user"),
-		TakenAt: shot.GetDateTime("taken_at").Time(), Screen: shot.GetInt("screen"),
+		ID: shot.GetString(schema.FieldClientID), Org: shot.GetString(schema.FieldOrg), User: shot.GetString(schema.FieldUser),
+		TakenAt: shot.GetDateTime(schema.FieldTakenAt).Time(), Screen: shot.GetInt(schema.FieldScreen),
 	}
 	plain, err := envelope.Open(priv, md, sealed)
 	if err != nil {

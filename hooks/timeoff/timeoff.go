@@ -193,8 +193,8 @@ func checkTimeOffRecord(app core.App, r *core.Record) validation.Errors {
 		for k, v := range checkShift(r) {
 			errs[k] = v
 		}
-		if project := r.GetString("project"); project != "" && errs["project"] == nil && errs["user"] == nil {
-			if member, err := gate.LoadActor(app, r.GetString("user"), r.GetString("org")); err == nil && !gate.MayTrackTo(member, project) {
+		if project := r.GetString(schema.FieldProject); project != "" && errs["project"] == nil && errs["user"] == nil {
+			if member, err := gate.LoadActor(app, r.GetString(schema.FieldUser), r.GetString(schema.FieldOrg)); err == nil && !gate.MayTrackTo(member, project) {
 				errs["project"] = validation.NewError("validation_shift_project", "That member doesn't work on this project.")
 			}
 		}
@@ -217,7 +217,7 @@ func approverOf(z *gate.Authorizer, a gate.Actor, user string) bool {
 	if !d.Allowed || d.Cell == perms.CellSelf {
 		return false
 	}
-	return user != a.Actor.UserID || a.Actor.OrgRole == "owner"
+	return user != a.Actor.UserID || a.Actor.OrgRole == schema.RoleOwner
 }
 
 // mayReadBalances: one's own always; others' for those who edit balances or
@@ -233,16 +233,18 @@ func accrualStart(p *core.Record) time.Time {
 	if d := p.GetDateTime("starts_on"); !d.IsZero() {
 		return d.Time()
 	}
-	return p.GetDateTime("created").Time()
+	return p.GetDateTime(schema.FieldCreated).Time()
 }
 
 // balancesOf computes user's balance on every policy of org that covers them.
 func balancesOf(app core.App, org, user string, now time.Time) ([]api.Balance, error) {
-	policies, err := app.FindAllRecords(schema.TimeOffPolicies, dbx.HashExp{"org": org})
+	policies, err := app.FindAllRecords(schema.TimeOffPolicies, dbx.HashExp{schema.FieldOrg: org})
 	if err != nil {
 		return nil, fmt.Errorf("time off policies of %s: %w", org, err)
 	}
-	slices.SortFunc(policies, func(x, y *core.Record) int { return strings.Compare(x.GetString("name"), y.GetString("name")) })
+	slices.SortFunc(policies, func(x, y *core.Record) int {
+		return strings.Compare(x.GetString(schema.FieldName), y.GetString(schema.FieldName))
+	})
 	out := []api.Balance{}
 	for _, p := range policies {
 		if !policyApplies(p, user) {
@@ -273,7 +275,7 @@ func balanceOn(app core.App, p *core.Record, user string, now time.Time) (api.Ba
 			Seconds int64 `db:"s"`
 		}
 		err := app.DB().Select("COALESCE(SUM(tracked_seconds), 0) AS s").From(schema.Activities).
-			Where(dbx.HashExp{"org": p.GetString("org"), "user": user}).
+			Where(dbx.HashExp{schema.FieldOrg: p.GetString(schema.FieldOrg), schema.FieldUser: user}).
 			AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:to}", dbx.Params{
 				"from": in.start.UTC().Format(reply.SlotLayout), "to": now.UTC().Format(reply.SlotLayout),
 			})).One(&worked)
@@ -286,9 +288,9 @@ func balanceOn(app core.App, p *core.Record, user string, now time.Time) (api.Ba
 		Status string  `db:"status"`
 		Hours  float64 `db:"h"`
 	}
-	err := app.DB().Select("status", "COALESCE(SUM(hours), 0) AS h").From(schema.TimeOffRequests).
-		Where(dbx.HashExp{"policy": p.Id, "user": user}).
-		AndWhere(dbx.In("status", schema.TimeOffApproved, schema.TimeOffPending)).
+	err := app.DB().Select(schema.FieldStatus, "COALESCE(SUM(hours), 0) AS h").From(schema.TimeOffRequests).
+		Where(dbx.HashExp{"policy": p.Id, schema.FieldUser: user}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.TimeOffApproved, schema.TimeOffPending)).
 		GroupBy("status").All(&sums)
 	if err != nil {
 		return api.Balance{}, fmt.Errorf("time off taken by %s on policy %s: %w", user, p.Id, err)
@@ -301,7 +303,7 @@ func balanceOn(app core.App, p *core.Record, user string, now time.Time) (api.Ba
 		}
 	}
 	b := computeBalance(in)
-	b.User, b.Policy, b.PolicyName, b.Paid, b.BalanceRecord = user, p.Id, p.GetString("name"), p.GetBool("paid"), recordID
+	b.User, b.Policy, b.PolicyName, b.Paid, b.BalanceRecord = user, p.Id, p.GetString(schema.FieldName), p.GetBool("paid"), recordID
 	return b, nil
 }
 
@@ -384,11 +386,11 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *gate.Authorizer) error 
 		if err := reply.LookupFault(err, "time off policy "+in.Policy); err != nil {
 			return err
 		}
-		if err != nil || policy.GetString("org") != org.Id {
+		if err != nil || policy.GetString(schema.FieldOrg) != org.Id {
 			return reply.BadRequest("policy must be one of the organization's time off policies.")
 		}
 		if !policyApplies(policy, in.User) {
-			return reply.BadRequest("The policy %q doesn't apply to this member.", policy.GetString("name"))
+			return reply.BadRequest("The policy %q doesn't apply to this member.", policy.GetString(schema.FieldName))
 		}
 		member, err := gate.LoadActor(tx, in.User, org.Id)
 		if err != nil {
@@ -405,7 +407,7 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *gate.Authorizer) error 
 			return err
 		}
 		if in.Hours > b.Available {
-			return reply.BadRequest("%.2f hours exceed the balance: %.2f hours are available on %q.", in.Hours, b.Available, policy.GetString("name"))
+			return reply.BadRequest("%.2f hours exceed the balance: %.2f hours are available on %q.", in.Hours, b.Available, policy.GetString(schema.FieldName))
 		}
 		c, err := tx.FindCachedCollectionByNameOrId(schema.TimeOffRequests)
 		if err != nil {
@@ -413,8 +415,8 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *gate.Authorizer) error 
 		}
 		saved = core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "policy": policy.Id, "start": start, "end": end, "hours": in.Hours,
-			"reason": in.Reason, "status": schema.TimeOffPending, "requested_by": e.Auth.Id,
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, "policy": policy.Id, "start": start, "end": end, "hours": in.Hours,
+			"reason": in.Reason, schema.FieldStatus: schema.TimeOffPending, "requested_by": e.Auth.Id,
 		} {
 			saved.Set(k, v)
 		}
@@ -438,8 +440,8 @@ func noOverlap(app core.App, org, user string, start, end time.Time, except stri
 		End   string `db:"end"`
 	}
 	err := app.DB().Select("start", "end").From(schema.TimeOffRequests).
-		Where(dbx.HashExp{"org": org, "user": user}).
-		AndWhere(dbx.In("status", schema.TimeOffPending, schema.TimeOffApproved)).
+		Where(dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: user}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.TimeOffPending, schema.TimeOffApproved)).
 		AndWhere(dbx.NewExp("start <= {:end} AND end >= {:start} AND id != {:except}", dbx.Params{
 			"start": start.Format(reply.SlotLayout), "end": end.Format(reply.SlotLayout), "except": except,
 		})).Limit(1).All(&clash)
@@ -460,14 +462,14 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, req.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
 	if !z.CanView(a, z.Policies[schema.TimeOffRequests], req) {
 		return reply.NotFound()
 	}
-	user := req.GetString("user")
+	user := req.GetString(schema.FieldUser)
 	if to == schema.TimeOffCancelled {
 		if user != a.Actor.UserID && req.GetString("requested_by") != a.Actor.UserID {
 			return router.NewForbiddenError("Only the member or whoever filed the request may cancel it.", nil)
@@ -492,7 +494,7 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 			return fmt.Errorf("reread time off request: %w", err)
 		}
 		req = fresh
-		if st := req.GetString("status"); st != schema.TimeOffPending {
+		if st := req.GetString(schema.FieldStatus); st != schema.TimeOffPending {
 			return reply.BadRequest("This request is already %s.", st)
 		}
 		if to == schema.TimeOffApproved {
@@ -510,7 +512,7 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 				return reply.BadRequest("%.2f hours exceed the balance of %.2f hours: adjust the balance first.", hours, b.Balance)
 			}
 		}
-		req.Set("status", to)
+		req.Set(schema.FieldStatus, to)
 		if to != schema.TimeOffCancelled {
 			req.Set("decided_by", e.Auth.Id)
 			req.Set("decision_note", in.Note)

@@ -31,8 +31,8 @@ type breakPolicy struct {
 
 func loadBreakPolicies(app core.App, org string) ([]breakPolicy, error) {
 	var ps []breakPolicy
-	err := app.RecordQuery(schema.BreakPolicies).Select("id", "name", "after_minutes", "break_minutes", "paid").
-		AndWhere(dbx.HashExp{"org": org}).OrderBy("after_minutes ASC", "id ASC").All(&ps)
+	err := app.RecordQuery(schema.BreakPolicies).Select("id", schema.FieldName, "after_minutes", "break_minutes", "paid").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).OrderBy("after_minutes ASC", "id ASC").All(&ps)
 	if err != nil {
 		return nil, fmt.Errorf("break policies of %s: %w", org, err)
 	}

@@ -102,12 +102,12 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 				return err
 			}
 			act = core.NewRecord(c)
-			act.Set("client_id", in.ClientID)
-			act.Set("source", "tracked")
+			act.Set(schema.FieldClientID, in.ClientID)
+			act.Set(schema.FieldSource, schema.SourceTracked)
 		case err != nil:
 			return fmt.Errorf("find activity %s: %w", in.ClientID, err)
-		case act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org ||
-			act.GetString("project") != in.Project || !act.GetDateTime("slot_start").Time().Equal(in.SlotStart):
+		case act.GetString(schema.FieldUser) != e.Auth.Id || act.GetString(schema.FieldOrg) != in.Org ||
+			act.GetString(schema.FieldProject) != in.Project || !act.GetDateTime(schema.FieldSlotStart).Time().Equal(in.SlotStart):
 			return router.NewBadRequestError("client_id already names another activity.", nil)
 		}
 		// A re-upload replaces the stored slot, so it doesn't count against itself.
@@ -122,16 +122,16 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 			clampTo(&in, left)
 			limitReached = msg
 		}
-		act.Set("org", in.Org)
-		act.Set("project", in.Project)
-		act.Set("task", in.Task)
-		act.Set("user", e.Auth.Id)
-		act.Set("slot_start", in.SlotStart.UTC())
-		act.Set("tracked_seconds", in.TrackedSeconds)
-		act.Set("keyboard_seconds", in.KeyboardSeconds)
-		act.Set("mouse_seconds", in.MouseSeconds)
-		act.Set("active_seconds", in.ActiveSeconds)
-		act.Set("capture_errors", in.CaptureErrors)
+		act.Set(schema.FieldOrg, in.Org)
+		act.Set(schema.FieldProject, in.Project)
+		act.Set(schema.FieldTask, in.Task)
+		act.Set(schema.FieldUser, e.Auth.Id)
+		act.Set(schema.FieldSlotStart, in.SlotStart.UTC())
+		act.Set(schema.FieldTrackedSeconds, in.TrackedSeconds)
+		act.Set(schema.FieldKeyboardSeconds, in.KeyboardSeconds)
+		act.Set(schema.FieldMouseSeconds, in.MouseSeconds)
+		act.Set(schema.FieldActiveSeconds, in.ActiveSeconds)
+		act.Set(schema.FieldCaptureErrors, in.CaptureErrors)
 		// Tracker found the uploader an active member of in.Org.
 		member := map[string]bool{e.Auth.Id: true}
 		if err := txApp.SaveWithContext(gate.WithChecked(context.Background(), gate.Checked{Record: act, Org: in.Org, Members: member}), act); err != nil {
@@ -160,7 +160,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 // app's transaction and members are the users the caller found to be active
 // members of its organization: the rows' integrity checks use both.
 func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, members map[string]bool) error {
-	old, err := app.FindAllRecords(schema.AppUsage, dbx.HashExp{"activity": act.Id})
+	old, err := app.FindAllRecords(schema.AppUsage, dbx.HashExp{schema.FieldActivity: act.Id})
 	if err != nil {
 		return fmt.Errorf("app usage of %s: %w", act.Id, err)
 	}
@@ -175,15 +175,15 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, m
 	}
 	for _, u := range apps {
 		r := core.NewRecord(c)
-		r.Set("org", act.GetString("org"))
-		r.Set("user", act.GetString("user"))
-		r.Set("project", act.GetString("project"))
-		r.Set("activity", act.Id)
-		r.Set("app", u.App)
-		r.Set("title", u.Title)
-		r.Set("url", u.URL)
-		r.Set("seconds", u.Seconds)
-		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: act.GetString("org"), Targets: map[string]*core.Record{"activity": act}, Members: members})
+		r.Set(schema.FieldOrg, act.GetString(schema.FieldOrg))
+		r.Set(schema.FieldUser, act.GetString(schema.FieldUser))
+		r.Set(schema.FieldProject, act.GetString(schema.FieldProject))
+		r.Set(schema.FieldActivity, act.Id)
+		r.Set(schema.FieldApp, u.App)
+		r.Set(schema.FieldTitle, u.Title)
+		r.Set(schema.FieldURL, u.URL)
+		r.Set(schema.FieldSeconds, u.Seconds)
+		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: act.GetString(schema.FieldOrg), Targets: map[string]*core.Record{"activity": act}, Members: members})
 		if err := app.SaveWithContext(ctx, r); err != nil {
 			return err
 		}

@@ -40,8 +40,8 @@ func loadTimeRules(app core.App, org *core.Record, user string) (timeRules, erro
 		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, org.Id, err)
 	}
 	return timeRules{
-		org: org, user: user, trackingEnabled: m.GetBool("tracking_enabled"),
-		dailyHours: m.GetFloat("daily_limit_hours"), weekly: m.GetFloat("weekly_limit_hours"),
+		org: org, user: user, trackingEnabled: m.GetBool(schema.FieldTrackingEnabled),
+		dailyHours: m.GetFloat(schema.FieldDailyLimitHours), weekly: m.GetFloat(schema.FieldWeeklyLimitHours),
 	}, nil
 }
 
@@ -60,7 +60,7 @@ func CheckTracking(app core.App, org *core.Record, user string) error {
 }
 
 func errTrackingOff(org *core.Record) error {
-	msg := fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString("name"))
+	msg := fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString(schema.FieldName))
 	return router.NewForbiddenError(msg, map[string]validation.Error{"tracking": validation.NewError(api.CodeTrackingOff, msg)})
 }
 

@@ -45,7 +45,7 @@ func (s *Server) pieces(start, end time.Time) []piece {
 }
 
 func manualMode(org *core.Record) string {
-	if m := org.GetString("manual_time"); m != "" {
+	if m := org.GetString(schema.FieldManualTime); m != "" {
 		return m
 	}
 	return schema.DefaultManualTime
@@ -73,7 +73,7 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 	approver := z.Decide(a, perms.ApproveManualTimeRequests, target).Allowed
 	mode := manualMode(org)
 	if mode == schema.ManualTimeOff && !approver {
-		return router.NewForbiddenError(fmt.Sprintf("Manual time is turned off in %s: only approvers add time.", org.GetString("name")), nil)
+		return router.NewForbiddenError(fmt.Sprintf("Manual time is turned off in %s: only approvers add time.", org.GetString(schema.FieldName)), nil)
 	}
 	in.Start, in.End = in.Start.Truncate(time.Second), in.End.Truncate(time.Second)
 	in.Note = strings.TrimSpace(in.Note)
@@ -100,8 +100,8 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 		}
 		r := core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "project": in.Project, "task": in.Task, "start": in.Start.UTC(),
-			"end": in.End.UTC(), "note": in.Note, "status": schema.RequestPending, "requested_by": e.Auth.Id,
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldTask: in.Task, "start": in.Start.UTC(),
+			"end": in.End.UTC(), "note": in.Note, schema.FieldStatus: schema.RequestPending, "requested_by": e.Auth.Id,
 		} {
 			r.Set(k, v)
 		}
@@ -134,15 +134,15 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 // time inside an approved timesheet.
 func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) error {
 	project, err := app.FindRecordById(schema.Projects, in.Project)
-	if err != nil || project.GetString("org") != org.Id {
+	if err != nil || project.GetString(schema.FieldOrg) != org.Id {
 		return reply.BadRequest("project must be one of the organization's projects.")
 	}
-	if project.GetBool("archived") {
+	if project.GetBool(schema.FieldArchived) {
 		return reply.BadRequest("The project is archived: restore it to add time to it.")
 	}
 	if in.Task != "" {
 		task, err := app.FindRecordById(schema.Tasks, in.Task)
-		if err != nil || task.GetString("project") != in.Project {
+		if err != nil || task.GetString(schema.FieldProject) != in.Project {
 			return reply.BadRequest("task must be one of the project's tasks.")
 		}
 	}
@@ -159,7 +159,7 @@ func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) 
 	ps := s.pieces(in.Start, in.End)
 	for _, p := range ps {
 		n, err := app.CountRecords(schema.Activities, dbx.HashExp{
-			"user": in.User, "project": in.Project, "slot_start": p.start.Format(types.DefaultDateLayout),
+			schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldSlotStart: p.start.Format(types.DefaultDateLayout),
 		})
 		if err != nil {
 			return fmt.Errorf("time of %s at %s: %w", in.User, p.start, err)
@@ -184,8 +184,8 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 	for _, p := range s.pieces(in.Start, in.End) {
 		r := core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "project": in.Project, "task": in.Task, "slot_start": p.start,
-			"tracked_seconds": p.seconds, "source": "manual",
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldTask: in.Task, schema.FieldSlotStart: p.start,
+			schema.FieldTrackedSeconds: p.seconds, schema.FieldSource: schema.SourceManual,
 		} {
 			r.Set(k, v)
 		}
@@ -202,14 +202,14 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, req.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
 	if !z.CanView(a, z.Policies[schema.TimeRequests], req) {
 		return reply.NotFound()
 	}
-	if !z.Decide(a, perms.ApproveManualTimeRequests, perms.Target{OwnerID: req.GetString("user"), ProjectID: req.GetString("project")}).Allowed {
+	if !z.Decide(a, perms.ApproveManualTimeRequests, perms.Target{OwnerID: req.GetString(schema.FieldUser), ProjectID: req.GetString(schema.FieldProject)}).Allowed {
 		return reply.Forbidden(perms.ApproveManualTimeRequests)
 	}
 	var in api.RequestDecision
@@ -220,17 +220,17 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 	if len(in.Note) > schema.MaxManualTimeNoteLength {
 		return reply.BadRequest("The note may be at most %d characters.", schema.MaxManualTimeNoteLength)
 	}
-	if st := req.GetString("status"); st != schema.RequestPending {
+	if st := req.GetString(schema.FieldStatus); st != schema.RequestPending {
 		return reply.BadRequest("This request is already %s.", st)
 	}
-	org, err := e.App.FindRecordById(schema.Organizations, req.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of time request %s: %w", req.Id, err)
 	}
 	req.Set("decided_by", e.Auth.Id)
 	req.Set("decision_note", in.Note)
 	if !approve {
-		req.Set("status", schema.RequestDenied)
+		req.Set(schema.FieldStatus, schema.RequestDenied)
 		err := e.App.RunInTransaction(func(tx core.App) error {
 			if err := tx.Save(req); err != nil {
 				return err
@@ -244,9 +244,9 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 		return e.JSON(http.StatusOK, req)
 	}
 
-	req.Set("status", schema.RequestApproved)
+	req.Set(schema.FieldStatus, schema.RequestApproved)
 	mt := api.ManualTime{
-		User: req.GetString("user"), Project: req.GetString("project"), Task: req.GetString("task"),
+		User: req.GetString(schema.FieldUser), Project: req.GetString(schema.FieldProject), Task: req.GetString(schema.FieldTask),
 		Start: req.GetDateTime("start").Time(), End: req.GetDateTime("end").Time(), Note: req.GetString("note"),
 	}
 	var added []*core.Record

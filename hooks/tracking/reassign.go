@@ -33,7 +33,7 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	p := z.Policies[schema.Activities]
 	if !reply.IsSuperuser(e.Auth) {
-		a, err := z.Actor(e.App, e.Auth, act.GetString("org"))
+		a, err := z.Actor(e.App, e.Auth, act.GetString(schema.FieldOrg))
 		if err != nil {
 			return err
 		}
@@ -41,14 +41,14 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 			return reply.NotFound()
 		}
 		// Allowed where the block is and where it would go.
-		for _, project := range []string{act.GetString("project"), in.Project} {
-			t := perms.Target{OwnerID: act.GetString("user"), ProjectID: project}
+		for _, project := range []string{act.GetString(schema.FieldProject), in.Project} {
+			t := perms.Target{OwnerID: act.GetString(schema.FieldUser), ProjectID: project}
 			if !z.Decide(a, perms.ModifyScreenshots, t).Allowed {
 				return reply.Forbidden(perms.ModifyScreenshots)
 			}
 		}
 	}
-	tracker, err := gate.LoadActor(e.App, act.GetString("user"), act.GetString("org"))
+	tracker, err := gate.LoadActor(e.App, act.GetString(schema.FieldUser), act.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
@@ -56,22 +56,22 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("The block's owner doesn't track time to that project.")
 	}
 
-	from := map[string]any{"project": act.GetString("project"), "task": act.GetString("task")}
+	from := map[string]any{"project": act.GetString(schema.FieldProject), "task": act.GetString(schema.FieldTask)}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		act.Set("project", in.Project)
-		act.Set("task", in.Task)
+		act.Set(schema.FieldProject, in.Project)
+		act.Set(schema.FieldTask, in.Task)
 		if err := tx.Save(act); err != nil {
 			return err
 		}
 		for _, c := range []string{schema.Screenshots, schema.AppUsage} {
-			rs, err := tx.FindAllRecords(c, dbx.HashExp{"activity": act.Id})
+			rs, err := tx.FindAllRecords(c, dbx.HashExp{schema.FieldActivity: act.Id})
 			if err != nil {
 				return fmt.Errorf("%s of %s: %w", c, act.Id, err)
 			}
 			for _, r := range rs {
-				r.Set("project", in.Project)
+				r.Set(schema.FieldProject, in.Project)
 				if c == schema.Screenshots {
-					r.Set("task", in.Task)
+					r.Set(schema.FieldTask, in.Task)
 				}
 				if err := tx.Save(r); err != nil {
 					return err

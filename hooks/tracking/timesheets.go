@@ -30,7 +30,7 @@ func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
 	// Everyone tracks from the day they join; turning it off is a change the
 	// matrix decides (Enable/Disable Time Tracking), never a side effect.
 	app.OnRecordCreate(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		e.Record.Set("tracking_enabled", true)
+		e.Record.Set(schema.FieldTrackingEnabled, true)
 		return e.Next()
 	})
 	app.OnRecordCreateRequest(schema.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
@@ -86,14 +86,14 @@ func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
 
 // defaultTimeSettings gives a new organization the time settings it leaves out.
 func defaultTimeSettings(e *core.RecordEvent) error {
-	if e.Record.GetString("manual_time") == "" {
-		e.Record.Set("manual_time", schema.DefaultManualTime)
+	if e.Record.GetString(schema.FieldManualTime) == "" {
+		e.Record.Set(schema.FieldManualTime, schema.DefaultManualTime)
 	}
-	if e.Record.GetString("pay_period") == "" {
-		e.Record.Set("pay_period", schema.DefaultPayPeriod)
+	if e.Record.GetString(schema.FieldPayPeriod) == "" {
+		e.Record.Set(schema.FieldPayPeriod, schema.DefaultPayPeriod)
 	}
-	if e.Record.GetDateTime("pay_period_anchor").IsZero() {
-		e.Record.Set("pay_period_anchor", schema.DefaultPayPeriodAnchor+" 00:00:00.000Z")
+	if e.Record.GetDateTime(schema.FieldPayPeriodAnchor).IsZero() {
+		e.Record.Set(schema.FieldPayPeriodAnchor, schema.DefaultPayPeriodAnchor+" 00:00:00.000Z")
 	}
 	return e.Next()
 }
@@ -102,8 +102,8 @@ func defaultTimeSettings(e *core.RecordEvent) error {
 // month: a period starting on the 31st would skip February.
 func validatePayPeriod(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		anchor := e.Record.GetDateTime("pay_period_anchor")
-		if e.Record.GetString("pay_period") == schema.PayPeriodMonthly && !anchor.IsZero() && anchor.Time().UTC().Day() > 28 {
+		anchor := e.Record.GetDateTime(schema.FieldPayPeriodAnchor)
+		if e.Record.GetString(schema.FieldPayPeriod) == schema.PayPeriodMonthly && !anchor.IsZero() && anchor.Time().UTC().Day() > 28 {
 			return validation.Errors{"pay_period_anchor": validation.NewError("validation_anchor_day",
 				"Monthly pay periods start on a day from the 1st to the 28th.")}
 		}
@@ -147,8 +147,8 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *gate.Authorizer) error
 	if in.User != e.Auth.Id && !z.Decide(a, perms.SubmitTimesheetsForUsers, perms.Target{OwnerID: in.User}).Allowed {
 		return reply.Forbidden(perms.SubmitTimesheetsForUsers)
 	}
-	if !org.GetBool("timesheet_approvals") {
-		return reply.BadRequest("Timesheet approvals are turned off in %s.", org.GetString("name"))
+	if !org.GetBool(schema.FieldTimesheetApprovals) {
+		return reply.BadRequest("Timesheet approvals are turned off in %s.", org.GetString(schema.FieldName))
 	}
 	day, err := time.Parse(time.DateOnly, in.PeriodStart)
 	if err != nil {
@@ -182,18 +182,18 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *gate.Authorizer) error
 				return err
 			}
 			sheet = core.NewRecord(c)
-			sheet.Set("org", org.Id)
-			sheet.Set("user", in.User)
+			sheet.Set(schema.FieldOrg, org.Id)
+			sheet.Set(schema.FieldUser, in.User)
 			sheet.Set("period_start", first)
 			sheet.Set("period_end", last)
 		case err != nil:
 			return fmt.Errorf("find timesheet: %w", err)
-		case sheet.GetString("status") == schema.TimesheetApproved:
+		case sheet.GetString(schema.FieldStatus) == schema.TimesheetApproved:
 			return router.NewApiError(http.StatusConflict, "This timesheet is already approved.", nil)
-		case sheet.GetString("status") == schema.TimesheetSubmitted:
+		case sheet.GetString(schema.FieldStatus) == schema.TimesheetSubmitted:
 			return reply.BadRequest("This timesheet is already submitted.")
 		}
-		sheet.Set("status", schema.TimesheetSubmitted)
+		sheet.Set(schema.FieldStatus, schema.TimesheetSubmitted)
 		sheet.Set("submitted_by", e.Auth.Id)
 		sheet.Set("decided_by", "")
 		sheet.Set("reason", "")
@@ -217,14 +217,14 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *gate.Authorizer, appro
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, sheet.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, sheet.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
 	if !z.CanView(a, z.Policies[schema.Timesheets], sheet) {
 		return reply.NotFound()
 	}
-	if !z.Decide(a, perms.ApproveTimesheets, perms.Target{OwnerID: sheet.GetString("user")}).Allowed {
+	if !z.Decide(a, perms.ApproveTimesheets, perms.Target{OwnerID: sheet.GetString(schema.FieldUser)}).Allowed {
 		return reply.Forbidden(perms.ApproveTimesheets)
 	}
 	var in api.TimesheetDecision
@@ -232,7 +232,7 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *gate.Authorizer, appro
 		return reply.BadRequest("Send the reason, if any, as JSON.")
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	status := sheet.GetString("status")
+	status := sheet.GetString(schema.FieldStatus)
 	switch {
 	case len(in.Reason) > schema.MaxManualTimeNoteLength:
 		return reply.BadRequest("The reason may be at most %d characters.", schema.MaxManualTimeNoteLength)
@@ -243,15 +243,15 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *gate.Authorizer, appro
 	case !approve && status != schema.TimesheetSubmitted && status != schema.TimesheetApproved:
 		return reply.BadRequest("Only a submitted or approved timesheet can be rejected; this one is %s.", status)
 	}
-	org, err := e.App.FindRecordById(schema.Organizations, sheet.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, sheet.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of timesheet %s: %w", sheet.Id, err)
 	}
 	action := "reject_timesheet"
-	sheet.Set("status", schema.TimesheetRejected)
+	sheet.Set(schema.FieldStatus, schema.TimesheetRejected)
 	if approve {
 		action = "approve_timesheet"
-		sheet.Set("status", schema.TimesheetApproved)
+		sheet.Set(schema.FieldStatus, schema.TimesheetApproved)
 	}
 	sheet.Set("decided_by", e.Auth.Id)
 	sheet.Set("reason", in.Reason)
