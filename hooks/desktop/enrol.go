@@ -41,7 +41,7 @@ func (s *Server) registerEnrol(app core.App, z *gate.Authorizer) {
 	// Codes die with the membership: a member who leaves or is removed (or
 	// set to anything but active) can't enrol a computer afterwards.
 	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(schema.FieldStatus) != schema.MemberActive {
+		if !(schema.Membership{Record: e.Record}).Active() {
 			revokeEnrolCodes(e.App, e.Record)
 		}
 		return e.Next()
@@ -171,16 +171,17 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 
 // revokeEnrolCodes deletes the unused codes of a membership that ended, and
 // says so in the audit log when there were any.
-func revokeEnrolCodes(app core.App, membership *core.Record) {
+func revokeEnrolCodes(app core.App, rec *core.Record) {
+	membership := schema.Membership{Record: rec}
 	res, err := app.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
-		dbx.Params{"org": membership.GetString(schema.FieldOrg), "user": membership.GetString(schema.FieldUser)})).Execute()
+		dbx.Params{"org": membership.Org(), "user": membership.User()})).Execute()
 	if err != nil {
 		app.Logger().Error("enrolment codes of an ended membership not revoked",
 			"membership", membership.Id, "error", err)
 		return
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		audit.Log(app, nil, "revoke_enrol_codes", membership, map[string]any{"codes": n})
+		audit.Log(app, nil, "revoke_enrol_codes", rec, map[string]any{"codes": n})
 	}
 }
 

@@ -201,19 +201,20 @@ func (s *Server) registerWebhookEvents(app core.App) {
 		return e.Next()
 	})
 	member := func(e *core.RecordEvent) {
-		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventMemberJoined, map[string]any{
-			"membership": map[string]any{"id": e.Record.Id, "role": e.Record.GetString(schema.FieldRole)},
-			"user":       personOf(e.App, e.Record.GetString(schema.FieldUser)),
+		m := schema.Membership{Record: e.Record}
+		s.emit(e.App, m.Org(), schema.EventMemberJoined, map[string]any{
+			"membership": map[string]any{"id": m.Id, "role": m.Role()},
+			"user":       personOf(e.App, m.User()),
 		})
 	}
 	app.OnRecordAfterCreateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(schema.FieldStatus) == schema.MemberActive {
+		if (schema.Membership{Record: e.Record}).Active() {
 			member(e)
 		}
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(schema.FieldStatus) == schema.MemberActive && e.Record.Original().GetString(schema.FieldStatus) != schema.MemberActive {
+		if (schema.Membership{Record: e.Record}).Active() && !(schema.Membership{Record: e.Record.Original()}).Active() {
 			member(e)
 		}
 		return e.Next()

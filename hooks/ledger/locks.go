@@ -19,12 +19,13 @@ import (
 
 // TimeUnlocked refuses, with a 409, a change to an activity that lies in an
 // approved timesheet of its member.
-func TimeUnlocked(app core.App, activity *core.Record) error {
-	org, err := app.FindRecordById(schema.Organizations, activity.GetString(schema.FieldOrg))
+func TimeUnlocked(app core.App, rec *core.Record) error {
+	activity := schema.Activity{Record: rec}
+	org, err := app.FindRecordById(schema.Organizations, activity.Org())
 	if err != nil {
 		return nil // no organization: integrity checks answer that
 	}
-	return PeriodUnlocked(app, org, activity.GetString(schema.FieldUser), activity.GetDateTime(schema.FieldSlotStart).Time())
+	return PeriodUnlocked(app, org, activity.User(), activity.SlotStart())
 }
 
 func PeriodUnlocked(app core.App, org *core.Record, user string, at ...time.Time) error {

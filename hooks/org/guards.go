@@ -29,12 +29,13 @@ func setsOrgRole(before, after *core.Record) bool {
 // or remove an owner's membership in any way (limits and tracking too), and
 // the last owner learns why they can't leave.
 func guardOrgRoles(app core.App, a gate.Actor, _ gate.Decider, before, after *core.Record) error {
-	if after == nil && isActiveOwner(before) && before.GetString(schema.FieldUser) == a.Actor.UserID {
+	was, is := schema.Membership{Record: before}, schema.Membership{Record: after}
+	if after == nil && isActiveOwner(before) && was.User() == a.Actor.UserID {
 		if err := requireAnotherOwner(app, before); err != nil {
 			return err
 		}
 	}
-	if before != nil && before.GetString(schema.FieldRole) == schema.RoleOwner && a.Actor.OrgRole != schema.RoleOwner {
+	if before != nil && was.Role() == schema.RoleOwner && a.Actor.OrgRole != schema.RoleOwner {
 		return router.NewForbiddenError("Only an owner can change or remove an owner.", nil)
 	}
 	if after == nil || !setsOrgRole(before, after) {
@@ -42,11 +43,11 @@ func guardOrgRoles(app core.App, a gate.Actor, _ gate.Decider, before, after *co
 	}
 	from := ""
 	if before != nil {
-		from = before.GetString(schema.FieldRole)
+		from = was.Role()
 	}
 	return gate.RefuseRole(perms.CanSetRole(a.Actor, perms.RoleChange{
-		Scope: perms.ScopeOrganization, Target: after.GetString(schema.FieldUser),
-		TargetOrgRole: from, From: from, To: after.GetString(schema.FieldRole),
+		Scope: perms.ScopeOrganization, Target: is.User(),
+		TargetOrgRole: from, From: from, To: is.Role(),
 	}))
 }
 

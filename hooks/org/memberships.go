@@ -27,7 +27,7 @@ func registerMemberships(app core.App) {
 }
 
 func isActiveOwner(r *core.Record) bool {
-	return r.GetString(schema.FieldRole) == schema.RoleOwner && r.GetString(schema.FieldStatus) == schema.MemberActive
+	return schema.Membership{Record: r}.ActiveOwner()
 }
 
 // guardOwnerDemotion refuses to demote or deactivate the last active owner.
@@ -48,7 +48,7 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 	if !isActiveOwner(e.Record) {
 		return e.Next()
 	}
-	_, err := e.App.FindRecordById(schema.Organizations, e.Record.GetString(schema.FieldOrg))
+	_, err := e.App.FindRecordById(schema.Organizations, schema.Membership{Record: e.Record}.Org())
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return e.Next()

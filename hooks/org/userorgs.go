@@ -20,9 +20,9 @@ func registerUserOrgs(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		users := []string{e.Record.GetString(schema.FieldUser)}
-		if orig := e.Record.Original(); orig != nil && orig.GetString(schema.FieldUser) != users[0] {
-			users = append(users, orig.GetString(schema.FieldUser))
+		users := []string{schema.Membership{Record: e.Record}.User()}
+		if orig := e.Record.Original(); orig != nil && (schema.Membership{Record: orig}).User() != users[0] {
+			users = append(users, schema.Membership{Record: orig}.User())
 		}
 		for _, u := range users {
 			if err := refreshUserOrgs(e.App, u); err != nil {

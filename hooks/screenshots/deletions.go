@@ -16,7 +16,7 @@ func (s *Server) registerDeletions(app core.App) {
 	app.OnRecordAfterDeleteSuccess(schema.Screenshots).BindFunc(func(e *core.RecordEvent) error {
 		// The record goes first: a crash here leaves an orphan blob, which
 		// the sweep removes, never a screenshot that points at nothing.
-		s.deleteBlob(context.Background(), e.App, e.Record.GetString(schema.FieldStorageKey))
+		s.deleteBlob(context.Background(), e.App, schema.Screenshot{Record: e.Record}.StorageKey())
 		return e.Next()
 	})
 	for _, name := range []string{schema.Screenshots, schema.Activities} {

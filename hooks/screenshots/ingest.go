@@ -59,7 +59,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 
 	// A repeat of an upload already stored answers with the stored record.
 	if existing, err := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); err == nil {
-		if existing.GetString(schema.FieldUser) != e.Auth.Id {
+		if (schema.Screenshot{Record: existing}).User() != e.Auth.Id {
 			return reply.BadRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
@@ -69,10 +69,11 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	if err := reply.LookupFault(err, "activity "+in.Activity); err != nil {
 		return err
 	}
-	if err != nil || act.GetString(schema.FieldUser) != e.Auth.Id || act.GetString(schema.FieldOrg) != in.Org {
+	slot := schema.Activity{Record: act}
+	if err != nil || slot.User() != e.Auth.Id || slot.Org() != in.Org {
 		return reply.BadRequest("Upload the screenshot's activity first.")
 	}
-	slotStart := act.GetDateTime(schema.FieldSlotStart).Time()
+	slotStart := slot.SlotStart()
 	slotEnd := slotStart.Add(time.Duration(s.cfg.SlotSeconds) * time.Second)
 	switch {
 	case in.TakenAt.Before(slotStart) || !in.TakenAt.Before(slotEnd):
@@ -84,7 +85,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return reply.BadRequest("taken_at must have millisecond precision.")
 	case in.Screen < 0 || in.Screen > 15 || in.Width < 1 || in.Height < 1 || in.Width > 65535 || in.Height > 65535:
 		return reply.BadRequest("screen must be 0-15 and width and height 1-65535.")
-	case !gate.MayTrackTo(a, act.GetString(schema.FieldProject)):
+	case !gate.MayTrackTo(a, slot.Project()):
 		return router.NewForbiddenError("You can't track time to this project.", nil)
 	}
 
@@ -113,7 +114,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	}
 	shot := core.NewRecord(c)
 	for k, v := range map[string]any{
-		schema.FieldOrg: in.Org, schema.FieldProject: act.GetString(schema.FieldProject), schema.FieldTask: act.GetString(schema.FieldTask), schema.FieldUser: e.Auth.Id,
+		schema.FieldOrg: in.Org, schema.FieldProject: slot.Project(), schema.FieldTask: slot.Task(), schema.FieldUser: e.Auth.Id,
 		schema.FieldActivity: act.Id, schema.FieldTakenAt: in.TakenAt.UTC(), schema.FieldScreen: in.Screen, schema.FieldWidth: in.Width,
 		schema.FieldHeight: in.Height, schema.FieldBlurred: in.Blurred, schema.FieldSize: len(sealed), schema.FieldSHA256: hex.EncodeToString(up.sum[:]),
 		schema.FieldKeyID: header.KeyID, schema.FieldStorageKey: key, schema.FieldClientID: in.ClientID,
@@ -127,7 +128,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
 		if existing, findErr := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); findErr == nil &&
-			existing.GetString(schema.FieldStorageKey) == key {
+			(schema.Screenshot{Record: existing}).StorageKey() == key {
 			return e.JSON(http.StatusOK, existing)
 		}
 		if delErr := store.Delete(e.Request.Context(), key); delErr != nil {

@@ -38,7 +38,7 @@ func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb 
 	}
 	if !reply.IsSuperuser(e.Auth) {
 		p := z.Policies[schema.Screenshots]
-		a, err := z.Actor(e.App, e.Auth, shot.GetString(schema.FieldOrg))
+		a, err := z.Actor(e.App, e.Auth, schema.Screenshot{Record: shot}.Org())
 		if err != nil {
 			return err
 		}
@@ -70,12 +70,13 @@ func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb 
 	return e.Blob(http.StatusOK, http.DetectContentType(plain), plain)
 }
 
-func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte, error) {
+func (s *Server) openScreenshot(e *core.RequestEvent, rec *core.Record) ([]byte, error) {
+	shot := schema.Screenshot{Record: rec}
 	store, err := s.store()
 	if err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	rc, err := store.Get(e.Request.Context(), shot.GetString(schema.FieldStorageKey))
+	rc, err := store.Get(e.Request.Context(), shot.StorageKey())
 	if errors.Is(err, blobstore.ErrNotFound) {
 		return nil, reply.NotFound() // its blob was swept: the screenshot is gone
 	}
@@ -87,14 +88,14 @@ func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
-	priv, err := s.privateKey(e.App, shot.GetString(schema.FieldOrg), shot.GetString(schema.FieldKeyID))
+	priv, err := s.privateKey(e.App, shot.Org(), shot.KeyID())
 	if err != nil {
 		return nil, err
 	}
 	defer clear(priv[:])
 	md := envelope.Metadata{
-		ID: shot.GetString(schema.FieldClientID), Org: shot.GetString(schema.FieldOrg), User: shot.GetString(schema.FieldUser),
-		TakenAt: shot.GetDateTime(schema.FieldTakenAt).Time(), Screen: shot.GetInt(schema.FieldScreen),
+		ID: shot.ClientID(), Org: shot.Org(), User: shot.User(),
+		TakenAt: shot.TakenAt(), Screen: shot.Screen(),
 	}
 	plain, err := envelope.Open(priv, md, sealed)
 	if err != nil {

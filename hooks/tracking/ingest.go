@@ -106,8 +106,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 			act.Set(schema.FieldSource, schema.SourceTracked)
 		case err != nil:
 			return fmt.Errorf("find activity %s: %w", in.ClientID, err)
-		case act.GetString(schema.FieldUser) != e.Auth.Id || act.GetString(schema.FieldOrg) != in.Org ||
-			act.GetString(schema.FieldProject) != in.Project || !act.GetDateTime(schema.FieldSlotStart).Time().Equal(in.SlotStart):
+		case !sameSlot(schema.Activity{Record: act}, e.Auth.Id, in):
 			return router.NewBadRequestError("client_id already names another activity.", nil)
 		}
 		// A re-upload replaces the stored slot, so it doesn't count against itself.
@@ -173,20 +172,27 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, m
 	if err != nil {
 		return err
 	}
+	slot := schema.Activity{Record: act}
 	for _, u := range apps {
 		r := core.NewRecord(c)
-		r.Set(schema.FieldOrg, act.GetString(schema.FieldOrg))
-		r.Set(schema.FieldUser, act.GetString(schema.FieldUser))
-		r.Set(schema.FieldProject, act.GetString(schema.FieldProject))
+		r.Set(schema.FieldOrg, slot.Org())
+		r.Set(schema.FieldUser, slot.User())
+		r.Set(schema.FieldProject, slot.Project())
 		r.Set(schema.FieldActivity, act.Id)
 		r.Set(schema.FieldApp, u.App)
 		r.Set(schema.FieldTitle, u.Title)
 		r.Set(schema.FieldURL, u.URL)
 		r.Set(schema.FieldSeconds, u.Seconds)
-		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: act.GetString(schema.FieldOrg), Targets: map[string]*core.Record{"activity": act}, Members: members})
+		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: slot.Org(), Targets: map[string]*core.Record{"activity": act}, Members: members})
 		if err := app.SaveWithContext(ctx, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sameSlot tells whether a stored activity is the slot a repeated upload
+// describes: same member, organization, project and start.
+func sameSlot(act schema.Activity, user string, in ingest.Activity) bool {
+	return act.User() == user && act.Org() == in.Org && act.Project() == in.Project && act.SlotStart().Equal(in.SlotStart)
 }

@@ -27,13 +27,14 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return reply.NotFound()
 	}
+	slot := schema.Activity{Record: act}
 	var in api.Reassignment
 	if err := e.BindBody(&in); err != nil || !reply.IsRecordID(in.Project) || (in.Task != "" && !reply.IsRecordID(in.Task)) {
 		return reply.BadRequest("Send the block's new project, and optionally its task, as record ids.")
 	}
 	p := z.Policies[schema.Activities]
 	if !reply.IsSuperuser(e.Auth) {
-		a, err := z.Actor(e.App, e.Auth, act.GetString(schema.FieldOrg))
+		a, err := z.Actor(e.App, e.Auth, slot.Org())
 		if err != nil {
 			return err
 		}
@@ -41,14 +42,14 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 			return reply.NotFound()
 		}
 		// Allowed where the block is and where it would go.
-		for _, project := range []string{act.GetString(schema.FieldProject), in.Project} {
-			t := perms.Target{OwnerID: act.GetString(schema.FieldUser), ProjectID: project}
+		for _, project := range []string{slot.Project(), in.Project} {
+			t := perms.Target{OwnerID: slot.User(), ProjectID: project}
 			if !z.Decide(a, perms.ModifyScreenshots, t).Allowed {
 				return reply.Forbidden(perms.ModifyScreenshots)
 			}
 		}
 	}
-	tracker, err := gate.LoadActor(e.App, act.GetString(schema.FieldUser), act.GetString(schema.FieldOrg))
+	tracker, err := gate.LoadActor(e.App, slot.User(), slot.Org())
 	if err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("The block's owner doesn't track time to that project.")
 	}
 
-	from := map[string]any{"project": act.GetString(schema.FieldProject), "task": act.GetString(schema.FieldTask)}
+	from := map[string]any{"project": slot.Project(), "task": slot.Task()}
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		act.Set(schema.FieldProject, in.Project)
 		act.Set(schema.FieldTask, in.Task)
