@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -216,6 +217,8 @@ func Fixture(shape Shape, dir string) (*tocktest.Fixture, error) {
 	now := time.Now().UTC()
 	name := fmt.Sprintf("tock-steady-%dx%d-%s-m%d-v%d", shape.Members, shape.Days, now.Format("20060102"), len(core.AppMigrations.Items()), version)
 	path := filepath.Join(dir, name)
+	// Yesterday's fixtures, and those of an older schema, go once unused for a day.
+	tocktest.PruneKept(dir, func(n string) bool { return strings.HasPrefix(n, "tock-steady-") }, name, now)
 	if _, err := os.Stat(filepath.Join(path, "data.db")); err == nil {
 		return tocktest.OpenFixture(path)
 	}
