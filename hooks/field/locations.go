@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
@@ -21,15 +20,11 @@ import (
 )
 
 func (s *Server) registerField(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		e.Router.GET(api.JobSiteVisitsRoute, func(re *core.RequestEvent) error { return s.jobSiteVisits(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		e.Router.POST(api.JobStatusRoute, func(re *core.RequestEvent) error { return jobStatus(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }),
+		reply.GET(api.JobSiteVisitsRoute, func(re *core.RequestEvent) error { return s.jobSiteVisits(re, z) }),
+		reply.POST(api.JobStatusRoute, func(re *core.RequestEvent) error { return jobStatus(re, z) }),
+	)
 	registerFieldIntegrity(app)
 	app.Cron().MustAdd("tock_location_retention", "23 * * * *", func() {
 		n, err := ExpireLocations(app, time.Now())

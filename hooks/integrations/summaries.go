@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -121,11 +120,9 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 
 func (s *Server) registerSummaries(app core.App, z *gate.Authorizer) {
 	app.OnRecordUpdateRequest(schema.Memberships).BindFunc(guardSummaryChoice)
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.SummaryPreviewRoute, func(re *core.RequestEvent) error { return s.previewSummary(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.SummaryPreviewRoute, func(re *core.RequestEvent) error { return s.previewSummary(re, z) }),
+	)
 	app.Cron().MustAdd("tock_summaries", summaryCron, func() {
 		sent, err := s.SendSummaries(context.Background(), app, time.Now())
 		if err != nil {

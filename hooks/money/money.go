@@ -11,7 +11,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -40,17 +39,15 @@ type rate struct {
 
 func (s *Server) registerMoney(app core.App, z *gate.Authorizer) {
 	app.OnRecordValidate(schema.Rates).BindFunc(validateRate)
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(schema.Users)
-		e.Router.POST(api.ClientInvoicesRoute, func(re *core.RequestEvent) error { return s.createClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.ClientInvoiceSendRoute, func(re *core.RequestEvent) error { return s.sendClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.ClientInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.TeamInvoicesRoute, func(re *core.RequestEvent) error { return s.createTeamInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.TeamInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payTeamInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.PayrollRoute, func(re *core.RequestEvent) error { return s.runPayroll(re, z) }).Bind(auth)
-		e.Router.GET(api.InvoiceClientsRoute, func(re *core.RequestEvent) error { return s.invoiceClients(re, z) }).Bind(auth)
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.ClientInvoicesRoute, func(re *core.RequestEvent) error { return s.createClientInvoice(re, z) }),
+		reply.POST(api.ClientInvoiceSendRoute, func(re *core.RequestEvent) error { return s.sendClientInvoice(re, z) }),
+		reply.POST(api.ClientInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payClientInvoice(re, z) }),
+		reply.POST(api.TeamInvoicesRoute, func(re *core.RequestEvent) error { return s.createTeamInvoice(re, z) }),
+		reply.POST(api.TeamInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payTeamInvoice(re, z) }),
+		reply.POST(api.PayrollRoute, func(re *core.RequestEvent) error { return s.runPayroll(re, z) }),
+		reply.GET(api.InvoiceClientsRoute, func(re *core.RequestEvent) error { return s.invoiceClients(re, z) }),
+	)
 }
 
 // validateRate keeps a rate inside its organization: its member belongs to

@@ -3,7 +3,6 @@ package org
 import (
 	"net/http"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
@@ -13,11 +12,9 @@ import (
 )
 
 func registerMe(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.MeRoute, func(re *core.RequestEvent) error { return me(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.MeRoute, func(re *core.RequestEvent) error { return me(re, z) }),
+	)
 }
 
 func me(e *core.RequestEvent, z *gate.Authorizer) error {

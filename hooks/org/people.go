@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
@@ -19,11 +18,9 @@ import (
 )
 
 func registerPeople(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.PeopleRoute, func(re *core.RequestEvent) error { return people(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.PeopleRoute, func(re *core.RequestEvent) error { return people(re, z) }),
+	)
 }
 
 func people(e *core.RequestEvent, z *gate.Authorizer) error {

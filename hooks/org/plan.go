@@ -9,7 +9,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -67,11 +66,9 @@ func registerPlan(app core.App, z *gate.Authorizer) {
 		return e.Next()
 	})
 
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.BillingRoute, func(re *core.RequestEvent) error { return billing(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.BillingRoute, func(re *core.RequestEvent) error { return billing(re, z) }),
+	)
 }
 
 // modulesOnByDefault turns every module on for a new organization that

@@ -6,21 +6,19 @@ import (
 	"slices"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
+	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func registerRecords(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.RecordsRoute, func(re *core.RequestEvent) error { return records(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.RecordsRoute, func(re *core.RequestEvent) error { return records(re, z) }),
+	)
 }
 
 func records(e *core.RequestEvent, z *gate.Authorizer) error {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -18,11 +17,9 @@ import (
 )
 
 func (s *Server) registerProjectCreation(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.CreateProjectRoute, func(re *core.RequestEvent) error { return createProject(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.CreateProjectRoute, func(re *core.RequestEvent) error { return createProject(re, z) }),
+	)
 }
 
 func createProject(e *core.RequestEvent, z *gate.Authorizer) error {

@@ -21,7 +21,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -37,11 +36,9 @@ import (
 )
 
 func (s *Server) registerTransfer(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.TransferProjectRoute, func(re *core.RequestEvent) error { return s.transferProject(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.TransferProjectRoute, func(re *core.RequestEvent) error { return s.transferProject(re, z) }),
+	)
 }
 
 func conflict(code, field, msg string) error {

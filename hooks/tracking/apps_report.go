@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -25,11 +24,9 @@ import (
 )
 
 func (s *Server) registerAppsReport(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.AppsReportRoute, func(re *core.RequestEvent) error { return s.appsReport(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.AppsReportRoute, func(re *core.RequestEvent) error { return s.appsReport(re, z) }),
+	)
 }
 
 func (s *Server) appsReport(e *core.RequestEvent, z *gate.Authorizer) error {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -91,11 +90,9 @@ func deriveBreaks(slots []ledger.Slot, policies []breakPolicy, r ledger.DayRange
 }
 
 func (s *Server) registerBreaks(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.BreaksRoute, func(re *core.RequestEvent) error { return s.breaks(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.BreaksRoute, func(re *core.RequestEvent) error { return s.breaks(re, z) }),
+	)
 }
 
 func (s *Server) breaks(e *core.RequestEvent, z *gate.Authorizer) error {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -72,16 +71,14 @@ func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
 		return e.Next()
 	})
 
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(schema.Users)
-		e.Router.POST(api.TimesheetSubmitRoute, func(re *core.RequestEvent) error { return s.submitTimesheet(re, z) }).Bind(auth)
-		e.Router.POST(api.TimesheetApproveRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, true) }).Bind(auth)
-		e.Router.POST(api.TimesheetRejectRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, false) }).Bind(auth)
-		e.Router.POST(api.ManualTimeRoute, func(re *core.RequestEvent) error { return s.addTime(re, z) }).Bind(auth)
-		e.Router.POST(api.ApproveTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, true) }).Bind(auth)
-		e.Router.POST(api.DenyTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, false) }).Bind(auth)
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.TimesheetSubmitRoute, func(re *core.RequestEvent) error { return s.submitTimesheet(re, z) }),
+		reply.POST(api.TimesheetApproveRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, true) }),
+		reply.POST(api.TimesheetRejectRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, false) }),
+		reply.POST(api.ManualTimeRoute, func(re *core.RequestEvent) error { return s.addTime(re, z) }),
+		reply.POST(api.ApproveTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, true) }),
+		reply.POST(api.DenyTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, false) }),
+	)
 }
 
 // defaultTimeSettings gives a new organization the time settings it leaves out.
