@@ -14,7 +14,7 @@ import (
 	"time"
 
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestEnvironmentHelpListsEveryVariable(t *testing.T) {
@@ -80,7 +80,7 @@ func TestServeEndToEnd(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, base+"/api/collections?perPage=200", nil)
 	req.Header.Set("Authorization", token)
 	body := do(t, req, http.StatusOK)
-	for _, name := range migrations.CoreCollections() {
+	for _, name := range schema.CoreCollections() {
 		if !strings.Contains(body, `"name":"`+name+`"`) {
 			t.Errorf("collection %s not visible to the superuser", name)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // processMeter is this process's processor time, for a server served in it.
@@ -52,7 +52,7 @@ func BenchmarkIngestDuringRetention(b *testing.B) {
 	if _, err := steady.Blobs(app, store, oldest); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := app.DB().Update(migrations.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
+	if _, err := app.DB().Update(schema.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 		b.Fatal(err)
 	}
 	web := httptest.NewServer(tt.Handler(b, app))

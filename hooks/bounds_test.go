@@ -19,25 +19,25 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // storedNothing fails unless no activity has client id and no app usage
 // hangs off it.
 func storedNothing(t *testing.T, p hookstest.Pipeline, id string) {
 	t.Helper()
-	if n := hookstest.Count(t, p.App, migrations.Activities, "client_id = {:c}", map[string]any{"c": id}); n != 0 {
+	if n := hookstest.Count(t, p.App, schema.Activities, "client_id = {:c}", map[string]any{"c": id}); n != 0 {
 		t.Errorf("a refused activity %s was stored", id)
 	}
 }
 
 func appUsageOf(t *testing.T, p hookstest.Pipeline, id string) int {
 	t.Helper()
-	act, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", id)
+	act, err := p.App.FindFirstRecordByData(schema.Activities, "client_id", id)
 	if err != nil {
 		t.Fatalf("activity %s not stored: %v", id, err)
 	}
-	return hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": act.Id})
+	return hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": act.Id})
 }
 
 // TestActivityAppFieldLimits: each app field at its bound is stored whole;
@@ -102,7 +102,7 @@ func TestActivityAppsMergedAndCounted(t *testing.T) {
 	if n := appUsageOf(t, p, "apps-repeated"); n != ingest.MaxApps {
 		t.Errorf("3 copies of %d apps stored as %d records", ingest.MaxApps, n)
 	}
-	if n := hookstest.Count(t, p.App, migrations.AppUsage, "app = 'app-7' AND seconds = 3", nil); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.AppUsage, "app = 'app-7' AND seconds = 3", nil); n != 1 {
 		t.Errorf("the copies' seconds weren't added up (%d records of 3 s)", n)
 	}
 }
@@ -122,7 +122,7 @@ func TestScreenshotMetaLimit(t *testing.T) {
 		padded += strings.Repeat("p", size-len(padded)-2) + `"}`
 		env := tt.Seal(t, p.App, envelope.Metadata{ID: meta.ClientID, Org: tt.Acme, User: tt.Carol, TakenAt: meta.TakenAt}, tt.JPEG(t, 64, 48, 1))
 		status, _, body := tt.Send(p.Handler, tt.RawScreenshotRequest(t, p.Token(t, tt.Carol), padded, env))
-		stored := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
+		stored := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
 		if size == ingest.MaxMetaBytes {
 			if status != http.StatusOK || stored != 1 || strings.Contains(body, "pad") {
 				t.Errorf("meta of %d bytes: %d %.300s", size, status, body)
@@ -161,7 +161,7 @@ func TestRouteBodyLimits(t *testing.T) {
 					SlotStart: start.Add(-time.Duration(i) * 10 * time.Minute), TrackedSeconds: 60})
 			},
 			func(i int) int {
-				return hookstest.Count(t, p.App, migrations.Activities, "client_id = {:c}", map[string]any{"c": fmt.Sprintf("body-limit-%d", i)})
+				return hookstest.Count(t, p.App, schema.Activities, "client_id = {:c}", map[string]any{"c": fmt.Sprintf("body-limit-%d", i)})
 			}},
 		{"manual time (the default limit)", manual, tt.Alice, api.DefaultBodyBytes, func(i int) string {
 			from := start.Add(-24*time.Hour - time.Duration(i)*time.Hour)
@@ -172,7 +172,7 @@ func TestRouteBodyLimits(t *testing.T) {
 			return hookstest.Batch(hookstest.Point(fmt.Sprintf("loc-limit-%d", i), time.Now().UTC().Add(-time.Minute), 52.5, 13.4, ""))
 		},
 			func(int) int {
-				return hookstest.Count(t, p.App, migrations.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
+				return hookstest.Count(t, p.App, schema.Locations, "user = {:u}", map[string]any{"u": tt.Carol})
 			}},
 	}
 	i := 0
@@ -206,13 +206,13 @@ func TestRouteBodyLimits(t *testing.T) {
 func TestHolidayPoliciesKeepOnlyKnownKeys(t *testing.T) {
 	p := hookstest.NewPipeline(t, "local", nil)
 	body := fmt.Sprintf(`{"org":%q,"name":"Holidays","holidays":[{"date":"2026-12-25","name":"Christmas","secret":"not kept"}]}`, tt.Acme)
-	status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(migrations.HolidayPolicies), body, p.Token(t, tt.Alice)))
+	status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(schema.HolidayPolicies), body, p.Token(t, tt.Alice)))
 	if status != http.StatusOK {
 		t.Fatalf("create: %d %s", status, out)
 	}
 	var rec struct{ ID string }
 	json.Unmarshal([]byte(out), &rec)
-	r, err := p.App.FindRecordById(migrations.HolidayPolicies, rec.ID)
+	r, err := p.App.FindRecordById(schema.HolidayPolicies, rec.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,15 +224,15 @@ func TestHolidayPoliciesKeepOnlyKnownKeys(t *testing.T) {
 // TestEmailLength: an e-mail field takes 254 characters, not 255.
 func TestEmailLength(t *testing.T) {
 	p := hookstest.NewPipeline(t, "local", nil)
-	for _, n := range []int{api.MaxEmailLen, api.MaxEmailLen + 1} {
+	for _, n := range []int{schema.MaxEmailLen, schema.MaxEmailLen + 1} {
 		email := strings.Repeat("a", 64) + "@" + strings.Repeat("b", n-64-1-8) + ".example"
 		body := fmt.Sprintf(`{"org":%q,"name":"Client %d","email":%q}`, tt.Acme, n, email)
-		status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(migrations.Clients), body, p.Token(t, tt.Alice)))
-		stored := hookstest.Count(t, p.App, migrations.Clients, "name = {:n}", map[string]any{"n": fmt.Sprintf("Client %d", n)})
-		if n == api.MaxEmailLen && (status != http.StatusOK || stored != 1) {
+		status, _, out := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, hookstest.RecordsURL(schema.Clients), body, p.Token(t, tt.Alice)))
+		stored := hookstest.Count(t, p.App, schema.Clients, "name = {:n}", map[string]any{"n": fmt.Sprintf("Client %d", n)})
+		if n == schema.MaxEmailLen && (status != http.StatusOK || stored != 1) {
 			t.Errorf("e-mail of %d characters: %d %s", n, status, out)
 		}
-		if n > api.MaxEmailLen && (status != http.StatusBadRequest || !strings.Contains(out, `"email"`) || stored != 0) {
+		if n > schema.MaxEmailLen && (status != http.StatusBadRequest || !strings.Contains(out, `"email"`) || stored != 0) {
 			t.Errorf("e-mail of %d characters: %d %s, want 400 naming email", n, status, out)
 		}
 	}
@@ -242,9 +242,9 @@ func TestEmailLength(t *testing.T) {
 // largest batch the protocol allows: 500 points with the longest client ids
 // and the longest numbers JSON gives a float.
 func TestLargestLocationBatchFits(t *testing.T) {
-	points := make([]string, migrations.MaxLocationBatch)
+	points := make([]string, schema.MaxLocationBatch)
 	for i := range points {
-		id := fmt.Sprintf("%0*d", migrations.MaxLocationClientID, i)
+		id := fmt.Sprintf("%0*d", schema.MaxLocationClientID, i)
 		points[i] = hookstest.Point(id, time.Now().UTC(), -89.12345678901234, -179.12345678901234, `,"project":"prjacmea0000001"`)
 	}
 	if n := len(hookstest.Batch(points...)); n > api.MaxLocationBodyBytes {
@@ -275,7 +275,7 @@ func TestScreenshotRouteBodyLimit(t *testing.T) {
 		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Authorization", p.Token(t, tt.Carol))
 		status, _, out := tt.Send(p.Handler, req)
-		stored := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
+		stored := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID})
 		if extra == 0 && (status != http.StatusOK || stored != 1) {
 			t.Errorf("upload at the route's limit: %d %.300s", status, out)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -47,7 +47,7 @@ func jobStatusSet(job, status string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.JobStatusRoute, "{id}", job, 1), body: `{"status":"` + status + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.Jobs, job)
+			r, err := app.FindRecordById(schema.Jobs, job)
 			return err == nil && r.GetString("status") == status
 		},
 	}
@@ -66,8 +66,8 @@ func fieldProbes(self string) []probe {
 		tg := perms.Target{OwnerID: d.user, ProjectID: d.project}
 		id := tt.LocationID(d.user, d.project)
 		ps = append(ps,
-			listed(migrations.Locations, id).on(perms.ViewLocations, d.label+" (list)", d.org, tg),
-			viewed(migrations.Locations, id).on(perms.ViewLocations, d.label+" (view)", d.org, tg),
+			listed(schema.Locations, id).on(perms.ViewLocations, d.label+" (list)", d.org, tg),
+			viewed(schema.Locations, id).on(perms.ViewLocations, d.label+" (view)", d.org, tg),
 			visitSeen(d.org, d.site, d.user, d.project).on(perms.ViewLocations, d.label+" (visits)", d.org, tg),
 		)
 	}
@@ -79,20 +79,20 @@ func fieldProbes(self string) []probe {
 		tg := perms.Target{}
 		job := perms.Target{OwnerID: o.assignee}
 		ps = append(ps,
-			created(migrations.JobSites, map[string]any{"org": o.org, "name": "New site", "lat": 48.1, "lng": 11.5, "radius_m": 200},
+			created(schema.JobSites, map[string]any{"org": o.org, "name": "New site", "lat": 48.1, "lng": 11.5, "radius_m": 200},
 				"org = {:org} AND name = {:name}").on(perms.AddRemoveJobSites, o.label+" (add)", o.org, tg),
-			deleted(migrations.JobSites, o.site).on(perms.AddRemoveJobSites, o.label+" (remove)", o.org, tg),
-			updated(migrations.JobSites, o.site, "radius_m", 300).on(perms.EditJobSites, o.label, o.org, tg),
-			created(migrations.WorkOrders, map[string]any{"org": o.org, "title": "New order", "status": "open"},
+			deleted(schema.JobSites, o.site).on(perms.AddRemoveJobSites, o.label+" (remove)", o.org, tg),
+			updated(schema.JobSites, o.site, "radius_m", 300).on(perms.EditJobSites, o.label, o.org, tg),
+			created(schema.WorkOrders, map[string]any{"org": o.org, "title": "New order", "status": "open"},
 				"org = {:org} AND title = {:title}").on(perms.CreateWorkOrders, o.label+" (create)", o.org, tg),
-			updated(migrations.WorkOrders, o.order, "title", "Renamed").on(perms.CreateWorkOrders, o.label+" (edit)", o.org, tg),
-			deleted(migrations.WorkOrders, o.order).on(perms.CreateWorkOrders, o.label+" (delete)", o.org, tg),
-			created(migrations.Jobs, map[string]any{
+			updated(schema.WorkOrders, o.order, "title", "Renamed").on(perms.CreateWorkOrders, o.label+" (edit)", o.org, tg),
+			deleted(schema.WorkOrders, o.order).on(perms.CreateWorkOrders, o.label+" (delete)", o.org, tg),
+			created(schema.Jobs, map[string]any{
 				"org": o.org, "work_order": o.order, "job_site": o.site, "assignee": o.assignee,
 				"start": start, "end": end, "status": "scheduled", "note": "new job",
 			}, "org = {:org} AND note = {:note}").on(perms.AddJobs, o.label+" (add)", o.org, job),
-			updated(migrations.Jobs, o.job, "note", "Bring a ladder").on(perms.AddJobs, o.label+" (edit)", o.org, job),
-			deleted(migrations.Jobs, o.job).on(perms.AddJobs, o.label+" (remove)", o.org, job),
+			updated(schema.Jobs, o.job, "note", "Bring a ladder").on(perms.AddJobs, o.label+" (edit)", o.org, job),
+			deleted(schema.Jobs, o.job).on(perms.AddJobs, o.label+" (remove)", o.org, job),
 			jobStatusSet(o.job, "in_progress").on(perms.AddJobs, o.label+" (someone else's status)", o.org, job),
 		)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/tock-app/tock/hooks/tracking"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -101,7 +102,7 @@ func registerBounds(app core.App, cfg Config) {
 		e.Router.BindFunc(func(re *core.RequestEvent) error { return reply.LimitBody(re, limits) })
 		return e.Next()
 	})
-	names := []string{migrations.Users}
+	names := []string{schema.Users}
 	for name := range migrations.AccessOf() {
 		names = append(names, name)
 	}

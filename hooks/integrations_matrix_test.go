@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -22,14 +22,14 @@ func rotated(id string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.WebhookRotateRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
-			r, err := app.FindRecordById(migrations.Webhooks, id)
+			r, err := app.FindRecordById(schema.Webhooks, id)
 			if err != nil {
 				t.Fatal(err)
 			}
 			was = r.GetString("secret")
 		},
 		took: func(_ testing.TB, app core.App, status int, body string) bool {
-			r, err := app.FindRecordById(migrations.Webhooks, id)
+			r, err := app.FindRecordById(schema.Webhooks, id)
 			return err == nil && was != "" && r.GetString("secret") != was && status == 200 && strings.Contains(body, r.GetString("secret"))
 		},
 	}
@@ -68,15 +68,15 @@ func integrationsProbes(self string) []probe {
 	for _, o := range []struct{ label, org, hook string }{{"own org", tt.Acme, tt.WhkA}, {"other org", tt.Globex, tt.WhkG}} {
 		tg := perms.Target{}
 		ps = append(ps,
-			created(migrations.Webhooks, map[string]any{"org": o.org, "name": "Added", "url": "https://hooks.example.test/new",
-				"events": []string{migrations.EventMemberJoined}}, "org = {:org} AND name = {:name}").
+			created(schema.Webhooks, map[string]any{"org": o.org, "name": "Added", "url": "https://hooks.example.test/new",
+				"events": []string{schema.EventMemberJoined}}, "org = {:org} AND name = {:name}").
 				on(perms.AddIntegration, o.label, o.org, tg),
-			deleted(migrations.Webhooks, o.hook).on(perms.RemoveIntegration, o.label, o.org, tg),
+			deleted(schema.Webhooks, o.hook).on(perms.RemoveIntegration, o.label, o.org, tg),
 			rotated(o.hook).on(perms.ReAuthenticateIntegration, o.label, o.org, tg),
-			listed(migrations.Webhooks, o.hook).on(perms.ChangeIntegrationSettings, o.label+" (list)", o.org, tg),
-			updated(migrations.Webhooks, o.hook, "url", "https://hooks.example.test/changed").
+			listed(schema.Webhooks, o.hook).on(perms.ChangeIntegrationSettings, o.label+" (list)", o.org, tg),
+			updated(schema.Webhooks, o.hook, "url", "https://hooks.example.test/changed").
 				on(perms.ChangeIntegrationSettings, o.label+" (url)", o.org, tg),
-			updated(migrations.Webhooks, o.hook, "active", false).on(perms.ChangeIntegrationSettings, o.label+" (active)", o.org, tg),
+			updated(schema.Webhooks, o.hook, "active", false).on(perms.ChangeIntegrationSettings, o.label+" (active)", o.org, tg),
 		)
 	}
 

@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -162,11 +162,11 @@ func reassigned(activity, task string) probe {
 		method: "POST", url: strings.Replace(api.ReassignRoute, "{id}", activity, 1),
 		body: fmt.Sprintf(`{"project":%q,"task":%q}`, project, task),
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.Activities, activity)
+			r, err := app.FindRecordById(schema.Activities, activity)
 			if err != nil || r.GetString("task") != task {
 				return false
 			}
-			shots, _ := app.FindAllRecords(migrations.Screenshots, dbx.HashExp{"activity": activity, "task": task})
+			shots, _ := app.FindAllRecords(schema.Screenshots, dbx.HashExp{"activity": activity, "task": task})
 			return len(shots) == 1
 		},
 	}
@@ -280,7 +280,7 @@ func submittedFor(user, org string) probe {
 		body: fmt.Sprintf(`{"user":%q,"period_start":"2026-11-02"}`, user),
 		before: func(t testing.TB, app core.App) {
 			for _, id := range []string{tt.Acme, tt.Globex} {
-				r, err := app.FindRecordById(migrations.Organizations, id)
+				r, err := app.FindRecordById(schema.Organizations, id)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -291,7 +291,7 @@ func submittedFor(user, org string) probe {
 			}
 		},
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			n, err := app.CountRecords(migrations.Timesheets, dbx.HashExp{"user": user, "status": "submitted"})
+			n, err := app.CountRecords(schema.Timesheets, dbx.HashExp{"user": user, "status": "submitted"})
 			return err == nil && n == 1
 		},
 	}
@@ -303,13 +303,13 @@ func sheetApproved(user, org string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.TimesheetApproveRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
-			hookstest.PlantRecord(t, app, migrations.Timesheets, id, map[string]any{
+			hookstest.PlantRecord(t, app, schema.Timesheets, id, map[string]any{
 				"org": org, "user": user, "status": "submitted", "submitted_by": user,
 				"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 			})
 		},
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.Timesheets, id)
+			r, err := app.FindRecordById(schema.Timesheets, id)
 			return err == nil && r.GetString("status") == "approved"
 		},
 	}
@@ -321,17 +321,17 @@ func requestApproved(user, project, org string) probe {
 	return probe{
 		method: "POST", url: strings.Replace(api.ApproveTimeRequestRoute, "{id}", id, 1), body: `{}`,
 		before: func(t testing.TB, app core.App) {
-			hookstest.PlantRecord(t, app, migrations.TimeRequests, id, map[string]any{
+			hookstest.PlantRecord(t, app, schema.TimeRequests, id, map[string]any{
 				"org": org, "user": user, "project": project, "status": "pending",
 				"start": tt.Slot.Add(time.Hour), "end": tt.Slot.Add(90 * time.Minute),
 			})
 		},
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.TimeRequests, id)
+			r, err := app.FindRecordById(schema.TimeRequests, id)
 			if err != nil || r.GetString("status") != "approved" {
 				return false
 			}
-			n, err := app.CountRecords(migrations.Activities, dbx.HashExp{"user": user, "project": project, "source": "manual"})
+			n, err := app.CountRecords(schema.Activities, dbx.HashExp{"user": user, "project": project, "source": "manual"})
 			return err == nil && n == 3
 		},
 	}
@@ -356,13 +356,13 @@ func probes(self string) []probe {
 		tg := perms.Target{OwnerID: d.user, ProjectID: d.project}
 		shot, act, app := tt.DataID("shot", d.user, d.project), tt.DataID("act", d.user, d.project), tt.DataID("app", d.user, d.project)
 		ps = append(ps,
-			listed(migrations.Screenshots, shot).on(perms.ViewScreenshots, d.label+" (list)", d.org, tg),
-			viewed(migrations.Screenshots, shot).on(perms.ViewScreenshots, d.label+" (view)", d.org, tg),
-			deleted(migrations.Screenshots, shot).on(perms.DeleteScreenshots, d.label, d.org, tg),
-			listed(migrations.AppUsage, app).on(perms.ViewApps, d.label, d.org, tg),
-			fieldShown(migrations.AppUsage, app, "url").on(perms.ViewURLs, d.label, d.org, tg),
-			listed(migrations.Activities, act).on(perms.ViewTimesheets, d.label, d.org, tg),
-			updated(migrations.Activities, act, "tracked_seconds", 300).on(perms.AddEditDeleteTime, d.label, d.org, tg),
+			listed(schema.Screenshots, shot).on(perms.ViewScreenshots, d.label+" (list)", d.org, tg),
+			viewed(schema.Screenshots, shot).on(perms.ViewScreenshots, d.label+" (view)", d.org, tg),
+			deleted(schema.Screenshots, shot).on(perms.DeleteScreenshots, d.label, d.org, tg),
+			listed(schema.AppUsage, app).on(perms.ViewApps, d.label, d.org, tg),
+			fieldShown(schema.AppUsage, app, "url").on(perms.ViewURLs, d.label, d.org, tg),
+			listed(schema.Activities, act).on(perms.ViewTimesheets, d.label, d.org, tg),
+			updated(schema.Activities, act, "tracked_seconds", 300).on(perms.AddEditDeleteTime, d.label, d.org, tg),
 			reassigned(act, tasks[d.project]).on(perms.ModifyScreenshots, d.label, d.org, tg),
 			reportRow(d.org, d.user, d.project, false).on(perms.GenerateReports, d.label, d.org, tg),
 			teamDashboardRow(d.org, d.user, d.project).on(perms.ViewTeamDashboard, d.label, d.org, tg),
@@ -385,29 +385,29 @@ func probes(self string) []probe {
 			from, to = "manager", "user"
 		}
 		ps = append(ps,
-			listed(migrations.Projects, p.id).on(perms.ViewProjects, p.label, p.org, tg),
-			updated(migrations.Projects, p.id, "name", "Renamed").on(perms.EditProjects, p.label, p.org, tg),
-			updated(migrations.Projects, p.id, "archived", true).on(perms.ArchiveProjects, p.label, p.org, tg),
-			deleted(migrations.Projects, p.id).on(perms.DeleteProjects, p.label, p.org, tg),
-			fieldShown(migrations.Projects, p.id, "budget").on(perms.ViewProjectBudget, p.label, p.org, tg),
-			updated(migrations.Projects, p.id, "budget", 999).on(perms.ManageProjectBudget, p.label, p.org, tg),
-			listed(migrations.ProjectMembers, p.member).on(perms.ViewProjectMembers, p.label, p.org, tg),
-			settingProjectRole(updated(migrations.ProjectMembers, p.member, "role", "viewer"),
+			listed(schema.Projects, p.id).on(perms.ViewProjects, p.label, p.org, tg),
+			updated(schema.Projects, p.id, "name", "Renamed").on(perms.EditProjects, p.label, p.org, tg),
+			updated(schema.Projects, p.id, "archived", true).on(perms.ArchiveProjects, p.label, p.org, tg),
+			deleted(schema.Projects, p.id).on(perms.DeleteProjects, p.label, p.org, tg),
+			fieldShown(schema.Projects, p.id, "budget").on(perms.ViewProjectBudget, p.label, p.org, tg),
+			updated(schema.Projects, p.id, "budget", 999).on(perms.ManageProjectBudget, p.label, p.org, tg),
+			listed(schema.ProjectMembers, p.member).on(perms.ViewProjectMembers, p.label, p.org, tg),
+			settingProjectRole(updated(schema.ProjectMembers, p.member, "role", "viewer"),
 				perms.RoleChange{Where: p.id, Target: memberOf(p.member), TargetOrgRole: "user", From: "user", To: "viewer"}).
 				on(perms.PromoteDemoteUsersInProjects, p.label, p.org, tg),
-			settingProjectRole(updated(migrations.ProjectMembers, p.member, "role", to),
+			settingProjectRole(updated(schema.ProjectMembers, p.member, "role", to),
 				perms.RoleChange{Where: p.id, Target: memberOf(p.member), TargetOrgRole: "user", From: from, To: to}).
 				on(perms.ChangeUserRoles, p.label+" (project role)", p.org, tg),
-			assigning(deleted(migrations.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
+			assigning(deleted(schema.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
 				on(perms.RemoveMembersInProject, p.label, p.org, tg),
-			created(migrations.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Nia, "role": "user"},
+			created(schema.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Nia, "role": "user"},
 				"project = {:project} AND user = {:user}").on(perms.AddProjectMembers, p.label, p.org, tg),
-			assigning(created(migrations.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Zoe, "role": "user"},
+			assigning(created(schema.ProjectMembers, map[string]any{"org": p.org, "project": p.id, "user": tt.Zoe, "role": "user"},
 				"project = {:project} AND user = {:user}"), perms.AddProjectMembers, tt.Zoe).on(perms.ManageAssignedProjects, p.label+" (assign)", p.org, tg),
-			assigning(deleted(migrations.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
+			assigning(deleted(schema.ProjectMembers, p.member), perms.RemoveMembersInProject, memberOf(p.member)).
 				on(perms.ManageAssignedProjects, p.label+" (unassign)", p.org, tg),
-			updated(migrations.Tasks, p.task, "title", "Renamed").on(perms.AddEditRemoveTasks, p.label, p.org, tg),
-			updated(migrations.Tasks, p.task, "completed", true).on(perms.MarkTasksAsComplete, p.label, p.org, tg),
+			updated(schema.Tasks, p.task, "title", "Renamed").on(perms.AddEditRemoveTasks, p.label, p.org, tg),
+			updated(schema.Tasks, p.task, "completed", true).on(perms.MarkTasksAsComplete, p.label, p.org, tg),
 		)
 	}
 
@@ -419,11 +419,11 @@ func probes(self string) []probe {
 	for _, tm := range teams {
 		tg := perms.Target{TeamID: tm.id}
 		ps = append(ps,
-			updated(migrations.Teams, tm.id, "name", "Renamed").on(perms.ManageTeams, tm.label, tm.org, tg),
-			created(migrations.TeamMembers, map[string]any{"org": tm.org, "team": tm.id, "user": tm.newcomer},
+			updated(schema.Teams, tm.id, "name", "Renamed").on(perms.ManageTeams, tm.label, tm.org, tg),
+			created(schema.TeamMembers, map[string]any{"org": tm.org, "team": tm.id, "user": tm.newcomer},
 				"team = {:team} AND user = {:user}").on(perms.ModifyTeamMembers, tm.label, tm.org, tg),
-			updated(migrations.TeamMembers, tm.member, "is_lead", true).on(perms.AddRemoveTeamLeads, tm.label, tm.org, tg),
-			deleted(migrations.TeamProjects, tm.link).on(perms.ModifyTeamProjects, tm.label, tm.org, tg),
+			updated(schema.TeamMembers, tm.member, "is_lead", true).on(perms.AddRemoveTeamLeads, tm.label, tm.org, tg),
+			deleted(schema.TeamProjects, tm.link).on(perms.ModifyTeamProjects, tm.label, tm.org, tg),
 		)
 	}
 
@@ -436,14 +436,14 @@ func probes(self string) []probe {
 		tg := perms.Target{OwnerID: m.user}
 		id := tt.MembershipID(m.user)
 		ps = append(ps,
-			listed(migrations.Memberships, id).on(perms.ViewOrganizationMembers, m.label, m.org, tg),
-			settingOrgRole(updated(migrations.Memberships, id, "status", "invited"), m.user, "user", "user").
+			listed(schema.Memberships, id).on(perms.ViewOrganizationMembers, m.label, m.org, tg),
+			settingOrgRole(updated(schema.Memberships, id, "status", "invited"), m.user, "user", "user").
 				on(perms.ChangeUserRoles, m.label+" (status)", m.org, tg),
-			settingOrgRole(updated(migrations.Memberships, id, "role", "manager"), m.user, "user", "manager").
+			settingOrgRole(updated(schema.Memberships, id, "role", "manager"), m.user, "user", "manager").
 				on(perms.ChangeUserRoles, m.label+" (organization role)", m.org, tg),
-			deleted(migrations.Memberships, id).on(perms.RemoveUsers, m.label, m.org, tg),
-			updated(migrations.Memberships, id, "daily_limit_hours", 8).on(perms.SetDailyWeeklyLimits, m.label, m.org, tg),
-			updated(migrations.Memberships, id, "tracking_enabled", false).on(perms.EnableDisableTimeTracking, m.label, m.org, tg),
+			deleted(schema.Memberships, id).on(perms.RemoveUsers, m.label, m.org, tg),
+			updated(schema.Memberships, id, "daily_limit_hours", 8).on(perms.SetDailyWeeklyLimits, m.label, m.org, tg),
+			updated(schema.Memberships, id, "tracking_enabled", false).on(perms.EnableDisableTimeTracking, m.label, m.org, tg),
 			submittedFor(m.user, m.org).on(perms.SubmitTimesheetsForUsers, m.label, m.org, tg),
 			sheetApproved(m.user, m.org).on(perms.ApproveTimesheets, m.label, m.org, tg),
 		)
@@ -458,14 +458,14 @@ func probes(self string) []probe {
 			on(perms.ApproveManualTimeRequests, r.label, r.org, perms.Target{OwnerID: r.user, ProjectID: r.project}))
 	}
 	ps = append(ps,
-		deleted(migrations.Memberships, tt.MembershipID(self)).on(perms.LeaveOrganization, "own", tt.Acme, perms.Target{OwnerID: self}),
+		deleted(schema.Memberships, tt.MembershipID(self)).on(perms.LeaveOrganization, "own", tt.Acme, perms.Target{OwnerID: self}),
 		meDashboard(tt.Acme).on(perms.ViewMeDashboard, "own org", tt.Acme, perms.Target{OwnerID: self}),
 		meDashboard(tt.Globex).on(perms.ViewMeDashboard, "other org", tt.Globex, perms.Target{OwnerID: self}),
-		created(migrations.Memberships, map[string]any{"org": tt.Acme, "user": tt.Erin, "role": "user"},
+		created(schema.Memberships, map[string]any{"org": tt.Acme, "user": tt.Erin, "role": "user"},
 			"org = {:org} AND user = {:user}").on(perms.InviteUsers, "new member", tt.Acme, perms.Target{OwnerID: tt.Erin}),
-		created(migrations.Memberships, map[string]any{"org": tt.Globex, "user": tt.Erin, "role": "user"},
+		created(schema.Memberships, map[string]any{"org": tt.Globex, "user": tt.Erin, "role": "user"},
 			"org = {:org} AND user = {:user}").on(perms.InviteUsers, "other org", tt.Globex, perms.Target{OwnerID: tt.Erin}),
-		created(migrations.Organizations, map[string]any{"name": "Fresh " + self}, "name = {:name}").
+		created(schema.Organizations, map[string]any{"name": "Fresh " + self}, "name = {:name}").
 			on(perms.CreateAnOrganization, "new", tt.Acme, perms.Target{}),
 	)
 
@@ -473,10 +473,10 @@ func probes(self string) []probe {
 		{"own org", tt.Acme, tt.Cli, tt.InvA, tt.BrkA}, {"other org", tt.Globex, tt.CliG, tt.InvG, tt.BrkG},
 	} {
 		tg := perms.Target{}
-		restore := updated(migrations.Organizations, o.id, "archived", false).on(perms.RestoreOrganization, o.label, o.id, tg)
+		restore := updated(schema.Organizations, o.id, "archived", false).on(perms.RestoreOrganization, o.label, o.id, tg)
 		orgID := o.id
 		restore.before = func(t testing.TB, app core.App) {
-			org, err := app.FindRecordById(migrations.Organizations, orgID)
+			org, err := app.FindRecordById(schema.Organizations, orgID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -486,29 +486,29 @@ func probes(self string) []probe {
 			}
 		}
 		ps = append(ps,
-			updated(migrations.Organizations, o.id, "name", "Renamed").on(perms.EditOrganization, o.label, o.id, tg),
-			listed(migrations.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
-			deleted(migrations.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
-			updated(migrations.Organizations, o.id, "archived", true).on(perms.ArchiveOrganization, o.label, o.id, tg),
+			updated(schema.Organizations, o.id, "name", "Renamed").on(perms.EditOrganization, o.label, o.id, tg),
+			listed(schema.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
+			deleted(schema.Invites, o.invite).on(perms.ViewAndManageInvites, o.label, o.id, tg),
+			updated(schema.Organizations, o.id, "archived", true).on(perms.ArchiveOrganization, o.label, o.id, tg),
 			restore,
-			deleted(migrations.Organizations, o.id).on(perms.DeleteOrganization, o.label, o.id, tg),
-			updated(migrations.Organizations, o.id, "idle_timeout_minutes", 10).on(perms.ChangeOrganizationSettings, o.label, o.id, tg),
-			updated(migrations.Organizations, o.id, "manual_time", "approval").on(perms.ChangeOrganizationSettings, o.label+" (manual time)", o.id, tg),
-			updated(migrations.Organizations, o.id, migrations.IdleDefaultField, migrations.IdleKeep).on(perms.ChangeOrganizationSettings, o.label+" (idle default)", o.id, tg),
-			updated(migrations.Organizations, o.id, "timesheet_approvals", true).on(perms.EnableTimesheetApprovals, o.label, o.id, tg),
-			updated(migrations.Organizations, o.id, "pay_period", "monthly").on(perms.ManagePayPeriods, o.label, o.id, tg),
-			created(migrations.Teams, map[string]any{"org": o.id, "name": "New team"}, "org = {:org} AND name = {:name}").
+			deleted(schema.Organizations, o.id).on(perms.DeleteOrganization, o.label, o.id, tg),
+			updated(schema.Organizations, o.id, "idle_timeout_minutes", 10).on(perms.ChangeOrganizationSettings, o.label, o.id, tg),
+			updated(schema.Organizations, o.id, "manual_time", "approval").on(perms.ChangeOrganizationSettings, o.label+" (manual time)", o.id, tg),
+			updated(schema.Organizations, o.id, schema.IdleDefaultField, schema.IdleKeep).on(perms.ChangeOrganizationSettings, o.label+" (idle default)", o.id, tg),
+			updated(schema.Organizations, o.id, "timesheet_approvals", true).on(perms.EnableTimesheetApprovals, o.label, o.id, tg),
+			updated(schema.Organizations, o.id, "pay_period", "monthly").on(perms.ManagePayPeriods, o.label, o.id, tg),
+			created(schema.Teams, map[string]any{"org": o.id, "name": "New team"}, "org = {:org} AND name = {:name}").
 				on(perms.CreateTeams, o.label, o.id, tg),
-			created(migrations.Projects, map[string]any{"org": o.id, "name": "New project"}, "org = {:org} AND name = {:name}").
+			created(schema.Projects, map[string]any{"org": o.id, "name": "New project"}, "org = {:org} AND name = {:name}").
 				on(perms.CreateProjects, o.label, o.id, tg),
-			created(migrations.Clients, map[string]any{"org": o.id, "name": "New client"}, "org = {:org} AND name = {:name}").
+			created(schema.Clients, map[string]any{"org": o.id, "name": "New client"}, "org = {:org} AND name = {:name}").
 				on(perms.AddClients, o.label, o.id, tg),
-			updated(migrations.Clients, o.client, "name", "Renamed").on(perms.EditClients, o.label, o.id, tg),
-			deleted(migrations.Clients, o.client).on(perms.RemoveClients, o.label, o.id, tg),
-			created(migrations.BreakPolicies, map[string]any{"org": o.id, "name": "Lunch", "after_minutes": 240, "break_minutes": 30},
+			updated(schema.Clients, o.client, "name", "Renamed").on(perms.EditClients, o.label, o.id, tg),
+			deleted(schema.Clients, o.client).on(perms.RemoveClients, o.label, o.id, tg),
+			created(schema.BreakPolicies, map[string]any{"org": o.id, "name": "Lunch", "after_minutes": 240, "break_minutes": 30},
 				"org = {:org} AND name = {:name}").on(perms.CreateWorkBreakPolicies, o.label, o.id, tg),
-			updated(migrations.BreakPolicies, o.policy, "break_minutes", 20).on(perms.EditWorkBreakPolicies, o.label, o.id, tg),
-			deleted(migrations.BreakPolicies, o.policy).on(perms.EditWorkBreakPolicies, o.label+" (delete)", o.id, tg),
+			updated(schema.BreakPolicies, o.policy, "break_minutes", 20).on(perms.EditWorkBreakPolicies, o.label, o.id, tg),
+			deleted(schema.BreakPolicies, o.policy).on(perms.EditWorkBreakPolicies, o.label+" (delete)", o.id, tg),
 		)
 	}
 	ps = append(ps, timeOffProbes(self)...)
@@ -624,7 +624,7 @@ func TestMatrixOverHTTP(t *testing.T) {
 					}
 					if want && decision.Limited && pr.feature == perms.DeleteScreenshots {
 						act := tt.DataID("act", pr.target.OwnerID, pr.target.ProjectID)
-						if hookstest.Exists(app, migrations.Activities, act) {
+						if hookstest.Exists(app, schema.Activities, act) {
 							t.Fatalf("limited deletion left the activity %s behind", act)
 						}
 					}

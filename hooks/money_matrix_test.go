@@ -10,7 +10,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -32,8 +32,8 @@ func invoiceSent(id string) probe {
 	return probe{
 		method: "POST", url: hookstest.IdURL(api.ClientInvoiceSendRoute, id), body: `{}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.ClientInvoices, id)
-			return err == nil && r.GetString("status") == migrations.InvoiceSent && r.GetString("sent_to") != ""
+			r, err := app.FindRecordById(schema.ClientInvoices, id)
+			return err == nil && r.GetString("status") == schema.InvoiceSent && r.GetString("sent_to") != ""
 		},
 	}
 }
@@ -60,29 +60,29 @@ func moneyProbes(self string) []probe {
 		tg := perms.Target{OwnerID: m.user}
 		rate := tt.RateID(m.user)
 		ps = append(ps,
-			listed(migrations.Rates, rate).on(perms.ManagePayBillRates, m.label+" (list)", m.org, tg),
-			updated(migrations.Rates, rate, "pay_rate_cents", 2500).on(perms.ManagePayBillRates, m.label+" (edit)", m.org, tg),
-			deleted(migrations.Rates, rate).on(perms.ManagePayBillRates, m.label+" (delete)", m.org, tg),
-			created(migrations.Rates, map[string]any{"org": m.org, "user": m.user, "project": m.project, "pay_rate_cents": 3000, "bill_rate_cents": 6000},
+			listed(schema.Rates, rate).on(perms.ManagePayBillRates, m.label+" (list)", m.org, tg),
+			updated(schema.Rates, rate, "pay_rate_cents", 2500).on(perms.ManagePayBillRates, m.label+" (edit)", m.org, tg),
+			deleted(schema.Rates, rate).on(perms.ManagePayBillRates, m.label+" (delete)", m.org, tg),
+			created(schema.Rates, map[string]any{"org": m.org, "user": m.user, "project": m.project, "pay_rate_cents": 3000, "bill_rate_cents": 6000},
 				"user = {:user} AND project = {:project}").on(perms.ManagePayBillRates, m.label+" (add)", m.org, tg),
-			listed(migrations.Payments, tt.PaymentID(m.user)).on(perms.ViewPastTeamPayments, m.label, m.org, tg),
-			listed(migrations.TeamInvoices, tt.TeamInvoiceID(m.user)).on(perms.ViewTeamInvoices, m.label, m.org, tg),
-			paymentMarked(api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(m.user)).
+			listed(schema.Payments, tt.PaymentID(m.user)).on(perms.ViewPastTeamPayments, m.label, m.org, tg),
+			listed(schema.TeamInvoices, tt.TeamInvoiceID(m.user)).on(perms.ViewTeamInvoices, m.label, m.org, tg),
+			paymentMarked(api.TeamInvoicePaymentsRoute, schema.TeamInvoices, tt.TeamInvoiceID(m.user)).
 				on(perms.MarkPaymentOnTeamInvoice, m.label, m.org, tg),
 		)
 		if m.user != tt.Nia { // Nia has no time to invoice
 			ps = append(ps, moneyCreated(hookstest.OrgURL(api.TeamInvoicesRoute, m.org), fmt.Sprintf(`{"user":%q,%s}`, m.user, hookstest.MoneyWeek),
-				migrations.TeamInvoices, self, dbx.HashExp{"user": m.user}).on(perms.CreateTeamInvoices, m.label, m.org, tg))
+				schema.TeamInvoices, self, dbx.HashExp{"user": m.user}).on(perms.CreateTeamInvoices, m.label, m.org, tg))
 		}
 	}
 	if tracksTime[self] {
 		tg := perms.Target{OwnerID: self}
 		ps = append(ps,
-			listed(migrations.TeamInvoices, tt.TeamInvoiceID(self)).on(perms.ViewTeamInvoices, "own", tt.Acme, tg),
-			paymentMarked(api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(self)).
+			listed(schema.TeamInvoices, tt.TeamInvoiceID(self)).on(perms.ViewTeamInvoices, "own", tt.Acme, tg),
+			paymentMarked(api.TeamInvoicePaymentsRoute, schema.TeamInvoices, tt.TeamInvoiceID(self)).
 				on(perms.MarkPaymentOnTeamInvoice, "own", tt.Acme, tg),
 			moneyCreated(hookstest.OrgURL(api.TeamInvoicesRoute, tt.Acme), fmt.Sprintf(`{%s}`, hookstest.MoneyWeek),
-				migrations.TeamInvoices, self, dbx.HashExp{"user": self}).on(perms.CreateTeamInvoices, "own", tt.Acme, tg),
+				schema.TeamInvoices, self, dbx.HashExp{"user": self}).on(perms.CreateTeamInvoices, "own", tt.Acme, tg),
 		)
 	}
 
@@ -94,7 +94,7 @@ func moneyProbes(self string) []probe {
 	} {
 		tg := perms.Target{TeamID: inv.team}
 		create := moneyCreated(hookstest.OrgURL(api.ClientInvoicesRoute, inv.org), fmt.Sprintf(`{"client":%q,"team":%q,%s}`, inv.client, inv.team, hookstest.MoneyWeek),
-			migrations.ClientInvoices, self, dbx.HashExp{"org": inv.org, "team": inv.team})
+			schema.ClientInvoices, self, dbx.HashExp{"org": inv.org, "team": inv.team})
 		if inv.team == tt.TeamU {
 			// Team U's only member has no time in the client's project yet.
 			create.before = func(t testing.TB, app core.App) {
@@ -103,10 +103,10 @@ func moneyProbes(self string) []probe {
 		}
 		ps = append(ps,
 			create.on(perms.CreateClientInvoices, inv.label, inv.org, tg),
-			listed(migrations.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (list)", inv.org, tg),
-			viewed(migrations.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (view)", inv.org, tg),
+			listed(schema.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (list)", inv.org, tg),
+			viewed(schema.ClientInvoices, inv.id).on(perms.ViewClientInvoices, inv.label+" (view)", inv.org, tg),
 			invoiceSent(inv.id).on(perms.SendClientInvoices, inv.label, inv.org, tg),
-			paymentMarked(api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, inv.id).
+			paymentMarked(api.ClientInvoicePaymentsRoute, schema.ClientInvoices, inv.id).
 				on(perms.MarkPaymentOnClientInvoice, inv.label, inv.org, tg),
 		)
 	}
@@ -117,11 +117,11 @@ func moneyProbes(self string) []probe {
 			probe{
 				method: "POST", url: hookstest.OrgURL(api.PayrollRoute, o.org), body: "{" + hookstest.MoneyWeek + "}",
 				took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-					n, err := app.CountRecords(migrations.PayrollRuns, dbx.HashExp{"org": org, "period_start": "2026-11-02 00:00:00.000Z"})
+					n, err := app.CountRecords(schema.PayrollRuns, dbx.HashExp{"org": org, "period_start": "2026-11-02 00:00:00.000Z"})
 					return err == nil && n == 1
 				},
 			}.on(perms.ManagePayroll, o.label, o.org, perms.Target{}),
-			listed(migrations.PayrollRuns, o.run).on(perms.ViewPastTeamPayments, o.label+" (run)", o.org, perms.Target{}),
+			listed(schema.PayrollRuns, o.run).on(perms.ViewPastTeamPayments, o.label+" (run)", o.org, perms.Target{}),
 		)
 	}
 	return ps

@@ -10,7 +10,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -32,9 +32,9 @@ func planProbes(self string) []probe {
 		tg := perms.Target{}
 		ps = append(ps,
 			billingShown(o.id).on(perms.Billing, o.label, o.id, tg),
-			updated(migrations.Organizations, o.id, "seat_limit", 50).on(perms.ChangeSubscriptionPlan, o.label+" (seats)", o.id, tg),
-			updated(migrations.Organizations, o.id, "plan_retention_days", 30).on(perms.ChangeSubscriptionPlan, o.label+" (retention)", o.id, tg),
-			updated(migrations.Organizations, o.id, migrations.FeatureField(migrations.ModulePayroll), false).
+			updated(schema.Organizations, o.id, "seat_limit", 50).on(perms.ChangeSubscriptionPlan, o.label+" (seats)", o.id, tg),
+			updated(schema.Organizations, o.id, "plan_retention_days", 30).on(perms.ChangeSubscriptionPlan, o.label+" (retention)", o.id, tg),
+			updated(schema.Organizations, o.id, schema.FeatureField(schema.ModulePayroll), false).
 				on(perms.AddRemoveFeatures, o.label, o.id, tg),
 		)
 	}
@@ -48,13 +48,13 @@ func transferred(project, from string, plant bool) probe {
 		method: "POST", url: strings.Replace(api.TransferProjectRoute, "{id}", project, 1),
 		body: `{"org":"` + tt.Initech + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.Projects, project)
+			r, err := app.FindRecordById(schema.Projects, project)
 			return err == nil && r.GetString("org") == tt.Initech
 		},
 	}
 	if plant {
 		pr.before = func(t testing.TB, app core.App) {
-			hookstest.PlantRecord(t, app, migrations.Projects, project, map[string]any{"org": from, "name": "Movable"})
+			hookstest.PlantRecord(t, app, schema.Projects, project, map[string]any{"org": from, "name": "Movable"})
 		}
 	}
 	return pr
@@ -66,11 +66,11 @@ func projectInTeam(org, team string) probe {
 	return probe{
 		method: "POST", url: hookstest.OrgURL(api.CreateProjectRoute, org), body: `{"name":"` + name + `","team":"` + team + `"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			p, err := app.FindFirstRecordByData(migrations.Projects, "name", name)
+			p, err := app.FindFirstRecordByData(schema.Projects, "name", name)
 			if err != nil {
 				return false
 			}
-			n, err := app.CountRecords(migrations.TeamProjects, dbx.HashExp{"project": p.Id, "team": team})
+			n, err := app.CountRecords(schema.TeamProjects, dbx.HashExp{"project": p.Id, "team": team})
 			return err == nil && n == 1
 		},
 	}

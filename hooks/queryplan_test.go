@@ -22,7 +22,7 @@ import (
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // largeTables grow with every slot tracked: a query that scans one of them
@@ -197,7 +197,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	}
 	assertIndexed(t, p.App, log, "ingest locations", "")
 
-	slotRecord, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", act)
+	slotRecord, err := p.App.FindFirstRecordByData(schema.Activities, "client_id", act)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,15 +207,15 @@ func TestHotPathsUseIndexes(t *testing.T) {
 	weekFrom, weekUntil := dbDay(day.Add(-6*24*time.Hour)), dbDay(day.Add(24*time.Hour))
 	month := day.AddDate(0, 0, -29).Format("2006-01-02")
 	lists := map[string]string{
-		"gallery screenshots": listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`, tt.Walt, from, until), "taken_at", "500", ""),
-		"gallery app usage": listURL(migrations.AppUsage, fmt.Sprintf(`activity = %q || activity = %q`, slotRecord.Id, tt.DataID("act", tt.Walt, tt.ProjA)),
+		"gallery screenshots": listURL(schema.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`, tt.Walt, from, until), "taken_at", "500", ""),
+		"gallery app usage": listURL(schema.AppUsage, fmt.Sprintf(`activity = %q || activity = %q`, slotRecord.Id, tt.DataID("act", tt.Walt, tt.ProjA)),
 			"-seconds", "1000", "activity,app,title,url,seconds"),
-		"gallery slots":        listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, from, until, tt.Walt), "slot_start", "1000", ""),
-		"latest screenshots":   listURL(migrations.Screenshots, fmt.Sprintf(`user = %q`, tt.Walt), "-taken_at", "6", ""),
-		"timesheet week slots": listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, weekFrom, weekUntil, tt.Walt), "slot_start", "1000", ""),
-		"team week slots":      listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q`, weekFrom, weekUntil), "slot_start", "1000", ""),
-		"locations week":       listURL(migrations.Locations, fmt.Sprintf(`recorded_at >= %q && recorded_at < %q`, weekFrom, weekUntil), "recorded_at", "1000", "user,recorded_at"),
-		"audit log":            listURL(migrations.AuditLog, fmt.Sprintf(`org = %q`, tt.Acme), "-created", "200", ""),
+		"gallery slots":        listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, from, until, tt.Walt), "slot_start", "1000", ""),
+		"latest screenshots":   listURL(schema.Screenshots, fmt.Sprintf(`user = %q`, tt.Walt), "-taken_at", "6", ""),
+		"timesheet week slots": listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`, weekFrom, weekUntil, tt.Walt), "slot_start", "1000", ""),
+		"team week slots":      listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q`, weekFrom, weekUntil), "slot_start", "1000", ""),
+		"locations week":       listURL(schema.Locations, fmt.Sprintf(`recorded_at >= %q && recorded_at < %q`, weekFrom, weekUntil), "recorded_at", "1000", "user,recorded_at"),
+		"audit log":            listURL(schema.AuditLog, fmt.Sprintf(`org = %q`, tt.Acme), "-created", "200", ""),
 	}
 	routes := map[string]string{
 		"gallery day":     "/api/tock/orgs/" + tt.Acme + "/gallery?day=" + day.Format("2006-01-02") + "&user=" + tt.Walt,

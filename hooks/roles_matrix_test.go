@@ -7,7 +7,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -90,32 +90,32 @@ const (
 
 func roleProbes(self string) []probe {
 	zoe := perms.Target{OwnerID: tt.Zoe}
-	zoeOwner := settingOrgRole(updated(migrations.Memberships, tt.MembershipID(tt.Zoe), "role", "user"), tt.Zoe, "owner", "user").
+	zoeOwner := settingOrgRole(updated(schema.Memberships, tt.MembershipID(tt.Zoe), "role", "user"), tt.Zoe, "owner", "user").
 		on(perms.ChangeUserRoles, "team member who is an owner (demote)", tt.Acme, zoe)
 	zoeOwner.before = func(t testing.TB, app core.App) {
-		hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Zoe), map[string]any{"role": "owner"})
+		hookstest.SetFields(t, app, schema.Memberships, tt.MembershipID(tt.Zoe), map[string]any{"role": "owner"})
 	}
 	a := perms.Target{ProjectID: tt.ProjA}
 	return []probe{
 		// Only an owner makes an owner; only an owner unmakes one.
-		settingOrgRole(updated(migrations.Memberships, tt.MembershipID(tt.Zoe), "role", "owner"), tt.Zoe, "user", "owner").
+		settingOrgRole(updated(schema.Memberships, tt.MembershipID(tt.Zoe), "role", "owner"), tt.Zoe, "user", "owner").
 			on(perms.ChangeUserRoles, "team member (make owner)", tt.Acme, zoe),
 		zoeOwner,
 		// An organization manager's project role is out of a project
 		// manager's and a team lead's reach; the manager can't make
 		// themselves the project's viewer either.
-		withRecord(settingProjectRole(updated(migrations.ProjectMembers, bobInA, "role", "viewer"),
+		withRecord(settingProjectRole(updated(schema.ProjectMembers, bobInA, "role", "viewer"),
 			perms.RoleChange{Where: tt.ProjA, Target: tt.Bob, TargetOrgRole: "manager", From: "user", To: "viewer"}),
-			migrations.ProjectMembers, bobInA, map[string]any{"org": tt.Acme, "project": tt.ProjA, "user": tt.Bob, "role": "user"}).
+			schema.ProjectMembers, bobInA, map[string]any{"org": tt.Acme, "project": tt.ProjA, "user": tt.Bob, "role": "user"}).
 			on(perms.ChangeUserRoles, "assigned (a manager's project role)", tt.Acme, a),
 		// So is a lead who is an organization manager.
-		withRecord(settingTeamRole(updated(migrations.TeamMembers, bobInT, "is_lead", false),
+		withRecord(settingTeamRole(updated(schema.TeamMembers, bobInT, "is_lead", false),
 			perms.RoleChange{Where: tt.TeamT, Target: tt.Bob, TargetOrgRole: "manager", From: perms.TeamLead, To: perms.TeamMember}),
-			migrations.TeamMembers, bobInT, map[string]any{"org": tt.Acme, "team": tt.TeamT, "user": tt.Bob, "is_lead": true}).
+			schema.TeamMembers, bobInT, map[string]any{"org": tt.Acme, "team": tt.TeamT, "user": tt.Bob, "is_lead": true}).
 			on(perms.AddRemoveTeamLeads, "assigned (a lead who is a manager)", tt.Acme, perms.Target{TeamID: tt.TeamT}),
 		// Nobody but an owner gives themselves a role: a manager who made
 		// themselves a project's viewer would see its screenshots.
-		joiningAs(created(migrations.ProjectMembers, map[string]any{"org": tt.Acme, "project": tt.ProjB, "user": self, "role": "viewer"},
+		joiningAs(created(schema.ProjectMembers, map[string]any{"org": tt.Acme, "project": tt.ProjB, "user": self, "role": "viewer"},
 			"project = {:project} AND user = {:user}"), self, tt.ProjB, "viewer").
 			on(perms.AddProjectMembers, "oneself as a viewer", tt.Acme, perms.Target{ProjectID: tt.ProjB}),
 	}

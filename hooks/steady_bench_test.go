@@ -17,7 +17,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // The steady-state benchmarks run each request twice: on a fresh database
@@ -83,7 +83,7 @@ func BenchmarkSteadyScreenshotList(b *testing.B) {
 		h, token := steadyRouter(b, fx, steady.Member(1))
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
-			getOK(b, h, listURL(migrations.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`,
+			getOK(b, h, listURL(schema.Screenshots, fmt.Sprintf(`user = %q && taken_at >= %q && taken_at < %q`,
 				user, dbDay(day), dbDay(day.Add(24*time.Hour))), "-taken_at", "30", ""), token)
 		})
 	})
@@ -130,7 +130,7 @@ func BenchmarkSteadyTimesheet(b *testing.B) {
 		latencies(b, func(i int) {
 			user, day := memberDay(shape, i)
 			week := day.AddDate(0, 0, -6)
-			getOK(b, h, listURL(migrations.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`,
+			getOK(b, h, listURL(schema.Activities, fmt.Sprintf(`slot_start >= %q && slot_start < %q && user = %q`,
 				dbDay(week), dbDay(day.Add(24*time.Hour)), user), "slot_start", "1000", ""), token)
 			getOK(b, h, "/api/tock/orgs/"+steady.Org+"/breaks?user="+user+"&from="+week.Format("2006-01-02")+"&to="+day.Format("2006-01-02"), token)
 		})
@@ -176,7 +176,7 @@ func BenchmarkSteadyRetention(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := app.DB().Update(migrations.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
+			if _, err := app.DB().Update(schema.Organizations, dbx.Params{"retention_days": 90}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 				b.Fatal(err)
 			}
 			// The cutoff falls in the evening of the oldest day: it goes whole, the next stays.

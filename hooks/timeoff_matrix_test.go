@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -25,7 +25,7 @@ func timeOffRequested(org, user, policy string) probe {
 		method: "POST", url: hookstest.OrgURL(api.TimeOffRequestsRoute, org),
 		body: fmt.Sprintf(`{"user":%q,"policy":%q,"start":%q,"end":%q,"hours":8,"reason":"probe"}`, user, policy, day, day),
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			n, err := app.CountRecords(migrations.TimeOffRequests, dbx.HashExp{"user": user, "start": day + " 00:00:00.000Z"})
+			n, err := app.CountRecords(schema.TimeOffRequests, dbx.HashExp{"user": user, "start": day + " 00:00:00.000Z"})
 			return err == nil && n == 1
 		},
 	}
@@ -35,11 +35,11 @@ func timeOffRequested(org, user, policy string) probe {
 func timeOffDecided(user, policy, verb string) probe {
 	id := tt.TimeOffRequestID(user, policy)
 	route := map[string]string{"approve": api.ApproveTimeOffRoute, "deny": api.DenyTimeOffRoute}[verb]
-	status := map[string]string{"approve": migrations.TimeOffApproved, "deny": migrations.TimeOffDenied}[verb]
+	status := map[string]string{"approve": schema.TimeOffApproved, "deny": schema.TimeOffDenied}[verb]
 	return probe{
 		method: "POST", url: strings.Replace(route, "{id}", id, 1), body: `{"note":"probe"}`,
 		took: func(_ testing.TB, app core.App, _ int, _ string) bool {
-			r, err := app.FindRecordById(migrations.TimeOffRequests, id)
+			r, err := app.FindRecordById(schema.TimeOffRequests, id)
 			return err == nil && r.GetString("status") == status
 		},
 		// Deciding needs more than self, and one's own request goes to
@@ -83,15 +83,15 @@ func timeOffProbes(self string) []probe {
 	} {
 		tg := perms.Target{}
 		ps = append(ps,
-			created(migrations.TimeOffPolicies, map[string]any{"org": o.id, "name": "Sick leave", "accrual": "per_hour_worked", "accrual_rate": 0.05},
+			created(schema.TimeOffPolicies, map[string]any{"org": o.id, "name": "Sick leave", "accrual": "per_hour_worked", "accrual_rate": 0.05},
 				"org = {:org} AND name = {:name}").on(perms.AddTimeOffPolicies, o.label, o.id, tg),
-			updated(migrations.TimeOffPolicies, o.policy, "max_balance_hours", 80).on(perms.AddTimeOffPolicies, o.label+" (edit)", o.id, tg),
-			deleted(migrations.TimeOffPolicies, o.policy).on(perms.AddTimeOffPolicies, o.label+" (delete)", o.id, tg),
-			created(migrations.HolidayPolicies, map[string]any{"org": o.id, "name": "Local days", "all_members": true,
+			updated(schema.TimeOffPolicies, o.policy, "max_balance_hours", 80).on(perms.AddTimeOffPolicies, o.label+" (edit)", o.id, tg),
+			deleted(schema.TimeOffPolicies, o.policy).on(perms.AddTimeOffPolicies, o.label+" (delete)", o.id, tg),
+			created(schema.HolidayPolicies, map[string]any{"org": o.id, "name": "Local days", "all_members": true,
 				"holidays": []map[string]string{{"date": "2026-06-01", "name": "Founders' day"}}},
 				"org = {:org} AND name = {:name}").on(perms.AddHolidayPolicies, o.label, o.id, tg),
-			updated(migrations.HolidayPolicies, o.holidays, "name", "Renamed").on(perms.AddHolidayPolicies, o.label+" (edit)", o.id, tg),
-			deleted(migrations.HolidayPolicies, o.holidays).on(perms.AddHolidayPolicies, o.label+" (delete)", o.id, tg),
+			updated(schema.HolidayPolicies, o.holidays, "name", "Renamed").on(perms.AddHolidayPolicies, o.label+" (edit)", o.id, tg),
+			deleted(schema.HolidayPolicies, o.holidays).on(perms.AddHolidayPolicies, o.label+" (delete)", o.id, tg),
 		)
 	}
 
@@ -105,17 +105,17 @@ func timeOffProbes(self string) []probe {
 		tg := perms.Target{OwnerID: m.user}
 		bal := tt.BalanceID(m.user, m.policy)
 		ps = append(ps,
-			updated(migrations.TimeOffBalances, bal, "adjustment_hours", 12).on(perms.EditTimeOffBalances, m.label, m.org, tg),
+			updated(schema.TimeOffBalances, bal, "adjustment_hours", 12).on(perms.EditTimeOffBalances, m.label, m.org, tg),
 			timeOffRequested(m.org, m.user, m.policy).on(perms.ApproveRequestTimeOffRequests, m.label+" (request)", m.org, tg),
 			timeOffDecided(m.user, m.policy, "approve").on(perms.ApproveRequestTimeOffRequests, m.label+" (approve)", m.org, tg),
 			timeOffDecided(m.user, m.policy, "deny").on(perms.ApproveRequestTimeOffRequests, m.label+" (deny)", m.org, tg),
-			listed(migrations.TimeOffRequests, tt.TimeOffRequestID(m.user, m.policy)).
+			listed(schema.TimeOffRequests, tt.TimeOffRequestID(m.user, m.policy)).
 				on(perms.ApproveRequestTimeOffRequests, m.label+" (list)", m.org, tg),
 			balancesShown(m.org, m.user, m.policy).on(perms.ApproveRequestTimeOffRequests, m.label+" (balances)", m.org, tg),
 		)
 		if m.user != self {
 			// One's own balance record is always listed to oneself.
-			ps = append(ps, listed(migrations.TimeOffBalances, bal).on(perms.EditTimeOffBalances, m.label+" (list)", m.org, tg))
+			ps = append(ps, listed(schema.TimeOffBalances, bal).on(perms.EditTimeOffBalances, m.label+" (list)", m.org, tg))
 		}
 	}
 
@@ -136,14 +136,14 @@ func timeOffProbes(self string) []probe {
 		tg := perms.Target{OwnerID: sh.user, ProjectID: sh.project}
 		id := tt.ShiftID(sh.user, sh.project)
 		ps = append(ps,
-			listed(migrations.Schedules, id).on(perms.ViewSchedules, sh.label, sh.org, tg),
+			listed(schema.Schedules, id).on(perms.ViewSchedules, sh.label, sh.org, tg),
 			attended(sh.org, id).on(perms.ViewSchedules, sh.label+" (attendance)", sh.org, tg),
-			created(migrations.Schedules, map[string]any{
+			created(schema.Schedules, map[string]any{
 				"org": sh.org, "user": sh.user, "project": sh.project, "note": "probe",
 				"start": tt.Slot.Add(24 * time.Hour), "end": tt.Slot.Add(32 * time.Hour),
 			}, "user = {:user} AND note = {:note}").on(perms.AddSchedules, sh.label, sh.org, tg),
-			updated(migrations.Schedules, id, "min_hours", 2).on(perms.ModifySchedules, sh.label, sh.org, tg),
-			deleted(migrations.Schedules, id).on(perms.ModifySchedules, sh.label+" (delete)", sh.org, tg),
+			updated(schema.Schedules, id, "min_hours", 2).on(perms.ModifySchedules, sh.label, sh.org, tg),
+			deleted(schema.Schedules, id).on(perms.ModifySchedules, sh.label+" (delete)", sh.org, tg),
 		)
 	}
 	return ps

@@ -5,12 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
-)
 
-// Collections of the encrypted screenshot pipeline.
-const (
-	OrgKeys  = "org_keys"
-	AuditLog = "audit_log"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Each organization has X25519 key pairs: the current one's public half is on
@@ -18,37 +14,37 @@ const (
 // server's master key. Deletions of screenshots and time go to audit_log.
 func init() {
 	m.Register(createKeysAndAudit, func(app core.App) error {
-		if err := dropCollections(app, AuditLog, OrgKeys); err != nil {
+		if err := dropCollections(app, schema.AuditLog, schema.OrgKeys); err != nil {
 			return err
 		}
-		orgs, err := app.FindCollectionByNameOrId(Organizations)
+		orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 		if err != nil {
 			return err
 		}
-		orgs.Fields.RemoveByName("key_id")
-		orgs.Fields.RemoveByName("public_key")
+		orgs.Fields.RemoveByName(schema.FieldKeyID)
+		orgs.Fields.RemoveByName(schema.FieldPublicKey)
 		return app.Save(orgs)
 	})
 }
 
 func createKeysAndAudit(app core.App) error {
-	orgs, err := app.FindCollectionByNameOrId(Organizations)
+	orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 	if err != nil {
 		return fmt.Errorf("find organizations: %w", err)
 	}
-	users, err := app.FindCollectionByNameOrId(Users)
+	users, err := app.FindCollectionByNameOrId(schema.Users)
 	if err != nil {
 		return fmt.Errorf("find users: %w", err)
 	}
-	orgs.Fields.Add(text("key_id", false, 64))
-	orgs.Fields.Add(text("public_key", false, 64)) // base64 of 32 bytes
+	orgs.Fields.Add(text(schema.FieldKeyID, false, 64))
+	orgs.Fields.Add(text(schema.FieldPublicKey, false, 64)) // base64 of 32 bytes
 	if err := app.Save(orgs); err != nil {
 		return fmt.Errorf("add key fields: %w", err)
 	}
 
-	keys := orgScoped(OrgKeys, orgs)
-	keys.Fields.Add(text("key_id", true, 64))
-	keys.Fields.Add(text("public_key", true, 64))
+	keys := orgScoped(schema.OrgKeys, orgs)
+	keys.Fields.Add(text(schema.FieldKeyID, true, 64))
+	keys.Fields.Add(text(schema.FieldPublicKey, true, 64))
 	keys.Fields.Add(&core.TextField{Name: "wrapped_private_key", Required: true, Max: 512, Hidden: true})
 	timestamps(keys)
 	keys.AddIndex("idx_org_keys_org_key", true, "`org`, `key_id`", "")
@@ -57,7 +53,7 @@ func createKeysAndAudit(app core.App) error {
 		return err
 	}
 
-	audit := orgScoped(AuditLog, orgs)
+	audit := orgScoped(schema.AuditLog, orgs)
 	audit.Fields.Add(relation("actor", users, false, false))
 	audit.Fields.Add(text("action", true, 64))
 	audit.Fields.Add(text("target_collection", true, 64))

@@ -5,13 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
-)
 
-// Limits of a work break policy: a break may start after at most a day of
-// work and last at most four hours.
-const (
-	MaxBreakAfterMinutes = 1440
-	MaxBreakMinutes      = 240
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Work break policies. Breaks themselves are never recorded: Tock derives
@@ -19,19 +14,19 @@ const (
 // a policy changed today also explains yesterday's timesheet.
 func init() {
 	m.Register(createBreakPolicies, func(app core.App) error {
-		return dropCollections(app, BreakPolicies)
+		return dropCollections(app, schema.BreakPolicies)
 	})
 }
 
 func createBreakPolicies(app core.App) error {
-	orgs, err := app.FindCollectionByNameOrId(Organizations)
+	orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", Organizations, err)
+		return fmt.Errorf("find %s: %w", schema.Organizations, err)
 	}
-	c := orgScoped(BreakPolicies, orgs)
-	c.Fields.Add(text("name", true, 100))
-	c.Fields.Add(number("after_minutes", true, 1, MaxBreakAfterMinutes))
-	c.Fields.Add(number("break_minutes", true, 1, MaxBreakMinutes))
+	c := orgScoped(schema.BreakPolicies, orgs)
+	c.Fields.Add(text(schema.FieldName, true, 100))
+	c.Fields.Add(number("after_minutes", true, 1, schema.MaxBreakAfterMinutes))
+	c.Fields.Add(number("break_minutes", true, 1, schema.MaxBreakMinutes))
 	c.Fields.Add(&core.BoolField{Name: "paid"})
 	timestamps(c)
 	if err := save(app, c); err != nil {

@@ -3,22 +3,12 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
-// Limits of field work (Hubstaff's job sites and work orders).
+// Lengths of field work's names and addresses.
 const (
-	MinJobSiteRadius      = 25   // metres: below a phone's usual GPS accuracy
-	MaxJobSiteRadius      = 5000 // metres
-	MaxLocationBatch      = 500  // points per upload
-	MaxWorkOrderText      = 5000
-	JobScheduled          = "scheduled"
-	JobInProgress         = "in_progress"
-	JobDone               = "done"
-	WorkOrderOpen         = "open"
-	WorkOrderInProgress   = "in_progress"
-	WorkOrderDone         = "done"
-	MaxLocationClientID   = 100    // characters
-	MaxLocationAccuracy   = 100000 // metres: a fix vaguer than 100 km locates nothing
 	maxFieldNameLength    = 200
 	maxFieldAddressLength = 500
 )
@@ -29,7 +19,7 @@ const (
 // (hooks/jobsites.go), so a job site added today also explains last week.
 func init() {
 	m.Register(createField, func(app core.App) error {
-		return dropCollections(app, Jobs, WorkOrders, JobSites, Locations)
+		return dropCollections(app, schema.Jobs, schema.WorkOrders, schema.JobSites, schema.Locations)
 	})
 }
 
@@ -42,21 +32,21 @@ func coordinates(c *core.Collection) {
 }
 
 func createField(app core.App) error {
-	cs, err := findCollections(app, Organizations, Users, Projects, Clients)
+	cs, err := findCollections(app, schema.Organizations, schema.Users, schema.Projects, schema.Clients)
 	if err != nil {
 		return err
 	}
 	orgs, users, projects, clients := cs[0], cs[1], cs[2], cs[3]
 
-	locations := orgScoped(Locations, orgs)
-	locations.Fields.Add(relation("user", users, true, true))
-	locations.Fields.Add(relation("project", projects, false, false))
-	locations.Fields.Add(text("client_id", true, MaxLocationClientID))
+	locations := orgScoped(schema.Locations, orgs)
+	locations.Fields.Add(relation(schema.FieldUser, users, true, true))
+	locations.Fields.Add(relation(schema.FieldProject, projects, false, false))
+	locations.Fields.Add(text(schema.FieldClientID, true, schema.MaxLocationClientID))
 	locations.Fields.Add(&core.DateField{Name: "recorded_at", Required: true})
 	coordinates(locations)
 	// Required: a fix without an accuracy can't be placed inside a radius.
-	locations.Fields.Add(&core.NumberField{Name: "accuracy_m", Required: true, Min: floatPtr(0), Max: floatPtr(MaxLocationAccuracy)})
-	locations.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
+	locations.Fields.Add(&core.NumberField{Name: "accuracy_m", Required: true, Min: floatPtr(0), Max: floatPtr(schema.MaxLocationAccuracy)})
+	locations.Fields.Add(&core.AutodateField{Name: schema.FieldCreated, OnCreate: true})
 	// One point per device reading: the phone retries a batch with the same ids.
 	locations.AddIndex("idx_locations_user_client_id", true, "`user`, `client_id`", "")
 	// Covering: a job site's visits read every point of a range, and table
@@ -67,23 +57,23 @@ func createField(app core.App) error {
 		return err
 	}
 
-	sites := orgScoped(JobSites, orgs)
-	sites.Fields.Add(text("name", true, maxFieldNameLength))
+	sites := orgScoped(schema.JobSites, orgs)
+	sites.Fields.Add(text(schema.FieldName, true, maxFieldNameLength))
 	sites.Fields.Add(text("address", false, maxFieldAddressLength))
 	coordinates(sites)
-	sites.Fields.Add(number("radius_m", true, MinJobSiteRadius, MaxJobSiteRadius))
-	sites.Fields.Add(relation("project", projects, false, false))
+	sites.Fields.Add(number("radius_m", true, schema.MinJobSiteRadius, schema.MaxJobSiteRadius))
+	sites.Fields.Add(relation(schema.FieldProject, projects, false, false))
 	timestamps(sites)
 
 	if err := save(app, sites); err != nil {
 		return err
 	}
 
-	orders := orgScoped(WorkOrders, orgs)
-	orders.Fields.Add(text("title", true, maxFieldNameLength))
-	orders.Fields.Add(text("description", false, MaxWorkOrderText))
-	orders.Fields.Add(relation("client", clients, false, false))
-	orders.Fields.Add(choice("status", true, WorkOrderOpen, WorkOrderInProgress, WorkOrderDone))
+	orders := orgScoped(schema.WorkOrders, orgs)
+	orders.Fields.Add(text(schema.FieldTitle, true, maxFieldNameLength))
+	orders.Fields.Add(text("description", false, schema.MaxWorkOrderText))
+	orders.Fields.Add(relation(schema.FieldClient, clients, false, false))
+	orders.Fields.Add(choice(schema.FieldStatus, true, schema.WorkOrderOpen, schema.WorkOrderInProgress, schema.WorkOrderDone))
 	orders.Fields.Add(&core.DateField{Name: "due"})
 	timestamps(orders)
 
@@ -91,14 +81,14 @@ func createField(app core.App) error {
 		return err
 	}
 
-	jobs := orgScoped(Jobs, orgs)
+	jobs := orgScoped(schema.Jobs, orgs)
 	jobs.Fields.Add(relation("work_order", orders, true, true))
 	jobs.Fields.Add(relation("job_site", sites, false, false))
 	jobs.Fields.Add(relation("assignee", users, true, true))
 	jobs.Fields.Add(&core.DateField{Name: "start", Required: true})
 	jobs.Fields.Add(&core.DateField{Name: "end", Required: true})
-	jobs.Fields.Add(choice("status", true, JobScheduled, JobInProgress, JobDone))
-	jobs.Fields.Add(text("note", false, MaxWorkOrderText))
+	jobs.Fields.Add(choice(schema.FieldStatus, true, schema.JobScheduled, schema.JobInProgress, schema.JobDone))
+	jobs.Fields.Add(text("note", false, schema.MaxWorkOrderText))
 	timestamps(jobs)
 	jobs.AddIndex("idx_jobs_org_assignee_start", false, "`org`, `assignee`, `start`", "")
 

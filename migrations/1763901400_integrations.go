@@ -5,30 +5,12 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
-// Webhook events: what happened, after its transaction committed.
-const (
-	EventMemberJoined         = "member.joined"
-	EventTimesheetSubmitted   = "timesheet.submitted"
-	EventTimesheetApproved    = "timesheet.approved"
-	EventTimesheetRejected    = "timesheet.rejected"
-	EventTimeRequestApproved  = "time_request.approved"
-	EventProjectCreated       = "project.created"
-	DeliveryPending           = "pending"
-	DeliveryDelivered         = "delivered"
-	DeliveryFailed            = "failed"
-	SummaryOff                = "off"
-	SummaryDaily              = "daily"
-	SummaryWeekly             = "weekly"
-	maxWebhookDeliveryAttempt = 1000
-)
-
-// WebhookEvents lists every event a webhook may subscribe to.
-func WebhookEvents() []string {
-	return []string{EventMemberJoined, EventTimesheetSubmitted, EventTimesheetApproved, EventTimesheetRejected,
-		EventTimeRequestApproved, EventProjectCreated}
-}
+// maxWebhookDeliveryAttempt bounds a delivery's attempt counter.
+const maxWebhookDeliveryAttempt = 1000
 
 // Integrations are outgoing webhooks (`webhooks`) whose deliveries are
 // records (`webhook_deliveries`), so a restart loses none; members choose
@@ -38,15 +20,15 @@ func init() {
 }
 
 func createIntegrations(app core.App) error {
-	orgs, err := app.FindCollectionByNameOrId(Organizations)
+	orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", Organizations, err)
+		return fmt.Errorf("find %s: %w", schema.Organizations, err)
 	}
-	hooks := orgScoped(Webhooks, orgs)
-	hooks.Fields.Add(text("name", true, 100))
-	hooks.Fields.Add(text("url", true, 2000))
-	events := choice("events", true, WebhookEvents()...)
-	events.MaxSelect = len(WebhookEvents())
+	hooks := orgScoped(schema.Webhooks, orgs)
+	hooks.Fields.Add(text(schema.FieldName, true, 100))
+	hooks.Fields.Add(text(schema.FieldURL, true, 2000))
+	events := choice("events", true, schema.WebhookEvents()...)
+	events.MaxSelect = len(schema.WebhookEvents())
 	hooks.Fields.Add(events)
 	hooks.Fields.Add(&core.BoolField{Name: "active"})
 	// The signing secret is shown once, in the answer that creates or
@@ -57,12 +39,12 @@ func createIntegrations(app core.App) error {
 		return err
 	}
 
-	deliveries := orgScoped(WebhookDeliveries, orgs)
+	deliveries := orgScoped(schema.WebhookDeliveries, orgs)
 	deliveries.Fields.Add(relation("webhook", hooks, true, true))
-	deliveries.Fields.Add(choice("event", true, WebhookEvents()...))
+	deliveries.Fields.Add(choice("event", true, schema.WebhookEvents()...))
 	deliveries.Fields.Add(&core.JSONField{Name: "payload", MaxSize: 64 << 10})
 	deliveries.Fields.Add(number("attempts", false, 0, maxWebhookDeliveryAttempt))
-	deliveries.Fields.Add(choice("status", true, DeliveryPending, DeliveryDelivered, DeliveryFailed))
+	deliveries.Fields.Add(choice(schema.FieldStatus, true, schema.DeliveryPending, schema.DeliveryDelivered, schema.DeliveryFailed))
 	deliveries.Fields.Add(number("response_code", false, 0, 999))
 	deliveries.Fields.Add(&core.DateField{Name: "next_attempt_at"})
 	deliveries.Fields.Add(&core.DateField{Name: "delivered_at"})
@@ -74,33 +56,33 @@ func createIntegrations(app core.App) error {
 		return err
 	}
 
-	memberships, err := app.FindCollectionByNameOrId(Memberships)
+	memberships, err := app.FindCollectionByNameOrId(schema.Memberships)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", Memberships, err)
+		return fmt.Errorf("find %s: %w", schema.Memberships, err)
 	}
 	// Empty reads as off: nobody is mailed without asking.
-	memberships.Fields.Add(choice("summary_emails", false, SummaryOff, SummaryDaily, SummaryWeekly))
+	memberships.Fields.Add(choice(schema.FieldSummaryEmails, false, schema.SummaryOff, schema.SummaryDaily, schema.SummaryWeekly))
 	// The period last mailed ("daily:2026-11-02", "weekly:2026-11-02"), so
 	// a restart or a second run doesn't mail it again.
-	memberships.Fields.Add(&core.TextField{Name: "summary_sent", Max: 40, Hidden: true})
+	memberships.Fields.Add(&core.TextField{Name: schema.FieldSummarySent, Max: 40, Hidden: true})
 	if err := app.Save(memberships); err != nil {
-		return fmt.Errorf("add summary fields to %s: %w", Memberships, err)
+		return fmt.Errorf("add summary fields to %s: %w", schema.Memberships, err)
 	}
 	return applyMatrixRules(app)
 }
 
 func dropIntegrations(app core.App) error {
-	if err := dropCollections(app, WebhookDeliveries, Webhooks); err != nil {
+	if err := dropCollections(app, schema.WebhookDeliveries, schema.Webhooks); err != nil {
 		return err
 	}
-	c, err := app.FindCollectionByNameOrId(Memberships)
+	c, err := app.FindCollectionByNameOrId(schema.Memberships)
 	if err != nil {
 		return nil
 	}
-	c.Fields.RemoveByName("summary_emails")
-	c.Fields.RemoveByName("summary_sent")
+	c.Fields.RemoveByName(schema.FieldSummaryEmails)
+	c.Fields.RemoveByName(schema.FieldSummarySent)
 	if err := app.Save(c); err != nil {
-		return fmt.Errorf("drop summary fields of %s: %w", Memberships, err)
+		return fmt.Errorf("drop summary fields of %s: %w", schema.Memberships, err)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // textMax is one text field's length bound, before and after this migration.
@@ -20,11 +22,11 @@ type textMax struct {
 // stored value.
 func boundedTexts() []textMax {
 	return []textMax{
-		{AppUsage, "app", 200, 256},
-		{AppUsage, "title", 1000, 1024},
-		{AppUsage, "url", 2000, 2048},
-		{Invites, "token_hash", 0, 64},
-		{Screenshots, "sha256", 0, 64},
+		{schema.AppUsage, "app", 200, 256},
+		{schema.AppUsage, "title", 1000, 1024},
+		{schema.AppUsage, "url", 2000, 2048},
+		{schema.Invites, "token_hash", 0, 64},
+		{schema.Screenshots, "sha256", 0, 64},
 	}
 }
 

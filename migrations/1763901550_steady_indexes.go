@@ -5,6 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // steadyIndexes are what the hot paths need once an organization has months
@@ -19,10 +21,10 @@ import (
 //     slots, read from the index alone rather than a row lookup each.
 func steadyIndexes() map[string][][2]string {
 	return map[string][][2]string{
-		Activities: {
+		schema.Activities: {
 			{"idx_activities_org_slot_cover", "`org`, `slot_start`, `user`, `project`, `task`, `tracked_seconds`, `active_seconds`, `source`"},
 		},
-		Screenshots: {
+		schema.Screenshots: {
 			{"idx_screenshots_user_taken", "`user`, `taken_at`"},
 			{"idx_screenshots_storage_key", "`storage_key`"},
 		},

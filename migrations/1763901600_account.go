@@ -6,6 +6,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Account self-service happens in Tock's web app, not in PocketBase's admin
@@ -23,9 +25,6 @@ func accountLinks() [][2]string {
 	}
 }
 
-// UserTimezoneField is the users field holding a person's own time zone.
-const UserTimezoneField = "timezone"
-
 func init() {
 	m.Register(func(app core.App) error {
 		return changeAccount(app, func(from, to string) (string, string) { return from, to }, true)
@@ -37,7 +36,7 @@ func init() {
 // changeAccount rewrites the users collection's mail links (swap gives the
 // direction) and adds or drops the time-zone field.
 func changeAccount(app core.App, swap func(from, to string) (string, string), up bool) error {
-	users, err := app.FindCollectionByNameOrId(Users)
+	users, err := app.FindCollectionByNameOrId(schema.Users)
 	if err != nil {
 		return fmt.Errorf("account: %w", err)
 	}
@@ -47,9 +46,9 @@ func changeAccount(app core.App, swap func(from, to string) (string, string), up
 		users.ConfirmEmailChangeTemplate.Body = strings.ReplaceAll(users.ConfirmEmailChangeTemplate.Body, from, to)
 	}
 	if up {
-		users.Fields.Add(text(UserTimezoneField, false, 64))
+		users.Fields.Add(text(schema.UserTimezoneField, false, 64))
 	} else {
-		users.Fields.RemoveByName(UserTimezoneField)
+		users.Fields.RemoveByName(schema.UserTimezoneField)
 	}
 	if err := app.Save(users); err != nil {
 		return fmt.Errorf("account: save users: %w", err)

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestEveryFieldIsBounded: every text field of Tock's collections (and of
@@ -12,11 +14,11 @@ import (
 // or not at all.
 func TestEveryFieldIsBounded(t *testing.T) {
 	app := newApp(t)
-	names := []string{Users}
+	names := []string{schema.Users}
 	for name := range AccessOf() {
 		names = append(names, name)
 	}
-	for _, name := range append(names, OrgKeys) {
+	for _, name := range append(names, schema.OrgKeys) {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +50,7 @@ func TestEveryFieldIsBounded(t *testing.T) {
 // field limits to the protocol's, and its down migration restores them.
 func TestAppUsageTakesTheIngestLimits(t *testing.T) {
 	app := newApp(t)
-	c, err := app.FindCollectionByNameOrId(AppUsage)
+	c, err := app.FindCollectionByNameOrId(schema.AppUsage)
 	if err != nil {
 		t.Fatal(err)
 	}

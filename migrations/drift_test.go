@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Upgrades can't drift: a landed migration never changes (new changes go
@@ -229,15 +231,15 @@ func seedOldData(t *testing.T, app core.App) []*core.Record {
 		collection, id string
 		fields         map[string]any
 	}{
-		{Users, "usrupgrade00001", map[string]any{"email": "early@example.test", "name": "Early"}},
-		{Organizations, "orgupgrade00001", map[string]any{"name": "Early Co", "timezone": "Europe/Paris",
+		{schema.Users, "usrupgrade00001", map[string]any{"email": "early@example.test", "name": "Early"}},
+		{schema.Organizations, "orgupgrade00001", map[string]any{"name": "Early Co", "timezone": "Europe/Paris",
 			"screenshots_per_slot": 1, "idle_timeout_minutes": 5, "retention_days": 90}},
-		{Memberships, "mbrupgrade00001", map[string]any{"org": "orgupgrade00001", "user": "usrupgrade00001", "role": "owner", "status": "active"}},
-		{Projects, "prjupgrade00001", map[string]any{"org": "orgupgrade00001", "name": "Website"}},
-		{Activities, "actupgrade00001", map[string]any{"org": "orgupgrade00001", "project": "prjupgrade00001", "user": "usrupgrade00001",
+		{schema.Memberships, "mbrupgrade00001", map[string]any{"org": "orgupgrade00001", "user": "usrupgrade00001", "role": "owner", "status": "active"}},
+		{schema.Projects, "prjupgrade00001", map[string]any{"org": "orgupgrade00001", "name": "Website"}},
+		{schema.Activities, "actupgrade00001", map[string]any{"org": "orgupgrade00001", "project": "prjupgrade00001", "user": "usrupgrade00001",
 			"slot_start": slot, "tracked_seconds": 600, "keyboard_seconds": 120, "mouse_seconds": 300, "active_seconds": 420,
 			"source": "tracked", "client_id": "early-slot-0001"}},
-		{AppUsage, "appupgrade00001", map[string]any{"org": "orgupgrade00001", "user": "usrupgrade00001", "activity": "actupgrade00001",
+		{schema.AppUsage, "appupgrade00001", map[string]any{"org": "orgupgrade00001", "user": "usrupgrade00001", "activity": "actupgrade00001",
 			"project": "prjupgrade00001", "app": "editor", "title": "main.go", "seconds": 400, "client_id": "early-app-00001"}},
 	}
 	var out []*core.Record
@@ -287,7 +289,7 @@ func TestUpgradeEqualsFresh(t *testing.T) {
 					t.Errorf("%s %s lost in the upgrade: %v", old.Collection().Name, old.Id, err)
 					continue
 				}
-				if old.Collection().Name == AppUsage && now.GetString("project") != "prjupgrade00001" {
+				if old.Collection().Name == schema.AppUsage && now.GetString("project") != "prjupgrade00001" {
 					t.Errorf("app usage's project is %q, want its activity's", now.GetString("project"))
 				}
 				for field, v := range old.FieldsData() {
@@ -311,7 +313,7 @@ func TestSyncRulesRestoresDrift(t *testing.T) {
 	if changes, err := SyncRules(app); err != nil || len(changes) != 0 {
 		t.Fatalf("fresh database: changes %v, err %v; want none", changes, err)
 	}
-	shots, err := app.FindCollectionByNameOrId(Screenshots)
+	shots, err := app.FindCollectionByNameOrId(schema.Screenshots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,10 +327,10 @@ func TestSyncRulesRestoresDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 1 || changes[0].Collection != Screenshots || !slices.Equal(changes[0].Rules, []string{"view", "delete"}) {
+	if len(changes) != 1 || changes[0].Collection != schema.Screenshots || !slices.Equal(changes[0].Rules, []string{"view", "delete"}) {
 		t.Fatalf("changes %+v, want screenshots view and delete", changes)
 	}
-	shots, _ = app.FindCollectionByNameOrId(Screenshots)
+	shots, _ = app.FindCollectionByNameOrId(schema.Screenshots)
 	if shots.ViewRule == nil || *shots.ViewRule != want || shots.DeleteRule == nil {
 		t.Errorf("rules not restored: view %v delete %v", shots.ViewRule, shots.DeleteRule)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestFieldCollections(t *testing.T) {
@@ -15,10 +17,10 @@ func TestFieldCollections(t *testing.T) {
 		// writable: whether members may create/update/delete through the API
 		writable bool
 	}{
-		{Locations, []string{"org", "user", "project", "client_id", "recorded_at", "lat", "lng", "accuracy_m", "created"}, false},
-		{JobSites, []string{"org", "name", "address", "lat", "lng", "radius_m", "project", "created", "updated"}, true},
-		{WorkOrders, []string{"org", "title", "description", "client", "status", "due", "created", "updated"}, true},
-		{Jobs, []string{"org", "work_order", "job_site", "assignee", "start", "end", "status", "note", "created", "updated"}, true},
+		{schema.Locations, []string{"org", "user", "project", "client_id", "recorded_at", "lat", "lng", "accuracy_m", "created"}, false},
+		{schema.JobSites, []string{"org", "name", "address", "lat", "lng", "radius_m", "project", "created", "updated"}, true},
+		{schema.WorkOrders, []string{"org", "title", "description", "client", "status", "due", "created", "updated"}, true},
+		{schema.Jobs, []string{"org", "work_order", "job_site", "assignee", "start", "end", "status", "note", "created", "updated"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := app.FindCollectionByNameOrId(tc.name)
@@ -46,16 +48,16 @@ func TestFieldCollections(t *testing.T) {
 			}
 		})
 	}
-	sites, _ := app.FindCollectionByNameOrId(JobSites)
-	if r, ok := sites.Fields.GetByName("radius_m").(*core.NumberField); !ok || !r.Required || !r.OnlyInt || *r.Min != MinJobSiteRadius || *r.Max != MaxJobSiteRadius {
-		t.Errorf("radius_m must be a required integer in %d..%d", MinJobSiteRadius, MaxJobSiteRadius)
+	sites, _ := app.FindCollectionByNameOrId(schema.JobSites)
+	if r, ok := sites.Fields.GetByName("radius_m").(*core.NumberField); !ok || !r.Required || !r.OnlyInt || *r.Min != schema.MinJobSiteRadius || *r.Max != schema.MaxJobSiteRadius {
+		t.Errorf("radius_m must be a required integer in %d..%d", schema.MinJobSiteRadius, schema.MaxJobSiteRadius)
 	}
 	for _, f := range []string{"lat", "lng"} {
 		if n, ok := sites.Fields.GetByName(f).(*core.NumberField); !ok || n.Required || n.OnlyInt {
 			t.Errorf("%s must be an optional (zero is a place) fractional number", f)
 		}
 	}
-	locs, _ := app.FindCollectionByNameOrId(Locations)
+	locs, _ := app.FindCollectionByNameOrId(schema.Locations)
 	unique := false
 	for _, idx := range locs.Indexes {
 		unique = unique || (strings.HasPrefix(idx, "CREATE UNIQUE") && containsLeadingColumn(idx, "user") && strings.Contains(idx, "`client_id`"))
@@ -69,14 +71,14 @@ func TestFieldDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	for range core.AppMigrations.Items() { // at most every migration: later ones may exist
-		if _, err := app.FindCollectionByNameOrId(Jobs); err != nil {
+		if _, err := app.FindCollectionByNameOrId(schema.Jobs); err != nil {
 			break
 		}
 		if _, err := runner.Down(1); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	for _, name := range []string{Locations, JobSites, WorkOrders, Jobs} {
+	for _, name := range []string{schema.Locations, schema.JobSites, schema.WorkOrders, schema.Jobs} {
 		if _, err := app.FindCollectionByNameOrId(name); err == nil {
 			t.Fatalf("%s still exists after its migration was rolled back", name)
 		}
@@ -84,7 +86,7 @@ func TestFieldDownAndUp(t *testing.T) {
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	for _, name := range []string{Locations, JobSites, WorkOrders, Jobs} {
+	for _, name := range []string{schema.Locations, schema.JobSites, schema.WorkOrders, schema.Jobs} {
 		if _, err := app.FindCollectionByNameOrId(name); err != nil {
 			t.Fatalf("%s not rebuilt: %v", name, err)
 		}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestIntegrationCollections(t *testing.T) {
@@ -12,10 +14,10 @@ func TestIntegrationCollections(t *testing.T) {
 		name   string
 		fields []string
 	}{
-		{Webhooks, []string{"org", "name", "url", "events", "active", "secret", "created", "updated"}},
-		{WebhookDeliveries, []string{"org", "webhook", "event", "payload", "attempts", "status", "response_code",
+		{schema.Webhooks, []string{"org", "name", "url", "events", "active", "secret", "created", "updated"}},
+		{schema.WebhookDeliveries, []string{"org", "webhook", "event", "payload", "attempts", "status", "response_code",
 			"next_attempt_at", "delivered_at", "last_error", "created", "updated"}},
-		{Memberships, []string{"summary_emails", "summary_sent"}},
+		{schema.Memberships, []string{"summary_emails", "summary_sent"}},
 	} {
 		c, err := app.FindCollectionByNameOrId(tc.name)
 		if err != nil {
@@ -27,14 +29,14 @@ func TestIntegrationCollections(t *testing.T) {
 			}
 		}
 	}
-	hooks, _ := app.FindCollectionByNameOrId(Webhooks)
+	hooks, _ := app.FindCollectionByNameOrId(schema.Webhooks)
 	if s, ok := hooks.Fields.GetByName("secret").(*core.TextField); !ok || !s.Hidden {
 		t.Errorf("webhooks.secret must be a hidden text field")
 	}
-	if ev, ok := hooks.Fields.GetByName("events").(*core.SelectField); !ok || !ev.Required || ev.MaxSelect != len(WebhookEvents()) {
+	if ev, ok := hooks.Fields.GetByName("events").(*core.SelectField); !ok || !ev.Required || ev.MaxSelect != len(schema.WebhookEvents()) {
 		t.Errorf("webhooks.events must be a required multi-select of every event")
 	}
-	deliveries, _ := app.FindCollectionByNameOrId(WebhookDeliveries)
+	deliveries, _ := app.FindCollectionByNameOrId(schema.WebhookDeliveries)
 	if w, ok := deliveries.Fields.GetByName("webhook").(*core.RelationField); !ok || !w.Required || !w.CascadeDelete {
 		t.Errorf("a delivery must go with its webhook")
 	}
@@ -57,23 +59,23 @@ func TestIntegrationsDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	for range core.AppMigrations.Items() {
-		if _, err := app.FindCollectionByNameOrId(Webhooks); err != nil {
+		if _, err := app.FindCollectionByNameOrId(schema.Webhooks); err != nil {
 			break
 		}
 		if _, err := runner.Down(1); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	if _, err := app.FindCollectionByNameOrId(WebhookDeliveries); err == nil {
+	if _, err := app.FindCollectionByNameOrId(schema.WebhookDeliveries); err == nil {
 		t.Fatalf("webhook_deliveries still exists after its migration was rolled back")
 	}
-	if m, _ := app.FindCollectionByNameOrId(Memberships); m.Fields.GetByName("summary_emails") != nil {
+	if m, _ := app.FindCollectionByNameOrId(schema.Memberships); m.Fields.GetByName("summary_emails") != nil {
 		t.Fatalf("summary_emails still on memberships")
 	}
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	if _, err := app.FindCollectionByNameOrId(Webhooks); err != nil {
+	if _, err := app.FindCollectionByNameOrId(schema.Webhooks); err != nil {
 		t.Fatalf("webhooks not rebuilt: %v", err)
 	}
 }

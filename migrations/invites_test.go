@@ -8,11 +8,13 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestInvitesCollection(t *testing.T) {
 	app := newApp(t)
-	c, err := app.FindCollectionByNameOrId(Invites)
+	c, err := app.FindCollectionByNameOrId(schema.Invites)
 	if err != nil {
 		t.Fatalf("invites missing: %v", err)
 	}
@@ -56,20 +58,20 @@ func TestInvitesDownAndUp(t *testing.T) {
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	// Roll back until the collection is gone: later migrations come first.
 	for range core.AppMigrations.Items() {
-		if _, err := app.FindCollectionByNameOrId(Invites); err != nil {
+		if _, err := app.FindCollectionByNameOrId(schema.Invites); err != nil {
 			break
 		}
 		if _, err := runner.Down(1); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	if _, err := app.FindCollectionByNameOrId(Invites); err == nil {
+	if _, err := app.FindCollectionByNameOrId(schema.Invites); err == nil {
 		t.Fatalf("invites still exists after its migration was rolled back")
 	}
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	if _, err := app.FindCollectionByNameOrId(Invites); err != nil {
+	if _, err := app.FindCollectionByNameOrId(schema.Invites); err != nil {
 		t.Fatalf("invites not rebuilt: %v", err)
 	}
 }
@@ -78,8 +80,8 @@ func TestInvitesDownAndUp(t *testing.T) {
 // invitations, keep them from everyone else and let no one write them.
 func TestInviteRulesAlone(t *testing.T) {
 	s := seedSecondLine(t, func(save saveFunc) {
-		save(Invites, "invacme", map[string]any{"org": "acme", "email": "new@example.test", "role": "user",
-			"token_hash": strings.Repeat("a", 64), "status": InvitePending, "expires": time.Now().Add(time.Hour)})
+		save(schema.Invites, "invacme", map[string]any{"org": "acme", "email": "new@example.test", "role": "user",
+			"token_hash": strings.Repeat("a", 64), "status": schema.InvitePending, "expires": time.Now().Add(time.Hour)})
 	})
 	factory, as := s.factory, s.as
 	url := "/api/collections/invites/records"

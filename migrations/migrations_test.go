@@ -9,6 +9,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // newApp is an app on the test's own copy of a migrated data directory.
@@ -51,23 +53,23 @@ var migratedDir = sync.OnceValues(func() (string, error) {
 func TestCoreCollectionsExist(t *testing.T) {
 	app := newApp(t)
 	want := map[string][]string{
-		Organizations:  {"name", "timezone", "archived", "screenshots_per_slot", "blur_screenshots", "idle_timeout_minutes", "retention_days", "allow_screenshot_delete", "managers_view_screenshots"},
-		Memberships:    {"org", "user", "role", "status", "screenshots_per_slot"},
-		Clients:        {"org", "name", "archived"},
-		Projects:       {"org", "name", "client", "archived", "budget", "budget_type"},
-		ProjectMembers: {"org", "project", "user", "role"},
-		Teams:          {"org", "name"},
-		TeamMembers:    {"org", "team", "user", "is_lead"},
-		TeamProjects:   {"org", "team", "project"},
-		Tasks:          {"org", "project", "title", "assignees", "completed"},
-		Activities:     {"org", "project", "task", "user", "slot_start", "tracked_seconds", "keyboard_seconds", "mouse_seconds", "active_seconds", "source", "client_id"},
-		Screenshots:    {"org", "project", "task", "user", "activity", "taken_at", "screen", "width", "height", "blurred", "size", "sha256", "key_id", "storage_key", "client_id"},
-		AppUsage:       {"org", "user", "project", "activity", "app", "title", "url", "seconds", "client_id"},
+		schema.Organizations:  {"name", "timezone", "archived", "screenshots_per_slot", "blur_screenshots", "idle_timeout_minutes", "retention_days", "allow_screenshot_delete", "managers_view_screenshots"},
+		schema.Memberships:    {"org", "user", "role", "status", "screenshots_per_slot"},
+		schema.Clients:        {"org", "name", "archived"},
+		schema.Projects:       {"org", "name", "client", "archived", "budget", "budget_type"},
+		schema.ProjectMembers: {"org", "project", "user", "role"},
+		schema.Teams:          {"org", "name"},
+		schema.TeamMembers:    {"org", "team", "user", "is_lead"},
+		schema.TeamProjects:   {"org", "team", "project"},
+		schema.Tasks:          {"org", "project", "title", "assignees", "completed"},
+		schema.Activities:     {"org", "project", "task", "user", "slot_start", "tracked_seconds", "keyboard_seconds", "mouse_seconds", "active_seconds", "source", "client_id"},
+		schema.Screenshots:    {"org", "project", "task", "user", "activity", "taken_at", "screen", "width", "height", "blurred", "size", "sha256", "key_id", "storage_key", "client_id"},
+		schema.AppUsage:       {"org", "user", "project", "activity", "app", "title", "url", "seconds", "client_id"},
 	}
-	if len(want) != len(CoreCollections()) {
-		t.Fatalf("test lists %d collections, migration creates %d", len(want), len(CoreCollections()))
+	if len(want) != len(schema.CoreCollections()) {
+		t.Fatalf("test lists %d collections, migration creates %d", len(want), len(schema.CoreCollections()))
 	}
-	for _, name := range CoreCollections() {
+	for _, name := range schema.CoreCollections() {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			t.Fatalf("collection %s missing: %v", name, err)
@@ -91,7 +93,7 @@ func TestCoreCollectionsExist(t *testing.T) {
 // Every relation is indexed (joins, cascades and list filters never scan).
 func TestForeignKeysIndexed(t *testing.T) {
 	app := newApp(t)
-	for _, name := range CoreCollections() {
+	for _, name := range schema.CoreCollections() {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			t.Fatal(err)
@@ -114,16 +116,16 @@ func TestUniqueAndCompositeIndexes(t *testing.T) {
 		collection, columns string
 		unique              bool
 	}{
-		{Memberships, "`org`, `user`", true},
-		{ProjectMembers, "`project`, `user`", true},
-		{TeamMembers, "`team`, `user`", true},
-		{TeamProjects, "`team`, `project`", true},
-		{Activities, "`user`, `slot_start`, `project`", true},
-		{Activities, "`client_id`", true},
-		{Screenshots, "`client_id`", true},
-		{AppUsage, "`client_id`", true},
-		{Activities, "`org`, `user`, `slot_start`", false},
-		{Screenshots, "`org`, `taken_at`", false},
+		{schema.Memberships, "`org`, `user`", true},
+		{schema.ProjectMembers, "`project`, `user`", true},
+		{schema.TeamMembers, "`team`, `user`", true},
+		{schema.TeamProjects, "`team`, `project`", true},
+		{schema.Activities, "`user`, `slot_start`, `project`", true},
+		{schema.Activities, "`client_id`", true},
+		{schema.Screenshots, "`client_id`", true},
+		{schema.AppUsage, "`client_id`", true},
+		{schema.Activities, "`org`, `user`, `slot_start`", false},
+		{schema.Screenshots, "`org`, `taken_at`", false},
 	}
 	for _, tc := range cases {
 		c, err := app.FindCollectionByNameOrId(tc.collection)
@@ -168,7 +170,7 @@ func TestDownAndUpAgain(t *testing.T) {
 	if _, err := runner.Down(len(core.AppMigrations.Items())); err != nil {
 		t.Fatalf("down: %v", err)
 	}
-	for _, name := range append(CoreCollections(), OrgKeys, AuditLog) {
+	for _, name := range append(schema.CoreCollections(), schema.OrgKeys, schema.AuditLog) {
 		if _, err := app.FindCollectionByNameOrId(name); err == nil {
 			t.Errorf("%s still exists", name)
 		}
@@ -176,7 +178,7 @@ func TestDownAndUpAgain(t *testing.T) {
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	if _, err := app.FindCollectionByNameOrId(AuditLog); err != nil {
+	if _, err := app.FindCollectionByNameOrId(schema.AuditLog); err != nil {
 		t.Fatalf("audit_log not rebuilt: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestMoneyCollections(t *testing.T) {
@@ -13,12 +15,12 @@ func TestMoneyCollections(t *testing.T) {
 		fields []string
 		writes bool // created, changed and deleted over the API, under matrix rules
 	}{
-		{Rates, []string{"org", "user", "project", "pay_rate_cents", "bill_rate_cents", "currency"}, true},
-		{ClientInvoices, []string{"org", "number", "client", "team", "period_start", "period_end", "status", "lines", "total_cents", "paid_cents", "payments", "sent_at"}, false},
-		{TeamInvoices, []string{"org", "number", "user", "period_start", "period_end", "status", "lines", "total_cents", "paid_cents", "payments"}, false},
-		{PayrollRuns, []string{"org", "period_start", "period_end", "total_cents", "currency", "created_by"}, false},
-		{Payments, []string{"org", "run", "user", "seconds", "rate_cents", "amount_cents", "lines"}, false},
-		{Clients, []string{"email", "currency"}, true},
+		{schema.Rates, []string{"org", "user", "project", "pay_rate_cents", "bill_rate_cents", "currency"}, true},
+		{schema.ClientInvoices, []string{"org", "number", "client", "team", "period_start", "period_end", "status", "lines", "total_cents", "paid_cents", "payments", "sent_at"}, false},
+		{schema.TeamInvoices, []string{"org", "number", "user", "period_start", "period_end", "status", "lines", "total_cents", "paid_cents", "payments"}, false},
+		{schema.PayrollRuns, []string{"org", "period_start", "period_end", "total_cents", "currency", "created_by"}, false},
+		{schema.Payments, []string{"org", "run", "user", "seconds", "rate_cents", "amount_cents", "lines"}, false},
+		{schema.Clients, []string{"email", "currency"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := app.FindCollectionByNameOrId(tc.name)
@@ -40,8 +42,8 @@ func TestMoneyCollections(t *testing.T) {
 	}
 	// Money is whole cents: no rate or amount field takes a fraction.
 	for name, fields := range map[string][]string{
-		Rates: {"pay_rate_cents", "bill_rate_cents"}, ClientInvoices: {"total_cents", "paid_cents"},
-		Payments: {"amount_cents", "rate_cents"}, PayrollRuns: {"total_cents"},
+		schema.Rates: {"pay_rate_cents", "bill_rate_cents"}, schema.ClientInvoices: {"total_cents", "paid_cents"},
+		schema.Payments: {"amount_cents", "rate_cents"}, schema.PayrollRuns: {"total_cents"},
 	} {
 		c, _ := app.FindCollectionByNameOrId(name)
 		for _, f := range fields {
@@ -56,23 +58,23 @@ func TestMoneyDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	for range core.AppMigrations.Items() { // at most every migration: later ones may exist
-		if _, err := app.FindCollectionByNameOrId(Rates); err != nil {
+		if _, err := app.FindCollectionByNameOrId(schema.Rates); err != nil {
 			break
 		}
 		if _, err := runner.Down(1); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	if _, err := app.FindCollectionByNameOrId(Payments); err == nil {
+	if _, err := app.FindCollectionByNameOrId(schema.Payments); err == nil {
 		t.Fatalf("payments still exists after its migration was rolled back")
 	}
-	if c, err := app.FindCollectionByNameOrId(Clients); err != nil || c.Fields.GetByName("email") != nil {
+	if c, err := app.FindCollectionByNameOrId(schema.Clients); err != nil || c.Fields.GetByName("email") != nil {
 		t.Fatalf("clients.email still there after the rollback: %v", err)
 	}
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	for _, name := range []string{Rates, ClientInvoices, TeamInvoices, PayrollRuns, Payments} {
+	for _, name := range []string{schema.Rates, schema.ClientInvoices, schema.TeamInvoices, schema.PayrollRuns, schema.Payments} {
 		if _, err := app.FindCollectionByNameOrId(name); err != nil {
 			t.Fatalf("%s not rebuilt: %v", name, err)
 		}

@@ -4,30 +4,32 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestPlanFields(t *testing.T) {
 	app := newApp(t)
-	orgs, err := app.FindCollectionByNameOrId(Organizations)
+	orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		field string
 		max   float64
-	}{{"seat_limit", MaxSeatLimit}, {"plan_retention_days", MaxPlanRetentionDays}} {
+	}{{"seat_limit", schema.MaxSeatLimit}, {"plan_retention_days", schema.MaxPlanRetentionDays}} {
 		n, ok := orgs.Fields.GetByName(tc.field).(*core.NumberField)
 		if !ok || n.Required || !n.OnlyInt || n.Min == nil || *n.Min != 0 || n.Max == nil || *n.Max != tc.max {
 			t.Errorf("%s must be an optional integer in 0..%v: %+v", tc.field, tc.max, orgs.Fields.GetByName(tc.field))
 		}
 	}
-	mods := ModuleCollections()
-	if len(mods) != len(Modules()) {
-		t.Errorf("every module needs its collections: %v vs %v", mods, Modules())
+	mods := schema.ModuleCollections()
+	if len(mods) != len(schema.Modules()) {
+		t.Errorf("every module needs its collections: %v vs %v", mods, schema.Modules())
 	}
-	for _, mod := range Modules() {
-		if _, ok := orgs.Fields.GetByName(FeatureField(mod)).(*core.BoolField); !ok {
-			t.Errorf("%s must be a bool field", FeatureField(mod))
+	for _, mod := range schema.Modules() {
+		if _, ok := orgs.Fields.GetByName(schema.FeatureField(mod)).(*core.BoolField); !ok {
+			t.Errorf("%s must be a bool field", schema.FeatureField(mod))
 		}
 		if len(mods[mod]) == 0 {
 			t.Errorf("module %s has no collections", mod)
@@ -40,7 +42,7 @@ func TestPlanMigrationTurnsModulesOnForExistingOrganizations(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	for range core.AppMigrations.Items() {
-		c, err := app.FindCollectionByNameOrId(Organizations)
+		c, err := app.FindCollectionByNameOrId(schema.Organizations)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +53,7 @@ func TestPlanMigrationTurnsModulesOnForExistingOrganizations(t *testing.T) {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	orgs, err := app.FindCollectionByNameOrId(Organizations)
+	orgs, err := app.FindCollectionByNameOrId(schema.Organizations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +70,13 @@ func TestPlanMigrationTurnsModulesOnForExistingOrganizations(t *testing.T) {
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	again, err := app.FindRecordById(Organizations, old.Id)
+	again, err := app.FindRecordById(schema.Organizations, old.Id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mod := range Modules() {
-		if !again.GetBool(FeatureField(mod)) {
-			t.Errorf("%s is off for an organization that existed before", FeatureField(mod))
+	for _, mod := range schema.Modules() {
+		if !again.GetBool(schema.FeatureField(mod)) {
+			t.Errorf("%s is off for an organization that existed before", schema.FeatureField(mod))
 		}
 	}
 	if again.GetInt("seat_limit") != 0 || again.GetInt("plan_retention_days") != 0 {

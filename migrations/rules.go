@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -172,7 +173,7 @@ func (b ruleBuilder) viewRule() string {
 
 // listRule: the record is in one of the requester's organizations.
 func (b ruleBuilder) listRule() string {
-	return isUser + " && " + b.org() + ` != "" && @request.auth.` + UserOrgsField + " ~ " + b.org()
+	return isUser + " && " + b.org() + ` != "" && @request.auth.` + schema.UserOrgsField + " ~ " + b.org()
 }
 
 // MatrixRules returns the list, view, create, update and delete rules of a

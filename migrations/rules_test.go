@@ -8,6 +8,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // secondLineApp is an app with Tock's migrations and none of its hooks: what
@@ -46,19 +48,19 @@ func seedSecondLine(t *testing.T, more ...func(save saveFunc)) secondLineApp {
 	}
 	people := map[string]string{"alice": "acme", "bob": "acme", "carol": "acme", "walt": "acme", "dave": "globex"}
 	roles := map[string]string{"alice": "owner", "bob": "manager", "carol": "user", "walt": "user", "dave": "owner"}
-	save(Organizations, "acme", map[string]any{"name": "Acme", "allow_screenshot_delete": true})
-	save(Organizations, "globex", map[string]any{"name": "Globex"})
+	save(schema.Organizations, "acme", map[string]any{"name": "Acme", "allow_screenshot_delete": true})
+	save(schema.Organizations, "globex", map[string]any{"name": "Globex"})
 	tokens := map[string]string{}
 	for name, org := range people {
-		u := save(Users, name, map[string]any{"email": name + "@example.test", UserOrgsField: "," + org + ","})
-		save(Memberships, "m"+name, map[string]any{"org": org, "user": name, "role": roles[name], "status": "active"})
+		u := save(schema.Users, name, map[string]any{"email": name + "@example.test", schema.UserOrgsField: "," + org + ","})
+		save(schema.Memberships, "m"+name, map[string]any{"org": org, "user": name, "role": roles[name], "status": "active"})
 		tokens[name], _ = u.NewAuthToken()
 	}
-	save(Projects, "pa", map[string]any{"org": "acme", "name": "A"})
-	save(Projects, "pg", map[string]any{"org": "globex", "name": "G"})
+	save(schema.Projects, "pa", map[string]any{"org": "acme", "name": "A"})
+	save(schema.Projects, "pg", map[string]any{"org": "globex", "name": "G"})
 	for _, d := range []struct{ user, org, project string }{{"walt", "acme", "pa"}, {"carol", "acme", "pa"}, {"dave", "globex", "pg"}} {
-		save(Activities, "a"+d.user, map[string]any{"org": d.org, "project": d.project, "user": d.user, "slot_start": time.Now(), "source": "tracked"})
-		save(Screenshots, "s"+d.user, map[string]any{"org": d.org, "project": d.project, "user": d.user, "activity": "a" + d.user,
+		save(schema.Activities, "a"+d.user, map[string]any{"org": d.org, "project": d.project, "user": d.user, "slot_start": time.Now(), "source": "tracked"})
+		save(schema.Screenshots, "s"+d.user, map[string]any{"org": d.org, "project": d.project, "user": d.user, "activity": "a" + d.user,
 			"taken_at": time.Now(), "width": 1, "height": 1, "size": 1, "sha256": strings.Repeat("0", 64), "key_id": "k", "storage_key": "x"})
 	}
 	for _, m := range more {

@@ -8,63 +8,8 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
-)
 
-// Collection names shared by the migrations, the hooks and the tests.
-const (
-	Users          = "users"
-	Organizations  = "organizations"
-	Memberships    = "memberships"
-	Clients        = "clients"
-	Projects       = "projects"
-	ProjectMembers = "project_members"
-	Teams          = "teams"
-	TeamMembers    = "team_members"
-	TeamProjects   = "team_projects"
-	Tasks          = "tasks"
-	Activities     = "activities"
-	Screenshots    = "screenshots"
-	AppUsage       = "app_usage"
-	Invites        = "invites"
-	BreakPolicies  = "break_policies"
-	TimeRequests   = "time_requests"
-	Timesheets     = "timesheets"
-	Rates          = "rates"
-	ClientInvoices = "client_invoices"
-	TeamInvoices   = "team_invoices"
-	PayrollRuns    = "payroll_runs"
-	Payments       = "payments"
-
-	TimeOffPolicies = "time_off_policies"
-	HolidayPolicies = "holiday_policies"
-	TimeOffBalances = "time_off_balances"
-	TimeOffRequests = "time_off_requests"
-	Schedules       = "schedules"
-)
-
-// Integration collections (outgoing webhooks and their delivery log).
-const (
-	Webhooks          = "webhooks"
-	WebhookDeliveries = "webhook_deliveries"
-	Locations         = "locations"
-	JobSites          = "job_sites"
-	WorkOrders        = "work_orders"
-	Jobs              = "jobs"
-)
-
-// UserOrgsField is the users field listing a person's active organizations.
-const UserOrgsField = "tock_orgs"
-
-// SlotSeconds is the length of one activity slot; per-slot counters can't exceed it.
-const SlotSeconds = 600
-
-// Organization setting defaults: the privacy-respecting choice a small company
-// expects (docs/PERMISSIONS.md, "Cells and scopes"). Boolean toggles not listed here default to off.
-const (
-	DefaultScreenshotsPerSlot = 1
-	DefaultIdleTimeoutMinutes = 5
-	DefaultRetentionDays      = 90
-	DefaultTimezone           = "UTC"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func floatPtr(v float64) *float64 { return &v }
@@ -92,8 +37,8 @@ func choice(name string, required bool, values ...string) *core.SelectField {
 }
 
 func timestamps(c *core.Collection) {
-	c.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
-	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
+	c.Fields.Add(&core.AutodateField{Name: schema.FieldCreated, OnCreate: true})
+	c.Fields.Add(&core.AutodateField{Name: schema.FieldUpdated, OnCreate: true, OnUpdate: true})
 }
 
 // findCollections returns the named collections, in order: an up migration
@@ -129,7 +74,7 @@ func dropCollections(app core.App, names ...string) error {
 // the first field is `org`, indexed, and deleting the organization deletes them.
 func orgScoped(name string, orgs *core.Collection) *core.Collection {
 	c := core.NewBaseCollection(name)
-	c.Fields.Add(relation("org", orgs, true, true))
+	c.Fields.Add(relation(schema.FieldOrg, orgs, true, true))
 	c.AddIndex("idx_"+name+"_org", false, "`org`", "")
 	return c
 }
@@ -139,7 +84,7 @@ func orgScoped(name string, orgs *core.Collection) *core.Collection {
 func indexForeignKeys(c *core.Collection) {
 	for _, f := range c.Fields {
 		rel, ok := f.(*core.RelationField)
-		if !ok || rel.Name == "org" || rel.IsMultiple() {
+		if !ok || rel.Name == schema.FieldOrg || rel.IsMultiple() {
 			continue
 		}
 		if hasLeadingIndex(c, rel.Name) {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestTimeOffCollections(t *testing.T) {
@@ -14,11 +16,11 @@ func TestTimeOffCollections(t *testing.T) {
 		fields []string
 		unique string // an index that must be unique, if any
 	}{
-		{TimeOffPolicies, []string{"org", "name", "paid", "accrual", "accrual_rate", "max_balance_hours", "starts_on", "all_members", "members"}, ""},
-		{HolidayPolicies, []string{"org", "name", "holidays", "all_members", "members"}, ""},
-		{TimeOffBalances, []string{"org", "user", "policy", "adjustment_hours", "note"}, "idx_time_off_balances_policy_user"},
-		{TimeOffRequests, []string{"org", "user", "policy", "start", "end", "hours", "reason", "status", "requested_by", "decided_by", "decision_note"}, ""},
-		{Schedules, []string{"org", "user", "project", "start", "end", "repeat_until", "min_hours", "note"}, ""},
+		{schema.TimeOffPolicies, []string{"org", "name", "paid", "accrual", "accrual_rate", "max_balance_hours", "starts_on", "all_members", "members"}, ""},
+		{schema.HolidayPolicies, []string{"org", "name", "holidays", "all_members", "members"}, ""},
+		{schema.TimeOffBalances, []string{"org", "user", "policy", "adjustment_hours", "note"}, "idx_time_off_balances_policy_user"},
+		{schema.TimeOffRequests, []string{"org", "user", "policy", "start", "end", "hours", "reason", "status", "requested_by", "decided_by", "decision_note"}, ""},
+		{schema.Schedules, []string{"org", "user", "project", "start", "end", "repeat_until", "min_hours", "note"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := app.FindCollectionByNameOrId(tc.name)
@@ -46,7 +48,7 @@ func TestTimeOffCollections(t *testing.T) {
 					t.Errorf("read rule %d must be a matrix rule, is %v", i, rule)
 				}
 			}
-			if tc.name == TimeOffRequests {
+			if tc.name == schema.TimeOffRequests {
 				for i, rule := range []*string{c.CreateRule, c.UpdateRule, c.DeleteRule} {
 					if rule != nil {
 						t.Errorf("write rule %d must be superuser-only (nil), is %q", i, *rule)
@@ -63,14 +65,14 @@ func TestTimeOffDownAndUp(t *testing.T) {
 	app := newApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 	for i := 0; i < 10; i++ {
-		if _, err := app.FindCollectionByNameOrId(Schedules); err != nil {
+		if _, err := app.FindCollectionByNameOrId(schema.Schedules); err != nil {
 			break
 		}
 		if _, err := runner.Down(1); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 	}
-	for _, name := range []string{Schedules, TimeOffRequests, TimeOffBalances, HolidayPolicies, TimeOffPolicies} {
+	for _, name := range []string{schema.Schedules, schema.TimeOffRequests, schema.TimeOffBalances, schema.HolidayPolicies, schema.TimeOffPolicies} {
 		if _, err := app.FindCollectionByNameOrId(name); err == nil {
 			t.Fatalf("%s still exists after its migration was rolled back", name)
 		}
@@ -78,7 +80,7 @@ func TestTimeOffDownAndUp(t *testing.T) {
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	if _, err := app.FindCollectionByNameOrId(Schedules); err != nil {
+	if _, err := app.FindCollectionByNameOrId(schema.Schedules); err != nil {
 		t.Fatalf("schedules not rebuilt: %v", err)
 	}
 }

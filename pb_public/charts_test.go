@@ -13,7 +13,7 @@ import (
 
 	bt "github.com/tock-app/tock/internal/browsertest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // The charted week: the matrix seed's Monday (everyone's slot of A at 09:00,
@@ -42,12 +42,12 @@ func weekFixture(t *testing.T) *tt.Fixture {
 				if manual {
 					source, active = "manual", 0
 				}
-				s.Create(migrations.Activities, id, map[string]any{
+				s.Create(schema.Activities, id, map[string]any{
 					"org": tt.Acme, "project": project, "user": tt.Walt, "slot_start": start.Add(10*time.Hour + time.Duration(i)*10*time.Minute),
 					"tracked_seconds": 600, "active_seconds": active, "source": source, "client_id": id,
 				})
 				if !manual {
-					s.Create(migrations.AppUsage, fmt.Sprintf("appweek%08d", n), map[string]any{
+					s.Create(schema.AppUsage, fmt.Sprintf("appweek%08d", n), map[string]any{
 						"org": tt.Acme, "project": project, "user": tt.Walt, "activity": id, "app": "browser",
 						"title": "Docs", "url": "https://www.docs.example.org/page", "seconds": 200,
 					})

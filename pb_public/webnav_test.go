@@ -19,7 +19,7 @@ import (
 	bt "github.com/tock-app/tock/internal/browsertest"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestSidebarShowsWhatThePersonMayUse: the pages are grouped into sections
@@ -270,7 +270,7 @@ func TestOpenPagesFollowNewMembers(t *testing.T) {
 // TestPolish: the small things a new customer trips over.
 func TestPolish(t *testing.T) {
 	expired := func(app core.App) error {
-		c, err := app.FindCollectionByNameOrId(migrations.Invites)
+		c, err := app.FindCollectionByNameOrId(schema.Invites)
 		if err != nil {
 			return err
 		}

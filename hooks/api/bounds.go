@@ -12,10 +12,6 @@ package api
 // bodyLimits: each takes a handful of ids, dates and short texts.
 const DefaultBodyBytes = 64 << 10
 
-// MaxEmailLen is the longest e-mail address a collection takes (RFC 5321's
-// limit on a path).
-const MaxEmailLen = 254
-
 // MaxLocationBodyBytes bounds a batch of locations: 500 points of a few
 // hundred bytes each.
 const MaxLocationBodyBytes = 256 << 10

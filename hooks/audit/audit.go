@@ -7,27 +7,27 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Log records who deleted what; a failure to record is logged loudly but
 // doesn't undo a deletion the person was allowed to make.
 func Log(app core.App, actor *core.Record, action string, target *core.Record, details map[string]any) {
-	c, err := app.FindCachedCollectionByNameOrId(migrations.AuditLog)
+	c, err := app.FindCachedCollectionByNameOrId(schema.AuditLog)
 	if err == nil {
 		r := core.NewRecord(c)
-		org := target.GetString("org")
-		if target.Collection().Name == migrations.Organizations {
+		org := target.GetString(schema.FieldOrg)
+		if target.Collection().Name == schema.Organizations {
 			org = target.Id // an organization-wide entry, such as retention's
 		}
-		r.Set("org", org)
+		r.Set(schema.FieldOrg, org)
 		if reply.IsPerson(actor) {
 			r.Set("actor", actor.Id)
 		}
 		r.Set("action", action)
 		r.Set("target_collection", target.Collection().Name)
 		r.Set("target_id", target.Id)
-		r.Set("subject", target.GetString("user"))
+		r.Set("subject", target.GetString(schema.FieldUser))
 		if details == nil {
 			details = map[string]any{}
 		}

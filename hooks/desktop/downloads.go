@@ -16,13 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/hooks/reply"
 )
 
 // DownloadPlatforms are the platforms the agent is built for, in the order
@@ -67,11 +66,10 @@ func (c *sumCache) sum(path string, info fs.FileInfo) (string, error) {
 }
 
 func (s *Server) registerDownloads(app core.App) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.DownloadsRoute, s.listDownloads).Bind(apis.RequireAuth(migrations.Users))
-		e.Router.GET(api.DownloadRoute, s.download).Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.DownloadsRoute, s.listDownloads),
+		reply.GET(api.DownloadRoute, s.download),
+	)
 }
 
 // mayDownload: a member of some organization.

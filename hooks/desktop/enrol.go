@@ -21,7 +21,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // enrolAlphabet is Crockford's base32: no I, L, O or U, so a code read
@@ -34,19 +34,19 @@ const (
 func (s *Server) registerEnrol(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.EnrolCodesRoute, func(re *core.RequestEvent) error { return s.newEnrolCode(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		e.Router.POST(api.EnrolRoute, s.enrol)
 		return e.Next()
 	})
 	// Codes die with the membership: a member who leaves or is removed (or
 	// set to anything but active) can't enrol a computer afterwards.
-	app.OnRecordAfterUpdateSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") != "active" {
+	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		if !(schema.Membership{Record: e.Record}).Active() {
 			revokeEnrolCodes(e.App, e.Record)
 		}
 		return e.Next()
 	})
-	app.OnRecordAfterDeleteSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterDeleteSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
 		revokeEnrolCodes(e.App, e.Record)
 		return e.Next()
 	})
@@ -63,18 +63,18 @@ func (s *Server) newEnrolCode(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Enrolments)
+	c, err := e.App.FindCachedCollectionByNameOrId(schema.Enrolments)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.Enrolments, err)
+		return fmt.Errorf("find %s: %w", schema.Enrolments, err)
 	}
 	r := core.NewRecord(c)
-	r.Set("org", org.Id)
-	r.Set("user", e.Auth.Id)
+	r.Set(schema.FieldOrg, org.Id)
+	r.Set(schema.FieldUser, e.Auth.Id)
 	r.Set("code_hash", hashEnrolCode(code))
 	expires := time.Now().UTC().Add(api.EnrolTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+		if _, err := tx.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
 			dbx.Params{"org": org.Id, "user": e.Auth.Id})).Execute(); err != nil {
 			return fmt.Errorf("drop earlier codes: %w", err)
 		}
@@ -143,7 +143,7 @@ func (s *Server) exchange(e *core.RequestEvent) (api.Enrolled, error) {
 		audit.Log(tx, user, "enrol_agent", r, map[string]any{"ip": e.RealIP(), "user_agent": truncate(e.Request.UserAgent(), 200)})
 		out = api.Enrolled{
 			Token: token, User: api.EnrolUser{ID: user.Id, Email: user.Email()},
-			Org:    api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+			Org:    api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 			Server: serverURL(e),
 		}
 		return nil
@@ -158,7 +158,7 @@ func (s *Server) exchange(e *core.RequestEvent) (api.Enrolled, error) {
 // refuses a code that is unknown, used, expired or whose membership ended.
 func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *core.Record, err error) {
 	const again = " Get a new code on the web app's “Get the desktop app” page."
-	r, err = app.FindFirstRecordByFilter(migrations.Enrolments, "code_hash = {:hash}", dbx.Params{"hash": hashEnrolCode(code)})
+	r, err = app.FindFirstRecordByFilter(schema.Enrolments, "code_hash = {:hash}", dbx.Params{"hash": hashEnrolCode(code)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
 	}
@@ -172,7 +172,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 		return nil, nil, nil, &router.ApiError{Status: http.StatusGone,
 			Message: fmt.Sprintf("This enrolment code has expired: codes work for %d minutes.%s", int(api.EnrolTTL.Minutes()), again)}
 	}
-	a, err := gate.LoadActor(app, r.GetString("user"), r.GetString("org"))
+	a, err := gate.LoadActor(app, r.GetString(schema.FieldUser), r.GetString(schema.FieldOrg))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -181,7 +181,7 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 		// for one that ended in the same instant.
 		return nil, nil, nil, router.NewNotFoundError("No such enrolment code: check it for typing mistakes."+again, nil)
 	}
-	user, err = app.FindRecordById(migrations.Users, r.GetString("user"))
+	user, err = app.FindRecordById(schema.Users, r.GetString(schema.FieldUser))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("find the member of enrolment %s: %w", r.Id, err)
 	}
@@ -190,16 +190,17 @@ func usableEnrolment(app core.App, code string, now time.Time) (r, user, org *co
 
 // revokeEnrolCodes deletes the unused codes of a membership that ended, and
 // says so in the audit log when there were any.
-func revokeEnrolCodes(app core.App, membership *core.Record) {
-	res, err := app.DB().Delete(migrations.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
-		dbx.Params{"org": membership.GetString("org"), "user": membership.GetString("user")})).Execute()
+func revokeEnrolCodes(app core.App, rec *core.Record) {
+	membership := schema.Membership{Record: rec}
+	res, err := app.DB().Delete(schema.Enrolments, dbx.NewExp("org = {:org} AND user = {:user} AND used = ''",
+		dbx.Params{"org": membership.Org(), "user": membership.User()})).Execute()
 	if err != nil {
 		app.Logger().Error("enrolment codes of an ended membership not revoked",
 			"membership", membership.Id, "error", err)
 		return
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		audit.Log(app, nil, "revoke_enrol_codes", membership, map[string]any{"codes": n})
+		audit.Log(app, nil, "revoke_enrol_codes", rec, map[string]any{"codes": n})
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // enrolCode asks the code route as token and returns the status and answer.
@@ -42,7 +42,7 @@ func TestEnrolCodeIsForMembers(t *testing.T) {
 	fx, factory := hookstest.Seeded(t)
 	app := factory(t)
 	h := tt.Handler(t, app)
-	if err := app.Delete(mustFind(t, app, migrations.Memberships, tt.MembershipID(tt.Nia))); err != nil {
+	if err := app.Delete(mustFind(t, app, schema.Memberships, tt.MembershipID(tt.Nia))); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -58,7 +58,7 @@ func TestEnrolCodeIsForMembers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := hookstest.Count(t, app, migrations.Enrolments, "1=1", nil)
+			before := hookstest.Count(t, app, schema.Enrolments, "1=1", nil)
 			token := ""
 			if tc.user != "" {
 				token = fx.Token(t, tc.user)
@@ -67,7 +67,7 @@ func TestEnrolCodeIsForMembers(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			made := hookstest.Count(t, app, migrations.Enrolments, "1=1", nil) - before
+			made := hookstest.Count(t, app, schema.Enrolments, "1=1", nil) - before
 			if tc.status != 200 {
 				if made != 0 {
 					t.Errorf("a refused request made %d codes", made)
@@ -77,7 +77,7 @@ func TestEnrolCodeIsForMembers(t *testing.T) {
 			if len(code.Code) != 14 || !strings.HasPrefix(code.Link, "tock://enrol?server=") || time.Until(code.Expires) > api.EnrolTTL {
 				t.Errorf("code %+v", code)
 			}
-			n := hookstest.Count(t, app, migrations.AuditLog, "action = 'new_enrol_code' AND actor = {:u} AND subject = {:u}", map[string]any{"u": tc.user})
+			n := hookstest.Count(t, app, schema.AuditLog, "action = 'new_enrol_code' AND actor = {:u} AND subject = {:u}", map[string]any{"u": tc.user})
 			if n != 1 {
 				t.Errorf("%d audit entries of the new code", n)
 			}
@@ -109,18 +109,18 @@ func TestEnrolExchange(t *testing.T) {
 	if st, _, me := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.OrgURL(api.MeRoute, tt.Acme), "", got.Token)); st != 200 || !strings.Contains(me, tt.Carol) {
 		t.Fatalf("the enrolled session can't read Me: %d %s", st, me)
 	}
-	if n := hookstest.Count(t, app, migrations.AuditLog, "action = 'enrol_agent' AND actor = {:u}", map[string]any{"u": tt.Carol}); n != 1 {
+	if n := hookstest.Count(t, app, schema.AuditLog, "action = 'enrol_agent' AND actor = {:u}", map[string]any{"u": tt.Carol}); n != 1 {
 		t.Errorf("%d audit entries of the enrolment", n)
 	}
 
 	refused := func(name, code string, status int, words string) {
 		t.Helper()
-		audits := hookstest.Count(t, app, migrations.AuditLog, "1=1", nil)
+		audits := hookstest.Count(t, app, schema.AuditLog, "1=1", nil)
 		st, body := exchange(h, code)
 		if st != status || !strings.Contains(body, words) || strings.Contains(body, `"token"`) {
 			t.Errorf("%s: %d %s, want %d with %q", name, st, body, status, words)
 		}
-		if n := hookstest.Count(t, app, migrations.AuditLog, "1=1", nil); n != audits {
+		if n := hookstest.Count(t, app, schema.AuditLog, "1=1", nil); n != audits {
 			t.Errorf("%s: the refusal wrote %d audit entries", name, n-audits)
 		}
 	}
@@ -129,22 +129,22 @@ func TestEnrolExchange(t *testing.T) {
 	refused("not a code", "hello", 400, "not an enrolment code")
 
 	_, late, _ := enrolCode(t, h, fx.Token(t, tt.Alice), tt.Acme)
-	r, err := app.FindFirstRecordByFilter(migrations.Enrolments, "user = {:u} && used = ''", map[string]any{"u": tt.Alice})
+	r, err := app.FindFirstRecordByFilter(schema.Enrolments, "user = {:u} && used = ''", map[string]any{"u": tt.Alice})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hookstest.SetFields(t, app, migrations.Enrolments, r.Id, map[string]any{"expires": time.Now().Add(-time.Second)})
+	hookstest.SetFields(t, app, schema.Enrolments, r.Id, map[string]any{"expires": time.Now().Add(-time.Second)})
 	refused("an expired code", late.Code, 410, "has expired")
-	if r, _ := app.FindRecordById(migrations.Enrolments, r.Id); r == nil || !r.GetDateTime("used").IsZero() {
+	if r, _ := app.FindRecordById(schema.Enrolments, r.Id); r == nil || !r.GetDateTime("used").IsZero() {
 		t.Errorf("the expired code was used up")
 	}
 
 	_, bobs, _ := enrolCode(t, h, fx.Token(t, tt.Bob), tt.Acme)
-	if err := app.Delete(mustFind(t, app, migrations.Memberships, tt.MembershipID(tt.Bob))); err != nil {
+	if err := app.Delete(mustFind(t, app, schema.Memberships, tt.MembershipID(tt.Bob))); err != nil {
 		t.Fatal(err)
 	}
 	refused("the code of a removed member", bobs.Code, 404, "No such enrolment code")
-	if n := hookstest.Count(t, app, migrations.Enrolments, "user = {:u}", map[string]any{"u": tt.Bob}); n != 0 {
+	if n := hookstest.Count(t, app, schema.Enrolments, "user = {:u}", map[string]any{"u": tt.Bob}); n != 0 {
 		t.Errorf("%d codes of the removed member left", n)
 	}
 }
@@ -181,7 +181,7 @@ func TestEnrolWrongCodesWait(t *testing.T) {
 	if st, body := from("198.51.100.7", code.Code); st != 429 || !strings.Contains(body, "try again in") {
 		t.Fatalf("the eleventh try: %d %s, want 429 saying when to try again", st, body)
 	}
-	if n := hookstest.Count(t, app, migrations.Enrolments, "user = {:u} AND used = ''", map[string]any{"u": tt.Carol}); n != 1 {
+	if n := hookstest.Count(t, app, schema.Enrolments, "user = {:u} AND used = ''", map[string]any{"u": tt.Carol}); n != 1 {
 		t.Fatalf("the refused try used the code up (%d unused left)", n)
 	}
 	if st, body := from("203.0.113.9", code.Code); st != 200 {

@@ -17,7 +17,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -92,8 +92,8 @@ func (s *Server) jobSiteVisits(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	js, err := e.App.FindRecordById(migrations.JobSites, e.Request.PathValue("id"))
-	if err != nil || js.GetString("org") != org.Id {
+	js, err := e.App.FindRecordById(schema.JobSites, e.Request.PathValue("id"))
+	if err != nil || js.GetString(schema.FieldOrg) != org.Id {
 		return reply.NotFound()
 	}
 	sc := z.Matrix.Scope(a.Actor, perms.ViewLocations, a.Settings)
@@ -120,7 +120,7 @@ func (s *Server) jobSiteVisits(e *core.RequestEvent, z *gate.Authorizer) error {
 // where (on alias a, as scopeWhere writes it), sorted by user then time.
 func loadFixes(app core.App, org string, from, to time.Time, where dbx.Expression) ([]fix, error) {
 	q := app.DB().Select("a.user", "a.recorded_at", "a.lat", "a.lng", "a.accuracy_m").
-		From(migrations.Locations + " a").
+		From(schema.Locations + " a").
 		Where(dbx.HashExp{"a.org": org}).
 		AndWhere(dbx.NewExp("a.recorded_at >= {:from} AND a.recorded_at < {:to}",
 			dbx.Params{"from": from.UTC().Format(reply.SlotLayout), "to": to.UTC().Format(reply.SlotLayout)}))

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
@@ -17,19 +16,15 @@ import (
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func (s *Server) registerField(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		e.Router.GET(api.JobSiteVisitsRoute, func(re *core.RequestEvent) error { return s.jobSiteVisits(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		e.Router.POST(api.JobStatusRoute, func(re *core.RequestEvent) error { return jobStatus(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.LocationsRoute, func(re *core.RequestEvent) error { return s.uploadLocations(re, z) }),
+		reply.GET(api.JobSiteVisitsRoute, func(re *core.RequestEvent) error { return s.jobSiteVisits(re, z) }),
+		reply.POST(api.JobStatusRoute, func(re *core.RequestEvent) error { return jobStatus(re, z) }),
+	)
 	registerFieldIntegrity(app)
 	app.Cron().MustAdd("tock_location_retention", "23 * * * *", func() {
 		n, err := ExpireLocations(app, time.Now())
@@ -46,13 +41,13 @@ func (s *Server) registerField(app core.App, z *gate.Authorizer) {
 // it is kept no longer than their screenshots. Nothing references a point,
 // so deleting in SQL skips no cascade; batches keep each lock short.
 func ExpireLocations(app core.App, now time.Time) (int, error) {
-	orgs, err := app.FindAllRecords(migrations.Organizations)
+	orgs, err := app.FindAllRecords(schema.Organizations)
 	if err != nil {
 		return 0, fmt.Errorf("list organizations: %w", err)
 	}
 	total := 0
 	for _, org := range orgs {
-		days := org.GetInt("retention_days")
+		days := org.GetInt(schema.FieldRetentionDays)
 		if days <= 0 {
 			continue
 		}
@@ -82,8 +77,8 @@ func ExpireLocations(app core.App, now time.Time) (int, error) {
 // checkPoint refuses a point that can't be a reading of a device now.
 func (s *Server) checkPoint(p api.LocationPoint, now time.Time) error {
 	switch {
-	case strings.TrimSpace(p.ClientID) == "" || len(p.ClientID) > migrations.MaxLocationClientID:
-		return fmt.Errorf("client_id is required, at most %d characters", migrations.MaxLocationClientID)
+	case strings.TrimSpace(p.ClientID) == "" || len(p.ClientID) > schema.MaxLocationClientID:
+		return fmt.Errorf("client_id is required, at most %d characters", schema.MaxLocationClientID)
 	case p.RecordedAt.IsZero():
 		return fmt.Errorf("recorded_at is required, as an RFC 3339 time")
 	case p.RecordedAt.After(now.Add(s.cfg.ClockSkew)):
@@ -92,8 +87,8 @@ func (s *Server) checkPoint(p api.LocationPoint, now time.Time) error {
 		return fmt.Errorf("lat must be between -90 and 90")
 	case p.Lng == nil || math.IsNaN(*p.Lng) || *p.Lng < -180 || *p.Lng > 180:
 		return fmt.Errorf("lng must be between -180 and 180")
-	case !(p.AccuracyM > 0) || p.AccuracyM > migrations.MaxLocationAccuracy:
-		return fmt.Errorf("accuracy_m must be more than 0 and at most %d metres", migrations.MaxLocationAccuracy)
+	case !(p.AccuracyM > 0) || p.AccuracyM > schema.MaxLocationAccuracy:
+		return fmt.Errorf("accuracy_m must be more than 0 and at most %d metres", schema.MaxLocationAccuracy)
 	case p.Project != "" && !reply.IsRecordID(p.Project):
 		return fmt.Errorf("project must be a project's id")
 	}
@@ -112,8 +107,8 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 	switch {
 	case len(in.Points) == 0:
 		return reply.BadRequest("Send at least one point.")
-	case len(in.Points) > migrations.MaxLocationBatch:
-		return reply.BadRequest("Send at most %d points at once.", migrations.MaxLocationBatch)
+	case len(in.Points) > schema.MaxLocationBatch:
+		return reply.BadRequest("Send at most %d points at once.", schema.MaxLocationBatch)
 	}
 	// As with the agent's slots: no tracking, no locations.
 	if err := s.checkTracking(e.App, org, a.Actor.UserID); err != nil {
@@ -128,11 +123,11 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 		if p.Project == "" || projects[p.Project] {
 			continue
 		}
-		project, err := e.App.FindRecordById(migrations.Projects, p.Project)
+		project, err := e.App.FindRecordById(schema.Projects, p.Project)
 		if err := reply.LookupFault(err, "project "+p.Project); err != nil {
 			return err
 		}
-		if err != nil || project.GetString("org") != org.Id || !gate.MayTrackTo(a, p.Project) {
+		if err != nil || project.GetString(schema.FieldOrg) != org.Id || !gate.MayTrackTo(a, p.Project) {
 			return reply.BadRequest("Point %d: project must be one of the organization's projects you track time to.", i)
 		}
 		projects[p.Project] = true
@@ -140,7 +135,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 
 	var out api.LocationsStored
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.Locations)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.Locations)
 		if err != nil {
 			return err
 		}
@@ -150,8 +145,8 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 		}
 		var known []string
 		// Inside the transaction: two uploads of one batch can't both store it.
-		if err := tx.RecordQuery(migrations.Locations).Select("client_id").
-			AndWhere(dbx.HashExp{"user": a.Actor.UserID}).AndWhere(dbx.In("client_id", ids...)).Column(&known); err != nil {
+		if err := tx.RecordQuery(schema.Locations).Select(schema.FieldClientID).
+			AndWhere(dbx.HashExp{schema.FieldUser: a.Actor.UserID}).AndWhere(dbx.In(schema.FieldClientID, ids...)).Column(&known); err != nil {
 			return fmt.Errorf("known locations of %s: %w", a.Actor.UserID, err)
 		}
 		seen := reply.SetOf(known)
@@ -163,7 +158,7 @@ func (s *Server) uploadLocations(e *core.RequestEvent, z *gate.Authorizer) error
 			seen[p.ClientID] = true
 			r := core.NewRecord(c)
 			for k, v := range map[string]any{
-				"org": org.Id, "user": a.Actor.UserID, "project": p.Project, "client_id": p.ClientID,
+				schema.FieldOrg: org.Id, schema.FieldUser: a.Actor.UserID, schema.FieldProject: p.Project, schema.FieldClientID: p.ClientID,
 				"recorded_at": p.RecordedAt.UTC(), "lat": *p.Lat, "lng": *p.Lng, "accuracy_m": p.AccuracyM,
 			} {
 				r.Set(k, v)

@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/field"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestUploadLocations: a member's batch is validated whole, stored for them
@@ -24,7 +24,7 @@ func TestUploadLocations(t *testing.T) {
 	route := hookstest.OrgURL(api.LocationsRoute, tt.Acme)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	ok := func(id string) string { return hookstest.Point(id, now.Add(-time.Minute), 52.5, 13.4, "") }
-	many := make([]string, migrations.MaxLocationBatch+1)
+	many := make([]string, schema.MaxLocationBatch+1)
 	for i := range many {
 		many[i] = ok(fmt.Sprintf("p%d", i))
 	}
@@ -53,17 +53,17 @@ func TestUploadLocations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app := factory(t)
 			defer app.Cleanup()
-			before := hookstest.Count(t, app, migrations.Locations, "id != ''", nil)
-			own := hookstest.Count(t, app, migrations.Locations, "user = {:u}", map[string]any{"u": tc.user})
+			before := hookstest.Count(t, app, schema.Locations, "id != ''", nil)
+			own := hookstest.Count(t, app, schema.Locations, "user = {:u}", map[string]any{"u": tc.user})
 			status, body := tt.Do(t, app, "POST", route, tc.body, fx.Token(t, tc.user))
 			if status != tc.status || !strings.Contains(body, tc.content) {
 				t.Fatalf("got %d %.300s, want %d with %q", status, body, tc.status, tc.content)
 			}
-			stored := hookstest.Count(t, app, migrations.Locations, "id != ''", nil) - before
+			stored := hookstest.Count(t, app, schema.Locations, "id != ''", nil) - before
 			if tc.status != 200 && stored != 0 {
 				t.Fatalf("a refused batch stored %d points", stored)
 			}
-			if tc.status == 200 && hookstest.Count(t, app, migrations.Locations, "user = {:u}", map[string]any{"u": tc.user})-own != stored {
+			if tc.status == 200 && hookstest.Count(t, app, schema.Locations, "user = {:u}", map[string]any{"u": tc.user})-own != stored {
 				t.Fatalf("points stored for someone other than the uploader")
 			}
 		})
@@ -83,7 +83,7 @@ func TestUploadLocations(t *testing.T) {
 				t.Fatalf("upload %d: %d %s, want %s", i, status, body, tc.want)
 			}
 		}
-		if n := hookstest.Count(t, app, migrations.Locations, "user = {:u} AND client_id LIKE 'c%'", map[string]any{"u": tt.Carol}); n != 4 {
+		if n := hookstest.Count(t, app, schema.Locations, "user = {:u} AND client_id LIKE 'c%'", map[string]any{"u": tt.Carol}); n != 4 {
 			t.Fatalf("stored %d points, want 4", n)
 		}
 		// Another member may use the same client ids: they are per device.
@@ -95,12 +95,12 @@ func TestUploadLocations(t *testing.T) {
 	t.Run("tracking turned off", func(t *testing.T) {
 		app := factory(t)
 		defer app.Cleanup()
-		hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), map[string]any{"tracking_enabled": false})
+		hookstest.SetFields(t, app, schema.Memberships, tt.MembershipID(tt.Carol), map[string]any{"tracking_enabled": false})
 		status, body := tt.Do(t, app, "POST", route, hookstest.Batch(ok("off")), fx.Token(t, tt.Carol))
 		if status != 403 || !strings.Contains(body, `"code":"tracking_off"`) {
 			t.Fatalf("got %d %s, want 403 tracking_off", status, body)
 		}
-		if n := hookstest.Count(t, app, migrations.Locations, "client_id = 'off'", nil); n != 0 {
+		if n := hookstest.Count(t, app, schema.Locations, "client_id = 'off'", nil); n != 0 {
 			t.Fatalf("stored %d points with tracking off", n)
 		}
 	})
@@ -119,19 +119,19 @@ func TestUploadLocations(t *testing.T) {
 		own := tt.LocationID(tt.Alice, "")
 		h := tt.Handler(t, app)
 		for _, req := range []struct{ method, url, body string }{
-			{"POST", hookstest.RecordsURL(migrations.Locations), fmt.Sprintf(`{"org":%q,"user":%q,"client_id":"api","recorded_at":"2026-11-02 09:00:00.000Z","lat":1,"lng":1,"accuracy_m":5}`, tt.Acme, tt.Alice)},
-			{"PATCH", hookstest.RecordsURL(migrations.Locations) + "/" + own, `{"lat":10}`},
-			{"DELETE", hookstest.RecordsURL(migrations.Locations) + "/" + own, ""},
+			{"POST", hookstest.RecordsURL(schema.Locations), fmt.Sprintf(`{"org":%q,"user":%q,"client_id":"api","recorded_at":"2026-11-02 09:00:00.000Z","lat":1,"lng":1,"accuracy_m":5}`, tt.Acme, tt.Alice)},
+			{"PATCH", hookstest.RecordsURL(schema.Locations) + "/" + own, `{"lat":10}`},
+			{"DELETE", hookstest.RecordsURL(schema.Locations) + "/" + own, ""},
 		} {
 			if status, _, body := tt.Send(h, tt.JSONRequest(req.method, req.url, req.body, fx.Token(t, tt.Alice))); status < 400 || status >= 500 {
 				t.Fatalf("%s by the owner answered %d %.200s, want a 4xx", req.method, status, body)
 			}
 		}
-		r, err := app.FindRecordById(migrations.Locations, own)
+		r, err := app.FindRecordById(schema.Locations, own)
 		if err != nil || r.GetFloat("lat") != tt.SiteALat {
 			t.Fatalf("the point changed: %v %v", r, err)
 		}
-		if hookstest.Count(t, app, migrations.Locations, "client_id = 'api'", nil) != 0 {
+		if hookstest.Count(t, app, schema.Locations, "client_id = 'api'", nil) != 0 {
 			t.Fatal("the API created a location")
 		}
 	})
@@ -224,8 +224,8 @@ func TestExpireLocations(t *testing.T) {
 	defer app.Cleanup()
 	now := tt.Slot.Add(91 * 24 * time.Hour)
 	hookstest. // the seed's points are 91 days old
-			SetFields(t, app, migrations.Organizations, tt.Globex, map[string]any{"retention_days": 365})
-	c, err := app.FindCollectionByNameOrId(migrations.Locations)
+			SetFields(t, app, schema.Organizations, tt.Globex, map[string]any{"retention_days": 365})
+	c, err := app.FindCollectionByNameOrId(schema.Locations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestExpireLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acme := hookstest.Count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Acme})
+	acme := hookstest.Count(t, app, schema.Locations, "org = {:o}", map[string]any{"o": tt.Acme})
 	n, err := field.ExpireLocations(app, now)
 	if err != nil {
 		t.Fatal(err)
@@ -258,10 +258,10 @@ func TestExpireLocations(t *testing.T) {
 	if n != acme-1 {
 		t.Fatalf("expired %d points, want %d", n, acme-1)
 	}
-	if left := hookstest.Count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Acme}); left != 1 {
+	if left := hookstest.Count(t, app, schema.Locations, "org = {:o}", map[string]any{"o": tt.Acme}); left != 1 {
 		t.Fatalf("%d Acme points left, want the young one", left)
 	}
-	if left := hookstest.Count(t, app, migrations.Locations, "org = {:o}", map[string]any{"o": tt.Globex}); left != 1 {
+	if left := hookstest.Count(t, app, schema.Locations, "org = {:o}", map[string]any{"o": tt.Globex}); left != 1 {
 		t.Fatalf("%d Globex points left, want 1 (it keeps them a year)", left)
 	}
 	if hookstest.AuditCount(t, app, "location_retention") != 1 {

@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -20,17 +20,17 @@ import (
 // migrations.AccessOf for who sees what).
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.JobSites: {
+		schema.JobSites: {
 			Create: gate.Always(perms.AddRemoveJobSites),
 			Update: gate.ByChangedField(nil, perms.EditJobSites),
 			Delete: gate.AlwaysDelete(perms.AddRemoveJobSites),
 		},
-		migrations.WorkOrders: {
+		schema.WorkOrders: {
 			Create: gate.Always(perms.CreateWorkOrders),
 			Update: gate.ByChangedField(nil, perms.CreateWorkOrders),
 			Delete: gate.AlwaysDelete(perms.CreateWorkOrders),
 		},
-		migrations.Jobs: {
+		schema.Jobs: {
 			Create: gate.Always(perms.AddJobs),
 			Update: gate.ByChangedField(nil, perms.AddJobs),
 			Delete: gate.AlwaysDelete(perms.AddJobs),
@@ -43,17 +43,17 @@ func Policies() gate.Policies {
 // must be members, and a job ends after it starts.
 func registerFieldIntegrity(app core.App) {
 	links := map[string][]gate.Link{
-		migrations.Locations:  {{Field: "project"}},
-		migrations.JobSites:   {{Field: "project"}},
-		migrations.WorkOrders: {{Field: "client"}},
-		migrations.Jobs:       {{Field: "work_order"}, {Field: "job_site"}},
+		schema.Locations:  {{Field: "project"}},
+		schema.JobSites:   {{Field: "project"}},
+		schema.WorkOrders: {{Field: "client"}},
+		schema.Jobs:       {{Field: "work_order"}, {Field: "job_site"}},
 	}
-	members := map[string][]string{migrations.Locations: {"user"}, migrations.Jobs: {"assignee"}}
+	members := map[string][]string{schema.Locations: {"user"}, schema.Jobs: {"assignee"}}
 	for name, ls := range links {
 		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
 			return reply.ValidateAlso(e, func() validation.Errors {
 				errs := gate.CheckIntegrity(e.App, e.Record, gate.Checked{}, ls, members[name])
-				if name == migrations.Jobs && !e.Record.GetDateTime("end").After(e.Record.GetDateTime("start")) {
+				if name == schema.Jobs && !e.Record.GetDateTime("end").After(e.Record.GetDateTime("start")) {
 					if errs == nil {
 						errs = validation.Errors{}
 					}
@@ -66,11 +66,11 @@ func registerFieldIntegrity(app core.App) {
 }
 
 func jobStatus(e *core.RequestEvent, z *gate.Authorizer) error {
-	job, err := e.App.FindRecordById(migrations.Jobs, e.Request.PathValue("id"))
+	job, err := e.App.FindRecordById(schema.Jobs, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, job.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, job.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
@@ -84,18 +84,18 @@ func jobStatus(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err := e.BindBody(&in); err != nil {
 		return reply.BadRequest("Send {\"status\": \"in_progress\"} or {\"status\": \"done\"}.")
 	}
-	all := []string{migrations.JobScheduled, migrations.JobInProgress, migrations.JobDone}
+	all := []string{schema.JobScheduled, schema.JobInProgress, schema.JobDone}
 	switch {
 	case !slices.Contains(all, in.Status):
 		return reply.BadRequest("status must be one of scheduled, in_progress, done.")
-	case !manager && in.Status == migrations.JobScheduled:
+	case !manager && in.Status == schema.JobScheduled:
 		return router.NewForbiddenError("Assignees start and finish their jobs; rescheduling one needs \"Add jobs\".", nil)
 	}
-	before := job.GetString("status")
+	before := job.GetString(schema.FieldStatus)
 	if before == in.Status {
 		return e.JSON(http.StatusOK, job)
 	}
-	job.Set("status", in.Status)
+	job.Set(schema.FieldStatus, in.Status)
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		if err := tx.Save(job); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestJobStatus: an assignee starts and finishes their own job; changing
@@ -36,16 +36,16 @@ func TestJobStatus(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app := factory(t)
 			defer app.Cleanup()
-			hookstest.SetFields(t, app, migrations.Jobs, tt.JobA, map[string]any{"status": tc.from})
+			hookstest.SetFields(t, app, schema.Jobs, tt.JobA, map[string]any{"status": tc.from})
 			status, body := tt.Do(t, app, "POST", route, tc.body, fx.Token(t, tc.user))
 			if status != tc.status {
 				t.Fatalf("got %d %.300s, want %d", status, body, tc.status)
 			}
-			job, err := app.FindRecordById(migrations.Jobs, tt.JobA)
+			job, err := app.FindRecordById(schema.Jobs, tt.JobA)
 			if err != nil || job.GetString("status") != tc.want {
 				t.Fatalf("status is %q, want %q (%v)", job.GetString("status"), tc.want, err)
 			}
-			audited := hookstest.Count(t, app, migrations.AuditLog, "action = 'job_status' AND target_id = {:id} AND actor = {:u}",
+			audited := hookstest.Count(t, app, schema.AuditLog, "action = 'job_status' AND target_id = {:id} AND actor = {:u}",
 				map[string]any{"id": tt.JobA, "u": tc.user})
 			if changed := tc.from != tc.want; (audited == 1) != changed {
 				t.Fatalf("audit entries: %d, status changed: %v", audited, changed)
@@ -57,12 +57,12 @@ func TestJobStatus(t *testing.T) {
 		defer app.Cleanup()
 		h := tt.Handler(t, app)
 		for _, body := range []string{`{"status":"done"}`, `{"note":"mine now"}`} {
-			status, _, out := tt.Send(h, tt.JSONRequest("PATCH", hookstest.RecordsURL(migrations.Jobs)+"/"+tt.JobA, body, fx.Token(t, tt.Walt)))
+			status, _, out := tt.Send(h, tt.JSONRequest("PATCH", hookstest.RecordsURL(schema.Jobs)+"/"+tt.JobA, body, fx.Token(t, tt.Walt)))
 			if status < 400 || status >= 500 {
 				t.Fatalf("PATCH %s answered %d %.200s, want a 4xx", body, status, out)
 			}
 		}
-		job, _ := app.FindRecordById(migrations.Jobs, tt.JobA)
+		job, _ := app.FindRecordById(schema.Jobs, tt.JobA)
 		if job.GetString("status") != "scheduled" || job.GetString("note") != "" {
 			t.Fatalf("job changed: %v", job)
 		}
@@ -77,18 +77,18 @@ func TestFieldVisibility(t *testing.T) {
 		collection, id, user string
 		listed               bool
 	}{
-		{migrations.JobSites, tt.JobSiteA, tt.Carol, true},
-		{migrations.JobSites, tt.JobSiteA, tt.Vic, true},
-		{migrations.JobSites, tt.JobSiteG, tt.Carol, false},
-		{migrations.WorkOrders, tt.WorkOrderA, tt.Carol, true},
-		{migrations.WorkOrders, tt.WorkOrderA, tt.Walt, true},
-		{migrations.WorkOrders, tt.WorkOrderG, tt.Alice, false},
-		{migrations.Jobs, tt.JobA, tt.Walt, true},
-		{migrations.Jobs, tt.JobA, tt.Bob, true},
-		{migrations.Jobs, tt.JobA, tt.Carol, false},
-		{migrations.Jobs, tt.JobA, tt.Tess, false},
-		{migrations.Jobs, tt.JobA, tt.Pam, false},
-		{migrations.Jobs, tt.JobG, tt.Alice, false},
+		{schema.JobSites, tt.JobSiteA, tt.Carol, true},
+		{schema.JobSites, tt.JobSiteA, tt.Vic, true},
+		{schema.JobSites, tt.JobSiteG, tt.Carol, false},
+		{schema.WorkOrders, tt.WorkOrderA, tt.Carol, true},
+		{schema.WorkOrders, tt.WorkOrderA, tt.Walt, true},
+		{schema.WorkOrders, tt.WorkOrderG, tt.Alice, false},
+		{schema.Jobs, tt.JobA, tt.Walt, true},
+		{schema.Jobs, tt.JobA, tt.Bob, true},
+		{schema.Jobs, tt.JobA, tt.Carol, false},
+		{schema.Jobs, tt.JobA, tt.Tess, false},
+		{schema.Jobs, tt.JobA, tt.Pam, false},
+		{schema.Jobs, tt.JobG, tt.Alice, false},
 	} {
 		t.Run(fmt.Sprintf("%s/%s/%s", tc.collection, tc.id, tc.user), func(t *testing.T) {
 			app := factory(t)
@@ -117,22 +117,22 @@ func TestFieldIntegrity(t *testing.T) {
 		status                 int
 		field                  string // the field the 400 names
 	}{
-		{"a job at another organization's site", migrations.Jobs, job(`,"job_site":"` + tt.JobSiteG + `"`), 400, "job_site"},
-		{"a job for another organization's work order", migrations.Jobs,
+		{"a job at another organization's site", schema.Jobs, job(`,"job_site":"` + tt.JobSiteG + `"`), 400, "job_site"},
+		{"a job for another organization's work order", schema.Jobs,
 			strings.Replace(job(""), tt.WorkOrderA, tt.WorkOrderG, 1), 400, "work_order"},
-		{"a job for someone who isn't a member", migrations.Jobs, strings.Replace(job(""), tt.Walt, tt.Dave, 1), 400, "assignee"},
-		{"a job ending before it starts", migrations.Jobs, strings.Replace(job(""), "12:00", "07:00", 1), 400, "end"},
-		{"a job with no status", migrations.Jobs, strings.Replace(job(""), `"scheduled"`, `""`, 1), 400, "status"},
-		{"a good job", migrations.Jobs, job(`,"job_site":"` + tt.JobSiteA + `"`), 200, ""},
-		{"a work order for another organization's client", migrations.WorkOrders,
+		{"a job for someone who isn't a member", schema.Jobs, strings.Replace(job(""), tt.Walt, tt.Dave, 1), 400, "assignee"},
+		{"a job ending before it starts", schema.Jobs, strings.Replace(job(""), "12:00", "07:00", 1), 400, "end"},
+		{"a job with no status", schema.Jobs, strings.Replace(job(""), `"scheduled"`, `""`, 1), 400, "status"},
+		{"a good job", schema.Jobs, job(`,"job_site":"` + tt.JobSiteA + `"`), 200, ""},
+		{"a work order for another organization's client", schema.WorkOrders,
 			fmt.Sprintf(`{"org":%q,"title":"X","status":"open","client":%q}`, tt.Acme, tt.CliG), 400, "client"},
-		{"a work order with no title", migrations.WorkOrders, fmt.Sprintf(`{"org":%q,"status":"open"}`, tt.Acme), 400, "title"},
-		{"a radius too small", migrations.JobSites, strings.Replace(site(""), "200", "10", 1), 400, "radius_m"},
-		{"a radius too large", migrations.JobSites, strings.Replace(site(""), "200", "5001", 1), 400, "radius_m"},
-		{"a latitude beyond the pole", migrations.JobSites, strings.Replace(site(""), "48.1", "91", 1), 400, "lat"},
-		{"a longitude beyond the antimeridian", migrations.JobSites, strings.Replace(site(""), "11.5", "-181", 1), 400, "lng"},
-		{"a site for another organization's project", migrations.JobSites, site(`,"project":"` + tt.ProjG + `"`), 400, "project"},
-		{"a site at the equator and the prime meridian", migrations.JobSites, strings.Replace(strings.Replace(site(""), "48.1", "0", 1), "11.5", "0", 1), 200, ""},
+		{"a work order with no title", schema.WorkOrders, fmt.Sprintf(`{"org":%q,"status":"open"}`, tt.Acme), 400, "title"},
+		{"a radius too small", schema.JobSites, strings.Replace(site(""), "200", "10", 1), 400, "radius_m"},
+		{"a radius too large", schema.JobSites, strings.Replace(site(""), "200", "5001", 1), 400, "radius_m"},
+		{"a latitude beyond the pole", schema.JobSites, strings.Replace(site(""), "48.1", "91", 1), 400, "lat"},
+		{"a longitude beyond the antimeridian", schema.JobSites, strings.Replace(site(""), "11.5", "-181", 1), 400, "lng"},
+		{"a site for another organization's project", schema.JobSites, site(`,"project":"` + tt.ProjG + `"`), 400, "project"},
+		{"a site at the equator and the prime meridian", schema.JobSites, strings.Replace(strings.Replace(site(""), "48.1", "0", 1), "11.5", "0", 1), 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app := factory(t)

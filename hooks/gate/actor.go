@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -32,7 +32,7 @@ func (s orgSettings) Enabled(name string) bool { return s.org.GetBool(name) }
 // teams they lead with those teams' projects and members.
 func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	a := Actor{Actor: perms.Actor{UserID: userID}}
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	org, err := app.FindRecordById(schema.Organizations, orgID)
 	if err != nil {
 		return a, nil // no such organization: a non-member of nothing
 	}
@@ -43,9 +43,9 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Role   string `db:"role"`
 		Status string `db:"status"`
 	}
-	err = app.RecordQuery(migrations.Memberships).Select("role", "status").
-		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).Limit(1).One(&membership)
-	if err != nil || membership.Status != "active" {
+	err = app.RecordQuery(schema.Memberships).Select(schema.FieldRole, schema.FieldStatus).
+		AndWhere(dbx.HashExp{schema.FieldOrg: orgID, schema.FieldUser: userID}).Limit(1).One(&membership)
+	if err != nil || membership.Status != schema.MemberActive {
 		return a, nil
 	}
 	a.Member = true
@@ -55,8 +55,8 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Project string `db:"project"`
 		Role    string `db:"role"`
 	}
-	if err := app.RecordQuery(migrations.ProjectMembers).Select("project", "role").
-		AndWhere(dbx.HashExp{"org": orgID, "user": userID}).All(&projectRoles); err != nil {
+	if err := app.RecordQuery(schema.ProjectMembers).Select(schema.FieldProject, schema.FieldRole).
+		AndWhere(dbx.HashExp{schema.FieldOrg: orgID, schema.FieldUser: userID}).All(&projectRoles); err != nil {
 		return a, fmt.Errorf("project roles of %s in %s: %w", userID, orgID, err)
 	}
 	a.Actor.ProjectRoles = make(map[string]string, len(projectRoles))
@@ -72,8 +72,8 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 		Project sql.NullString `db:"project"`
 	}
 	if err := app.DB().Select("tm.team AS team", "tm.is_lead AS is_lead", "tp.project AS project").
-		From(migrations.TeamMembers+" tm").
-		LeftJoin(migrations.TeamProjects+" tp", dbx.NewExp("tp.team = tm.team")).
+		From(schema.TeamMembers+" tm").
+		LeftJoin(schema.TeamProjects+" tp", dbx.NewExp("tp.team = tm.team")).
 		Where(dbx.HashExp{"tm.org": orgID, "tm.user": userID}).All(&teams); err != nil {
 		return a, fmt.Errorf("teams of %s in %s: %w", userID, orgID, err)
 	}
@@ -99,7 +99,7 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 	a.Actor.LedProjects = ledProjects
 
 	var members []string
-	if err := app.RecordQuery(migrations.TeamMembers).Select("user").
+	if err := app.RecordQuery(schema.TeamMembers).Select(schema.FieldUser).
 		AndWhere(dbx.In("team", reply.AnySlice(reply.SortedKeys(led))...)).Column(&members); err != nil {
 		return a, fmt.Errorf("members of teams led by %s: %w", userID, err)
 	}
@@ -110,8 +110,8 @@ func LoadActor(app core.App, userID, orgID string) (Actor, error) {
 // ActiveOrgs returns the organizations where userID holds an active membership.
 func ActiveOrgs(app core.App, userID string) ([]string, error) {
 	var orgs []string
-	err := app.RecordQuery(migrations.Memberships).Select("org").
-		AndWhere(dbx.HashExp{"user": userID, "status": "active"}).Column(&orgs)
+	err := app.RecordQuery(schema.Memberships).Select(schema.FieldOrg).
+		AndWhere(dbx.HashExp{schema.FieldUser: userID, schema.FieldStatus: schema.MemberActive}).Column(&orgs)
 	if err != nil {
 		return nil, fmt.Errorf("organizations of %s: %w", userID, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -131,7 +132,7 @@ func (z *Authorizer) create(e *core.RecordRequestEvent) error {
 	if p.Create == nil {
 		return errTockOnly()
 	}
-	if e.Collection.Name == migrations.Organizations {
+	if e.Collection.Name == schema.Organizations {
 		if !reply.IsPerson(e.Auth) {
 			return router.NewForbiddenError("Sign in to create an organization.", nil)
 		}
@@ -229,7 +230,7 @@ func (z *Authorizer) delete(e *core.RecordRequestEvent) error {
 // together with its whole 10-minute activity, whose deletion cascades to every
 // screenshot and app usage record of the slot (docs/PERMISSIONS.md, "Cells and scopes": `limited`).
 func deleteWithTimeBlock(e *core.RecordRequestEvent) error {
-	activity, err := e.App.FindRecordById(migrations.Activities, e.Record.GetString("activity"))
+	activity, err := e.App.FindRecordById(schema.Activities, e.Record.GetString(schema.FieldActivity))
 	if err != nil {
 		return fmt.Errorf("find activity of screenshot %s: %w", e.Record.Id, err)
 	}

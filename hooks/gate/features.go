@@ -11,26 +11,26 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/api"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // ModuleLabel names a module in refusals and in the web app; "" for a name
 // that is no module.
 func ModuleLabel(mod string) string {
 	switch mod {
-	case migrations.ModuleInvoices:
+	case schema.ModuleInvoices:
 		return "Invoices"
-	case migrations.ModulePayroll:
+	case schema.ModulePayroll:
 		return "Payroll"
-	case migrations.ModuleTimeOff:
+	case schema.ModuleTimeOff:
 		return "Time off"
-	case migrations.ModuleSchedules:
+	case schema.ModuleSchedules:
 		return "Schedules"
-	case migrations.ModuleJobSites:
+	case schema.ModuleJobSites:
 		return "Job sites"
-	case migrations.ModuleWorkOrders:
+	case schema.ModuleWorkOrders:
 		return "Work orders"
-	case migrations.ModuleIntegrations:
+	case schema.ModuleIntegrations:
 		return "Integrations"
 	}
 	return ""
@@ -40,7 +40,7 @@ func ModuleLabel(mod string) string {
 // feature_off) to return as is. Custom routes of a module call it before
 // creating anything, e.g.
 //
-//	if err := gate.FeatureOn(e.App, orgID, migrations.ModulePayroll); err != nil {
+//	if err := gate.FeatureOn(e.App, orgID, schema.ModulePayroll); err != nil {
 //		return err
 //	}
 //
@@ -50,16 +50,16 @@ func FeatureOn(app core.App, orgID, module string) error {
 	if label == "" {
 		return fmt.Errorf("feature gate: unknown module %q", module)
 	}
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	org, err := app.FindRecordById(schema.Organizations, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // no organization: the record's own validation answers that
 	}
 	if err != nil {
 		return fmt.Errorf("find organization %s: %w", orgID, err)
 	}
-	if org.GetBool(migrations.FeatureField(module)) {
+	if org.GetBool(schema.FeatureField(module)) {
 		return nil
 	}
-	msg := fmt.Sprintf("%s is turned off in %s; an owner or manager can turn it on under Organization.", label, org.GetString("name"))
+	msg := fmt.Sprintf("%s is turned off in %s; an owner or manager can turn it on under Organization.", label, org.GetString(schema.FieldName))
 	return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"module": validation.NewError(api.CodeFeatureOff, msg)})
 }

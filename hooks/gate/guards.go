@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -33,9 +33,9 @@ func activeOrgRole(app core.App, org, user string) (string, error) {
 		Role   string `db:"role"`
 		Status string `db:"status"`
 	}
-	err := app.RecordQuery(migrations.Memberships).Select("role", "status").
-		AndWhere(dbx.HashExp{"org": org, "user": user}).Limit(1).One(&m)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && m.Status != "active") {
+	err := app.RecordQuery(schema.Memberships).Select(schema.FieldRole, schema.FieldStatus).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: user}).Limit(1).One(&m)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && m.Status != schema.MemberActive) {
 		return "", nil
 	}
 	if err != nil {
@@ -54,7 +54,7 @@ func GuardScopedRole(scope perms.RoleScope, where string, role func(*core.Record
 			return nil
 		}
 		same := before != nil && before.GetString(where) == after.GetString(where) &&
-			before.GetString("user") == after.GetString("user")
+			before.GetString(schema.FieldUser) == after.GetString(schema.FieldUser)
 		if same && role(before) == role(after) {
 			return nil
 		}
@@ -62,8 +62,8 @@ func GuardScopedRole(scope perms.RoleScope, where string, role func(*core.Record
 		if same {
 			from = role(before)
 		}
-		target := after.GetString("user")
-		orgRole, err := activeOrgRole(app, after.GetString("org"), target)
+		target := after.GetString(schema.FieldUser)
+		orgRole, err := activeOrgRole(app, after.GetString(schema.FieldOrg), target)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Link is a relation whose target must live in the record's own organization,
@@ -25,29 +25,29 @@ type Link struct {
 // sameOrgLinks lists, per org-scoped collection, the relations checked on every save.
 func sameOrgLinks() map[string][]Link {
 	return map[string][]Link{
-		migrations.Projects:       {{Field: "client"}},
-		migrations.ProjectMembers: {{Field: "project"}},
-		migrations.TeamMembers:    {{Field: "team"}},
-		migrations.TeamProjects:   {{Field: "team"}, {Field: "project"}},
-		migrations.Tasks:          {{Field: "project"}},
-		migrations.Activities:     {{Field: "project"}, {Field: "task", agree: []string{"project"}}},
-		migrations.Screenshots: {
+		schema.Projects:       {{Field: "client"}},
+		schema.ProjectMembers: {{Field: "project"}},
+		schema.TeamMembers:    {{Field: "team"}},
+		schema.TeamProjects:   {{Field: "team"}, {Field: "project"}},
+		schema.Tasks:          {{Field: "project"}},
+		schema.Activities:     {{Field: "project"}, {Field: "task", agree: []string{"project"}}},
+		schema.Screenshots: {
 			{Field: "project"}, {Field: "task", agree: []string{"project"}},
 			{Field: "activity", agree: []string{"user", "project"}},
 		},
-		migrations.AppUsage: {{Field: "project"}, {Field: "activity", agree: []string{"user", "project"}}},
+		schema.AppUsage: {{Field: "project"}, {Field: "activity", agree: []string{"user", "project"}}},
 	}
 }
 
 // memberLinks lists the user relations whose users must belong to the record's organization.
 func memberLinks() map[string][]string {
 	return map[string][]string{
-		migrations.ProjectMembers: {"user"},
-		migrations.TeamMembers:    {"user"},
-		migrations.Tasks:          {"assignees"},
-		migrations.Activities:     {"user"},
-		migrations.Screenshots:    {"user"},
-		migrations.AppUsage:       {"user"},
+		schema.ProjectMembers: {"user"},
+		schema.TeamMembers:    {"user"},
+		schema.Tasks:          {"assignees"},
+		schema.Activities:     {"user"},
+		schema.Screenshots:    {"user"},
+		schema.AppUsage:       {"user"},
 	}
 }
 
@@ -55,13 +55,13 @@ func memberLinks() map[string][]string {
 // organizations or people would bypass every permission decided at creation.
 func immutableFields(collection string) []string {
 	switch collection {
-	case migrations.Memberships, migrations.Activities, migrations.Screenshots, migrations.AppUsage:
+	case schema.Memberships, schema.Activities, schema.Screenshots, schema.AppUsage:
 		return []string{"org", "user"}
-	case migrations.ProjectMembers:
+	case schema.ProjectMembers:
 		return []string{"org", "project", "user"}
-	case migrations.TeamMembers:
+	case schema.TeamMembers:
 		return []string{"org", "team", "user"}
-	case migrations.TeamProjects:
+	case schema.TeamProjects:
 		return []string{"org", "team", "project"}
 	default:
 		return []string{"org"}
@@ -71,8 +71,8 @@ func immutableFields(collection string) []string {
 func RegisterIntegrity(app core.App) {
 	links := sameOrgLinks()
 	members := memberLinks()
-	for _, name := range migrations.CoreCollections() {
-		if name == migrations.Organizations {
+	for _, name := range schema.CoreCollections() {
+		if name == schema.Organizations {
 			continue
 		}
 		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
@@ -110,7 +110,7 @@ func checkedIn(ctx context.Context, r *core.Record) Checked {
 		return Checked{}
 	}
 	c, ok := ctx.Value(checkedKey{}).(Checked)
-	if !ok || c.Record != r || c.Org == "" || c.Org != r.GetString("org") {
+	if !ok || c.Record != r || c.Org == "" || c.Org != r.GetString(schema.FieldOrg) {
 		return Checked{}
 	}
 	return c
@@ -125,7 +125,7 @@ func CheckIntegrity(app core.App, r *core.Record, known Checked, links []Link, m
 			}
 		}
 	}
-	org := r.GetString("org")
+	org := r.GetString(schema.FieldOrg)
 	if org == "" {
 		return errs // the required-field validator already reports it
 	}
@@ -176,7 +176,7 @@ func checkLink(app core.App, r *core.Record, org string, l Link, read *core.Reco
 			return fmt.Errorf("find %s %s: %w", l.Field, id, err)
 		}
 	}
-	if target.GetString("org") != org {
+	if target.GetString(schema.FieldOrg) != org {
 		// Same message as a missing record: nothing about other organizations leaks.
 		return validation.NewError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
 	}
@@ -211,10 +211,10 @@ func checkMembers(app core.App, org string, users []string) error {
 		ids[i] = u
 	}
 	var found int
-	err := app.RecordQuery(migrations.Memberships).
+	err := app.RecordQuery(schema.Memberships).
 		Select("count(distinct [[user]])").
-		AndWhere(dbx.HashExp{"org": org}).
-		AndWhere(dbx.In("user", ids...)).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
+		AndWhere(dbx.In(schema.FieldUser, ids...)).
 		Row(&found)
 	if err != nil {
 		return fmt.Errorf("count memberships in organization %s: %w", org, err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestCrossOrganizationIntegrity(t *testing.T) {
@@ -19,7 +19,7 @@ func TestCrossOrganizationIntegrity(t *testing.T) {
 	}
 	expectProjectMembers := func(want int) func(testing.TB, *tests.TestApp, *http.Response) {
 		return func(t testing.TB, app *tests.TestApp, res *http.Response) {
-			if n := hookstest.Count(t, app, migrations.ProjectMembers, "1=1", nil); n != want {
+			if n := hookstest.Count(t, app, schema.ProjectMembers, "1=1", nil); n != want {
 				t.Fatalf("project members = %d, want %d", n, want)
 			}
 		}
@@ -68,7 +68,7 @@ func TestCrossOrganizationIntegrity(t *testing.T) {
 			ExpectedContent: []string{`"org":{"code":"validation_immutable"`},
 			TestAppFactory:  hookstest.Factory,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				p, err := app.FindRecordById(migrations.Projects, tocktest.AcmeWeb)
+				p, err := app.FindRecordById(schema.Projects, tocktest.AcmeWeb)
 				if err != nil || p.GetString("org") != tocktest.Acme {
 					t.Fatalf("project moved or lost: %v", err)
 				}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestHostileRequests tries to get around the matrix with forged ids,
@@ -43,137 +43,137 @@ func TestHostileRequests(t *testing.T) {
 	}{
 		{
 			name: "filter that tries to close the scope's parentheses", user: tt.Carol, method: "GET",
-			url:        list(migrations.Screenshots, `id != "") || (id != ""`),
+			url:        list(schema.Screenshots, `id != "") || (id != ""`),
 			wantStatus: 400, mustNot: []string{waltInA},
 		},
 		{
 			name: "filter ending in a comment can't swallow the scope", user: tt.Carol, method: "GET",
-			url:        list(migrations.Screenshots, `id != "" // `),
+			url:        list(schema.Screenshots, `id != "" // `),
 			wantStatus: 200, mustHave: []string{carolsShot, `"totalItems":1`}, mustNot: []string{waltInA},
 		},
 		{
 			name: "filter through a back-relation can't read another's time", user: tt.Carol, method: "GET",
-			url:        list(migrations.Projects, fmt.Sprintf(`activities_via_project.user = %q && activities_via_project.tracked_seconds > 500`, tt.Walt)),
+			url:        list(schema.Projects, fmt.Sprintf(`activities_via_project.user = %q && activities_via_project.tracked_seconds > 500`, tt.Walt)),
 			wantStatus: 400, mustNot: []string{tt.ProjA},
 		},
 		{
 			name: "filter through @collection can't read another's time", user: tt.Carol, method: "GET",
-			url:        list(migrations.Projects, fmt.Sprintf(`@collection.activities.user ?= %q`, tt.Walt)),
+			url:        list(schema.Projects, fmt.Sprintf(`@collection.activities.user ?= %q`, tt.Walt)),
 			wantStatus: 400, mustNot: []string{tt.ProjA},
 		},
 		{
 			name: "one's own user record filtered through a back-relation can't read a pay rate", user: tt.Carol, method: "GET",
-			url:        list(migrations.Users, fmt.Sprintf(`memberships_via_user.org.rates_via_org.pay_rate_cents ?= %d`, tt.MoneyDefaultPay)),
+			url:        list(schema.Users, fmt.Sprintf(`memberships_via_user.org.rates_via_org.pay_rate_cents ?= %d`, tt.MoneyDefaultPay)),
 			wantStatus: 400, mustNot: []string{tt.Carol},
 		},
 		{
 			name: "signing up with someone else's organizations is refused", user: "", method: "POST",
-			url:        hookstest.RecordsURL(migrations.Users),
+			url:        hookstest.RecordsURL(schema.Users),
 			body:       fmt.Sprintf(`{"email":"mallory@example.test","password":"secret-password-1","passwordConfirm":"secret-password-1","tock_orgs":",%s,"}`, tt.Acme),
 			wantStatus: 200, check: noOrgsFor("mallory@example.test"),
 		},
 		{
 			name: "no one grants themselves organizations", user: tt.Erin, method: "PATCH",
-			url:        hookstest.RecordsURL(migrations.Users) + "/" + tt.Erin,
+			url:        hookstest.RecordsURL(schema.Users) + "/" + tt.Erin,
 			body:       fmt.Sprintf(`{"tock_orgs":",%s,"}`, tt.Acme),
 			wantStatus: 200, check: noOrgsFor(tt.Erin + "@example.test"),
 		},
 		{
 			name: "filter on a budget the reader may not see narrows to nothing", user: tt.Carol, method: "GET",
-			url:        list(migrations.Projects, `budget > 50`),
+			url:        list(schema.Projects, `budget > 50`),
 			wantStatus: 200, mustHave: []string{`"totalItems":0`},
 		},
 		{
 			name: "filter through a relation on a hidden budget narrows too", user: tt.Carol, method: "GET",
-			url:        list(migrations.Tasks, `project.budget > 50`),
+			url:        list(schema.Tasks, `project.budget > 50`),
 			wantStatus: 200, mustHave: []string{`"totalItems":0`},
 		},
 		{
 			name: "sorting by a hidden budget narrows to nothing", user: tt.Carol, method: "GET",
-			url:        hookstest.RecordsURL(migrations.Projects) + "?sort=budget",
+			url:        hookstest.RecordsURL(schema.Projects) + "?sort=budget",
 			wantStatus: 200, mustHave: []string{`"totalItems":0`},
 		},
 		{
 			name: "projects list hides the budget from a user", user: tt.Carol, method: "GET",
-			url:        hookstest.RecordsURL(migrations.Projects),
+			url:        hookstest.RecordsURL(schema.Projects),
 			wantStatus: 200, mustHave: []string{tt.ProjA}, mustNot: []string{`"budget"`, tt.ProjB},
 		},
 		{
 			name: "expanding a back-relation shows no one else's membership", user: tt.Carol, method: "GET",
-			url:        hookstest.RecordsURL(migrations.Memberships) + "?expand=" + url.QueryEscape("org.memberships_via_org"),
+			url:        hookstest.RecordsURL(schema.Memberships) + "?expand=" + url.QueryEscape("org.memberships_via_org"),
 			wantStatus: 200, mustHave: []string{tt.MembershipID(tt.Carol)}, mustNot: []string{tt.MembershipID(tt.Walt), tt.MembershipID(tt.Alice)},
 		},
 		{
 			name: "expanding a screenshot's activity stays within what may be seen", user: tt.Pam, method: "GET",
-			url:        hookstest.RecordsURL(migrations.Screenshots) + "?expand=activity,project,user",
+			url:        hookstest.RecordsURL(schema.Screenshots) + "?expand=activity,project,user",
 			wantStatus: 200, mustHave: []string{waltInA}, mustNot: []string{tt.ProjB, tt.ProjG, tt.DataID("shot", tt.Walt, tt.ProjB)},
 		},
 		{
 			name: "a filter naming another organization counts nothing", user: tt.Dave, method: "GET",
-			url:        list(migrations.Screenshots, fmt.Sprintf("org = %q", tt.Acme)),
+			url:        list(schema.Screenshots, fmt.Sprintf("org = %q", tt.Acme)),
 			wantStatus: 200, mustHave: []string{`"totalItems":0`},
 		},
 		{
 			name: "another organization's record answers as if missing", user: tt.Dave, method: "GET",
-			url:        hookstest.RecordsURL(migrations.Projects) + "/" + tt.ProjA,
+			url:        hookstest.RecordsURL(schema.Projects) + "/" + tt.ProjA,
 			wantStatus: 404, mustHave: []string{`"data":{}`}, mustNot: []string{"Acme"},
 		},
 		{
 			name: "a task forged into another organization's project", user: tt.Carol, method: "POST",
-			url:        hookstest.RecordsURL(migrations.Tasks),
+			url:        hookstest.RecordsURL(schema.Tasks),
 			body:       fmt.Sprintf(`{"org":%q,"project":%q,"title":"forged"}`, tt.Globex, tt.ProjG),
-			wantStatus: 400, unchanged: migrations.Tasks,
+			wantStatus: 400, unchanged: schema.Tasks,
 		},
 		{
 			name: "a task whose org and project disagree", user: tt.Alice, method: "POST",
-			url:        hookstest.RecordsURL(migrations.Tasks),
+			url:        hookstest.RecordsURL(schema.Tasks),
 			body:       fmt.Sprintf(`{"org":%q,"project":%q,"title":"forged"}`, tt.Acme, tt.ProjG),
-			wantStatus: 400, unchanged: migrations.Tasks,
+			wantStatus: 400, unchanged: schema.Tasks,
 		},
 		{
 			name: "time forged in someone else's name", user: tt.Carol, method: "POST",
-			url: hookstest.RecordsURL(migrations.Activities),
+			url: hookstest.RecordsURL(schema.Activities),
 			body: fmt.Sprintf(`{"org":%q,"project":%q,"user":%q,"slot_start":"2026-11-02 10:00:00.000Z","tracked_seconds":600,"source":"manual"}`,
 				tt.Acme, tt.ProjA, tt.Walt),
-			wantStatus: 400, unchanged: migrations.Activities,
+			wantStatus: 400, unchanged: schema.Activities,
 		},
 		{
 			name: "a screenshot record can't be created through the API", user: tt.Carol, method: "POST",
-			url: hookstest.RecordsURL(migrations.Screenshots),
+			url: hookstest.RecordsURL(schema.Screenshots),
 			body: fmt.Sprintf(`{"org":%q,"project":%q,"user":%q,"activity":%q,"taken_at":"2026-11-02 09:05:00.000Z","width":1,"height":1,"size":1,"sha256":"%s","key_id":"k","storage_key":"x"}`,
 				tt.Acme, tt.ProjA, tt.Carol, tt.DataID("act", tt.Carol, tt.ProjA), strings.Repeat("0", 64)),
-			wantStatus: 403, unchanged: migrations.Screenshots,
+			wantStatus: 403, unchanged: schema.Screenshots,
 		},
 		{
 			name: "a user can't raise their own role", user: tt.Bob, method: "PATCH",
-			url:        hookstest.RecordsURL(migrations.Memberships) + "/" + tt.MembershipID(tt.Bob),
+			url:        hookstest.RecordsURL(schema.Memberships) + "/" + tt.MembershipID(tt.Bob),
 			body:       `{"role":"owner"}`,
 			wantStatus: 403,
 		},
 		{
 			name: "a manager can't make someone an owner", user: tt.Bob, method: "PATCH",
-			url:        hookstest.RecordsURL(migrations.Memberships) + "/" + tt.MembershipID(tt.Carol),
+			url:        hookstest.RecordsURL(schema.Memberships) + "/" + tt.MembershipID(tt.Carol),
 			body:       `{"role":"owner"}`,
 			wantStatus: 403,
 		},
 		{
 			name: "a manager can't grant managers the screenshots", user: tt.Bob, method: "PATCH",
-			url:        hookstest.RecordsURL(migrations.Organizations) + "/" + tt.Acme,
+			url:        hookstest.RecordsURL(schema.Organizations) + "/" + tt.Acme,
 			body:       `{"managers_view_screenshots":true}`,
 			wantStatus: 403,
 		},
 		{
 			name: "a project manager can't make themselves manager elsewhere", user: tt.Pam, method: "POST",
-			url:  hookstest.RecordsURL(migrations.ProjectMembers),
+			url:  hookstest.RecordsURL(schema.ProjectMembers),
 			body: fmt.Sprintf(`{"org":%q,"project":%q,"user":%q,"role":"manager"}`, tt.Acme, tt.ProjB, tt.Pam),
 			// PocketBase checks the (matrix-compiled) create rule before any hook.
-			wantStatus: 400, unchanged: migrations.ProjectMembers,
+			wantStatus: 400, unchanged: schema.ProjectMembers,
 		},
 		{
 			name: "a team lead can't pull a project into their team", user: tt.Tess, method: "POST",
-			url:        hookstest.RecordsURL(migrations.TeamProjects),
+			url:        hookstest.RecordsURL(schema.TeamProjects),
 			body:       fmt.Sprintf(`{"org":%q,"team":%q,"project":%q}`, tt.Acme, tt.TeamT, tt.ProjB),
-			wantStatus: 403, unchanged: migrations.TeamProjects,
+			wantStatus: 403, unchanged: schema.TeamProjects,
 		},
 	}
 	for _, tc := range cases {
@@ -218,11 +218,11 @@ func TestHostileRequests(t *testing.T) {
 // read, stayed empty whatever their request said.
 func noOrgsFor(email string) func(*testing.T, core.App) {
 	return func(t *testing.T, app core.App) {
-		u, err := app.FindAuthRecordByEmail(migrations.Users, email)
+		u, err := app.FindAuthRecordByEmail(schema.Users, email)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := u.GetString(migrations.UserOrgsField); v != "" {
+		if v := u.GetString(schema.UserOrgsField); v != "" {
 			t.Fatalf("%s now lists %q", email, v)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // OrgMember returns the requester's roles in the organization the path
@@ -20,7 +20,7 @@ func (z *Authorizer) OrgMember(e *core.RequestEvent) (Actor, *core.Record, error
 	if !a.Member {
 		return a, nil, reply.NotFound()
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, orgID)
+	org, err := e.App.FindRecordById(schema.Organizations, orgID)
 	if err != nil {
 		return a, nil, fmt.Errorf("find organization %s: %w", orgID, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // PocketBase's realtime broadcast checks only the (organization-wide) list
@@ -44,11 +45,11 @@ func TestRealtimeMessagesFollowTheMatrix(t *testing.T) {
 		{tt.Alice, tt.Walt, true},
 	}
 	for _, tc := range cases {
-		auth, err := app.FindRecordById(migrations.Users, tc.subscriber)
+		auth, err := app.FindRecordById(schema.Users, tc.subscriber)
 		if err != nil {
 			t.Fatal(err)
 		}
-		shot, err := app.FindRecordById(migrations.Screenshots, tt.DataID("shot", tc.owner, tt.ProjA))
+		shot, err := app.FindRecordById(schema.Screenshots, tt.DataID("shot", tc.owner, tt.ProjA))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,38 +206,38 @@ func TestRealtimeFiltersAreNoOracle(t *testing.T) {
 	plantHiddenValues(t, app)
 	carol := tt.MembershipID(tt.Carol)
 	pairs := []oraclePair{
-		{"a colleague's pay rate", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"a colleague's pay rate", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`org.rates_via_org.user ?= %q && org.rates_via_org.pay_rate_cents ?= 1000`, tt.Walt),
 			fmt.Sprintf(`org.rates_via_org.user ?= %q && org.rates_via_org.pay_rate_cents ?= 1001`, tt.Walt)}},
-		{"payroll amounts", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"payroll amounts", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`org.payments_via_org.amount_cents ?= %d`, tt.MoneyDefaultPay),
 			fmt.Sprintf(`org.payments_via_org.amount_cents ?= %d`, tt.MoneyDefaultPay+1)}},
-		{"visited URLs", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"visited URLs", tt.Carol, schema.Memberships, carol, [2]string{
 			`org.app_usage_via_org.url ?~ "intranet.example/usrwalt"`,
 			`org.app_usage_via_org.url ?~ "intranet.example/nobody"`}},
-		{"others' project roles", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"others' project roles", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`org.project_members_via_org.user ?= %q && org.project_members_via_org.role ?= "manager"`, tt.Pam),
 			fmt.Sprintf(`org.project_members_via_org.user ?= %q && org.project_members_via_org.role ?= "viewer"`, tt.Pam)}},
-		{"whether a colleague tracked time", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"whether a colleague tracked time", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`org.activities_via_org.user ?= %q`, tt.Walt),
 			fmt.Sprintf(`org.activities_via_org.user ?= %q`, tt.Nia)}},
-		{"whether a colleague has screenshots", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"whether a colleague has screenshots", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`org.screenshots_via_org.user ?= %q`, tt.Walt),
 			fmt.Sprintf(`org.screenshots_via_org.user ?= %q`, tt.Nia)}},
-		{"whether the audit log has entries", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"whether the audit log has entries", tt.Carol, schema.Memberships, carol, [2]string{
 			`org.audit_log_via_org.action ?= "planted"`,
 			`org.audit_log_via_org.action ?= "never-happened"`}},
-		{"pending invitees' e-mails", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"pending invitees' e-mails", tt.Carol, schema.Memberships, carol, [2]string{
 			`org.invites_via_org.email ?= "newcomer@example.test"`,
 			`org.invites_via_org.email ?= "stranger@example.test"`}},
-		{"through @collection", tt.Carol, migrations.Memberships, carol, [2]string{
+		{"through @collection", tt.Carol, schema.Memberships, carol, [2]string{
 			fmt.Sprintf(`@collection.rates.user ?= %q && @collection.rates.pay_rate_cents ?= 1000`, tt.Walt),
 			fmt.Sprintf(`@collection.rates.user ?= %q && @collection.rates.pay_rate_cents ?= 1001`, tt.Walt)}},
-		{"one's own user record, through memberships", tt.Carol, migrations.Users, tt.Carol, [2]string{
+		{"one's own user record, through memberships", tt.Carol, schema.Users, tt.Carol, [2]string{
 			`memberships_via_user.org.rates_via_org.pay_rate_cents ?= 1000`,
 			`memberships_via_user.org.rates_via_org.pay_rate_cents ?= 1001`}},
-		{"a project's hidden budget", tt.Carol, migrations.Projects, tt.ProjA, [2]string{`budget = 100`, `budget = 101`}},
-		{"a hidden budget through a relation", tt.Carol, migrations.Tasks, tt.TaskA, [2]string{`project.budget = 100`, `project.budget = 101`}},
+		{"a project's hidden budget", tt.Carol, schema.Projects, tt.ProjA, [2]string{`budget = 100`, `budget = 101`}},
+		{"a hidden budget through a relation", tt.Carol, schema.Tasks, tt.TaskA, [2]string{`project.budget = 100`, `project.budget = 101`}},
 	}
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
@@ -272,7 +273,7 @@ func TestRealtimeFiltersAreNoOracle(t *testing.T) {
 // audit entry.
 func plantHiddenValues(t *testing.T, app core.App) {
 	t.Helper()
-	rate, err := app.FindRecordById(migrations.Rates, tt.RateID(tt.Walt))
+	rate, err := app.FindRecordById(schema.Rates, tt.RateID(tt.Walt))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func plantHiddenValues(t *testing.T, app core.App) {
 	if err := app.Save(rate); err != nil {
 		t.Fatal(err)
 	}
-	c, err := app.FindCollectionByNameOrId(migrations.AuditLog)
+	c, err := app.FindCollectionByNameOrId(schema.AuditLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,12 +311,12 @@ func touch(t *testing.T, app core.App, collection, id string) {
 func TestRealtimeFiltersAllowedStillWork(t *testing.T) {
 	app, srv, fx := realtimeServer(t)
 	c := connectRealtime(t, srv.URL, fx.Token(t, tt.Alice))
-	sentinel := migrations.Projects + "/" + tt.ProjA
-	match, miss := withFilter(migrations.Projects+"/*", "budget = 100"), withFilter(migrations.Projects+"/*", "budget = 101")
+	sentinel := schema.Projects + "/" + tt.ProjA
+	match, miss := withFilter(schema.Projects+"/*", "budget = 100"), withFilter(schema.Projects+"/*", "budget = 101")
 	if st, body := c.subscribe(t, sentinel, match, miss); st != http.StatusNoContent {
 		t.Fatalf("subscribe: %d %s", st, body)
 	}
-	touch(t, app, migrations.Projects, tt.ProjA)
+	touch(t, app, schema.Projects, tt.ProjA)
 	got := c.collect(t, sentinel, match)
 	if _, ok := got[miss]; ok {
 		t.Errorf("the owner's non-matching budget filter got the event")
@@ -336,17 +337,17 @@ func TestRealtimeFieldsAndExpandHideWhatListsHide(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"query": q})
 		return "?options=" + url.QueryEscape(string(b))
 	}
-	project := migrations.Projects + "/" + tt.ProjA + opts(map[string]string{"fields": "id,budget,budget_type,name"})
-	member := migrations.Memberships + "/" + tt.MembershipID(tt.Carol) + opts(map[string]string{"expand": "org.memberships_via_org,user"})
+	project := schema.Projects + "/" + tt.ProjA + opts(map[string]string{"fields": "id,budget,budget_type,name"})
+	member := schema.Memberships + "/" + tt.MembershipID(tt.Carol) + opts(map[string]string{"expand": "org.memberships_via_org,user"})
 	if st, body := c.subscribe(t, project, member); st != http.StatusNoContent {
 		t.Fatalf("subscribe: %d %s", st, body)
 	}
-	touch(t, app, migrations.Projects, tt.ProjA)
+	touch(t, app, schema.Projects, tt.ProjA)
 	got := c.collect(t, project)
 	if !strings.Contains(got[project], tt.ProjA) || strings.Contains(got[project], "budget") {
 		t.Errorf("Carol's picked fields of project A: %s", got[project])
 	}
-	touch(t, app, migrations.Memberships, tt.MembershipID(tt.Carol))
+	touch(t, app, schema.Memberships, tt.MembershipID(tt.Carol))
 	got = c.collect(t, member)
 	if !strings.Contains(got[member], tt.MembershipID(tt.Carol)) || strings.Contains(got[member], tt.MembershipID(tt.Walt)) {
 		t.Errorf("Carol's expanded membership: %s", got[member])
@@ -359,7 +360,7 @@ func TestRealtimeFieldsAndExpandHideWhatListsHide(t *testing.T) {
 func TestRealtimeCrossCollectionFiltersRefusedEverywhere(t *testing.T) {
 	_, srv, fx := realtimeServer(t)
 	c := connectRealtime(t, srv.URL, fx.Token(t, tt.Carol))
-	orgPaths := map[string]string{migrations.Users: "memberships_via_user.org."}
+	orgPaths := map[string]string{schema.Users: "memberships_via_user.org."}
 	for name, a := range migrations.AccessOf() {
 		orgPaths[name] = a.OrgField + "."
 		if a.OrgField == "id" {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // recentActorTTL is how long a tracker's actor stays in memory between
@@ -20,8 +20,8 @@ const recentActorMax = 10000
 
 // actorSources are the collections LoadActor reads.
 func actorSources() []string {
-	return []string{migrations.Organizations, migrations.Memberships, migrations.ProjectMembers,
-		migrations.TeamMembers, migrations.TeamProjects}
+	return []string{schema.Organizations, schema.Memberships, schema.ProjectMembers,
+		schema.TeamMembers, schema.TeamProjects}
 }
 
 // recentActors keeps the actors of agents uploading, across requests: an

@@ -6,6 +6,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -14,7 +15,7 @@ import (
 // server starts, without a new migration.
 func TestServeReappliesMatrixRules(t *testing.T) {
 	app := hookstest.Factory(t)
-	shots, err := app.FindCollectionByNameOrId(migrations.Screenshots)
+	shots, err := app.FindCollectionByNameOrId(schema.Screenshots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,8 +27,8 @@ func TestServeReappliesMatrixRules(t *testing.T) {
 
 	tt.Handler(t, app) // what `tock serve` runs at start, after migrations
 
-	shots, _ = app.FindCollectionByNameOrId(migrations.Screenshots)
-	want := migrations.MatrixRules(perms.Default(), migrations.AccessOf()[migrations.Screenshots])
+	shots, _ = app.FindCollectionByNameOrId(schema.Screenshots)
+	want := migrations.MatrixRules(perms.Default(), migrations.AccessOf()[schema.Screenshots])
 	if shots.ViewRule == nil || *shots.ViewRule != *want[1] {
 		t.Errorf("view rule of screenshots not re-applied at start: %v", shots.ViewRule)
 	}

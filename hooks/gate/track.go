@@ -5,6 +5,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/reply"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // MayTrackTo: project members who aren't viewers, members of a team the
@@ -12,12 +13,12 @@ import (
 // on a project; a viewer of it never does.
 func MayTrackTo(a Actor, project string) bool {
 	switch a.Actor.ProjectRoles[project] {
-	case "user", "manager":
+	case schema.ProjectRoleUser, schema.ProjectRoleManager:
 		return true
-	case "viewer":
+	case schema.ProjectRoleViewer:
 		return false
 	}
-	return a.TeamProjects[project] || a.Actor.OrgRole == "owner" || a.Actor.OrgRole == "manager"
+	return a.TeamProjects[project] || a.Actor.OrgRole == schema.RoleOwner || a.Actor.OrgRole == schema.RoleManager
 }
 
 // Tracker returns the requester as a member of org who may track time there.

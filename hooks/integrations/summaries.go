@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -21,7 +20,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -37,7 +36,7 @@ const (
 // the one after its end.
 func summaryPeriod(period string, day time.Time, loc *time.Location) (time.Time, time.Time) {
 	start := reply.LocalMidnight(day, loc)
-	if period == migrations.SummaryWeekly {
+	if period == schema.SummaryWeekly {
 		start = reply.LocalMidnight(reply.MondayOf(day), loc)
 		return start, reply.LocalMidnight(start.AddDate(0, 0, 7), loc)
 	}
@@ -48,7 +47,7 @@ func summaryPeriod(period string, day time.Time, loc *time.Location) (time.Time,
 func lastCompletePeriod(period string, now time.Time, loc *time.Location) time.Time {
 	morning := now.In(loc).Add(-summaryHour * time.Hour)
 	day := time.Date(morning.Year(), morning.Month(), morning.Day(), 0, 0, 0, 0, time.UTC)
-	if period == migrations.SummaryWeekly {
+	if period == schema.SummaryWeekly {
 		return reply.MondayOf(day).AddDate(0, 0, -7)
 	}
 	return day.AddDate(0, 0, -1)
@@ -64,7 +63,7 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 		return api.Summary{}, err
 	}
 	out := api.Summary{
-		Org:    api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:    api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		Period: period, From: start.In(loc).Format(time.DateOnly), To: end.In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
 		Timezone: loc.String(), Members: []api.SummaryMember{},
 	}
@@ -100,13 +99,13 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 	out.Totals.Finish()
 	for id, m := range members {
 		m.Finish()
-		m.Name = reply.NameOf(app, migrations.Users, id)
+		m.Name = reply.NameOf(app, schema.Users, id)
 		top := ledger.SortedProjects(projects[id])
 		if len(top) > summaryTopProjects {
 			top = top[:summaryTopProjects]
 		}
 		for _, p := range top {
-			m.Projects = append(m.Projects, api.SummaryProject{Project: p.Project, Name: reply.NameOf(app, migrations.Projects, p.Project), Totals: p.Totals})
+			m.Projects = append(m.Projects, api.SummaryProject{Project: p.Project, Name: reply.NameOf(app, schema.Projects, p.Project), Totals: p.Totals})
 		}
 		out.Members = append(out.Members, *m)
 	}
@@ -120,12 +119,10 @@ func buildSummary(app core.App, a gate.Actor, org *core.Record, period string, d
 }
 
 func (s *Server) registerSummaries(app core.App, z *gate.Authorizer) {
-	app.OnRecordUpdateRequest(migrations.Memberships).BindFunc(guardSummaryChoice)
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.SummaryPreviewRoute, func(re *core.RequestEvent) error { return s.previewSummary(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	app.OnRecordUpdateRequest(schema.Memberships).BindFunc(guardSummaryChoice)
+	reply.ServeSignedIn(app,
+		reply.GET(api.SummaryPreviewRoute, func(re *core.RequestEvent) error { return s.previewSummary(re, z) }),
+	)
 	app.Cron().MustAdd("tock_summaries", summaryCron, func() {
 		sent, err := s.SendSummaries(context.Background(), app, time.Now())
 		if err != nil {
@@ -144,11 +141,11 @@ func guardSummaryChoice(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 	before := e.Record.Original()
-	if e.Record.GetString("summary_sent") != before.GetString("summary_sent") {
+	if e.Record.GetString(schema.FieldSummarySent) != before.GetString(schema.FieldSummarySent) {
 		return router.NewBadRequestError("summary_sent is Tock's own record of the e-mails it sent.", nil)
 	}
-	if e.Record.GetString("summary_emails") != before.GetString("summary_emails") &&
-		(e.Auth == nil || before.GetString("user") != e.Auth.Id) {
+	if e.Record.GetString(schema.FieldSummaryEmails) != before.GetString(schema.FieldSummaryEmails) &&
+		(e.Auth == nil || before.GetString(schema.FieldUser) != e.Auth.Id) {
 		return router.NewForbiddenError("Each person chooses their own work summary e-mails.", nil)
 	}
 	return e.Next()
@@ -163,8 +160,8 @@ func (s *Server) previewSummary(e *core.RequestEvent, z *gate.Authorizer) error 
 	period := q.Get("period")
 	switch period {
 	case "":
-		period = migrations.SummaryDaily
-	case migrations.SummaryDaily, migrations.SummaryWeekly:
+		period = schema.SummaryDaily
+	case schema.SummaryDaily, schema.SummaryWeekly:
 	default:
 		return router.NewBadRequestError("period must be daily or weekly.", nil)
 	}
@@ -195,9 +192,9 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 		return 0, nil // nowhere to send them; they go out once SMTP is set up
 	}
 	var subs []*core.Record
-	err := app.RecordQuery(migrations.Memberships).
-		AndWhere(dbx.HashExp{"status": "active"}).
-		AndWhere(dbx.In("summary_emails", migrations.SummaryDaily, migrations.SummaryWeekly)).
+	err := app.RecordQuery(schema.Memberships).
+		AndWhere(dbx.HashExp{schema.FieldStatus: schema.MemberActive}).
+		AndWhere(dbx.In(schema.FieldSummaryEmails, schema.SummaryDaily, schema.SummaryWeekly)).
 		OrderBy("org", "id").All(&subs)
 	if err != nil {
 		return 0, fmt.Errorf("find summary subscribers: %w", err)
@@ -220,20 +217,20 @@ func (s *Server) SendSummaries(ctx context.Context, app core.App, now time.Time)
 }
 
 func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool, error) {
-	org, err := app.FindRecordById(migrations.Organizations, m.GetString("org"))
+	org, err := app.FindRecordById(schema.Organizations, m.GetString(schema.FieldOrg))
 	if err != nil {
 		return false, fmt.Errorf("find organization: %w", err)
 	}
-	if org.GetBool("archived") {
+	if org.GetBool(schema.FieldArchived) {
 		return false, nil
 	}
-	period := m.GetString("summary_emails")
+	period := m.GetString(schema.FieldSummaryEmails)
 	day := lastCompletePeriod(period, now, reply.OrgLocation(org))
 	key := period + ":" + day.Format(time.DateOnly)
-	if m.GetString("summary_sent") == key {
+	if m.GetString(schema.FieldSummarySent) == key {
 		return false, nil
 	}
-	a, err := gate.LoadActor(app, m.GetString("user"), org.Id)
+	a, err := gate.LoadActor(app, m.GetString(schema.FieldUser), org.Id)
 	if err != nil {
 		return false, err
 	}
@@ -241,7 +238,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	user, err := app.FindRecordById(migrations.Users, m.GetString("user"))
+	user, err := app.FindRecordById(schema.Users, m.GetString(schema.FieldUser))
 	if err != nil {
 		return false, fmt.Errorf("find user: %w", err)
 	}
@@ -253,7 +250,7 @@ func (s *Server) sendSummary(app core.App, m *core.Record, now time.Time) (bool,
 		}
 		mailed = true
 	}
-	m.Set("summary_sent", key)
+	m.Set(schema.FieldSummarySent, key)
 	if err := app.Save(m); err != nil {
 		return mailed, fmt.Errorf("mark summary %s sent: %w", key, err)
 	}
@@ -269,7 +266,7 @@ func summaryMail(app core.App, user *core.Record, sum api.Summary) *mailer.Messa
 	settings := app.Settings()
 	when := sum.From
 	kind := "Daily"
-	if sum.Period == migrations.SummaryWeekly {
+	if sum.Period == schema.SummaryWeekly {
 		kind = "Weekly"
 		when = sum.From + " to " + sum.To
 	}
@@ -295,7 +292,7 @@ func summaryMail(app core.App, user *core.Record, sum api.Summary) *mailer.Messa
 	fmt.Fprintf(&body, "</table><p>Times are in %s. Change or stop these e-mails on your Me page in Tock.</p>", html.EscapeString(sum.Timezone))
 	return &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
-		To:      []mail.Address{{Name: user.GetString("name"), Address: user.Email()}},
+		To:      []mail.Address{{Name: user.GetString(schema.FieldName), Address: user.Email()}},
 		Subject: title,
 		Text:    text.String(),
 		HTML:    body.String(),

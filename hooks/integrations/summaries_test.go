@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func summaryOf(t *testing.T, h http.Handler, user, query string) (int, api.Summary) {
@@ -113,7 +113,7 @@ func TestEachPersonChoosesTheirOwnSummaryEmails(t *testing.T) {
 		return status
 	}
 	choice := func(membership string) string {
-		r, err := app.FindRecordById(migrations.Memberships, membership)
+		r, err := app.FindRecordById(schema.Memberships, membership)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func useSMTPSink(t *testing.T, app core.App) *smtpSink {
 
 func setSummaryChoice(t *testing.T, app core.App, user, choice string) {
 	t.Helper()
-	r, err := app.FindRecordById(migrations.Memberships, tt.MembershipID(user))
+	r, err := app.FindRecordById(schema.Memberships, tt.MembershipID(user))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +234,9 @@ func setSummaryChoice(t *testing.T, app core.App, user, choice string) {
 func TestSummaryEmailsGoOutOnceOverSMTP(t *testing.T) {
 	app, s, _ := webhookApp(t)
 	sink := useSMTPSink(t, app)
-	setSummaryChoice(t, app, tt.Carol, migrations.SummaryDaily)
-	setSummaryChoice(t, app, tt.Pam, migrations.SummaryDaily)
-	setSummaryChoice(t, app, tt.Alice, migrations.SummaryWeekly)
+	setSummaryChoice(t, app, tt.Carol, schema.SummaryDaily)
+	setSummaryChoice(t, app, tt.Pam, schema.SummaryDaily)
+	setSummaryChoice(t, app, tt.Alice, schema.SummaryWeekly)
 	ctx := context.Background()
 
 	// Before 07:00 on the 3rd, the 2nd's e-mail isn't due yet: the 1st's is, and it's empty.
@@ -281,7 +281,7 @@ func TestSummaryEmailsGoOutOnceOverSMTP(t *testing.T) {
 		t.Fatalf("Alice's week:\n%s", alice.data)
 	}
 	// Turning them off stops them.
-	setSummaryChoice(t, app, tt.Carol, migrations.SummaryOff)
+	setSummaryChoice(t, app, tt.Carol, schema.SummaryOff)
 	if n, _ := s.SendSummaries(ctx, app, time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC)); n != 0 {
 		t.Fatalf("sent %d with nothing to report or subscriptions off", n)
 	}
@@ -293,7 +293,7 @@ func TestSummaryEmailsGoOutOnceOverSMTP(t *testing.T) {
 func TestSummaryDaysAreTheOrganizations(t *testing.T) {
 	app, s, h := webhookApp(t)
 	sink := useSMTPSink(t, app)
-	org, err := app.FindRecordById(migrations.Organizations, tt.Acme)
+	org, err := app.FindRecordById(schema.Organizations, tt.Acme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestSummaryDaysAreTheOrganizations(t *testing.T) {
 	hookstest.
 		// 20:00 UTC on the 2nd is 01:45 on the 3rd in Kathmandu: not the 2nd's.
 		PlantTime(t, app, tt.Carol, tt.ProjA, time.Date(2026, 11, 2, 20, 0, 0, 0, time.UTC), 600, "tracked")
-	setSummaryChoice(t, app, tt.Carol, migrations.SummaryDaily)
+	setSummaryChoice(t, app, tt.Carol, schema.SummaryDaily)
 	ctx := context.Background()
 	if n, _ := s.SendSummaries(ctx, app, time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC)); n != 0 {
 		t.Fatalf("sent %d before 07:00 local", n)

@@ -22,7 +22,7 @@ import (
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 	"github.com/tock-app/tock/webhook"
 )
@@ -68,17 +68,17 @@ func (w *webhookWorker) wake() {
 func (s *Server) registerWebhooks(app core.App, z *gate.Authorizer) {
 	s.outbox = newWebhookWorker(s.cfg)
 
-	app.OnRecordValidate(migrations.Webhooks).BindFunc(func(e *core.RecordEvent) error {
-		if err := webhook.ValidateURL(e.Record.GetString("url")); err != nil {
+	app.OnRecordValidate(schema.Webhooks).BindFunc(func(e *core.RecordEvent) error {
+		if err := webhook.ValidateURL(e.Record.GetString(schema.FieldURL)); err != nil {
 			return router.NewBadRequestError("Invalid webhook URL: "+err.Error()+".", nil)
 		}
-		if err := webhook.CheckHost(e.Record.GetString("url"), s.cfg.WebhooksAllowPrivate); err != nil {
+		if err := webhook.CheckHost(e.Record.GetString(schema.FieldURL), s.cfg.WebhooksAllowPrivate); err != nil {
 			return router.NewBadRequestError("This server doesn't call that address: "+err.Error()+".", nil)
 		}
 		return e.Next()
 	})
 	// Every path that makes a webhook gives it a secret nobody chose.
-	app.OnRecordCreate(migrations.Webhooks).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(schema.Webhooks).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("secret") == "" {
 			secret, err := webhook.NewSecret()
 			if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) registerWebhooks(app core.App, z *gate.Authorizer) {
 		}
 		return e.Next()
 	})
-	app.OnRecordCreateRequest(migrations.Webhooks).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordCreateRequest(schema.Webhooks).BindFunc(func(e *core.RecordRequestEvent) error {
 		secret, err := webhook.NewSecret()
 		if err != nil {
 			return err
@@ -103,13 +103,13 @@ func (s *Server) registerWebhooks(app core.App, z *gate.Authorizer) {
 		}
 		return e.Next()
 	})
-	app.OnRecordUpdateRequest(migrations.Webhooks).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordUpdateRequest(schema.Webhooks).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Record.GetString("secret") != e.Record.Original().GetString("secret") {
 			return router.NewBadRequestError("The secret changes only through POST "+api.WebhookRotateRoute+".", nil)
 		}
 		return e.Next()
 	})
-	app.OnRecordEnrich(migrations.Webhooks).BindFunc(func(e *core.RecordEnrichEvent) error {
+	app.OnRecordEnrich(schema.Webhooks).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if e.RequestInfo == nil || e.RequestInfo.Context != core.RequestInfoContextDefault {
 			e.Record.Hide("secret") // realtime messages and expansions never carry it
 		}
@@ -128,7 +128,7 @@ func (s *Server) registerWebhooks(app core.App, z *gate.Authorizer) {
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.WebhookRotateRoute, func(re *core.RequestEvent) error { return s.rotateWebhook(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		if e.Server != nil {
 			// Only a real server delivers in the background; tests drive passes.
 			ctx, cancel := context.WithCancel(context.Background())
@@ -163,11 +163,11 @@ func (s *Server) webhookLoop(ctx context.Context, app core.App) {
 }
 
 func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
-	r, err := e.App.FindRecordById(migrations.Webhooks, e.Request.PathValue("id"))
+	r, err := e.App.FindRecordById(schema.Webhooks, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, r.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, r.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err := e.App.Save(r); err != nil {
 		return fmt.Errorf("rotate secret of webhook %s: %w", r.Id, err)
 	}
-	audit.Log(e.App, e.Auth, "rotate_webhook_secret", r, map[string]any{"name": r.GetString("name")})
+	audit.Log(e.App, e.Auth, "rotate_webhook_secret", r, map[string]any{"name": r.GetString(schema.FieldName)})
 	return e.JSON(http.StatusOK, api.WebhookSecretAnswer{ID: r.Id, Secret: secret})
 }
 
@@ -194,67 +194,68 @@ func (s *Server) rotateWebhook(e *core.RequestEvent, z *gate.Authorizer) error {
 // PocketBase runs the *AfterSuccess hooks after the transaction, so a
 // receiver never hears of something that was rolled back.
 func (s *Server) registerWebhookEvents(app core.App) {
-	app.OnRecordAfterCreateSuccess(migrations.Projects).BindFunc(func(e *core.RecordEvent) error {
-		s.emit(e.App, e.Record.GetString("org"), migrations.EventProjectCreated, map[string]any{
-			"project": map[string]any{"id": e.Record.Id, "name": e.Record.GetString("name")},
+	app.OnRecordAfterCreateSuccess(schema.Projects).BindFunc(func(e *core.RecordEvent) error {
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventProjectCreated, map[string]any{
+			"project": map[string]any{"id": e.Record.Id, "name": e.Record.GetString(schema.FieldName)},
 		})
 		return e.Next()
 	})
 	member := func(e *core.RecordEvent) {
-		s.emit(e.App, e.Record.GetString("org"), migrations.EventMemberJoined, map[string]any{
-			"membership": map[string]any{"id": e.Record.Id, "role": e.Record.GetString("role")},
-			"user":       personOf(e.App, e.Record.GetString("user")),
+		m := schema.Membership{Record: e.Record}
+		s.emit(e.App, m.Org(), schema.EventMemberJoined, map[string]any{
+			"membership": map[string]any{"id": m.Id, "role": m.Role()},
+			"user":       personOf(e.App, m.User()),
 		})
 	}
-	app.OnRecordAfterCreateSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "active" {
+	app.OnRecordAfterCreateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		if (schema.Membership{Record: e.Record}).Active() {
 			member(e)
 		}
 		return e.Next()
 	})
-	app.OnRecordAfterUpdateSuccess(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "active" && e.Record.Original().GetString("status") != "active" {
+	app.OnRecordAfterUpdateSuccess(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		if (schema.Membership{Record: e.Record}).Active() && !(schema.Membership{Record: e.Record.Original()}).Active() {
 			member(e)
 		}
 		return e.Next()
 	})
 	sheet := func(e *core.RecordEvent, was string) {
-		status := e.Record.GetString("status")
+		status := e.Record.GetString(schema.FieldStatus)
 		events := map[string]string{
-			migrations.TimesheetSubmitted: migrations.EventTimesheetSubmitted,
-			migrations.TimesheetApproved:  migrations.EventTimesheetApproved,
-			migrations.TimesheetRejected:  migrations.EventTimesheetRejected,
+			schema.TimesheetSubmitted: schema.EventTimesheetSubmitted,
+			schema.TimesheetApproved:  schema.EventTimesheetApproved,
+			schema.TimesheetRejected:  schema.EventTimesheetRejected,
 		}
 		ev, ok := events[status]
 		if !ok || status == was {
 			return
 		}
-		s.emit(e.App, e.Record.GetString("org"), ev, map[string]any{
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), ev, map[string]any{
 			"timesheet": map[string]any{
 				"id": e.Record.Id, "status": status,
 				"period_start": reply.DateOf(e.Record, "period_start"), "period_end": reply.DateOf(e.Record, "period_end"),
 			},
-			"user": personOf(e.App, e.Record.GetString("user")),
+			"user": personOf(e.App, e.Record.GetString(schema.FieldUser)),
 		})
 	}
-	app.OnRecordAfterCreateSuccess(migrations.Timesheets).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterCreateSuccess(schema.Timesheets).BindFunc(func(e *core.RecordEvent) error {
 		sheet(e, "")
 		return e.Next()
 	})
-	app.OnRecordAfterUpdateSuccess(migrations.Timesheets).BindFunc(func(e *core.RecordEvent) error {
-		sheet(e, e.Record.Original().GetString("status"))
+	app.OnRecordAfterUpdateSuccess(schema.Timesheets).BindFunc(func(e *core.RecordEvent) error {
+		sheet(e, e.Record.Original().GetString(schema.FieldStatus))
 		return e.Next()
 	})
-	app.OnRecordAfterUpdateSuccess(migrations.TimeRequests).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") != migrations.RequestApproved || e.Record.Original().GetString("status") == migrations.RequestApproved {
+	app.OnRecordAfterUpdateSuccess(schema.TimeRequests).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString(schema.FieldStatus) != schema.RequestApproved || e.Record.Original().GetString(schema.FieldStatus) == schema.RequestApproved {
 			return e.Next()
 		}
-		s.emit(e.App, e.Record.GetString("org"), migrations.EventTimeRequestApproved, map[string]any{
+		s.emit(e.App, e.Record.GetString(schema.FieldOrg), schema.EventTimeRequestApproved, map[string]any{
 			"time_request": map[string]any{
 				"id": e.Record.Id, "start": e.Record.GetDateTime("start").Time().UTC(), "end": e.Record.GetDateTime("end").Time().UTC(),
 			},
-			"project": map[string]any{"id": e.Record.GetString("project"), "name": reply.NameOf(e.App, migrations.Projects, e.Record.GetString("project"))},
-			"user":    personOf(e.App, e.Record.GetString("user")),
+			"project": map[string]any{"id": e.Record.GetString(schema.FieldProject), "name": reply.NameOf(e.App, schema.Projects, e.Record.GetString(schema.FieldProject))},
+			"user":    personOf(e.App, e.Record.GetString(schema.FieldUser)),
 		})
 		return e.Next()
 	})
@@ -262,7 +263,7 @@ func (s *Server) registerWebhookEvents(app core.App) {
 
 // personOf is a user as payloads carry them: id and name, never an e-mail.
 func personOf(app core.App, id string) map[string]any {
-	return map[string]any{"id": id, "name": reply.NameOf(app, migrations.Users, id)}
+	return map[string]any{"id": id, "name": reply.NameOf(app, schema.Users, id)}
 }
 
 // emit queues one delivery per active webhook of org subscribed to event.
@@ -270,8 +271,8 @@ func personOf(app core.App, id string) map[string]any {
 // change stands either way.
 func (s *Server) emit(app core.App, org, event string, data map[string]any) {
 	var hooks []*core.Record
-	err := app.RecordQuery(migrations.Webhooks).
-		AndWhere(dbx.HashExp{"org": org, "active": true}).
+	err := app.RecordQuery(schema.Webhooks).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org, "active": true}).
 		AndWhere(dbx.NewExp("EXISTS (SELECT 1 FROM json_each([[events]]) WHERE value = {:event})", dbx.Params{"event": event})).
 		All(&hooks)
 	if err != nil {
@@ -281,25 +282,25 @@ func (s *Server) emit(app core.App, org, event string, data map[string]any) {
 	if len(hooks) == 0 {
 		return
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.WebhookDeliveries)
+	c, err := app.FindCachedCollectionByNameOrId(schema.WebhookDeliveries)
 	if err != nil {
 		app.Logger().Error("webhook event not queued", slog.String("event", event), slog.Any("error", err))
 		return
 	}
 	now := time.Now().UTC()
 	payload := map[string]any{
-		"org":         map[string]any{"id": org, "name": reply.NameOf(app, migrations.Organizations, org)},
+		"org":         map[string]any{"id": org, "name": reply.NameOf(app, schema.Organizations, org)},
 		"occurred_at": now,
 		"data":        data,
 	}
 	for _, h := range hooks {
 		d := core.NewRecord(c)
-		d.Set("org", org)
+		d.Set(schema.FieldOrg, org)
 		d.Set("webhook", h.Id)
 		d.Set("event", event)
 		d.Set("payload", payload)
 		d.Set("attempts", 0)
-		d.Set("status", migrations.DeliveryPending)
+		d.Set(schema.FieldStatus, schema.DeliveryPending)
 		d.Set("next_attempt_at", now)
 		if err := app.Save(d); err != nil {
 			app.Logger().Error("webhook delivery not queued", slog.String("event", event), slog.String("webhook", h.Id), slog.Any("error", err))
@@ -334,9 +335,9 @@ func (s *Server) DeliverWebhooks(ctx context.Context, app core.App, now time.Tim
 	w := s.outbox
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	due, err := app.FindRecordsByFilter(migrations.WebhookDeliveries,
+	due, err := app.FindRecordsByFilter(schema.WebhookDeliveries,
 		"status = {:pending} && next_attempt_at <= {:now}", "next_attempt_at", webhookBatch, 0,
-		dbx.Params{"pending": migrations.DeliveryPending, "now": now.UTC().Format(types.DefaultDateLayout)})
+		dbx.Params{"pending": schema.DeliveryPending, "now": now.UTC().Format(types.DefaultDateLayout)})
 	if err != nil {
 		return 0, fmt.Errorf("find due webhook deliveries: %w", err)
 	}
@@ -371,12 +372,12 @@ func (s *Server) DeliverWebhooks(ctx context.Context, app core.App, now time.Tim
 }
 
 func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now time.Time) error {
-	h, err := app.FindRecordById(migrations.Webhooks, d.GetString("webhook"))
+	h, err := app.FindRecordById(schema.Webhooks, d.GetString("webhook"))
 	if err != nil {
 		return nil // removed meanwhile: its deliveries went with it
 	}
 	if !h.GetBool("active") {
-		d.Set("status", migrations.DeliveryFailed)
+		d.Set(schema.FieldStatus, schema.DeliveryFailed)
 		d.Set("last_error", "the integration was turned off before delivery")
 		return saveDelivery(app, d)
 	}
@@ -385,7 +386,7 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 		return fmt.Errorf("webhook delivery %s body: %w", d.Id, err)
 	}
 	res := webhook.Send(ctx, s.outbox.client, webhook.Request{
-		URL: h.GetString("url"), Secret: h.GetString("secret"), Event: d.GetString("event"),
+		URL: h.GetString(schema.FieldURL), Secret: h.GetString("secret"), Event: d.GetString("event"),
 		DeliveryID: d.Id, Body: body, Now: now,
 	})
 	n := d.GetInt("attempts") + 1
@@ -393,11 +394,11 @@ func (s *Server) attempt(ctx context.Context, app core.App, d *core.Record, now 
 	d.Set("response_code", res.Status)
 	switch {
 	case res.Delivered():
-		d.Set("status", migrations.DeliveryDelivered)
+		d.Set(schema.FieldStatus, schema.DeliveryDelivered)
 		d.Set("delivered_at", now.UTC())
 		d.Set("last_error", "")
 	case n >= webhook.MaxAttempts:
-		d.Set("status", migrations.DeliveryFailed)
+		d.Set(schema.FieldStatus, schema.DeliveryFailed)
 		d.Set("last_error", res.Error)
 	default:
 		d.Set("next_attempt_at", now.Add(webhook.RetryDelay(n, s.outbox.jitter)).UTC())
@@ -417,9 +418,9 @@ func saveDelivery(app core.App, d *core.Record) error {
 // WebhookLogDays; pending ones stay whatever their age.
 func PruneWebhookDeliveries(app core.App, now time.Time) (int, error) {
 	cutoff := now.Add(-api.WebhookLogDays * 24 * time.Hour).UTC().Format(types.DefaultDateLayout)
-	old, err := app.FindRecordsByFilter(migrations.WebhookDeliveries,
+	old, err := app.FindRecordsByFilter(schema.WebhookDeliveries,
 		"status != {:pending} && created < {:cutoff}", "", 0, 0,
-		dbx.Params{"pending": migrations.DeliveryPending, "cutoff": cutoff})
+		dbx.Params{"pending": schema.DeliveryPending, "cutoff": cutoff})
 	if err != nil {
 		return 0, fmt.Errorf("find old webhook deliveries: %w", err)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/tock-app/tock/hooks/integrations"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/webhook"
 )
 
@@ -83,7 +83,7 @@ func webhookApp(t *testing.T) (core.App, *hooks.Server, http.Handler) {
 	app, s := fx.AppWith(t, cfg)
 	t.Cleanup(app.Cleanup)
 	// The seeded webhook points at a name that doesn't resolve: keep it out.
-	seeded, err := app.FindRecordById(migrations.Webhooks, tt.WhkA)
+	seeded, err := app.FindRecordById(schema.Webhooks, tt.WhkA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func createProject(t *testing.T, h http.Handler, name string) {
 
 func deliveriesOf(t *testing.T, app core.App, hook string) []*core.Record {
 	t.Helper()
-	ds, err := app.FindAllRecords(migrations.WebhookDeliveries, dbx.HashExp{"webhook": hook})
+	ds, err := app.FindAllRecords(schema.WebhookDeliveries, dbx.HashExp{"webhook": hook})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,8 +137,8 @@ func deliveriesOf(t *testing.T, app core.App, hook string) []*core.Record {
 func TestWebhookSecretIsShownOnce(t *testing.T) {
 	app, _, h := webhookApp(t)
 	fx, _ := hookstest.MatrixFixture()
-	id, secret := addWebhook(t, h, "https://hooks.example.test/tock", migrations.EventProjectCreated)
-	r, err := app.FindRecordById(migrations.Webhooks, id)
+	id, secret := addWebhook(t, h, "https://hooks.example.test/tock", schema.EventProjectCreated)
+	r, err := app.FindRecordById(schema.Webhooks, id)
 	if err != nil || r.GetString("secret") != secret || !r.GetBool("active") {
 		t.Fatalf("stored webhook %v: secret kept %v, active %v", err, r.GetString("secret") == secret, r.GetBool("active"))
 	}
@@ -154,7 +154,7 @@ func TestWebhookSecretIsShownOnce(t *testing.T) {
 	}
 	// A chosen secret is ignored (or refused) on update and replaced on create.
 	status, out = call(t, h, fx, tt.Alice, "PATCH", "/api/collections/webhooks/records/"+id, `{"secret":"mine"}`)
-	if r, _ := app.FindRecordById(migrations.Webhooks, id); status >= 500 || r.GetString("secret") != secret {
+	if r, _ := app.FindRecordById(schema.Webhooks, id); status >= 500 || r.GetString("secret") != secret {
 		t.Fatalf("secret set by PATCH: %d %s", status, out)
 	}
 	status, out = call(t, h, fx, tt.Alice, "POST", "/api/collections/webhooks/records",
@@ -188,7 +188,7 @@ func TestWebhookRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400", tc.name, status, out)
 		}
 	}
-	if n, _ := app.CountRecords(migrations.Webhooks, dbx.HashExp{"org": tt.Acme}); n != 1 { // the seed's
+	if n, _ := app.CountRecords(schema.Webhooks, dbx.HashExp{"org": tt.Acme}); n != 1 { // the seed's
 		t.Fatalf("%d webhooks after refusals, want the seeded one", n)
 	}
 }
@@ -196,11 +196,11 @@ func TestWebhookRefusesBadInput(t *testing.T) {
 func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 	app, s, h := webhookApp(t)
 	rcv := newReceiver(t, 500, 200)
-	id, secret := addWebhook(t, h, rcv.srv.URL+"/hook", migrations.EventProjectCreated)
+	id, secret := addWebhook(t, h, rcv.srv.URL+"/hook", schema.EventProjectCreated)
 	createProject(t, h, "Launch")
 
 	ds := deliveriesOf(t, app, id)
-	if len(ds) != 1 || ds[0].GetString("status") != migrations.DeliveryPending || ds[0].GetString("event") != migrations.EventProjectCreated {
+	if len(ds) != 1 || ds[0].GetString("status") != schema.DeliveryPending || ds[0].GetString("event") != schema.EventProjectCreated {
 		t.Fatalf("queued deliveries: %v", ds)
 	}
 	now := time.Now()
@@ -208,9 +208,9 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 	if n, err := s.DeliverWebhooks(ctx, app, now); err != nil || n != 1 {
 		t.Fatalf("first pass: %d attempts, %v", n, err)
 	}
-	d, _ := app.FindRecordById(migrations.WebhookDeliveries, ds[0].Id)
+	d, _ := app.FindRecordById(schema.WebhookDeliveries, ds[0].Id)
 	wantNext := now.Add(webhook.RetryDelay(1, func() float64 { return 0.5 }))
-	if d.GetString("status") != migrations.DeliveryPending || d.GetInt("attempts") != 1 || d.GetInt("response_code") != 500 ||
+	if d.GetString("status") != schema.DeliveryPending || d.GetInt("attempts") != 1 || d.GetInt("response_code") != 500 ||
 		d.GetDateTime("next_attempt_at").Time().Sub(wantNext).Abs() > time.Millisecond || d.GetString("last_error") == "" {
 		t.Fatalf("after a 500: %v", d.FieldsData())
 	}
@@ -221,8 +221,8 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 	if n, _ := s.DeliverWebhooks(ctx, app, wantNext); n != 1 {
 		t.Fatalf("retry not made when due")
 	}
-	d, _ = app.FindRecordById(migrations.WebhookDeliveries, ds[0].Id)
-	if d.GetString("status") != migrations.DeliveryDelivered || d.GetInt("attempts") != 2 || d.GetInt("response_code") != 200 {
+	d, _ = app.FindRecordById(schema.WebhookDeliveries, ds[0].Id)
+	if d.GetString("status") != schema.DeliveryDelivered || d.GetInt("attempts") != 2 || d.GetInt("response_code") != 200 {
 		t.Fatalf("after a 200: %v", d.FieldsData())
 	}
 	got := rcv.deliveries()
@@ -230,7 +230,7 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 		t.Fatalf("receiver got %d requests", len(got))
 	}
 	for _, g := range got {
-		if !verified(g, secret) || g.header.Get(webhook.HeaderDelivery) != d.Id || g.header.Get(webhook.HeaderEvent) != migrations.EventProjectCreated {
+		if !verified(g, secret) || g.header.Get(webhook.HeaderDelivery) != d.Id || g.header.Get(webhook.HeaderEvent) != schema.EventProjectCreated {
 			t.Fatalf("delivery not signed or labelled: %v %s", g.header, g.body)
 		}
 	}
@@ -247,7 +247,7 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	app, s, h := webhookApp(t)
 	rcv := newReceiver(t, 503)
-	id, _ := addWebhook(t, h, rcv.srv.URL, migrations.EventProjectCreated)
+	id, _ := addWebhook(t, h, rcv.srv.URL, schema.EventProjectCreated)
 	createProject(t, h, "Doomed")
 	now := time.Now()
 	for i := 0; i < webhook.MaxAttempts+2; i++ {
@@ -257,7 +257,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		now = now.Add(webhook.MaxRetryDelay)
 	}
 	d := deliveriesOf(t, app, id)[0]
-	if d.GetString("status") != migrations.DeliveryFailed || d.GetInt("attempts") != webhook.MaxAttempts || len(rcv.deliveries()) != webhook.MaxAttempts {
+	if d.GetString("status") != schema.DeliveryFailed || d.GetInt("attempts") != webhook.MaxAttempts || len(rcv.deliveries()) != webhook.MaxAttempts {
 		t.Fatalf("after %d passes: %v, receiver hit %d times", webhook.MaxAttempts+2, d.FieldsData(), len(rcv.deliveries()))
 	}
 }
@@ -266,7 +266,7 @@ func TestRotatedSecretSignsNewDeliveries(t *testing.T) {
 	app, s, h := webhookApp(t)
 	fx, _ := hookstest.MatrixFixture()
 	rcv := newReceiver(t, 200)
-	id, old := addWebhook(t, h, rcv.srv.URL, migrations.EventProjectCreated)
+	id, old := addWebhook(t, h, rcv.srv.URL, schema.EventProjectCreated)
 	route := strings.Replace(api.WebhookRotateRoute, "{id}", id, 1)
 
 	for _, u := range []string{tt.Carol, tt.Dave} {
@@ -287,7 +287,7 @@ func TestRotatedSecretSignsNewDeliveries(t *testing.T) {
 	if len(got) != 1 || !verified(got[0], ans.Secret) || verified(got[0], old) {
 		t.Fatalf("delivery after rotation not signed with the new secret alone")
 	}
-	if n, _ := app.CountRecords(migrations.AuditLog, dbx.HashExp{"action": "rotate_webhook_secret", "target_id": id}); n != 1 {
+	if n, _ := app.CountRecords(schema.AuditLog, dbx.HashExp{"action": "rotate_webhook_secret", "target_id": id}); n != 1 {
 		t.Fatalf("rotation not audited")
 	}
 }
@@ -296,10 +296,10 @@ func TestRotatedSecretSignsNewDeliveries(t *testing.T) {
 // webhook, with ids and names but no e-mail, screenshot, app or URL.
 func TestWebhookEvents(t *testing.T) {
 	app, _, h := webhookApp(t)
-	all, _ := addWebhook(t, h, "https://all.example.test/", migrations.WebhookEvents()...)
-	onlyProjects, _ := addWebhook(t, h, "https://projects.example.test/", migrations.EventProjectCreated)
-	off, _ := addWebhook(t, h, "https://off.example.test/", migrations.WebhookEvents()...)
-	r, _ := app.FindRecordById(migrations.Webhooks, off)
+	all, _ := addWebhook(t, h, "https://all.example.test/", schema.WebhookEvents()...)
+	onlyProjects, _ := addWebhook(t, h, "https://projects.example.test/", schema.EventProjectCreated)
+	off, _ := addWebhook(t, h, "https://off.example.test/", schema.WebhookEvents()...)
+	r, _ := app.FindRecordById(schema.Webhooks, off)
 	r.Set("active", false)
 	if err := app.Save(r); err != nil {
 		t.Fatal(err)
@@ -307,12 +307,12 @@ func TestWebhookEvents(t *testing.T) {
 
 	s := &tt.Seeder{App: app}
 	s.Member("mbrerin00000001", tt.Acme, tt.Erin, "user")
-	sheet := s.Create(migrations.Timesheets, "tshwebhook00001", map[string]any{
-		"org": tt.Acme, "user": tt.Carol, "status": migrations.TimesheetSubmitted, "submitted_by": tt.Carol,
+	sheet := s.Create(schema.Timesheets, "tshwebhook00001", map[string]any{
+		"org": tt.Acme, "user": tt.Carol, "status": schema.TimesheetSubmitted, "submitted_by": tt.Carol,
 		"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 	})
-	req := s.Create(migrations.TimeRequests, "treqwebhook0001", map[string]any{
-		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": migrations.RequestPending,
+	req := s.Create(schema.TimeRequests, "treqwebhook0001", map[string]any{
+		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": schema.RequestPending,
 		"start": time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC), "end": time.Date(2026, 11, 10, 10, 30, 0, 0, time.UTC),
 	})
 	if err := s.Err(); err != nil {
@@ -321,7 +321,7 @@ func TestWebhookEvents(t *testing.T) {
 	for _, step := range []struct {
 		r      *core.Record
 		status string
-	}{{sheet, migrations.TimesheetApproved}, {sheet, migrations.TimesheetRejected}, {req, migrations.RequestApproved}} {
+	}{{sheet, schema.TimesheetApproved}, {sheet, schema.TimesheetRejected}, {req, schema.RequestApproved}} {
 		step.r.Set("status", step.status)
 		if err := app.Save(step.r); err != nil {
 			t.Fatal(err)
@@ -329,18 +329,18 @@ func TestWebhookEvents(t *testing.T) {
 	}
 	createProject(t, h, "Evented")
 	// Globex's events never reach Acme's webhooks.
-	s.Create(migrations.Projects, "prjglobexevent1", map[string]any{"org": tt.Globex, "name": "Elsewhere"})
+	s.Create(schema.Projects, "prjglobexevent1", map[string]any{"org": tt.Globex, "name": "Elsewhere"})
 
 	count := func(hook, event string) int {
-		n, _ := app.CountRecords(migrations.WebhookDeliveries, dbx.HashExp{"webhook": hook, "event": event})
+		n, _ := app.CountRecords(schema.WebhookDeliveries, dbx.HashExp{"webhook": hook, "event": event})
 		return int(n)
 	}
-	for _, ev := range migrations.WebhookEvents() {
+	for _, ev := range schema.WebhookEvents() {
 		if count(all, ev) != 1 {
 			t.Errorf("%s: %d deliveries to the all-events webhook, want 1", ev, count(all, ev))
 		}
 		want := 0
-		if ev == migrations.EventProjectCreated {
+		if ev == schema.EventProjectCreated {
 			want = 1
 		}
 		if count(onlyProjects, ev) != want || count(off, ev) != 0 {
@@ -360,7 +360,7 @@ func TestWebhookEvents(t *testing.T) {
 func TestWebhookDeliveryLogIsForIntegrationManagers(t *testing.T) {
 	app, _, h := webhookApp(t)
 	fx, _ := hookstest.MatrixFixture()
-	id, _ := addWebhook(t, h, "https://log.example.test/", migrations.EventProjectCreated)
+	id, _ := addWebhook(t, h, "https://log.example.test/", schema.EventProjectCreated)
 	createProject(t, h, "Logged")
 	d := deliveriesOf(t, app, id)[0]
 	for _, tc := range []struct {
@@ -375,7 +375,7 @@ func TestWebhookDeliveryLogIsForIntegrationManagers(t *testing.T) {
 	}
 	// Nobody writes deliveries through the API.
 	status, _ := call(t, h, fx, tt.Alice, "PATCH", "/api/collections/webhook_deliveries/records/"+d.Id, `{"status":"delivered"}`)
-	if r, _ := app.FindRecordById(migrations.WebhookDeliveries, d.Id); status < 400 || r.GetString("status") != migrations.DeliveryPending {
+	if r, _ := app.FindRecordById(schema.WebhookDeliveries, d.Id); status < 400 || r.GetString("status") != schema.DeliveryPending {
 		t.Fatalf("delivery changed through the API: %d", status)
 	}
 }
@@ -385,7 +385,7 @@ func TestWebhookDeliveryLogIsForIntegrationManagers(t *testing.T) {
 func TestDeliveriesSurviveARestart(t *testing.T) {
 	app, _, h := webhookApp(t)
 	rcv := newReceiver(t, 200)
-	id, secret := addWebhook(t, h, rcv.srv.URL, migrations.EventProjectCreated)
+	id, secret := addWebhook(t, h, rcv.srv.URL, schema.EventProjectCreated)
 	createProject(t, h, "Before the restart")
 
 	// A new process over the same data: a fresh app on a copy of the data
@@ -404,7 +404,7 @@ func TestDeliveriesSurviveARestart(t *testing.T) {
 	if got := rcv.deliveries(); len(got) != 1 || !verified(got[0], secret) {
 		t.Fatalf("receiver got %d deliveries", len(got))
 	}
-	if d := deliveriesOf(t, next, id); len(d) != 1 || d[0].GetString("status") != migrations.DeliveryDelivered {
+	if d := deliveriesOf(t, next, id); len(d) != 1 || d[0].GetString("status") != schema.DeliveryDelivered {
 		t.Fatalf("delivery after the restart: %v", d)
 	}
 }
@@ -418,7 +418,7 @@ func TestPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
 	defer app.Cleanup()
 	h := tt.Handler(t, app)
 	for _, u := range []string{"http://127.0.0.1:9/x", "http://localhost/x", "http://169.254.169.254/latest", "http://10.0.0.5/x"} {
-		b, _ := json.Marshal(map[string]any{"org": tt.Acme, "name": "Inside", "url": u, "events": []string{migrations.EventProjectCreated}})
+		b, _ := json.Marshal(map[string]any{"org": tt.Acme, "name": "Inside", "url": u, "events": []string{schema.EventProjectCreated}})
 		status, out := call(t, h, fx, tt.Alice, "POST", "/api/collections/webhooks/records", string(b))
 		if status != 400 || !strings.Contains(out, "TOCK_WEBHOOKS_ALLOW_PRIVATE") {
 			t.Errorf("%s: %d %s, want a 400 naming the switch", u, status, out)
@@ -428,12 +428,12 @@ func TestPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
 
 func TestOldDeliveriesArePruned(t *testing.T) {
 	app, _, h := webhookApp(t)
-	id, _ := addWebhook(t, h, "https://prune.example.test/", migrations.EventProjectCreated)
+	id, _ := addWebhook(t, h, "https://prune.example.test/", schema.EventProjectCreated)
 	for _, name := range []string{"One", "Two", "Three"} {
 		createProject(t, h, name)
 	}
 	ds := deliveriesOf(t, app, id)
-	for i, status := range []string{migrations.DeliveryDelivered, migrations.DeliveryFailed, migrations.DeliveryPending} {
+	for i, status := range []string{schema.DeliveryDelivered, schema.DeliveryFailed, schema.DeliveryPending} {
 		ds[i].Set("status", status)
 		if err := app.Save(ds[i]); err != nil {
 			t.Fatal(err)
@@ -446,7 +446,7 @@ func TestOldDeliveriesArePruned(t *testing.T) {
 	if n, err := integrations.PruneWebhookDeliveries(app, later); err != nil || n != 2 {
 		t.Fatalf("pruned %d old finished deliveries, want 2 (%v)", n, err)
 	}
-	if left := deliveriesOf(t, app, id); len(left) != 1 || left[0].GetString("status") != migrations.DeliveryPending {
+	if left := deliveriesOf(t, app, id); len(left) != 1 || left[0].GetString("status") != schema.DeliveryPending {
 		t.Fatalf("left: %v", left)
 	}
 }
@@ -455,8 +455,8 @@ func TestOldDeliveriesArePruned(t *testing.T) {
 // committed inside a transaction is, once, after the commit.
 func TestEventsWaitForTheCommit(t *testing.T) {
 	app, _, h := webhookApp(t)
-	id, _ := addWebhook(t, h, "https://commit.example.test/", migrations.EventProjectCreated)
-	projects, err := app.FindCollectionByNameOrId(migrations.Projects)
+	id, _ := addWebhook(t, h, "https://commit.example.test/", schema.EventProjectCreated)
+	projects, err := app.FindCollectionByNameOrId(schema.Projects)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,17 +14,18 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TimeUnlocked refuses, with a 409, a change to an activity that lies in an
 // approved timesheet of its member.
-func TimeUnlocked(app core.App, activity *core.Record) error {
-	org, err := app.FindRecordById(migrations.Organizations, activity.GetString("org"))
+func TimeUnlocked(app core.App, rec *core.Record) error {
+	activity := schema.Activity{Record: rec}
+	org, err := app.FindRecordById(schema.Organizations, activity.Org())
 	if err != nil {
 		return nil // no organization: integrity checks answer that
 	}
-	return PeriodUnlocked(app, org, activity.GetString("user"), activity.GetDateTime("slot_start").Time())
+	return PeriodUnlocked(app, org, activity.User(), activity.SlotStart())
 }
 
 func PeriodUnlocked(app core.App, org *core.Record, user string, at ...time.Time) error {
@@ -42,9 +43,9 @@ func PeriodUnlocked(app core.App, org *core.Record, user string, at ...time.Time
 
 func ApprovedSheet(app core.App, org *core.Record, user string, t time.Time) (*core.Record, error) {
 	day := DayStamp(t, reply.OrgLocation(org))
-	r, err := app.FindFirstRecordByFilter(migrations.Timesheets,
+	r, err := app.FindFirstRecordByFilter(schema.Timesheets,
 		"org = {:org} && user = {:user} && status = {:status} && period_start <= {:day} && period_end >= {:day}",
-		dbx.Params{"org": org.Id, "user": user, "status": migrations.TimesheetApproved, "day": day})
+		dbx.Params{"org": org.Id, "user": user, "status": schema.TimesheetApproved, "day": day})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -64,12 +65,12 @@ func DayStamp(t time.Time, loc *time.Location) string {
 // PayPeriod returns the first and last day (UTC midnights) of the pay period
 // that holds day (a UTC midnight).
 func PayPeriod(org *core.Record, day time.Time) (time.Time, time.Time) {
-	anchor := org.GetDateTime("pay_period_anchor").Time().UTC()
+	anchor := org.GetDateTime(schema.FieldPayPeriodAnchor).Time().UTC()
 	if anchor.IsZero() {
-		anchor, _ = time.Parse(time.DateOnly, migrations.DefaultPayPeriodAnchor)
+		anchor, _ = time.Parse(time.DateOnly, schema.DefaultPayPeriodAnchor)
 	}
 	anchor = time.Date(anchor.Year(), anchor.Month(), anchor.Day(), 0, 0, 0, 0, time.UTC)
-	if org.GetString("pay_period") == migrations.PayPeriodMonthly {
+	if org.GetString(schema.FieldPayPeriod) == schema.PayPeriodMonthly {
 		d := min(anchor.Day(), 28)
 		start := time.Date(day.Year(), day.Month(), d, 0, 0, 0, 0, time.UTC)
 		if day.Before(start) {
@@ -78,7 +79,7 @@ func PayPeriod(org *core.Record, day time.Time) (time.Time, time.Time) {
 		return start, start.AddDate(0, 1, -1)
 	}
 	n := 7
-	if org.GetString("pay_period") == migrations.PayPeriodBiweekly {
+	if org.GetString(schema.FieldPayPeriod) == schema.PayPeriodBiweekly {
 		n = 14
 	}
 	days := int(day.Sub(anchor).Hours() / 24)
@@ -111,12 +112,12 @@ func periodTotals(app core.App, org *core.Record, user string, first, last time.
 }
 
 func SetTotals(app core.App, org, sheet *core.Record, slotLen time.Duration) error {
-	tracked, manual, err := periodTotals(app, org, sheet.GetString("user"),
+	tracked, manual, err := periodTotals(app, org, sheet.GetString(schema.FieldUser),
 		sheet.GetDateTime("period_start").Time().UTC(), sheet.GetDateTime("period_end").Time().UTC(), slotLen)
 	if err != nil {
 		return err
 	}
-	sheet.Set("tracked_seconds", tracked)
+	sheet.Set(schema.FieldTrackedSeconds, tracked)
 	sheet.Set("manual_seconds", manual)
 	return nil
 }

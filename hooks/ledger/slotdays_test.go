@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Kathmandu is UTC+05:45: its midnight is 18:15 UTC, in the middle of the
@@ -83,7 +83,7 @@ func ledgerOf(slots []ledgerSlot, loc *time.Location, first, last string) ledger
 // plantWeek moves Acme to Kathmandu and stores Carol's week.
 func plantWeek(t testing.TB, app core.App, slots []ledgerSlot) {
 	t.Helper()
-	hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"timezone": "Asia/Kathmandu"})
+	hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"timezone": "Asia/Kathmandu"})
 	for _, s := range slots {
 		source := "tracked"
 		if s.manual {
@@ -165,14 +165,14 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		}
 	})
 	t.Run("timesheet, payroll and invoice", func(t *testing.T) {
-		hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{
+		hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{
 			"timesheet_approvals": true, "pay_period": "weekly", "pay_period_anchor": first + " 00:00:00.000Z"})
 		var sheet struct {
 			ID string `json:"id"`
 		}
 		asked(t, h, fx, tt.Carol, "POST", hookstest.OrgURL(api.TimesheetSubmitRoute, tt.Acme), `{"period_start":"`+first+`"}`, &sheet)
 		asked(t, h, fx, tt.Alice, "POST", strings.Replace(api.TimesheetApproveRoute, "{id}", sheet.ID, 1), `{}`, nil)
-		r, err := app.FindRecordById(migrations.Timesheets, sheet.ID)
+		r, err := app.FindRecordById(schema.Timesheets, sheet.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 
 		period := fmt.Sprintf(`"period_start":%q,"period_end":%q`, first, last)
 		asked(t, h, fx, tt.Alice, "POST", hookstest.OrgURL(api.PayrollRoute, tt.Acme), "{"+period+"}", nil)
-		pay, err := app.FindFirstRecordByFilter(migrations.Payments, "user = {:u} && period_start = {:d}",
+		pay, err := app.FindFirstRecordByFilter(schema.Payments, "user = {:u} && period_start = {:d}",
 			dbx.Params{"u": tt.Carol, "d": first + " 00:00:00.000Z"})
 		if err != nil {
 			t.Fatal(err)
@@ -192,7 +192,7 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		}
 
 		asked(t, h, fx, tt.Alice, "POST", hookstest.OrgURL(api.ClientInvoicesRoute, tt.Acme), fmt.Sprintf(`{"client":%q,%s}`, tt.Cli, period), nil)
-		inv, err := app.FindFirstRecordByFilter(migrations.ClientInvoices, "period_start = {:d}", dbx.Params{"d": first + " 00:00:00.000Z"})
+		inv, err := app.FindFirstRecordByFilter(schema.ClientInvoices, "period_start = {:d}", dbx.Params{"d": first + " 00:00:00.000Z"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func TestKathmanduDailyLimit(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	plantWeek(t, app, kathmanduWeek())
-	hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), map[string]any{"daily_limit_hours": 1})
+	hookstest.SetFields(t, app, schema.Memberships, tt.MembershipID(tt.Carol), map[string]any{"daily_limit_hours": 1})
 
 	in := ingest.Activity{ClientID: "kathmandu-limit1", Org: tt.Acme, Project: tt.ProjA,
 		SlotStart: time.Date(2026, 5, 21, 7, 0, 0, 0, time.UTC), TrackedSeconds: 600, ActiveSeconds: 600}
@@ -241,7 +241,7 @@ func TestTrackedSecondsIncludesManualTime(t *testing.T) {
 	hookstest.PlantTime(t, app, tt.Carol, tt.ProjA, monday, 600, "tracked")
 	hookstest.PlantTime(t, app, tt.Carol, tt.ProjA, monday.Add(10*time.Minute), 400, "tracked")
 	hookstest.PlantTime(t, app, tt.Carol, tt.ProjA, monday.Add(time.Hour), 600, "manual")
-	hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{
+	hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{
 		"timesheet_approvals": true, "pay_period": "weekly", "pay_period_anchor": "2026-05-18 00:00:00.000Z"})
 	h := tt.Handler(t, app)
 	const tracked, manual = 1600, 600

@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -28,7 +28,7 @@ type Slot struct {
 // where (the requester's scope and filters), sorted by user then start.
 func LoadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expression) ([]Slot, error) {
 	q := app.DB().Select("a.user", "a.project", "a.task", "a.slot_start", "a.tracked_seconds", "a.active_seconds", "a.source").
-		From(migrations.Activities + " a").
+		From(schema.Activities + " a").
 		Where(dbx.HashExp{"a.org": org}).
 		AndWhere(dbx.NewExp("a.slot_start >= {:from} AND a.slot_start < {:to}",
 			dbx.Params{"from": from.UTC().Format(reply.SlotLayout), "to": to.UTC().Format(reply.SlotLayout)}))
@@ -74,7 +74,7 @@ func LoadSlots(app core.App, org string, from, to time.Time, where ...dbx.Expres
 			}
 			starts[string(start)] = s.Start
 		}
-		s.Manual = string(source) == "manual"
+		s.Manual = string(source) == schema.SourceManual
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {

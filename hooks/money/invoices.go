@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -38,7 +38,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 	if !z.Decide(a, perms.CreateClientInvoices, perms.Target{TeamID: in.Team}).Allowed {
 		return reply.Forbidden(perms.CreateClientInvoices)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModuleInvoices); err != nil {
 		return err
 	}
 	if !reply.IsRecordID(in.Client) {
@@ -48,23 +48,23 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 	if err != nil {
 		return err
 	}
-	client, err := e.App.FindRecordById(migrations.Clients, in.Client)
+	client, err := e.App.FindRecordById(schema.Clients, in.Client)
 	if err := reply.LookupFault(err, "client "+in.Client); err != nil {
 		return err
 	}
-	if err != nil || client.GetString("org") != org.Id {
-		return reply.BadRequest("client must be a client of %s.", org.GetString("name"))
+	if err != nil || client.GetString(schema.FieldOrg) != org.Id {
+		return reply.BadRequest("client must be a client of %s.", org.GetString(schema.FieldName))
 	}
 	var users []string
 	if in.Team != "" {
-		team, err := e.App.FindRecordById(migrations.Teams, in.Team)
+		team, err := e.App.FindRecordById(schema.Teams, in.Team)
 		if err := reply.LookupFault(err, "team "+in.Team); err != nil {
 			return err
 		}
-		if err != nil || team.GetString("org") != org.Id {
-			return reply.BadRequest("team must be a team of %s.", org.GetString("name"))
+		if err != nil || team.GetString(schema.FieldOrg) != org.Id {
+			return reply.BadRequest("team must be a team of %s.", org.GetString(schema.FieldName))
 		}
-		if err := e.App.RecordQuery(migrations.TeamMembers).Select("user").
+		if err := e.App.RecordQuery(schema.TeamMembers).Select(schema.FieldUser).
 			AndWhere(dbx.HashExp{"team": in.Team}).Column(&users); err != nil {
 			return fmt.Errorf("members of team %s: %w", in.Team, err)
 		}
@@ -73,36 +73,36 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 		}
 	}
 	var projects []string
-	if err := e.App.RecordQuery(migrations.Projects).Select("id").
-		AndWhere(dbx.HashExp{"org": org.Id, "client": client.Id}).Column(&projects); err != nil {
+	if err := e.App.RecordQuery(schema.Projects).Select("id").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id, schema.FieldClient: client.Id}).Column(&projects); err != nil {
 		return fmt.Errorf("projects of client %s: %w", client.Id, err)
 	}
 	if len(projects) == 0 {
-		return reply.BadRequest("%s has no projects to invoice.", client.GetString("name"))
+		return reply.BadRequest("%s has no projects to invoice.", client.GetString(schema.FieldName))
 	}
-	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), migrations.DefaultCurrency), s.cfg.SlotLen())
+	lines, currency, unpriced, err := pricePayable(e.App, org, period, users, projects, true, cmp.Or(client.GetString("currency"), schema.DefaultCurrency), s.cfg.SlotLen())
 	if err != nil {
 		return err
 	}
 	if len(lines) == 0 {
-		return reply.BadRequest("No billable time for %s in that period (approved time with a bill rate).", client.GetString("name"))
+		return reply.BadRequest("No billable time for %s in that period (approved time with a bill rate).", client.GetString(schema.FieldName))
 	}
 
 	var inv *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.ClientInvoices)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.ClientInvoices)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.ClientInvoices, err)
+			return fmt.Errorf("find %s: %w", schema.ClientInvoices, err)
 		}
-		n, err := nextNumber(tx, migrations.ClientInvoices, org.Id)
+		n, err := nextNumber(tx, schema.ClientInvoices, org.Id)
 		if err != nil {
 			return err
 		}
 		inv = core.NewRecord(c)
-		inv.Set("org", org.Id)
+		inv.Set(schema.FieldOrg, org.Id)
 		inv.Set("number", n)
-		inv.Set("client", client.Id)
-		inv.Set("client_name", client.GetString("name"))
+		inv.Set(schema.FieldClient, client.Id)
+		inv.Set("client_name", client.GetString(schema.FieldName))
 		inv.Set("team", in.Team)
 		setInvoice(inv, period, lines, currency, e.Auth.Id)
 		if err := tx.Save(inv); err != nil {
@@ -120,7 +120,7 @@ func (s *Server) createClientInvoice(e *core.RequestEvent, z *gate.Authorizer) e
 func setInvoice(inv *core.Record, period dayPeriod, lines []api.MoneyLine, currency, by string) {
 	inv.Set("period_start", period.first)
 	inv.Set("period_end", period.last)
-	inv.Set("status", migrations.InvoiceOpen)
+	inv.Set(schema.FieldStatus, schema.InvoiceOpen)
 	inv.Set("currency", currency)
 	inv.Set("lines", lines)
 	inv.Set("total_cents", totalOf(lines))
@@ -137,7 +137,7 @@ func invoiceFor(z *gate.Authorizer, e *core.RequestEvent, collection string, f p
 	if err != nil {
 		return nil, reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, inv.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, inv.GetString(schema.FieldOrg))
 	if err != nil {
 		return nil, err
 	}
@@ -150,15 +150,17 @@ func invoiceFor(z *gate.Authorizer, e *core.RequestEvent, collection string, f p
 	return nil, reply.Forbidden(f)
 }
 
-func teamTarget(r *core.Record) perms.Target  { return perms.Target{TeamID: r.GetString("team")} }
-func ownerTarget(r *core.Record) perms.Target { return perms.Target{OwnerID: r.GetString("user")} }
+func teamTarget(r *core.Record) perms.Target { return perms.Target{TeamID: r.GetString("team")} }
+func ownerTarget(r *core.Record) perms.Target {
+	return perms.Target{OwnerID: r.GetString(schema.FieldUser)}
+}
 
 func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.SendClientInvoices, teamTarget)
+	inv, err := invoiceFor(z, e, schema.ClientInvoices, perms.SendClientInvoices, teamTarget)
 	if err != nil {
 		return err
 	}
-	client, err := e.App.FindRecordById(migrations.Clients, inv.GetString("client"))
+	client, err := e.App.FindRecordById(schema.Clients, inv.GetString(schema.FieldClient))
 	if err := reply.LookupFault(err, "client of invoice "+inv.Id); err != nil {
 		return err
 	}
@@ -167,9 +169,9 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	}
 	to := client.GetString("email")
 	if to == "" {
-		return reply.BadRequest("%s has no e-mail address: add one under Clients first.", client.GetString("name"))
+		return reply.BadRequest("%s has no e-mail address: add one under Clients first.", client.GetString(schema.FieldName))
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, inv.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, inv.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of invoice %s: %w", inv.Id, err)
 	}
@@ -177,8 +179,8 @@ func (s *Server) sendClientInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 		e.App.Logger().Warn("invoice e-mail not sent", "invoice", inv.Id, "to", to, "error", err)
 		return router.NewApiError(http.StatusBadGateway, "Couldn't send the e-mail: check the mail settings (/_/ → Settings → Mail).", nil)
 	}
-	if inv.GetString("status") == migrations.InvoiceOpen {
-		inv.Set("status", migrations.InvoiceSent)
+	if inv.GetString(schema.FieldStatus) == schema.InvoiceOpen {
+		inv.Set(schema.FieldStatus, schema.InvoiceSent)
 	}
 	inv.Set("sent_at", types.NowDateTime())
 	inv.Set("sent_to", to)
@@ -207,18 +209,18 @@ func invoiceMail(app core.App, org, client, inv *core.Record) *mailer.Message {
 		fmt.Fprintf(&rows, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td><td>%s</td></tr>", html.EscapeString(names[l.Project]), html.EscapeString(people[l.User]),
 			l.Hours, html.EscapeString(formatCents(l.RateCents, cur)), html.EscapeString(formatCents(l.AmountCents, cur)))
 	}
-	orgName, number := org.GetString("name"), inv.GetInt("number")
+	orgName, number := org.GetString(schema.FieldName), inv.GetInt("number")
 	period := reply.DateOf(inv, "period_start") + " – " + reply.DateOf(inv, "period_end")
 	total := formatCents(int64(inv.GetInt("total_cents")), cur)
 	due := formatCents(int64(inv.GetInt("total_cents")-inv.GetInt("paid_cents")), cur)
 	return &mailer.Message{
 		From:    mail.Address{Name: cmp.Or(settings.Meta.SenderName, orgName), Address: settings.Meta.SenderAddress},
-		To:      []mail.Address{{Name: client.GetString("name"), Address: client.GetString("email")}},
+		To:      []mail.Address{{Name: client.GetString(schema.FieldName), Address: client.GetString("email")}},
 		Subject: fmt.Sprintf("Invoice %d from %s", number, orgName),
 		Text: fmt.Sprintf("Invoice %d from %s to %s\nPeriod: %s\n\n%s\nTotal: %s\nDue: %s\n",
-			number, orgName, client.GetString("name"), period, text.String(), total, due),
+			number, orgName, client.GetString(schema.FieldName), period, text.String(), total, due),
 		HTML: fmt.Sprintf(`<h1>Invoice %d</h1><p>From %s to %s, for %s.</p><table><tr><th>Project</th><th>Member</th><th>Hours</th><th>Rate</th><th>Amount</th></tr>%s</table><p>Total: %s<br>Due: %s</p>`,
-			number, html.EscapeString(orgName), html.EscapeString(client.GetString("name")), html.EscapeString(period),
+			number, html.EscapeString(orgName), html.EscapeString(client.GetString(schema.FieldName)), html.EscapeString(period),
 			rows.String(), html.EscapeString(total), html.EscapeString(due)),
 	}
 }
@@ -231,8 +233,8 @@ func memberNames(app core.App, lines []api.MoneyLine) map[string]string {
 			continue
 		}
 		names[l.User] = "A member"
-		if u, err := app.FindRecordById(migrations.Users, l.User); err == nil {
-			names[l.User] = cmp.Or(u.GetString("name"), u.Email())
+		if u, err := app.FindRecordById(schema.Users, l.User); err == nil {
+			names[l.User] = cmp.Or(u.GetString(schema.FieldName), u.Email())
 		}
 	}
 	return names
@@ -245,15 +247,15 @@ func projectNames(app core.App, lines []api.MoneyLine) map[string]string {
 			continue
 		}
 		names[l.Project] = l.Project
-		if p, err := app.FindRecordById(migrations.Projects, l.Project); err == nil {
-			names[l.Project] = p.GetString("name")
+		if p, err := app.FindRecordById(schema.Projects, l.Project); err == nil {
+			names[l.Project] = p.GetString(schema.FieldName)
 		}
 	}
 	return names
 }
 
 func (s *Server) payClientInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
+	inv, err := invoiceFor(z, e, schema.ClientInvoices, perms.MarkPaymentOnClientInvoice, teamTarget)
 	if err != nil {
 		return err
 	}
@@ -296,7 +298,7 @@ func markPayment(e *core.RequestEvent, inv *core.Record, action string) error {
 		fresh.Set("payments", payments)
 		fresh.Set("paid_cents", paid+in.AmountCents)
 		if paid+in.AmountCents == total {
-			fresh.Set("status", migrations.InvoicePaid)
+			fresh.Set(schema.FieldStatus, schema.InvoicePaid)
 			fresh.Set("paid_at", paidAt)
 		}
 		if err := tx.Save(fresh); err != nil {
@@ -328,7 +330,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	if !z.Decide(a, perms.CreateTeamInvoices, perms.Target{OwnerID: in.User}).Allowed {
 		return reply.Forbidden(perms.CreateTeamInvoices)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModuleInvoices); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModuleInvoices); err != nil {
 		return err
 	}
 	period, err := parsePeriod(in.PeriodStart, in.PeriodEnd)
@@ -351,18 +353,18 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 	}
 	var inv *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.TeamInvoices)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.TeamInvoices)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.TeamInvoices, err)
+			return fmt.Errorf("find %s: %w", schema.TeamInvoices, err)
 		}
-		n, err := nextNumber(tx, migrations.TeamInvoices, org.Id)
+		n, err := nextNumber(tx, schema.TeamInvoices, org.Id)
 		if err != nil {
 			return err
 		}
 		inv = core.NewRecord(c)
-		inv.Set("org", org.Id)
+		inv.Set(schema.FieldOrg, org.Id)
 		inv.Set("number", n)
-		inv.Set("user", in.User)
+		inv.Set(schema.FieldUser, in.User)
 		setInvoice(inv, period, lines, currency, e.Auth.Id)
 		if err := tx.Save(inv); err != nil {
 			return fmt.Errorf("save team invoice: %w", err)
@@ -377,7 +379,7 @@ func (s *Server) createTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) err
 }
 
 func (s *Server) payTeamInvoice(e *core.RequestEvent, z *gate.Authorizer) error {
-	inv, err := invoiceFor(z, e, migrations.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
+	inv, err := invoiceFor(z, e, schema.TeamInvoices, perms.MarkPaymentOnTeamInvoice, ownerTarget)
 	if err != nil {
 		return err
 	}

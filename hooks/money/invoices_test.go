@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // moneyApp is a fresh copy of the matrix world and a way to call it as someone.
@@ -80,7 +80,7 @@ func linesByUser(lines []api.MoneyLine) map[string]api.MoneyLine {
 func TestClientInvoiceLines(t *testing.T) {
 	week := fmt.Sprintf(`{"client":%q,%s}`, tt.Cli, hookstest.MoneyWeek)
 	atEight := func(t testing.TB, app core.App) {
-		hookstest.PlantRecord(t, app, migrations.Rates, "rtwaltproja0001", map[string]any{
+		hookstest.PlantRecord(t, app, schema.Rates, "rtwaltproja0001", map[string]any{
 			"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "pay_rate_cents": 3000, "bill_rate_cents": 9000,
 		})
 	}
@@ -102,12 +102,12 @@ func TestClientInvoiceLines(t *testing.T) {
 			want: map[string]int64{tt.Tess: 833, tt.Walt: 833}},
 		{name: "with approvals only approved weeks count", user: tt.Alice, body: week, number: 4,
 			before: func(t testing.TB, app core.App) {
-				setRecord(t, app, migrations.Organizations, tt.Acme, map[string]any{"timesheet_approvals": true})
-				hookstest.PlantRecord(t, app, migrations.Timesheets, "tshwalt00000001", map[string]any{
+				setRecord(t, app, schema.Organizations, tt.Acme, map[string]any{"timesheet_approvals": true})
+				hookstest.PlantRecord(t, app, schema.Timesheets, "tshwalt00000001", map[string]any{
 					"org": tt.Acme, "user": tt.Walt, "status": "approved",
 					"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 				})
-				hookstest.PlantRecord(t, app, migrations.Timesheets, "tshcarol0000001", map[string]any{
+				hookstest.PlantRecord(t, app, schema.Timesheets, "tshcarol0000001", map[string]any{
 					"org": tt.Acme, "user": tt.Carol, "status": "submitted",
 					"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 				})
@@ -175,7 +175,7 @@ func TestClientInvoiceRefusals(t *testing.T) {
 			if status != tc.status || !strings.Contains(body, tc.content) {
 				t.Fatalf("got %d %s, want %d with %q", status, body, tc.status, tc.content)
 			}
-			if n, _ := app.CountRecords(migrations.ClientInvoices, dbx.HashExp{"org": tt.Acme}); n != 3 {
+			if n, _ := app.CountRecords(schema.ClientInvoices, dbx.HashExp{"org": tt.Acme}); n != 3 {
 				t.Errorf("%d Acme invoices after a refusal, want the 3 seeded", n)
 			}
 		})
@@ -208,12 +208,12 @@ func TestClientInvoiceSend(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)
 			if tc.noEmail {
-				setRecord(t, app, migrations.Clients, tt.Cli, map[string]any{"email": ""})
+				setRecord(t, app, schema.Clients, tt.Cli, map[string]any{"email": ""})
 			}
 			if status, body := call(tc.user, "POST", hookstest.IdURL(api.ClientInvoiceSendRoute, tt.CInvA), `{}`); status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
-			r, _ := app.FindRecordById(migrations.ClientInvoices, tt.CInvA)
+			r, _ := app.FindRecordById(schema.ClientInvoices, tt.CInvA)
 			if r.GetString("status") != "open" || app.TestMailer.TotalSend() != 0 {
 				t.Errorf("refused send changed %s or mailed", r.GetString("status"))
 			}
@@ -232,19 +232,19 @@ func TestInvoicePayments(t *testing.T) {
 		paid                              int
 		state                             string
 	}{
-		{"partial then full", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"partial then full", tt.Alice, api.ClientInvoicePaymentsRoute, schema.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":4000,"paid_at":"2026-11-10"}`, `{"amount_cents":6000}`}, []int{200, 200}, 10000, "paid"},
-		{"overpayment", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"overpayment", tt.Alice, api.ClientInvoicePaymentsRoute, schema.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":9000}`, `{"amount_cents":1001}`}, []int{200, 400}, 9000, "open"},
-		{"nothing or less", tt.Alice, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"nothing or less", tt.Alice, api.ClientInvoicePaymentsRoute, schema.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":0}`, `{"amount_cents":-5}`, `{"amount_cents":1.5}`, `{"amount_cents":5,"paid_at":"soon"}`}, []int{400, 400, 400, 400}, 0, "open"},
-		{"only owners mark client payments", tt.Bob, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, false,
+		{"only owners mark client payments", tt.Bob, api.ClientInvoicePaymentsRoute, schema.ClientInvoices, tt.CInvA, false,
 			[]string{`{"amount_cents":100}`}, []int{404}, 0, "open"},
-		{"a manager who sees it still can't", tt.Bob, api.ClientInvoicePaymentsRoute, migrations.ClientInvoices, tt.CInvA, true,
+		{"a manager who sees it still can't", tt.Bob, api.ClientInvoicePaymentsRoute, schema.ClientInvoices, tt.CInvA, true,
 			[]string{`{"amount_cents":100}`}, []int{403}, 0, "open"},
-		{"a member confirms their own", tt.Carol, api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Carol), false,
+		{"a member confirms their own", tt.Carol, api.TeamInvoicePaymentsRoute, schema.TeamInvoices, tt.TeamInvoiceID(tt.Carol), false,
 			[]string{`{"amount_cents":10000}`}, []int{200}, 10000, "paid"},
-		{"not someone else's", tt.Carol, api.TeamInvoicePaymentsRoute, migrations.TeamInvoices, tt.TeamInvoiceID(tt.Walt), false,
+		{"not someone else's", tt.Carol, api.TeamInvoicePaymentsRoute, schema.TeamInvoices, tt.TeamInvoiceID(tt.Walt), false,
 			[]string{`{"amount_cents":100}`}, []int{404}, 0, "open"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestTeamInvoices(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
-			n, _ := app.CountRecords(migrations.TeamInvoices, dbx.HashExp{"user": tc.owner})
+			n, _ := app.CountRecords(schema.TeamInvoices, dbx.HashExp{"user": tc.owner})
 			if tc.status != 200 {
 				if n > 1 {
 					t.Errorf("a refused invoice was saved")
@@ -312,11 +312,11 @@ func TestTeamInvoices(t *testing.T) {
 // their organization.
 func TestRatesVisibility(t *testing.T) {
 	app, call := moneyApp(t)
-	_, body := call(tt.Carol, "GET", hookstest.RecordsURL(migrations.Rates), "")
+	_, body := call(tt.Carol, "GET", hookstest.RecordsURL(schema.Rates), "")
 	if !strings.Contains(body, tt.RateID(tt.Carol)) || strings.Contains(body, tt.RateID(tt.Walt)) || !strings.Contains(body, `"totalItems":1`) {
 		t.Errorf("Carol's rates: %s", body)
 	}
-	_, body = call(tt.Alice, "GET", hookstest.RecordsURL(migrations.Rates), "")
+	_, body = call(tt.Alice, "GET", hookstest.RecordsURL(schema.Rates), "")
 	if !strings.Contains(body, `"totalItems":7`) {
 		t.Errorf("Alice's rates: %s", body)
 	}
@@ -328,12 +328,12 @@ func TestRatesVisibility(t *testing.T) {
 		{"not a currency", fmt.Sprintf(`{"org":%q,"user":%q,"pay_rate_cents":1,"currency":"dollars"}`, tt.Acme, tt.Zoe)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if status, body := call(tt.Alice, "POST", hookstest.RecordsURL(migrations.Rates), tc.body); status != 400 {
+			if status, body := call(tt.Alice, "POST", hookstest.RecordsURL(schema.Rates), tc.body); status != 400 {
 				t.Errorf("got %d %s, want 400", status, body)
 			}
 		})
 	}
-	if n, _ := app.CountRecords(migrations.Rates, dbx.HashExp{"user": tt.Zoe}); n != 0 {
+	if n, _ := app.CountRecords(schema.Rates, dbx.HashExp{"user": tt.Zoe}); n != 0 {
 		t.Errorf("a refused rate was saved")
 	}
 }
@@ -370,10 +370,10 @@ func TestInvoiceClients(t *testing.T) {
 // made out to the name they had; they can no longer be sent.
 func TestInvoicesOutliveTheirClient(t *testing.T) {
 	app, call := moneyApp(t)
-	if status, body := call(tt.Alice, "DELETE", hookstest.RecordsURL(migrations.Clients)+"/"+tt.Cli, ""); status != 204 {
+	if status, body := call(tt.Alice, "DELETE", hookstest.RecordsURL(schema.Clients)+"/"+tt.Cli, ""); status != 204 {
 		t.Fatalf("remove the client: %d %s", status, body)
 	}
-	r, err := app.FindRecordById(migrations.ClientInvoices, tt.CInvA)
+	r, err := app.FindRecordById(schema.ClientInvoices, tt.CInvA)
 	if err != nil || r.GetString("client") != "" || r.GetString("client_name") != "Client" {
 		t.Fatalf("invoice after its client went: %v %v", r, err)
 	}

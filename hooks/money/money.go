@@ -11,7 +11,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -19,7 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -39,18 +38,16 @@ type rate struct {
 }
 
 func (s *Server) registerMoney(app core.App, z *gate.Authorizer) {
-	app.OnRecordValidate(migrations.Rates).BindFunc(validateRate)
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(migrations.Users)
-		e.Router.POST(api.ClientInvoicesRoute, func(re *core.RequestEvent) error { return s.createClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.ClientInvoiceSendRoute, func(re *core.RequestEvent) error { return s.sendClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.ClientInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payClientInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.TeamInvoicesRoute, func(re *core.RequestEvent) error { return s.createTeamInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.TeamInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payTeamInvoice(re, z) }).Bind(auth)
-		e.Router.POST(api.PayrollRoute, func(re *core.RequestEvent) error { return s.runPayroll(re, z) }).Bind(auth)
-		e.Router.GET(api.InvoiceClientsRoute, func(re *core.RequestEvent) error { return s.invoiceClients(re, z) }).Bind(auth)
-		return e.Next()
-	})
+	app.OnRecordValidate(schema.Rates).BindFunc(validateRate)
+	reply.ServeSignedIn(app,
+		reply.POST(api.ClientInvoicesRoute, func(re *core.RequestEvent) error { return s.createClientInvoice(re, z) }),
+		reply.POST(api.ClientInvoiceSendRoute, func(re *core.RequestEvent) error { return s.sendClientInvoice(re, z) }),
+		reply.POST(api.ClientInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payClientInvoice(re, z) }),
+		reply.POST(api.TeamInvoicesRoute, func(re *core.RequestEvent) error { return s.createTeamInvoice(re, z) }),
+		reply.POST(api.TeamInvoicePaymentsRoute, func(re *core.RequestEvent) error { return s.payTeamInvoice(re, z) }),
+		reply.POST(api.PayrollRoute, func(re *core.RequestEvent) error { return s.runPayroll(re, z) }),
+		reply.GET(api.InvoiceClientsRoute, func(re *core.RequestEvent) error { return s.invoiceClients(re, z) }),
+	)
 }
 
 // validateRate keeps a rate inside its organization: its member belongs to
@@ -58,15 +55,15 @@ func (s *Server) registerMoney(app core.App, z *gate.Authorizer) {
 func validateRate(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
 		errs := validation.Errors{}
-		org := e.Record.GetString("org")
-		if p := e.Record.GetString("project"); p != "" {
-			project, err := e.App.FindRecordById(migrations.Projects, p)
-			if err != nil || project.GetString("org") != org {
+		org := e.Record.GetString(schema.FieldOrg)
+		if p := e.Record.GetString(schema.FieldProject); p != "" {
+			project, err := e.App.FindRecordById(schema.Projects, p)
+			if err != nil || project.GetString(schema.FieldOrg) != org {
 				errs["project"] = validation.NewError("validation_project_org", "The project must be one of the organization's.")
 			}
 		}
-		if u := e.Record.GetString("user"); u != "" {
-			n, err := e.App.CountRecords(migrations.Memberships, dbx.HashExp{"org": org, "user": u})
+		if u := e.Record.GetString(schema.FieldUser); u != "" {
+			n, err := e.App.CountRecords(schema.Memberships, dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: u})
 			if err != nil || n == 0 {
 				errs["user"] = validation.NewError("validation_user_member", "The person must be a member of the organization.")
 			}
@@ -138,7 +135,7 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 			unpriced = append(unpriced, k)
 			continue
 		}
-		cur := cmp.Or(r.Currency, migrations.DefaultCurrency)
+		cur := cmp.Or(r.Currency, schema.DefaultCurrency)
 		if currency == "" {
 			currency = cur
 		}
@@ -150,7 +147,7 @@ func priceWork(work map[workKey]int64, rates []rate, bill bool, want string) (li
 			RateCents: cents, AmountCents: amountCents(secs, cents),
 		})
 	}
-	return lines, cmp.Or(currency, migrations.DefaultCurrency), unpriced, nil
+	return lines, cmp.Or(currency, schema.DefaultCurrency), unpriced, nil
 }
 
 // pricePayable prices the payable work of users on projects (nil: all) in
@@ -235,7 +232,7 @@ func payableWork(app core.App, org *core.Record, period dayPeriod, users, projec
 	if err != nil {
 		return nil, err
 	}
-	approvals := org.GetBool("timesheet_approvals")
+	approvals := org.GetBool(schema.FieldTimesheetApprovals)
 	var sheets map[string][]dayPeriod
 	if approvals {
 		if sheets, err = approvedSheets(app, org.Id, period); err != nil {
@@ -261,8 +258,8 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 		Start types.DateTime `db:"period_start"`
 		End   types.DateTime `db:"period_end"`
 	}
-	err := app.RecordQuery(migrations.Timesheets).Select("user", "period_start", "period_end").
-		AndWhere(dbx.HashExp{"org": org, "status": migrations.TimesheetApproved}).
+	err := app.RecordQuery(schema.Timesheets).Select(schema.FieldUser, "period_start", "period_end").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org, schema.FieldStatus: schema.TimesheetApproved}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
 		})).All(&rows)
@@ -278,8 +275,8 @@ func approvedSheets(app core.App, org string, period dayPeriod) (map[string][]da
 
 func loadRates(app core.App, org string) ([]rate, error) {
 	var rs []rate
-	err := app.RecordQuery(migrations.Rates).Select("user", "project", "pay_rate_cents", "bill_rate_cents", "currency").
-		AndWhere(dbx.HashExp{"org": org}).All(&rs)
+	err := app.RecordQuery(schema.Rates).Select(schema.FieldUser, schema.FieldProject, "pay_rate_cents", "bill_rate_cents", "currency").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).All(&rs)
 	if err != nil {
 		return nil, fmt.Errorf("rates of %s: %w", org, err)
 	}
@@ -301,7 +298,7 @@ func nextNumber(app core.App, collection, org string) (int, error) {
 		Max int `db:"max"`
 	}
 	err := app.DB().Select("COALESCE(MAX(number), 0) AS max").From(collection).
-		Where(dbx.HashExp{"org": org}).One(&n)
+		Where(dbx.HashExp{schema.FieldOrg: org}).One(&n)
 	if err != nil {
 		return 0, fmt.Errorf("last number of %s in %s: %w", collection, org, err)
 	}
@@ -318,9 +315,9 @@ func (s *Server) invoiceClients(e *core.RequestEvent, z *gate.Authorizer) error 
 		return reply.Forbidden(perms.ViewClientInvoices)
 	}
 	out := []api.InvoiceClient{}
-	err = e.App.RecordQuery(migrations.Clients).
-		Select("id", "name", "(email != '') AS has_email", "currency").
-		AndWhere(dbx.HashExp{"org": org.Id}).OrderBy("name ASC").All(&out)
+	err = e.App.RecordQuery(schema.Clients).
+		Select("id", schema.FieldName, "(email != '') AS has_email", "currency").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id}).OrderBy("name ASC").All(&out)
 	if err != nil {
 		return fmt.Errorf("clients of %s: %w", org.Id, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -64,7 +64,7 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 	if !z.Decide(a, perms.ManagePayroll, perms.Target{}).Allowed {
 		return reply.Forbidden(perms.ManagePayroll)
 	}
-	if err := gate.FeatureOn(e.App, org.Id, migrations.ModulePayroll); err != nil {
+	if err := gate.FeatureOn(e.App, org.Id, schema.ModulePayroll); err != nil {
 		return err
 	}
 	var in api.PayrollRequest
@@ -92,16 +92,16 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 		if err := noOverlappingRun(tx, org.Id, period); err != nil {
 			return err
 		}
-		runs, err := tx.FindCachedCollectionByNameOrId(migrations.PayrollRuns)
+		runs, err := tx.FindCachedCollectionByNameOrId(schema.PayrollRuns)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.PayrollRuns, err)
+			return fmt.Errorf("find %s: %w", schema.PayrollRuns, err)
 		}
-		payments, err := tx.FindCachedCollectionByNameOrId(migrations.Payments)
+		payments, err := tx.FindCachedCollectionByNameOrId(schema.Payments)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.Payments, err)
+			return fmt.Errorf("find %s: %w", schema.Payments, err)
 		}
 		run := core.NewRecord(runs)
-		run.Set("org", org.Id)
+		run.Set(schema.FieldOrg, org.Id)
 		run.Set("period_start", period.first)
 		run.Set("period_end", period.last)
 		run.Set("total_cents", totalOf(lines))
@@ -112,12 +112,12 @@ func (s *Server) runPayroll(e *core.RequestEvent, z *gate.Authorizer) error {
 		}
 		for _, p := range payByMember(lines) {
 			r := core.NewRecord(payments)
-			r.Set("org", org.Id)
+			r.Set(schema.FieldOrg, org.Id)
 			r.Set("run", run.Id)
-			r.Set("user", p.user)
+			r.Set(schema.FieldUser, p.user)
 			r.Set("period_start", period.first)
 			r.Set("period_end", period.last)
-			r.Set("seconds", p.seconds)
+			r.Set(schema.FieldSeconds, p.seconds)
 			r.Set("rate_cents", p.rateCents)
 			r.Set("amount_cents", p.amount)
 			r.Set("currency", currency)
@@ -144,8 +144,8 @@ func noOverlappingRun(app core.App, org string, period dayPeriod) error {
 		Start types.DateTime `db:"period_start"`
 		End   types.DateTime `db:"period_end"`
 	}
-	if err := app.RecordQuery(migrations.PayrollRuns).Select("period_start", "period_end").
-		AndWhere(dbx.HashExp{"org": org}).
+	if err := app.RecordQuery(schema.PayrollRuns).Select("period_start", "period_end").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
 		AndWhere(dbx.NewExp("period_start <= {:last} AND period_end >= {:first}", dbx.Params{
 			"first": period.first.Format(types.DefaultDateLayout), "last": period.last.Format(types.DefaultDateLayout),
 		})).Limit(1).All(&runs); err != nil {

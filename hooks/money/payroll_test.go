@@ -10,7 +10,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestPayroll: one run and one payment per member with payable time, at
@@ -18,7 +18,7 @@ import (
 func TestPayroll(t *testing.T) {
 	app, call := moneyApp(t)
 	// Carol has no pay rate: her time is reported unpriced, not paid.
-	setRecord(t, app, migrations.Rates, tt.RateID(tt.Carol), map[string]any{"pay_rate_cents": 0})
+	setRecord(t, app, schema.Rates, tt.RateID(tt.Carol), map[string]any{"pay_rate_cents": 0})
 
 	status, body := call(tt.Alice, "POST", hookstest.OrgURL(api.PayrollRoute, tt.Acme), `{`+hookstest.MoneyWeek+`}`)
 	if status != 200 {
@@ -62,7 +62,7 @@ func TestPayroll(t *testing.T) {
 	if len(out.Unpriced) != 1 || out.Unpriced[0].User != tt.Carol {
 		t.Errorf("unpriced: %+v", out.Unpriced)
 	}
-	if n, _ := app.CountRecords(migrations.Payments, dbx.HashExp{"run": out.Run.ID}); n != 5 {
+	if n, _ := app.CountRecords(schema.Payments, dbx.HashExp{"run": out.Run.ID}); n != 5 {
 		t.Errorf("%d payments stored, want 5", n)
 	}
 
@@ -85,16 +85,16 @@ func TestPayroll(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := app.CountRecords(migrations.PayrollRuns, dbx.HashExp{"org": tt.Acme}); n != 2 {
+	if n, _ := app.CountRecords(schema.PayrollRuns, dbx.HashExp{"org": tt.Acme}); n != 2 {
 		t.Errorf("%d runs, want the seeded one and this one", n)
 	}
 
 	// Members see their own payments, like a pay slip, and nobody else's.
-	_, body = call(tt.Walt, "GET", hookstest.RecordsURL(migrations.Payments), "")
+	_, body = call(tt.Walt, "GET", hookstest.RecordsURL(schema.Payments), "")
 	if !strings.Contains(body, `"totalItems":2`) || strings.Contains(body, tt.Nia) {
 		t.Errorf("Walt's payments: %s", body)
 	}
-	_, body = call(tt.Walt, "GET", hookstest.RecordsURL(migrations.PayrollRuns), "")
+	_, body = call(tt.Walt, "GET", hookstest.RecordsURL(schema.PayrollRuns), "")
 	if !strings.Contains(body, `"totalItems":0`) {
 		t.Errorf("Walt sees runs: %s", body)
 	}
@@ -104,18 +104,18 @@ func TestPayroll(t *testing.T) {
 // Features), their routes create nothing and answer 409 feature_off.
 func TestMoneyModulesOff(t *testing.T) {
 	for _, tc := range []struct{ name, module, route, body string }{
-		{"payroll", migrations.ModulePayroll, hookstest.OrgURL(api.PayrollRoute, tt.Acme), `{` + hookstest.MoneyWeek + `}`},
-		{"client invoices", migrations.ModuleInvoices, hookstest.OrgURL(api.ClientInvoicesRoute, tt.Acme), `{"client":"` + tt.Cli + `",` + hookstest.MoneyWeek + `}`},
-		{"team invoices", migrations.ModuleInvoices, hookstest.OrgURL(api.TeamInvoicesRoute, tt.Acme), `{` + hookstest.MoneyWeek + `}`},
+		{"payroll", schema.ModulePayroll, hookstest.OrgURL(api.PayrollRoute, tt.Acme), `{` + hookstest.MoneyWeek + `}`},
+		{"client invoices", schema.ModuleInvoices, hookstest.OrgURL(api.ClientInvoicesRoute, tt.Acme), `{"client":"` + tt.Cli + `",` + hookstest.MoneyWeek + `}`},
+		{"team invoices", schema.ModuleInvoices, hookstest.OrgURL(api.TeamInvoicesRoute, tt.Acme), `{` + hookstest.MoneyWeek + `}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app, call := moneyApp(t)
-			setRecord(t, app, migrations.Organizations, tt.Acme, map[string]any{migrations.FeatureField(tc.module): false})
+			setRecord(t, app, schema.Organizations, tt.Acme, map[string]any{schema.FeatureField(tc.module): false})
 			status, body := call(tt.Alice, "POST", tc.route, tc.body)
 			if status != 409 || !strings.Contains(body, "feature_off") {
 				t.Errorf("got %d %s, want 409 feature_off", status, body)
 			}
-			for _, c := range []string{migrations.PayrollRuns, migrations.ClientInvoices, migrations.TeamInvoices} {
+			for _, c := range []string{schema.PayrollRuns, schema.ClientInvoices, schema.TeamInvoices} {
 				if n, _ := app.CountRecords(c, dbx.NewExp("created_by != ''")); n != 0 {
 					t.Errorf("%d %s created while the module is off", n, c)
 				}

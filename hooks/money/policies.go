@@ -2,7 +2,7 @@ package money
 
 import (
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -10,7 +10,7 @@ import (
 // change only through the routes.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.Rates: {
+		schema.Rates: {
 			Create: gate.Always(perms.ManagePayBillRates),
 			Update: gate.ByChangedField(nil, perms.ManagePayBillRates),
 			Delete: gate.AlwaysDelete(perms.ManagePayBillRates),

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestProfileTimezone: a person sets their own time zone from the profile
@@ -17,9 +17,9 @@ import (
 // nobody sets another person's.
 func TestProfileTimezone(t *testing.T) {
 	unchanged := func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-		u, err := app.FindRecordById(migrations.Users, tocktest.Carol)
-		if err != nil || u.GetString(migrations.UserTimezoneField) != "" {
-			t.Fatalf("Carol's time zone %q (%v), want unset", u.GetString(migrations.UserTimezoneField), err)
+		u, err := app.FindRecordById(schema.Users, tocktest.Carol)
+		if err != nil || u.GetString(schema.UserTimezoneField) != "" {
+			t.Fatalf("Carol's time zone %q (%v), want unset", u.GetString(schema.UserTimezoneField), err)
 		}
 	}
 	scenarios := []tests.ApiScenario{

@@ -5,6 +5,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/gate"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -28,12 +29,13 @@ func setsOrgRole(before, after *core.Record) bool {
 // or remove an owner's membership in any way (limits and tracking too), and
 // the last owner learns why they can't leave.
 func guardOrgRoles(app core.App, a gate.Actor, _ gate.Decider, before, after *core.Record) error {
-	if after == nil && isActiveOwner(before) && before.GetString("user") == a.Actor.UserID {
+	was, is := schema.Membership{Record: before}, schema.Membership{Record: after}
+	if after == nil && isActiveOwner(before) && was.User() == a.Actor.UserID {
 		if err := requireAnotherOwner(app, before); err != nil {
 			return err
 		}
 	}
-	if before != nil && before.GetString("role") == "owner" && a.Actor.OrgRole != "owner" {
+	if before != nil && was.Role() == schema.RoleOwner && a.Actor.OrgRole != schema.RoleOwner {
 		return router.NewForbiddenError("Only an owner can change or remove an owner.", nil)
 	}
 	if after == nil || !setsOrgRole(before, after) {
@@ -41,11 +43,11 @@ func guardOrgRoles(app core.App, a gate.Actor, _ gate.Decider, before, after *co
 	}
 	from := ""
 	if before != nil {
-		from = before.GetString("role")
+		from = was.Role()
 	}
 	return gate.RefuseRole(perms.CanSetRole(a.Actor, perms.RoleChange{
-		Scope: perms.ScopeOrganization, Target: after.GetString("user"),
-		TargetOrgRole: from, From: from, To: after.GetString("role"),
+		Scope: perms.ScopeOrganization, Target: is.User(),
+		TargetOrgRole: from, From: from, To: is.Role(),
 	}))
 }
 

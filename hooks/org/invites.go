@@ -28,7 +28,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -36,20 +36,20 @@ import (
 func JoinLink(token string) string { return "/#/join/" + token }
 
 func registerInvites(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Invites).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", migrations.InvitePending)
+	app.OnRecordCreate(schema.Invites).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString(schema.FieldStatus) == "" {
+			e.Record.Set(schema.FieldStatus, schema.InvitePending)
 		}
 		return e.Next()
 	})
 	// A superuser writing in the admin UI still can't invite into another
 	// organization's team.
-	app.OnRecordValidate(migrations.Invites).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordValidate(schema.Invites).BindFunc(func(e *core.RecordEvent) error {
 		return reply.ValidateAlso(e, func() validation.Errors {
 			return gate.CheckIntegrity(e.App, e.Record, gate.Checked{}, []gate.Link{{Field: "team"}}, nil)
 		})
 	})
-	app.OnRecordDeleteRequest(migrations.Invites).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordDeleteRequest(schema.Invites).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -58,9 +58,9 @@ func registerInvites(app core.App, z *gate.Authorizer) {
 	})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(api.InvitesRoute, func(re *core.RequestEvent) error { return invite(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		e.Router.GET(api.InviteRoute, inviteInfo)
-		e.Router.POST(api.AcceptInviteRoute, acceptInvite).Bind(apis.RequireAuth(migrations.Users))
+		e.Router.POST(api.AcceptInviteRoute, acceptInvite).Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -99,18 +99,18 @@ func invite(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	invites, err := e.App.FindCachedCollectionByNameOrId(migrations.Invites)
+	invites, err := e.App.FindCachedCollectionByNameOrId(schema.Invites)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.Invites, err)
+		return fmt.Errorf("find %s: %w", schema.Invites, err)
 	}
 	r := core.NewRecord(invites)
-	r.Set("org", org.Id)
+	r.Set(schema.FieldOrg, org.Id)
 	r.Set("email", in.Email)
-	r.Set("role", in.Role)
+	r.Set(schema.FieldRole, in.Role)
 	r.Set("team", in.Team)
 	r.Set("token_hash", hash)
 	r.Set("invited_by", e.Auth.Id)
-	r.Set("status", migrations.InvitePending)
+	r.Set(schema.FieldStatus, schema.InvitePending)
 	expires := time.Now().UTC().Add(api.InviteTTL).Truncate(time.Millisecond)
 	r.Set("expires", expires)
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -139,13 +139,13 @@ func validateInvite(app core.App, org string, in api.InviteRequest) validation.E
 	if err := validation.Validate(in.Email, validation.Required, validation.Length(3, 254), is.EmailFormat); err != nil {
 		errs["email"] = err
 	}
-	if !slices.Contains(migrations.InviteRoles, in.Role) {
+	if !slices.Contains(schema.InviteRoles(), in.Role) {
 		errs["role"] = validation.NewError("validation_invalid_value", "Must be one of owner, manager or user.")
 	}
 	if in.Team != "" {
 		var found int
-		err := app.RecordQuery(migrations.Teams).Select("count(*)").
-			AndWhere(dbx.HashExp{"id": in.Team, "org": org}).Row(&found)
+		err := app.RecordQuery(schema.Teams).Select("count(*)").
+			AndWhere(dbx.HashExp{"id": in.Team, schema.FieldOrg: org}).Row(&found)
 		if err != nil || found == 0 {
 			// The same words for another organization's team as for none.
 			errs["team"] = validation.NewError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
@@ -179,12 +179,12 @@ func inviterMayGrant(app core.App, inv *core.Record) error {
 	if by == "" {
 		return nil
 	}
-	a, err := gate.LoadActor(app, by, inv.GetString("org"))
+	a, err := gate.LoadActor(app, by, inv.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
 	invites := perms.Default().Decide(a.Actor, perms.InviteUsers, perms.Target{TeamID: inv.GetString("team")}, a.Settings)
-	role := perms.CanSetRole(a.Actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: inv.GetString("role")})
+	role := perms.CanSetRole(a.Actor, perms.RoleChange{Scope: perms.ScopeOrganization, To: inv.GetString(schema.FieldRole)})
 	if !a.Member || !invites.Allowed || !role.Allowed {
 		return router.NewForbiddenError("Whoever sent this invitation can no longer grant its role; ask for a new invitation.", nil)
 	}
@@ -194,9 +194,9 @@ func inviterMayGrant(app core.App, inv *core.Record) error {
 func isActiveMemberEmail(app core.App, org, email string) (bool, error) {
 	var n int
 	err := app.DB().Select("count(*)").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
-		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
+		Where(dbx.HashExp{"m.org": org, "m.status": schema.MemberActive}).
 		AndWhere(dbx.NewExp("u.email = {:email} COLLATE NOCASE", dbx.Params{"email": email})).
 		Row(&n)
 	if err != nil {
@@ -231,11 +231,11 @@ func sendInvite(app core.App, inviter *core.Record, org *core.Record, in api.Inv
 		return false
 	}
 	link := strings.TrimRight(settings.Meta.AppURL, "/") + JoinLink(token)
-	who := inviter.GetString("name")
+	who := inviter.GetString(schema.FieldName)
 	if who == "" {
 		who = inviter.Email()
 	}
-	orgName := org.GetString("name")
+	orgName := org.GetString(schema.FieldName)
 	msg := &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
 		To:      []mail.Address{{Address: in.Email}},
@@ -259,7 +259,7 @@ func usableInvite(app core.App, token string) (*core.Record, error) {
 	if len(token) != inviteTokenLen {
 		return nil, reply.NotFound()
 	}
-	r, err := app.FindFirstRecordByFilter(migrations.Invites, "token_hash = {:hash}",
+	r, err := app.FindFirstRecordByFilter(schema.Invites, "token_hash = {:hash}",
 		dbx.Params{"hash": hashInviteToken(token)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reply.NotFound()
@@ -267,7 +267,7 @@ func usableInvite(app core.App, token string) (*core.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find invitation: %w", err)
 	}
-	if r.GetString("status") != migrations.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
+	if r.GetString(schema.FieldStatus) != schema.InvitePending || !r.GetDateTime("expires").Time().After(time.Now()) {
 		return nil, reply.NotFound()
 	}
 	return r, nil
@@ -278,14 +278,14 @@ func inviteInfo(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, r.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, r.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of invitation %s: %w", r.Id, err)
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusOK, api.InviteInfo{
-		Org:   api.InviteOrg{ID: org.Id, Name: org.GetString("name")},
-		Email: r.GetString("email"), Role: r.GetString("role"), Expires: r.GetDateTime("expires"),
+		Org:   api.InviteOrg{ID: org.Id, Name: org.GetString(schema.FieldName)},
+		Email: r.GetString("email"), Role: r.GetString(schema.FieldRole), Expires: r.GetDateTime("expires"),
 	})
 }
 
@@ -301,32 +301,32 @@ func acceptInvite(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		org = inv.GetString("org")
-		role := inv.GetString("role")
+		org = inv.GetString(schema.FieldOrg)
+		role := inv.GetString(schema.FieldRole)
 		if err := inviterMayGrant(tx, inv); err != nil {
 			return err
 		}
 
-		m, err := tx.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+		m, err := tx.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 			dbx.Params{"org": org, "user": user})
 		switch {
-		case err == nil && m.GetString("status") == "active":
+		case err == nil && m.GetString(schema.FieldStatus) == schema.MemberActive:
 			return router.NewBadRequestError("You are already a member of this organization.", nil)
 		case err == nil:
 			// A former or pending member comes back with the invited role.
 		case errors.Is(err, sql.ErrNoRows):
-			c, err := tx.FindCachedCollectionByNameOrId(migrations.Memberships)
+			c, err := tx.FindCachedCollectionByNameOrId(schema.Memberships)
 			if err != nil {
-				return fmt.Errorf("find %s: %w", migrations.Memberships, err)
+				return fmt.Errorf("find %s: %w", schema.Memberships, err)
 			}
 			m = core.NewRecord(c)
-			m.Set("org", org)
-			m.Set("user", user)
+			m.Set(schema.FieldOrg, org)
+			m.Set(schema.FieldUser, user)
 		default:
 			return fmt.Errorf("membership of %s in %s: %w", user, org, err)
 		}
-		m.Set("role", role)
-		m.Set("status", "active")
+		m.Set(schema.FieldRole, role)
+		m.Set(schema.FieldStatus, schema.MemberActive)
 		// Saved through the app so users.tock_orgs follows (userorgs.go).
 		if err := tx.Save(m); err != nil {
 			return err
@@ -338,7 +338,7 @@ func acceptInvite(e *core.RequestEvent) error {
 			}
 		}
 
-		inv.Set("status", migrations.InviteAccepted)
+		inv.Set(schema.FieldStatus, schema.InviteAccepted)
 		inv.Set("accepted_by", user)
 		if err := tx.Save(inv); err != nil {
 			return err
@@ -355,7 +355,7 @@ func acceptInvite(e *core.RequestEvent) error {
 }
 
 func joinTeam(app core.App, org, team, user string) error {
-	_, err := app.FindFirstRecordByFilter(migrations.TeamMembers, "team = {:team} && user = {:user}",
+	_, err := app.FindFirstRecordByFilter(schema.TeamMembers, "team = {:team} && user = {:user}",
 		dbx.Params{"team": team, "user": user})
 	if err == nil {
 		return nil // already in it, perhaps as its lead: leave the row alone
@@ -363,14 +363,14 @@ func joinTeam(app core.App, org, team, user string) error {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("team %s membership of %s: %w", team, user, err)
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.TeamMembers)
+	c, err := app.FindCachedCollectionByNameOrId(schema.TeamMembers)
 	if err != nil {
-		return fmt.Errorf("find %s: %w", migrations.TeamMembers, err)
+		return fmt.Errorf("find %s: %w", schema.TeamMembers, err)
 	}
 	tm := core.NewRecord(c)
-	tm.Set("org", org)
+	tm.Set(schema.FieldOrg, org)
 	tm.Set("team", team)
-	tm.Set("user", user)
+	tm.Set(schema.FieldUser, user)
 	if err := app.Save(tm); err != nil {
 		return fmt.Errorf("add %s to team %s: %w", user, team, err)
 	}

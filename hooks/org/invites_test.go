@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -37,13 +37,13 @@ func plantInvite(token string, fields map[string]any) func(testing.TB, *tests.Te
 	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 		all := map[string]any{
 			"org": tt.Acme, "email": "new@example.test", "role": "user", "token_hash": hookstest.Sha256Hex(token),
-			"invited_by": tt.Alice, "status": migrations.InvitePending, "expires": time.Now().Add(time.Hour),
+			"invited_by": tt.Alice, "status": schema.InvitePending, "expires": time.Now().Add(time.Hour),
 		}
 		for k, v := range fields {
 			all[k] = v
 		}
 		s := &tt.Seeder{App: app}
-		s.Create(migrations.Invites, plantedInvite, all)
+		s.Create(schema.Invites, plantedInvite, all)
 		if err := s.Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func TestInviteCreate(t *testing.T) {
 		{name: "a body that isn't JSON is a 400", user: tt.Alice, body: `{"email":`, status: 400},
 		{
 			name: "a member who isn't active may be invited back", user: tt.Alice, body: body(tt.Nia+"@example.test", "user", ""), status: 200,
-			before: setField(migrations.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
+			before: setField(schema.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
 		},
 		{name: "with SMTP the link is e-mailed", user: tt.Alice, before: smtpOn, body: body("new@example.test", "user", ""), status: 200, emailed: true},
 		{name: "a mail failure doesn't lose the invitation", user: tt.Alice, before: befores(smtpOn, mailFails), body: body("new@example.test", "user", ""), status: 200},
@@ -126,7 +126,7 @@ func TestInviteCreate(t *testing.T) {
 				sc.ExpectedContent = []string{`"data":`}
 			}
 			sc.AfterTestFunc = func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-				if n := hookstest.Count(t, app, migrations.Invites, notSeeded, seededInvites); n != 0 {
+				if n := hookstest.Count(t, app, schema.Invites, notSeeded, seededInvites); n != 0 {
 					t.Errorf("%d invitations saved by a refused request", n)
 				}
 				if n := hookstest.AuditCount(t, app, "invite_user"); n != 0 {
@@ -143,7 +143,7 @@ func TestInviteCreate(t *testing.T) {
 			if len(out.Token) != 43 || out.Link != "/#/join/"+out.Token || out.Emailed != tc.emailed || out.Team != tc.team {
 				t.Errorf("answer %+v", out)
 			}
-			r, err := app.FindRecordById(migrations.Invites, out.ID)
+			r, err := app.FindRecordById(schema.Invites, out.ID)
 			if err != nil {
 				t.Fatalf("invitation not saved: %v", err)
 			}
@@ -211,7 +211,7 @@ func TestInviteLink(t *testing.T) {
 // membershipOf returns user's membership in Acme, or nil.
 func membershipOf(t testing.TB, app core.App, user string) *core.Record {
 	t.Helper()
-	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+	m, err := app.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 		dbx.Params{"org": tt.Acme, "user": user})
 	if err != nil {
 		return nil
@@ -222,7 +222,7 @@ func membershipOf(t testing.TB, app core.App, user string) *core.Record {
 func TestInviteAccept(t *testing.T) {
 	fx, factory := hookstest.Seeded(t)
 	token := inviteToken("a")
-	acmeMembers := hookstest.Count(t, fx.App(t), migrations.Memberships, "org = {:org}", map[string]any{"org": tt.Acme})
+	acmeMembers := hookstest.Count(t, fx.App(t), schema.Memberships, "org = {:org}", map[string]any{"org": tt.Acme})
 	cases := []struct {
 		name    string
 		user    string
@@ -246,7 +246,7 @@ func TestInviteAccept(t *testing.T) {
 		{
 			name: "a member who isn't active is reactivated with the invited role", user: tt.Nia, url: token, status: 200,
 			fields: map[string]any{"role": "manager"}, joined: "manager", members: acmeMembers,
-			before: setField(migrations.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
+			before: setField(schema.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
 		},
 		{
 			name: "a manager's invitation makes a manager", user: tt.Erin, url: token, status: 200,
@@ -255,12 +255,12 @@ func TestInviteAccept(t *testing.T) {
 		{
 			name: "an invitation to a manager from a manager since made a user is a 403", user: tt.Erin, url: token, status: 403,
 			fields: map[string]any{"role": "manager", "invited_by": tt.Bob}, members: acmeMembers, content: []string{"no longer grant"},
-			before: setField(migrations.Memberships, tt.MembershipID(tt.Bob), "role", "user"),
+			before: setField(schema.Memberships, tt.MembershipID(tt.Bob), "role", "user"),
 		},
 		{
 			name: "an invitation from someone no longer active is a 403", user: tt.Erin, url: token, status: 403,
 			fields: map[string]any{"invited_by": tt.Bob}, members: acmeMembers, content: []string{"no longer grant"},
-			before: setField(migrations.Memberships, tt.MembershipID(tt.Bob), "status", "invited"),
+			before: setField(schema.Memberships, tt.MembershipID(tt.Bob), "status", "invited"),
 		},
 		{
 			name: "a team lead's invitation is a 403 once leads may not invite", user: tt.Erin, url: token, status: 403,
@@ -299,10 +299,10 @@ func TestInviteAccept(t *testing.T) {
 			sc.ExpectedContent = []string{`"data":{}`}
 		}
 		sc.AfterTestFunc = func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-			if n := hookstest.Count(t, app, migrations.Memberships, "org = {:org}", map[string]any{"org": tt.Acme}); n != tc.members {
+			if n := hookstest.Count(t, app, schema.Memberships, "org = {:org}", map[string]any{"org": tt.Acme}); n != tc.members {
 				t.Errorf("Acme has %d memberships, want %d", n, tc.members)
 			}
-			inv, err := app.FindRecordById(migrations.Invites, plantedInvite)
+			inv, err := app.FindRecordById(schema.Invites, plantedInvite)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,19 +325,19 @@ func TestInviteAccept(t *testing.T) {
 			if m == nil || m.GetString("role") != tc.joined || m.GetString("status") != "active" {
 				t.Fatalf("membership %v, want active %s", m, tc.joined)
 			}
-			u, err := app.FindRecordById(migrations.Users, tc.user)
-			if err != nil || !strings.Contains(u.GetString(migrations.UserOrgsField), ","+tt.Acme+",") {
-				t.Errorf("tock_orgs of %s = %q, want it to hold Acme", tc.user, u.GetString(migrations.UserOrgsField))
+			u, err := app.FindRecordById(schema.Users, tc.user)
+			if err != nil || !strings.Contains(u.GetString(schema.UserOrgsField), ","+tt.Acme+",") {
+				t.Errorf("tock_orgs of %s = %q, want it to hold Acme", tc.user, u.GetString(schema.UserOrgsField))
 			}
 			if inv.GetString("status") != "accepted" || inv.GetString("accepted_by") != tc.user {
 				t.Errorf("invitation %s by %s, want accepted by %s", inv.GetString("status"), inv.GetString("accepted_by"), tc.user)
 			}
-			inTeam := hookstest.Count(t, app, migrations.TeamMembers, "team = {:team} AND user = {:user} AND is_lead = 0",
+			inTeam := hookstest.Count(t, app, schema.TeamMembers, "team = {:team} AND user = {:user} AND is_lead = 0",
 				map[string]any{"team": tc.team, "user": tc.user})
 			if tc.team != "" && inTeam != 1 {
 				t.Errorf("not added to team %s", tc.team)
 			}
-			if n := hookstest.Count(t, app, migrations.AuditLog, "action = 'accept_invite' AND actor = {:u} AND subject = {:u}", map[string]any{"u": tc.user}); n != 1 {
+			if n := hookstest.Count(t, app, schema.AuditLog, "action = 'accept_invite' AND actor = {:u} AND subject = {:u}", map[string]any{"u": tc.user}); n != 1 {
 				t.Errorf("%d audit entries, want 1", n)
 			}
 		}
@@ -348,7 +348,7 @@ func TestInviteAccept(t *testing.T) {
 // forgeInviteTeam points the planted invitation at team, past validation.
 func forgeInviteTeam(team string) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-		r, err := app.FindRecordById(migrations.Invites, plantedInvite)
+		r, err := app.FindRecordById(schema.Invites, plantedInvite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +366,7 @@ func TestInviteTeamStaysInItsOrganization(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	plantInvite(inviteToken("t"), map[string]any{"team": tt.TeamT})(t, app, nil)
-	r, err := app.FindRecordById(migrations.Invites, plantedInvite)
+	r, err := app.FindRecordById(schema.Invites, plantedInvite)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,12 +412,12 @@ func TestInviteFlow(t *testing.T) {
 		has                     string
 	}{
 		{"anyone with the link sees what it offers", http.MethodGet, link, "", 200, `"name":"Acme"`},
-		{"a manager sees the pending invitation", http.MethodGet, hookstest.RecordsURL(migrations.Invites), tt.Bob, 200, `"email":"erin@example.test"`},
-		{"a plain user doesn't", http.MethodGet, hookstest.RecordsURL(migrations.Invites), tt.Carol, 200, `"totalItems":0`},
+		{"a manager sees the pending invitation", http.MethodGet, hookstest.RecordsURL(schema.Invites), tt.Bob, 200, `"email":"erin@example.test"`},
+		{"a plain user doesn't", http.MethodGet, hookstest.RecordsURL(schema.Invites), tt.Carol, 200, `"totalItems":0`},
 		{"the invitee isn't a member yet", http.MethodGet, hookstest.OrgURL(api.MeRoute, tt.Acme), tt.Erin, 404, `"data":{}`},
 		{"the invitee accepts", http.MethodPost, accept, tt.Erin, 200, `"org":"` + tt.Acme + `"`},
 		{"and is a member of the invitation's team", http.MethodGet, hookstest.OrgURL(api.MeRoute, tt.Acme), tt.Erin, 200, `"teams":["` + tt.TeamU + `"]`},
-		{"and lists the organization", http.MethodGet, hookstest.RecordsURL(migrations.Organizations), tt.Erin, 200, `"id":"` + tt.Acme + `"`},
+		{"and lists the organization", http.MethodGet, hookstest.RecordsURL(schema.Organizations), tt.Erin, 200, `"id":"` + tt.Acme + `"`},
 		{"a second acceptance is 404", http.MethodPost, accept, tt.Erin, 404, `"data":{}`},
 		{"even by someone else", http.MethodPost, accept, tt.Dave, 404, `"data":{}`},
 		{"the spent link shows nothing", http.MethodGet, link, "", 404, `"data":{}`},
@@ -433,7 +433,7 @@ func TestInviteFlow(t *testing.T) {
 func TestInviteRevoke(t *testing.T) {
 	fx, factory := hookstest.Seeded(t)
 	token := inviteToken("r")
-	record := hookstest.RecordsURL(migrations.Invites) + "/" + plantedInvite
+	record := hookstest.RecordsURL(schema.Invites) + "/" + plantedInvite
 	cases := []struct {
 		name    string
 		user    string
@@ -456,7 +456,7 @@ func TestInviteRevoke(t *testing.T) {
 	for _, tc := range cases {
 		url := record
 		if tc.method == http.MethodPost {
-			url = hookstest.RecordsURL(migrations.Invites)
+			url = hookstest.RecordsURL(schema.Invites)
 		}
 		sc := tests.ApiScenario{
 			Name: tc.name, Method: tc.method, URL: url, Body: strings.NewReader(tc.body), Headers: fx.Auth(t, tc.user),
@@ -466,11 +466,11 @@ func TestInviteRevoke(t *testing.T) {
 			sc.ExpectedContent = []string{`"data":{}`}
 		}
 		sc.AfterTestFunc = func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-			_, err := app.FindRecordById(migrations.Invites, plantedInvite)
+			_, err := app.FindRecordById(schema.Invites, plantedInvite)
 			if gone := err != nil; gone != tc.revoked {
 				t.Errorf("invitation gone = %v, want %v", gone, tc.revoked)
 			}
-			if n := hookstest.Count(t, app, migrations.Invites, notSeeded, seededInvites); n != 1 && !tc.revoked {
+			if n := hookstest.Count(t, app, schema.Invites, notSeeded, seededInvites); n != 1 && !tc.revoked {
 				t.Errorf("%d invitations, want 1", n)
 			}
 			want := 0
@@ -480,7 +480,7 @@ func TestInviteRevoke(t *testing.T) {
 			if n := hookstest.AuditCount(t, app, "revoke_invite"); n != want {
 				t.Errorf("%d revocations audited, want %d", n, want)
 			}
-			if r, _ := app.FindRecordById(migrations.Invites, plantedInvite); r != nil && r.GetString("role") != "user" {
+			if r, _ := app.FindRecordById(schema.Invites, plantedInvite); r != nil && r.GetString("role") != "user" {
 				t.Errorf("invitation changed to %s", r.GetString("role"))
 			}
 		}

@@ -3,21 +3,18 @@ package org
 import (
 	"net/http"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func registerMe(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.MeRoute, func(re *core.RequestEvent) error { return me(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.MeRoute, func(re *core.RequestEvent) error { return me(re, z) }),
+	)
 }
 
 func me(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -26,7 +23,7 @@ func me(e *core.RequestEvent, z *gate.Authorizer) error {
 		return err
 	}
 	out := api.Me{
-		Org:          api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:          api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		User:         a.Actor.UserID,
 		Role:         a.Actor.OrgRole,
 		ProjectRoles: map[string]string{},

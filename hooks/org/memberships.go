@@ -9,25 +9,25 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // errLastOwner is the answer to a change that would leave an organization without an active owner.
 const errLastOwner = "An organization must keep at least one active owner: make someone else an owner first."
 
 func registerMemberships(app core.App) {
-	app.OnRecordCreateRequest(migrations.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", "active")
+	app.OnRecordCreateRequest(schema.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Record.GetString(schema.FieldStatus) == "" {
+			e.Record.Set(schema.FieldStatus, schema.MemberActive)
 		}
 		return e.Next()
 	})
-	app.OnRecordUpdate(migrations.Memberships).BindFunc(guardOwnerDemotion)
-	app.OnRecordDelete(migrations.Memberships).BindFunc(guardOwnerRemoval)
+	app.OnRecordUpdate(schema.Memberships).BindFunc(guardOwnerDemotion)
+	app.OnRecordDelete(schema.Memberships).BindFunc(guardOwnerRemoval)
 }
 
 func isActiveOwner(r *core.Record) bool {
-	return r.GetString("role") == "owner" && r.GetString("status") == "active"
+	return schema.Membership{Record: r}.ActiveOwner()
 }
 
 // guardOwnerDemotion refuses to demote or deactivate the last active owner.
@@ -48,7 +48,7 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 	if !isActiveOwner(e.Record) {
 		return e.Next()
 	}
-	_, err := e.App.FindRecordById(migrations.Organizations, e.Record.GetString("org"))
+	_, err := e.App.FindRecordById(schema.Organizations, schema.Membership{Record: e.Record}.Org())
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return e.Next()
@@ -63,13 +63,13 @@ func guardOwnerRemoval(e *core.RecordEvent) error {
 
 func requireAnotherOwner(app core.App, membership *core.Record) error {
 	var others int
-	err := app.RecordQuery(migrations.Memberships).
+	err := app.RecordQuery(schema.Memberships).
 		Select("count(*)").
-		AndWhere(dbx.HashExp{"org": membership.GetString("org"), "role": "owner", "status": "active"}).
+		AndWhere(dbx.HashExp{schema.FieldOrg: membership.GetString(schema.FieldOrg), schema.FieldRole: schema.RoleOwner, schema.FieldStatus: schema.MemberActive}).
 		AndWhere(dbx.Not(dbx.HashExp{"id": membership.Id})).
 		Row(&others)
 	if err != nil {
-		return fmt.Errorf("count owners of organization %s: %w", membership.GetString("org"), err)
+		return fmt.Errorf("count owners of organization %s: %w", membership.GetString(schema.FieldOrg), err)
 	}
 	if others == 0 {
 		return router.NewBadRequestError(errLastOwner, nil)

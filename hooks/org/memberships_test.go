@@ -10,7 +10,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 const membershipsURL = "/api/collections/memberships/records"
@@ -147,7 +147,7 @@ func TestMembershipChanges(t *testing.T) {
 
 func expectMemberships(want int) func(testing.TB, *tests.TestApp, *http.Response) {
 	return func(t testing.TB, app *tests.TestApp, res *http.Response) {
-		if n := hookstest.Count(t, app, migrations.Memberships, "1=1", nil); n != want {
+		if n := hookstest.Count(t, app, schema.Memberships, "1=1", nil); n != want {
 			t.Fatalf("memberships = %d, want %d", n, want)
 		}
 	}
@@ -155,7 +155,7 @@ func expectMemberships(want int) func(testing.TB, *tests.TestApp, *http.Response
 
 func expectRole(t testing.TB, app core.App, membership, want string) {
 	t.Helper()
-	m, err := app.FindRecordById(migrations.Memberships, membership)
+	m, err := app.FindRecordById(schema.Memberships, membership)
 	if err != nil {
 		t.Fatalf("find membership %s: %v", membership, err)
 	}
@@ -166,7 +166,7 @@ func expectRole(t testing.TB, app core.App, membership, want string) {
 
 func promote(membership string) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	return func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-		m, err := app.FindRecordById(migrations.Memberships, membership)
+		m, err := app.FindRecordById(schema.Memberships, membership)
 		if err != nil {
 			t.Fatal(err)
 		}

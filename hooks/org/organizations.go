@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // OrganizationDefaults are applied to a new organization for every setting the
@@ -16,17 +16,17 @@ import (
 // so the request body decides, not the field's zero value.
 func OrganizationDefaults() map[string]any {
 	return map[string]any{
-		"timezone":                migrations.DefaultTimezone,
-		"screenshots_per_slot":    migrations.DefaultScreenshotsPerSlot,
-		"idle_timeout_minutes":    migrations.DefaultIdleTimeoutMinutes,
-		"retention_days":          migrations.DefaultRetentionDays,
+		"timezone":                schema.DefaultTimezone,
+		"screenshots_per_slot":    schema.DefaultScreenshotsPerSlot,
+		"idle_timeout_minutes":    schema.DefaultIdleTimeoutMinutes,
+		"retention_days":          schema.DefaultRetentionDays,
 		"allow_screenshot_delete": true,
 	}
 }
 
 func registerOrganizations(app core.App) {
-	app.OnRecordCreateRequest(migrations.Organizations).BindFunc(createOrganization)
-	app.OnRecordValidate(migrations.Organizations).BindFunc(validateOrganization)
+	app.OnRecordCreateRequest(schema.Organizations).BindFunc(createOrganization)
+	app.OnRecordValidate(schema.Organizations).BindFunc(validateOrganization)
 }
 
 // createOrganization fills in defaults and, in the same transaction as the
@@ -45,7 +45,7 @@ func createOrganization(e *core.RecordRequestEvent) error {
 
 	// A superuser creating an organization from the admin UI is not a member of
 	// it; they add its first owner membership themselves.
-	if e.Auth == nil || e.Auth.Collection().Name != migrations.Users {
+	if e.Auth == nil || e.Auth.Collection().Name != schema.Users {
 		return e.Next()
 	}
 	creator := e.Auth.Id
@@ -61,15 +61,15 @@ func createOrganization(e *core.RecordRequestEvent) error {
 		// The membership goes in first so that the response, built while the
 		// organization is saved, is already checked against an owner; should
 		// the organization fail to save, the transaction takes both back.
-		memberships, err := txApp.FindCollectionByNameOrId(migrations.Memberships)
+		memberships, err := txApp.FindCollectionByNameOrId(schema.Memberships)
 		if err != nil {
 			return fmt.Errorf("find memberships: %w", err)
 		}
 		owner := core.NewRecord(memberships)
-		owner.Set("org", e.Record.Id)
-		owner.Set("user", creator)
-		owner.Set("role", "owner")
-		owner.Set("status", "active")
+		owner.Set(schema.FieldOrg, e.Record.Id)
+		owner.Set(schema.FieldUser, creator)
+		owner.Set(schema.FieldRole, schema.RoleOwner)
+		owner.Set(schema.FieldStatus, schema.MemberActive)
 		// Not validated: its organization doesn't exist until e.Next saves it.
 		if err := txApp.SaveNoValidate(owner); err != nil {
 			return fmt.Errorf("make %s owner of organization %s: %w", creator, e.Record.Id, err)
@@ -80,7 +80,7 @@ func createOrganization(e *core.RecordRequestEvent) error {
 
 func validateOrganization(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		tz := e.Record.GetString("timezone")
+		tz := e.Record.GetString(schema.FieldTimezone)
 		if _, err := time.LoadLocation(tz); tz != "" && err != nil {
 			return validation.Errors{
 				"timezone": validation.NewError("validation_invalid_timezone", "Must be an IANA time zone such as Europe/Berlin."),

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestCreateOrganization(t *testing.T) {
@@ -28,11 +28,11 @@ func TestCreateOrganization(t *testing.T) {
 			},
 			TestAppFactory: hookstest.Factory,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				org, err := app.FindFirstRecordByData(migrations.Organizations, "name", "Initech")
+				org, err := app.FindFirstRecordByData(schema.Organizations, "name", "Initech")
 				if err != nil {
 					t.Fatalf("organization not stored: %v", err)
 				}
-				owners := hookstest.Count(t, app, migrations.Memberships,
+				owners := hookstest.Count(t, app, schema.Memberships,
 					"org = {:org} AND user = {:user} AND role = 'owner' AND status = 'active'",
 					map[string]any{"org": org.Id, "user": tocktest.Erin})
 				if owners != 1 {
@@ -90,10 +90,10 @@ func TestCreateOrganization(t *testing.T) {
 
 func expectNoOrganization(name string) func(testing.TB, *tests.TestApp, *http.Response) {
 	return func(t testing.TB, app *tests.TestApp, res *http.Response) {
-		if n := hookstest.Count(t, app, migrations.Organizations, "name = {:name}", map[string]any{"name": name}); n != 0 {
+		if n := hookstest.Count(t, app, schema.Organizations, "name = {:name}", map[string]any{"name": name}); n != 0 {
 			t.Fatalf("organization %q stored %d times, want none", name, n)
 		}
-		if n := hookstest.Count(t, app, migrations.Memberships, "1=1", nil); n != 4 {
+		if n := hookstest.Count(t, app, schema.Memberships, "1=1", nil); n != 4 {
 			t.Fatalf("memberships = %d, want the 4 seeded", n)
 		}
 	}

@@ -8,22 +8,19 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func registerPeople(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.PeopleRoute, func(re *core.RequestEvent) error { return people(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.PeopleRoute, func(re *core.RequestEvent) error { return people(re, z) }),
+	)
 }
 
 func people(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -90,18 +87,18 @@ func colleagues(app core.App, z *gate.Authorizer, a gate.Actor, org string) (ids
 			return nil
 		}
 		var users []string
-		err := app.RecordQuery(collection).Select("user").
-			AndWhere(dbx.HashExp{"org": org}).AndWhere(dbx.In(field, reply.AnySlice(in)...)).Column(&users)
+		err := app.RecordQuery(collection).Select(schema.FieldUser).
+			AndWhere(dbx.HashExp{schema.FieldOrg: org}).AndWhere(dbx.In(field, reply.AnySlice(in)...)).Column(&users)
 		if err != nil {
 			return fmt.Errorf("%s of %s in %s: %w", collection, a.Actor.UserID, org, err)
 		}
 		ids = append(ids, users...)
 		return nil
 	}
-	if err := more(migrations.ProjectMembers, "project", sc.Projects); err != nil {
+	if err := more(schema.ProjectMembers, "project", sc.Projects); err != nil {
 		return nil, false, err
 	}
-	if err := more(migrations.TeamMembers, "team", reply.SortedKeys(a.Teams)); err != nil {
+	if err := more(schema.TeamMembers, "team", reply.SortedKeys(a.Teams)); err != nil {
 		return nil, false, err
 	}
 	slices.Sort(ids)
@@ -121,8 +118,8 @@ type personRow struct {
 // appears whatever the ids say.
 func orgPeople(app core.App, org string, ids []string, all bool) ([]personRow, error) {
 	q := app.DB().Select("u.id", "u.name", "u.email", "m.role", "m.status").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
 		Where(dbx.HashExp{"m.org": org})
 	if !all {
 		if len(ids) == 0 {

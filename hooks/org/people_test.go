@@ -11,7 +11,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 var acmeMembers = []string{tt.Alice, tt.Bob, tt.Carol, tt.Nia, tt.Pam, tt.Tess, tt.Vic, tt.Walt, tt.Zoe}
@@ -64,7 +64,7 @@ func TestPeopleRoute(t *testing.T) {
 		},
 		{
 			name: "manager sees members that aren't active too", user: tt.Bob, status: 200, ids: acmeMembers, full: true,
-			before: setField(migrations.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
+			before: setField(schema.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
 			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Nia].Status != "invited" {
 					t.Errorf("Nia = %+v", items[tt.Nia])
@@ -73,7 +73,7 @@ func TestPeopleRoute(t *testing.T) {
 		},
 		{
 			name: "without a name, owners see the e-mail's local part", user: tt.Alice, status: 200, ids: acmeMembers, full: true,
-			before: setField(migrations.Users, tt.Walt, "name", ""),
+			before: setField(schema.Users, tt.Walt, "name", ""),
 			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Walt].Name != tt.Walt {
 					t.Errorf("Walt = %+v", items[tt.Walt])
@@ -92,7 +92,7 @@ func TestPeopleRoute(t *testing.T) {
 			name: "plain user sees teammates' names, not their e-mails or roles", user: tt.Carol, status: 200,
 			ids: []string{tt.Carol, tt.Nia},
 			before: seedMore(func(s *tt.Seeder) {
-				s.Create(migrations.TeamMembers, "tmcarolteamu001", map[string]any{"org": tt.Acme, "team": tt.TeamU, "user": tt.Carol})
+				s.Create(schema.TeamMembers, "tmcarolteamu001", map[string]any{"org": tt.Acme, "team": tt.TeamU, "user": tt.Carol})
 			}),
 		},
 		{
@@ -112,7 +112,7 @@ func TestPeopleRoute(t *testing.T) {
 			// Tess may add people to her team, so she picks from everyone.
 			name: "team lead sees every member's name; an unnamed member is just Member", user: tt.Tess, status: 200,
 			ids:    append([]string{tt.Zoe}, acmeMembers[:len(acmeMembers)-1]...), // "Member" sorts first
-			before: setField(migrations.Users, tt.Zoe, "name", ""),
+			before: setField(schema.Users, tt.Zoe, "name", ""),
 			check: func(t testing.TB, items map[string]api.Person) {
 				if items[tt.Zoe].Name != "Member" {
 					t.Errorf("Zoe = %+v", items[tt.Zoe])
@@ -123,7 +123,7 @@ func TestPeopleRoute(t *testing.T) {
 			name: "no one from another organization, even on a team by a forged row", user: tt.Walt, status: 200,
 			ids: []string{tt.Tess, tt.Walt, tt.Zoe},
 			before: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				c, _ := app.FindCollectionByNameOrId(migrations.TeamMembers)
+				c, _ := app.FindCollectionByNameOrId(schema.TeamMembers)
 				r := core.NewRecord(c)
 				r.Load(map[string]any{"org": tt.Acme, "team": tt.TeamT, "user": tt.Dave})
 				if err := app.SaveNoValidate(r); err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -17,12 +16,12 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func isPlanField(name string) bool {
-	for _, f := range migrations.PlanFields() {
+	for _, f := range schema.PlanFields() {
 		if f == name {
 			return true
 		}
@@ -35,10 +34,10 @@ func isFeatureField(name string) bool {
 	return ok && gate.ModuleLabel(mod) != ""
 }
 
-// moduleOfCollection inverts migrations.ModuleCollections.
+// moduleOfCollection inverts schema.ModuleCollections.
 func moduleOfCollection() map[string]string {
 	out := map[string]string{}
-	for mod, names := range migrations.ModuleCollections() {
+	for mod, names := range schema.ModuleCollections() {
 		for _, n := range names {
 			out[n] = mod
 		}
@@ -47,11 +46,11 @@ func moduleOfCollection() map[string]string {
 }
 
 func registerPlan(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Organizations).BindFunc(modulesOnByDefault)
-	app.OnRecordCreate(migrations.Organizations).BindFunc(clampRetention)
-	app.OnRecordUpdate(migrations.Organizations).BindFunc(clampRetention)
-	app.OnRecordValidate(migrations.Organizations).BindFunc(validatePlan)
-	app.OnRecordCreate(migrations.Memberships).BindFunc(enforceSeatLimit)
+	app.OnRecordCreate(schema.Organizations).BindFunc(modulesOnByDefault)
+	app.OnRecordCreate(schema.Organizations).BindFunc(clampRetention)
+	app.OnRecordUpdate(schema.Organizations).BindFunc(clampRetention)
+	app.OnRecordValidate(schema.Organizations).BindFunc(validatePlan)
+	app.OnRecordCreate(schema.Memberships).BindFunc(enforceSeatLimit)
 
 	// The gate is keyed by collection name: collections of modules that
 	// don't exist yet simply never fire it.
@@ -61,30 +60,28 @@ func registerPlan(app core.App, z *gate.Authorizer) {
 		names = append(names, n)
 	}
 	app.OnRecordCreate(names...).BindFunc(func(e *core.RecordEvent) error {
-		if err := gate.FeatureOn(e.App, e.Record.GetString("org"), modules[e.Record.Collection().Name]); err != nil {
+		if err := gate.FeatureOn(e.App, e.Record.GetString(schema.FieldOrg), modules[e.Record.Collection().Name]); err != nil {
 			return err
 		}
 		return e.Next()
 	})
 
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.BillingRoute, func(re *core.RequestEvent) error { return billing(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.BillingRoute, func(re *core.RequestEvent) error { return billing(re, z) }),
+	)
 }
 
 // modulesOnByDefault turns every module on for a new organization that
 // names none: creating one with all modules off is never what anyone means,
 // and it keeps organizations made by any path (API, admin UI, tests) alike.
 func modulesOnByDefault(e *core.RecordEvent) error {
-	for _, mod := range migrations.Modules() {
-		if e.Record.GetBool(migrations.FeatureField(mod)) {
+	for _, mod := range schema.Modules() {
+		if e.Record.GetBool(schema.FeatureField(mod)) {
 			return e.Next()
 		}
 	}
-	for _, mod := range migrations.Modules() {
-		e.Record.Set(migrations.FeatureField(mod), true)
+	for _, mod := range schema.Modules() {
+		e.Record.Set(schema.FeatureField(mod), true)
 	}
 	return e.Next()
 }
@@ -93,18 +90,18 @@ func modulesOnByDefault(e *core.RecordEvent) error {
 // the owner changing the plan shouldn't have to edit the setting first.
 // Raising retention_days past the plan stays an error (validatePlan).
 func clampRetention(e *core.RecordEvent) error {
-	limit := e.Record.GetInt("plan_retention_days")
-	changed := e.Record.IsNew() || e.Record.Original().GetInt("plan_retention_days") != limit
-	if changed && limit > 0 && e.Record.GetInt("retention_days") > limit {
-		e.Record.Set("retention_days", limit)
+	limit := e.Record.GetInt(schema.FieldPlanRetentionDays)
+	changed := e.Record.IsNew() || e.Record.Original().GetInt(schema.FieldPlanRetentionDays) != limit
+	if changed && limit > 0 && e.Record.GetInt(schema.FieldRetentionDays) > limit {
+		e.Record.Set(schema.FieldRetentionDays, limit)
 	}
 	return e.Next()
 }
 
 func validatePlan(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		limit := e.Record.GetInt("plan_retention_days")
-		if limit > 0 && e.Record.GetInt("retention_days") > limit {
+		limit := e.Record.GetInt(schema.FieldPlanRetentionDays)
+		if limit > 0 && e.Record.GetInt(schema.FieldRetentionDays) > limit {
 			return validation.Errors{"retention_days": validation.NewError("validation_plan_retention",
 				fmt.Sprintf("The plan keeps screenshots at most %d days.", limit))}
 		}
@@ -116,9 +113,9 @@ func validatePlan(e *core.RecordEvent) error {
 // members alike (an invited member was added and may start at any time).
 func seatsUsed(app core.App, org string) (int, error) {
 	var n int
-	err := app.RecordQuery(migrations.Memberships).Select("count(*)").
-		AndWhere(dbx.HashExp{"org": org}).
-		AndWhere(dbx.In("status", "active", "invited")).Row(&n)
+	err := app.RecordQuery(schema.Memberships).Select("count(*)").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.MemberActive, schema.MemberInvited)).Row(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count seats of %s: %w", org, err)
 	}
@@ -135,7 +132,7 @@ func enforceSeatLimit(e *core.RecordEvent) error {
 		original := e.App
 		e.App = tx
 		defer func() { e.App = original }()
-		if err := seatFree(tx, e.Record.GetString("org")); err != nil {
+		if err := seatFree(tx, e.Record.GetString(schema.FieldOrg)); err != nil {
 			return err
 		}
 		return e.Next()
@@ -143,14 +140,14 @@ func enforceSeatLimit(e *core.RecordEvent) error {
 }
 
 func seatFree(app core.App, orgID string) error {
-	org, err := app.FindRecordById(migrations.Organizations, orgID)
+	org, err := app.FindRecordById(schema.Organizations, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // being created in this transaction: it has no limit yet
 	}
 	if err != nil {
 		return fmt.Errorf("find organization %s: %w", orgID, err)
 	}
-	limit := org.GetInt("seat_limit")
+	limit := org.GetInt(schema.FieldSeatLimit)
 	if limit <= 0 {
 		return nil
 	}
@@ -159,7 +156,7 @@ func seatFree(app core.App, orgID string) error {
 		return err
 	}
 	if used >= limit {
-		msg := fmt.Sprintf("%s has used all %d seats of its plan; an owner can raise the seat limit.", org.GetString("name"), limit)
+		msg := fmt.Sprintf("%s has used all %d seats of its plan; an owner can raise the seat limit.", org.GetString(schema.FieldName), limit)
 		return router.NewApiError(http.StatusConflict, msg, map[string]validation.Error{"seats": validation.NewError(api.CodeSeatLimit, msg)})
 	}
 	return nil
@@ -168,8 +165,8 @@ func seatFree(app core.App, orgID string) error {
 // orgModules reports every module's switch.
 func orgModules(org *core.Record) map[string]bool {
 	out := map[string]bool{}
-	for _, mod := range migrations.Modules() {
-		out[mod] = org.GetBool(migrations.FeatureField(mod))
+	for _, mod := range schema.Modules() {
+		out[mod] = org.GetBool(schema.FeatureField(mod))
 	}
 	return out
 }
@@ -183,9 +180,9 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.Forbidden(perms.Billing)
 	}
 	out := api.Billing{
-		Plan:          api.Plan{SeatLimit: org.GetInt("seat_limit"), PlanRetentionDays: org.GetInt("plan_retention_days")},
+		Plan:          api.Plan{SeatLimit: org.GetInt(schema.FieldSeatLimit), PlanRetentionDays: org.GetInt(schema.FieldPlanRetentionDays)},
 		Members:       []api.BillingMember{},
-		RetentionDays: org.GetInt("retention_days"),
+		RetentionDays: org.GetInt(schema.FieldRetentionDays),
 		Modules:       orgModules(org),
 	}
 	people, err := orgPeople(e.App, org.Id, nil, true)
@@ -194,7 +191,7 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	for _, p := range people {
 		out.Members = append(out.Members, api.BillingMember{User: p.ID, Name: p.Name, Email: p.Email, Role: p.Role, Status: p.Status})
-		if p.Status == "active" || p.Status == "invited" {
+		if p.Status == schema.MemberActive || p.Status == schema.MemberInvited {
 			out.Seats.Used++
 		}
 	}
@@ -210,7 +207,7 @@ func billing(e *core.RequestEvent, z *gate.Authorizer) error {
 		Oldest sql.NullString `db:"oldest"`
 	}
 	err = e.App.DB().Select("count(*) AS n", "sum([[size]]) AS bytes", "min([[taken_at]]) AS oldest").
-		From(migrations.Screenshots).Where(dbx.HashExp{"org": org.Id}).One(&row)
+		From(schema.Screenshots).Where(dbx.HashExp{schema.FieldOrg: org.Id}).One(&row)
 	if err != nil {
 		return fmt.Errorf("screenshot usage of %s: %w", org.Id, err)
 	}

@@ -15,12 +15,12 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func setOrg(t testing.TB, app core.App, org string, fields map[string]any) {
 	t.Helper()
-	r, err := app.FindRecordById(migrations.Organizations, org)
+	r, err := app.FindRecordById(schema.Organizations, org)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func setOrg(t testing.TB, app core.App, org string, fields map[string]any) {
 
 func orgField(t testing.TB, app core.App, org, field string) any {
 	t.Helper()
-	r, err := app.FindRecordById(migrations.Organizations, org)
+	r, err := app.FindRecordById(schema.Organizations, org)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +53,11 @@ func TestSeatLimit(t *testing.T) {
 
 	// Acme has nine members: a limit of nine leaves no seat.
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 9})
-	status, _, body := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(migrations.Memberships), `{"org":"`+tt.Acme+`","user":"`+tt.Erin+`","role":"user"}`, alice))
+	status, _, body := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(schema.Memberships), `{"org":"`+tt.Acme+`","user":"`+tt.Erin+`","role":"user"}`, alice))
 	if status != http.StatusConflict || !strings.Contains(body, api.CodeSeatLimit) || !strings.Contains(body, "9 seats") {
 		t.Fatalf("a member past the seat limit: %d %s", status, body)
 	}
-	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
+	if n, _ := app.CountRecords(schema.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
 		t.Fatalf("refused membership saved")
 	}
 
@@ -77,7 +77,7 @@ func TestSeatLimit(t *testing.T) {
 	if status != http.StatusConflict || !strings.Contains(body, api.CodeSeatLimit) {
 		t.Fatalf("accepting past the seat limit: %d %s", status, body)
 	}
-	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
+	if n, _ := app.CountRecords(schema.Memberships, dbx.HashExp{"user": tt.Erin}); n != 0 {
 		t.Fatalf("refused acceptance saved a membership")
 	}
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 10})
@@ -86,7 +86,7 @@ func TestSeatLimit(t *testing.T) {
 	}
 	// No limit at all: anyone may be added.
 	setOrg(t, app, tt.Acme, map[string]any{"seat_limit": 0})
-	status, _, body = tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(migrations.Memberships), `{"org":"`+tt.Acme+`","user":"`+tt.Dave+`","role":"user"}`, alice))
+	status, _, body = tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(schema.Memberships), `{"org":"`+tt.Acme+`","user":"`+tt.Dave+`","role":"user"}`, alice))
 	if status != http.StatusOK {
 		t.Fatalf("no limit: %d %s", status, body)
 	}
@@ -115,7 +115,7 @@ func TestPlanChanges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app := fx.App(t)
 			defer app.Cleanup()
-			status, body := tt.Do(t, app, "PATCH", hookstest.RecordsURL(migrations.Organizations)+"/"+tt.Acme, tc.body, fx.Token(t, tc.user))
+			status, body := tt.Do(t, app, "PATCH", hookstest.RecordsURL(schema.Organizations)+"/"+tt.Acme, tc.body, fx.Token(t, tc.user))
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
@@ -129,7 +129,7 @@ func TestPlanChanges(t *testing.T) {
 		app := fx.App(t)
 		defer app.Cleanup()
 		setOrg(t, app, tt.Acme, map[string]any{"plan_retention_days": 30})
-		status, body := tt.Do(t, app, "PATCH", hookstest.RecordsURL(migrations.Organizations)+"/"+tt.Acme, `{"retention_days":60}`, fx.Token(t, tt.Bob))
+		status, body := tt.Do(t, app, "PATCH", hookstest.RecordsURL(schema.Organizations)+"/"+tt.Acme, `{"retention_days":60}`, fx.Token(t, tt.Bob))
 		if status != 400 || !strings.Contains(body, "at most 30 days") {
 			t.Fatalf("retention past the plan: %d %s", status, body)
 		}
@@ -162,7 +162,7 @@ func toF(v any) float64 {
 // creation while its module is off, before anything else is checked.
 func TestFeatureGate(t *testing.T) {
 	seen := map[string]string{}
-	for mod, names := range migrations.ModuleCollections() {
+	for mod, names := range schema.ModuleCollections() {
 		for _, n := range names {
 			if other, dup := seen[n]; dup {
 				t.Errorf("%s belongs to %s and %s", n, other, mod)
@@ -181,15 +181,15 @@ func TestFeatureGate(t *testing.T) {
 		var apiErr *router.ApiError
 		return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict && strings.Contains(hookstest.MustJSON(t, apiErr.Data), api.CodeFeatureOff)
 	}
-	for _, mod := range migrations.Modules() {
-		for _, name := range migrations.ModuleCollections()[mod] {
+	for _, mod := range schema.Modules() {
+		for _, name := range schema.ModuleCollections()[mod] {
 			t.Run(mod+"/"+name, func(t *testing.T) {
 				c, err := app.FindCollectionByNameOrId(name)
 				if err != nil {
 					t.Fatalf("module %s names a collection that doesn't exist: %v", mod, err)
 				}
 				for _, on := range []bool{false, true} {
-					setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(mod): on})
+					setOrg(t, app, tt.Acme, map[string]any{schema.FeatureField(mod): on})
 					before, _ := app.CountRecords(name)
 					r := core.NewRecord(c)
 					r.Set("org", tt.Acme)
@@ -212,8 +212,8 @@ func TestFeatureGate(t *testing.T) {
 		t.Fatal("an unknown module must be a programming error")
 	}
 	// One switch leaves the other modules on.
-	setOrg(t, app, tt.Acme, map[string]any{migrations.FeatureField(migrations.ModuleSchedules): false})
-	if err := gate.FeatureOn(app, tt.Acme, migrations.ModulePayroll); err != nil {
+	setOrg(t, app, tt.Acme, map[string]any{schema.FeatureField(schema.ModuleSchedules): false})
+	if err := gate.FeatureOn(app, tt.Acme, schema.ModulePayroll); err != nil {
 		t.Fatalf("payroll: %v", err)
 	}
 }
@@ -226,23 +226,23 @@ func TestNewOrganizationHasEveryModule(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	h := tt.Handler(t, app)
-	status, _, body := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(migrations.Organizations), `{"name":"Modules"}`, fx.Token(t, tt.Erin)))
+	status, _, body := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(schema.Organizations), `{"name":"Modules"}`, fx.Token(t, tt.Erin)))
 	if status != 200 {
 		t.Fatalf("create: %d %s", status, body)
 	}
-	r, err := app.FindFirstRecordByData(migrations.Organizations, "name", "Modules")
+	r, err := app.FindFirstRecordByData(schema.Organizations, "name", "Modules")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mod := range migrations.Modules() {
-		if !r.GetBool(migrations.FeatureField(mod)) {
+	for _, mod := range schema.Modules() {
+		if !r.GetBool(schema.FeatureField(mod)) {
 			t.Errorf("%s off in a new organization", mod)
 		}
 	}
 	// The creator's answer from /me carries the switches for the web app.
 	status, _, body = tt.Send(h, tt.JSONRequest("GET", hookstest.OrgURL(api.MeRoute, r.Id), "", fx.Token(t, tt.Erin)))
 	var me api.Me
-	if status != 200 || json.Unmarshal([]byte(body), &me) != nil || len(me.Modules) != len(migrations.Modules()) || !me.Modules["payroll"] {
+	if status != 200 || json.Unmarshal([]byte(body), &me) != nil || len(me.Modules) != len(schema.Modules()) || !me.Modules["payroll"] {
 		t.Fatalf("me modules: %d %s", status, body)
 	}
 }
@@ -308,7 +308,7 @@ func TestSeatLimitRace(t *testing.T) {
 	statuses := make(chan int, 2)
 	for _, u := range []string{tt.Erin, tt.Dave} {
 		go func() {
-			status, _, _ := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(migrations.Memberships), `{"org":"`+tt.Acme+`","user":"`+u+`","role":"user"}`, fx.Token(t, tt.Alice)))
+			status, _, _ := tt.Send(h, tt.JSONRequest("POST", hookstest.RecordsURL(schema.Memberships), `{"org":"`+tt.Acme+`","user":"`+u+`","role":"user"}`, fx.Token(t, tt.Alice)))
 			statuses <- status
 		}()
 	}
@@ -317,7 +317,7 @@ func TestSeatLimitRace(t *testing.T) {
 	if got[200] != 1 || got[409] != 1 {
 		t.Fatalf("statuses %v, want one 200 and one 409", got)
 	}
-	if n, _ := app.CountRecords(migrations.Memberships, dbx.HashExp{"org": tt.Acme}); n != 10 {
+	if n, _ := app.CountRecords(schema.Memberships, dbx.HashExp{"org": tt.Acme}); n != 10 {
 		t.Fatalf("%d members for 10 seats", n)
 	}
 }

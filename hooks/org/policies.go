@@ -4,7 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -16,7 +16,7 @@ func Policies(m *perms.Matrix) gate.Policies {
 		toggles[t] = true
 	}
 	return gate.Policies{
-		migrations.Organizations: {
+		schema.Organizations: {
 			Create: gate.Always(perms.CreateAnOrganization),
 			Update: func(before, after *core.Record) []perms.Feature {
 				var out []perms.Feature
@@ -52,17 +52,17 @@ func Policies(m *perms.Matrix) gate.Policies {
 			Delete: gate.AlwaysDelete(perms.DeleteOrganization),
 			Guard:  guardOrgKeys,
 		},
-		migrations.Memberships: {
+		schema.Memberships: {
 			Create: func(r *core.Record) []perms.Feature {
 				// A member who starts with a limit had it set by whoever added them.
-				if r.GetFloat("daily_limit_hours") != 0 || r.GetFloat("weekly_limit_hours") != 0 {
+				if r.GetFloat(schema.FieldDailyLimitHours) != 0 || r.GetFloat(schema.FieldWeeklyLimitHours) != 0 {
 					return []perms.Feature{perms.InviteUsers, perms.SetDailyWeeklyLimits}
 				}
 				return []perms.Feature{perms.InviteUsers}
 			},
 			Update: gate.ByChangedField(membershipSettings(), perms.ChangeUserRoles),
 			Delete: func(a perms.Actor, r *core.Record) []perms.Feature {
-				if r.GetString("user") == a.UserID {
+				if r.GetString(schema.FieldUser) == a.UserID {
 					return []perms.Feature{perms.LeaveOrganization}
 				}
 				return []perms.Feature{perms.RemoveUsers}
@@ -71,7 +71,7 @@ func Policies(m *perms.Matrix) gate.Policies {
 		},
 		// Invitations are created and accepted through Tock's routes only;
 		// revoking one is deleting it.
-		migrations.Invites: {
+		schema.Invites: {
 			Delete: gate.AlwaysDelete(perms.ViewAndManageInvites),
 		},
 	}

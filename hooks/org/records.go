@@ -6,21 +6,19 @@ import (
 	"slices"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/hooks/reply"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func registerRecords(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.RecordsRoute, func(re *core.RequestEvent) error { return records(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.RecordsRoute, func(re *core.RequestEvent) error { return records(re, z) }),
+	)
 }
 
 func records(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -32,9 +30,9 @@ func records(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	retention := org.GetInt("retention_days")
+	retention := org.GetInt(schema.FieldRetentionDays)
 	out := api.Records{
-		Org:           api.OrgSummary{ID: org.Id, Name: org.GetString("name"), Timezone: org.GetString("timezone")},
+		Org:           api.OrgSummary{ID: org.Id, Name: org.GetString(schema.FieldName), Timezone: org.GetString(schema.FieldTimezone)},
 		RetentionDays: retention,
 	}
 	for _, k := range recordKinds(e.App, org, me.Actor.UserID, retention) {
@@ -69,9 +67,9 @@ func orgMembers(app core.App, org string) ([]member, error) {
 		Email string `db:"email"`
 	}
 	err := app.DB().Select("m.user AS user", "u.name AS name", "u.email AS email").
-		From(migrations.Memberships+" m").
-		InnerJoin(migrations.Users+" u", dbx.NewExp("u.id = m.user")).
-		Where(dbx.HashExp{"m.org": org, "m.status": "active"}).OrderBy("u.name", "u.email").All(&rows)
+		From(schema.Memberships+" m").
+		InnerJoin(schema.Users+" u", dbx.NewExp("u.id = m.user")).
+		Where(dbx.HashExp{"m.org": org, "m.status": schema.MemberActive}).OrderBy("u.name", "u.email").All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", org, err)
 	}
@@ -106,7 +104,7 @@ func recordKinds(app core.App, org *core.Record, user string, retention int) []a
 		expiring = fmt.Sprintf("Deleted automatically after %d days.", retention)
 	}
 	locations := "Not collected: the organization has job sites and locations off."
-	if org.GetBool(migrations.FeatureField(migrations.ModuleJobSites)) {
+	if org.GetBool(schema.FeatureField(schema.ModuleJobSites)) {
 		locations = "Points (position, accuracy, time) that a device of yours uploads while you track; the desktop agent uploads none."
 	}
 	return []api.RecordKind{
@@ -127,10 +125,10 @@ func recordKinds(app core.App, org *core.Record, user string, retention int) []a
 // screenshotsRecorded: how many per slot (the member's override wins) and
 // whether they are blurred.
 func screenshotsRecorded(app core.App, org *core.Record, user string) string {
-	n := org.GetInt("screenshots_per_slot")
+	n := org.GetInt(schema.FieldScreenshotsPerSlot)
 	var override string
-	_ = app.RecordQuery(migrations.Memberships).Select("screenshots_per_slot").
-		AndWhere(dbx.HashExp{"org": org.Id, "user": user}).Limit(1).Row(&override)
+	_ = app.RecordQuery(schema.Memberships).Select(schema.FieldScreenshotsPerSlot).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id, schema.FieldUser: user}).Limit(1).Row(&override)
 	if override != "" {
 		fmt.Sscan(override, &n)
 	}
@@ -138,7 +136,7 @@ func screenshotsRecorded(app core.App, org *core.Record, user string) string {
 		return "None: the organization takes no screenshots of you."
 	}
 	blur := "not blurred"
-	if org.GetBool("blur_screenshots") {
+	if org.GetBool(schema.FieldBlurScreenshots) {
 		blur = "blurred on your computer before they leave it, so no text is readable"
 	}
 	return fmt.Sprintf("Up to %d per 10 minutes while you track, at random moments, one image per monitor, %s; encrypted on your computer for your organization.", n, blur)
@@ -146,24 +144,24 @@ func screenshotsRecorded(app core.App, org *core.Record, user string) string {
 
 // countAbout counts the member's records of a kind in org.
 func countAbout(app core.App, kind, org, user string) (int, error) {
-	collection, where := "", dbx.HashExp{"org": org, "user": user}
+	collection, where := "", dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: user}
 	switch kind {
 	case "screenshots":
-		collection = migrations.Screenshots
+		collection = schema.Screenshots
 	case "activity":
-		collection = migrations.Activities
+		collection = schema.Activities
 	case "apps":
-		collection = migrations.AppUsage
+		collection = schema.AppUsage
 	case "urls":
 		var n int
-		err := app.RecordQuery(migrations.AppUsage).Select("count(*)").AndWhere(where).
+		err := app.RecordQuery(schema.AppUsage).Select("count(*)").AndWhere(where).
 			AndWhere(dbx.NewExp("url != ''")).Row(&n)
 		if err != nil {
 			return 0, fmt.Errorf("count urls of %s: %w", user, err)
 		}
 		return n, nil
 	case "locations":
-		collection = migrations.Locations
+		collection = schema.Locations
 	}
 	var n int
 	if err := app.RecordQuery(collection).Select("count(*)").AndWhere(where).Row(&n); err != nil {

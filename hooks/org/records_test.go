@@ -11,7 +11,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // records asks RecordsRoute as user and returns, per kind, who can see it
@@ -57,7 +57,7 @@ func TestRecordsRoute(t *testing.T) {
 	if !reflect.DeepEqual(who["apps"], apps) {
 		t.Errorf("apps seen by %v, want %v", who["apps"], apps)
 	}
-	if r.RetentionDays != migrations.DefaultRetentionDays || !strings.Contains(r.Kinds[0].Kept, "after 90 days") ||
+	if r.RetentionDays != schema.DefaultRetentionDays || !strings.Contains(r.Kinds[0].Kept, "after 90 days") ||
 		!strings.Contains(r.Kinds[0].Recorded, "not blurred") {
 		t.Errorf("screenshots: %+v", r.Kinds[0])
 	}
@@ -69,7 +69,7 @@ func TestRecordsRoute(t *testing.T) {
 		}
 	}
 	hookstest.SetToggles(t, app, true)
-	hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"blur_screenshots": true, "retention_days": 30})
+	hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"blur_screenshots": true, "retention_days": 30})
 	r, who = records(t, h, token)
 	if !strings.Contains(strings.Join(who["screenshots"], " "), tt.Bob+":all") {
 		t.Errorf("with managers_view_screenshots on, the manager isn't listed: %v", who["screenshots"])

@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // RegisterUserOrgs keeps users.tock_orgs, which the list rules read, equal to
@@ -20,9 +20,9 @@ func registerUserOrgs(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		users := []string{e.Record.GetString("user")}
-		if orig := e.Record.Original(); orig != nil && orig.GetString("user") != users[0] {
-			users = append(users, orig.GetString("user"))
+		users := []string{schema.Membership{Record: e.Record}.User()}
+		if orig := e.Record.Original(); orig != nil && (schema.Membership{Record: orig}).User() != users[0] {
+			users = append(users, schema.Membership{Record: orig}.User())
 		}
 		for _, u := range users {
 			if err := refreshUserOrgs(e.App, u); err != nil {
@@ -31,13 +31,13 @@ func registerUserOrgs(app core.App) {
 		}
 		return nil
 	}
-	app.OnRecordCreate(migrations.Memberships).BindFunc(refresh)
-	app.OnRecordUpdate(migrations.Memberships).BindFunc(refresh)
-	app.OnRecordDelete(migrations.Memberships).BindFunc(refresh)
+	app.OnRecordCreate(schema.Memberships).BindFunc(refresh)
+	app.OnRecordUpdate(schema.Memberships).BindFunc(refresh)
+	app.OnRecordDelete(schema.Memberships).BindFunc(refresh)
 }
 
 func refreshUserOrgs(app core.App, userID string) error {
-	user, err := app.FindRecordById(migrations.Users, userID)
+	user, err := app.FindRecordById(schema.Users, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // the person is being deleted
 	}
@@ -52,10 +52,10 @@ func refreshUserOrgs(app core.App, userID string) error {
 	if len(orgs) > 0 {
 		value = "," + strings.Join(orgs, ",") + ","
 	}
-	if user.GetString(migrations.UserOrgsField) == value {
+	if user.GetString(schema.UserOrgsField) == value {
 		return nil
 	}
-	user.Set(migrations.UserOrgsField, value)
+	user.Set(schema.UserOrgsField, value)
 	if err := app.SaveNoValidate(user); err != nil {
 		return fmt.Errorf("refresh organizations of %s: %w", userID, err)
 	}

@@ -6,23 +6,20 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerProjectCreation(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.CreateProjectRoute, func(re *core.RequestEvent) error { return createProject(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.CreateProjectRoute, func(re *core.RequestEvent) error { return createProject(re, z) }),
+	)
 }
 
 func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -54,7 +51,7 @@ func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("name is required, at most 200 characters.")
 	}
 	if in.Team != "" {
-		n, err := e.App.CountRecords(migrations.Teams, dbx.HashExp{"id": in.Team, "org": org.Id})
+		n, err := e.App.CountRecords(schema.Teams, dbx.HashExp{"id": in.Team, schema.FieldOrg: org.Id})
 		if err != nil {
 			return fmt.Errorf("find team %s: %w", in.Team, err)
 		}
@@ -65,28 +62,28 @@ func createProject(e *core.RequestEvent, z *gate.Authorizer) error {
 
 	var project *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		pc, err := tx.FindCachedCollectionByNameOrId(migrations.Projects)
+		pc, err := tx.FindCachedCollectionByNameOrId(schema.Projects)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.Projects, err)
+			return fmt.Errorf("find %s: %w", schema.Projects, err)
 		}
 		project = core.NewRecord(pc)
-		project.Set("org", org.Id)
-		project.Set("name", in.Name)
-		project.Set("client", in.Client)
+		project.Set(schema.FieldOrg, org.Id)
+		project.Set(schema.FieldName, in.Name)
+		project.Set(schema.FieldClient, in.Client)
 		if err := tx.Save(project); err != nil {
 			return err
 		}
 		if in.Team == "" {
 			return nil
 		}
-		lc, err := tx.FindCachedCollectionByNameOrId(migrations.TeamProjects)
+		lc, err := tx.FindCachedCollectionByNameOrId(schema.TeamProjects)
 		if err != nil {
-			return fmt.Errorf("find %s: %w", migrations.TeamProjects, err)
+			return fmt.Errorf("find %s: %w", schema.TeamProjects, err)
 		}
 		link := core.NewRecord(lc)
-		link.Set("org", org.Id)
+		link.Set(schema.FieldOrg, org.Id)
 		link.Set("team", in.Team)
-		link.Set("project", project.Id)
+		link.Set(schema.FieldProject, project.Id)
 		return tx.Save(link)
 	})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestCreateProjectWithTeam(t *testing.T) {
@@ -42,8 +42,8 @@ func TestCreateProjectWithTeam(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("%d %s, want %d", status, body, tc.status)
 			}
-			n, _ := app.CountRecords(migrations.Projects, dbx.HashExp{"name": "Lead's"})
-			links, _ := app.CountRecords(migrations.TeamProjects, dbx.NewExp("project IN (SELECT id FROM projects WHERE name = 'Lead''s')"))
+			n, _ := app.CountRecords(schema.Projects, dbx.HashExp{"name": "Lead's"})
+			links, _ := app.CountRecords(schema.TeamProjects, dbx.NewExp("project IN (SELECT id FROM projects WHERE name = 'Lead''s')"))
 			if want := map[bool]int64{true: 1, false: 0}[status == 200]; n != want {
 				t.Fatalf("%d projects made, want %d", n, want)
 			}

@@ -5,10 +5,11 @@ import (
 
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
-func projectRole(r *core.Record) string { return r.GetString("role") }
+func projectRole(r *core.Record) string { return r.GetString(schema.FieldRole) }
 
 func teamRole(r *core.Record) string {
 	if r.GetBool("is_lead") {
@@ -23,7 +24,7 @@ func guardTeamProject(_ core.App, a gate.Actor, d gate.Decider, _, after *core.R
 	if after == nil {
 		return nil
 	}
-	if !d.Decide(a, perms.AddProjectMembers, perms.Target{ProjectID: after.GetString("project")}).Allowed {
+	if !d.Decide(a, perms.AddProjectMembers, perms.Target{ProjectID: after.GetString(schema.FieldProject)}).Allowed {
 		return reply.Forbidden(perms.AddProjectMembers)
 	}
 	return nil

@@ -4,19 +4,19 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 // Policies maps clients, projects, their members, teams and tasks onto the matrix.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.Clients: {
+		schema.Clients: {
 			Create: gate.Always(perms.AddClients),
 			Update: gate.ByChangedField(nil, perms.EditClients),
 			Delete: gate.AlwaysDelete(perms.RemoveClients),
 		},
-		migrations.Projects: {
+		schema.Projects: {
 			Create: gate.Always(perms.CreateProjects),
 			Update: gate.ByChangedField(map[string]perms.Feature{
 				"archived":    perms.ArchiveProjects,
@@ -26,9 +26,9 @@ func Policies() gate.Policies {
 			Delete:       gate.AlwaysDelete(perms.DeleteProjects),
 			HiddenFields: map[string]perms.Feature{"budget": perms.ViewProjectBudget, "budget_type": perms.ViewProjectBudget},
 		},
-		migrations.ProjectMembers: {
+		schema.ProjectMembers: {
 			Create: func(r *core.Record) []perms.Feature {
-				if r.GetString("role") == "user" {
+				if r.GetString(schema.FieldRole) == schema.ProjectRoleUser {
 					return []perms.Feature{perms.AddProjectMembers}
 				}
 				return []perms.Feature{perms.AddProjectMembers, perms.PromoteDemoteUsersInProjects}
@@ -38,12 +38,12 @@ func Policies() gate.Policies {
 			Guard:       gate.GuardScopedRole(perms.ScopeProject, "project", projectRole),
 			Alternative: assignsTeamMember,
 		},
-		migrations.Teams: {
+		schema.Teams: {
 			Create: gate.Always(perms.CreateTeams),
 			Update: gate.ByChangedField(nil, perms.ManageTeams),
 			Delete: gate.AlwaysDelete(perms.ManageTeams),
 		},
-		migrations.TeamMembers: {
+		schema.TeamMembers: {
 			Create: func(r *core.Record) []perms.Feature {
 				if r.GetBool("is_lead") {
 					return []perms.Feature{perms.ModifyTeamMembers, perms.AddRemoveTeamLeads}
@@ -59,13 +59,13 @@ func Policies() gate.Policies {
 			},
 			Guard: gate.GuardScopedRole(perms.ScopeTeam, "team", teamRole),
 		},
-		migrations.TeamProjects: {
+		schema.TeamProjects: {
 			Create: gate.Always(perms.ModifyTeamProjects),
 			Update: gate.ByChangedField(nil, perms.ModifyTeamProjects),
 			Delete: gate.AlwaysDelete(perms.ModifyTeamProjects),
 			Guard:  guardTeamProject,
 		},
-		migrations.Tasks: {
+		schema.Tasks: {
 			Create: gate.Always(perms.AddEditRemoveTasks),
 			Update: gate.ByChangedField(map[string]perms.Feature{"completed": perms.MarkTasksAsComplete}, perms.AddEditRemoveTasks),
 			Delete: gate.AlwaysDelete(perms.AddEditRemoveTasks),
@@ -88,9 +88,9 @@ func changesProjectRole(before, after *core.Record) []perms.Feature {
 // lead may do it for their own teams' members, without the toggle that
 // "Add Project Members" and "Remove Members In Project" need.
 func assignsTeamMember(d gate.Decider, a gate.Actor, r *core.Record) bool {
-	if r.GetString("role") != "user" {
+	if r.GetString(schema.FieldRole) != schema.ProjectRoleUser {
 		return false
 	}
-	dec := d.Decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString("project")})
-	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.Actor.LedMembers[r.GetString("user")])
+	dec := d.Decide(a, perms.ManageAssignedProjects, perms.Target{ProjectID: r.GetString(schema.FieldProject)})
+	return dec.Allowed && (dec.Role != perms.RoleTeamLead || a.Actor.LedMembers[r.GetString(schema.FieldUser)])
 }

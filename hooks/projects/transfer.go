@@ -21,7 +21,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -32,16 +31,14 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerTransfer(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.POST(api.TransferProjectRoute, func(re *core.RequestEvent) error { return s.transferProject(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.TransferProjectRoute, func(re *core.RequestEvent) error { return s.transferProject(re, z) }),
+	)
 }
 
 func conflict(code, field, msg string) error {
@@ -51,16 +48,16 @@ func conflict(code, field, msg string) error {
 // transferProject is allowed only to someone the matrix allows "Transfer
 // Projects" in both organizations: an owner of both.
 func (s *Server) transferProject(e *core.RequestEvent, z *gate.Authorizer) error {
-	project, err := e.App.FindRecordById(migrations.Projects, e.Request.PathValue("id"))
+	project, err := e.App.FindRecordById(schema.Projects, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	from := project.GetString("org")
+	from := project.GetString(schema.FieldOrg)
 	src, err := z.Actor(e.App, e.Auth, from)
 	if err != nil {
 		return err
 	}
-	p := z.Policies[migrations.Projects]
+	p := z.Policies[schema.Projects]
 	if !z.CanView(src, p, project) {
 		return reply.NotFound()
 	}
@@ -179,16 +176,16 @@ type resealed struct {
 
 // openTransfer reads the project and both organizations.
 func openTransfer(tx core.App, projectID, to string) (*transfer, error) {
-	project, err := tx.FindRecordById(migrations.Projects, projectID)
+	project, err := tx.FindRecordById(schema.Projects, projectID)
 	if err != nil {
 		return nil, reply.NotFound()
 	}
-	from := project.GetString("org")
-	srcOrg, err := tx.FindRecordById(migrations.Organizations, from)
+	from := project.GetString(schema.FieldOrg)
+	srcOrg, err := tx.FindRecordById(schema.Organizations, from)
 	if err != nil {
 		return nil, fmt.Errorf("find organization %s: %w", from, err)
 	}
-	dstOrg, err := tx.FindRecordById(migrations.Organizations, to)
+	dstOrg, err := tx.FindRecordById(schema.Organizations, to)
 	if err != nil {
 		return nil, fmt.Errorf("find organization %s: %w", to, err)
 	}
@@ -198,7 +195,7 @@ func openTransfer(tx core.App, projectID, to string) (*transfer, error) {
 	}, nil
 }
 
-func (t *transfer) byProject() dbx.HashExp { return dbx.HashExp{"project": t.project.Id} }
+func (t *transfer) byProject() dbx.HashExp { return dbx.HashExp{schema.FieldProject: t.project.Id} }
 
 // load reads the project's records of collection.
 func (t *transfer) load(collection string) ([]*core.Record, error) {
@@ -226,11 +223,11 @@ func (t *transfer) exec(q *dbx.Query, what string) (int, error) {
 func (t *transfer) check() error {
 	to := t.dst.Id
 	// Project names are unique per organization.
-	if n, err := t.tx.CountRecords(migrations.Projects, dbx.HashExp{"org": to, "name": t.project.GetString("name")}); err != nil {
+	if n, err := t.tx.CountRecords(schema.Projects, dbx.HashExp{schema.FieldOrg: to, schema.FieldName: t.project.GetString(schema.FieldName)}); err != nil {
 		return fmt.Errorf("project names of %s: %w", to, err)
 	} else if n > 0 {
 		return conflict(api.CodeNameTaken, "project", fmt.Sprintf(
-			"%s already has a project named %q; rename one of them first.", t.dst.GetString("name"), t.project.GetString("name")))
+			"%s already has a project named %q; rename one of them first.", t.dst.GetString(schema.FieldName), t.project.GetString(schema.FieldName)))
 	}
 	if err := detachFromProject(t.tx, t.project.Id); err != nil {
 		return err
@@ -245,7 +242,7 @@ func (t *transfer) check() error {
 	for _, l := range []struct {
 		into       *[]*core.Record
 		collection string
-	}{{&t.acts, migrations.Activities}, {&t.shots, migrations.Screenshots}, {&t.usage, migrations.AppUsage}, {&t.requests, migrations.TimeRequests}} {
+	}{{&t.acts, schema.Activities}, {&t.shots, schema.Screenshots}, {&t.usage, schema.AppUsage}, {&t.requests, schema.TimeRequests}} {
 		if *l.into, err = t.load(l.collection); err != nil {
 			return err
 		}
@@ -262,8 +259,8 @@ func (t *transfer) checkPeople() error {
 	outsiders := map[string]bool{}
 	for _, set := range [][]*core.Record{t.acts, t.shots, t.usage, t.requests} {
 		for _, r := range set {
-			if !t.members[r.GetString("user")] {
-				outsiders[r.GetString("user")] = true
+			if !t.members[r.GetString(schema.FieldUser)] {
+				outsiders[r.GetString(schema.FieldUser)] = true
 			}
 		}
 	}
@@ -276,23 +273,23 @@ func (t *transfer) checkPeople() error {
 	}
 	return conflict(api.CodeNotMember, "org", fmt.Sprintf(
 		"These people have time in the project but aren't members of %s: %s. Invite them there first.",
-		t.dst.GetString("name"), names))
+		t.dst.GetString(schema.FieldName), names))
 }
 
 // checkApprovals: approved time stays where it was approved, and approved
 // periods of the target don't gain time behind their approver's back.
 func (t *transfer) checkApprovals() error {
 	for _, a := range t.acts {
-		at := a.GetDateTime("slot_start").Time()
+		at := a.GetDateTime(schema.FieldSlotStart).Time()
 		for _, org := range []*core.Record{t.src, t.dst} {
-			sheet, err := ledger.ApprovedSheet(t.tx, org, a.GetString("user"), at)
+			sheet, err := ledger.ApprovedSheet(t.tx, org, a.GetString(schema.FieldUser), at)
 			if err != nil {
 				return err
 			}
 			if sheet != nil {
 				return conflict(api.CodeApprovedTime, "project", fmt.Sprintf(
 					"The project has time in an approved timesheet of %s (%s – %s); reject that timesheet first.",
-					org.GetString("name"), reply.DateOf(sheet, "period_start"), reply.DateOf(sheet, "period_end")))
+					org.GetString(schema.FieldName), reply.DateOf(sheet, "period_start"), reply.DateOf(sheet, "period_end")))
 			}
 		}
 	}
@@ -313,7 +310,7 @@ func (s *Server) resealShots(ctx context.Context, t *transfer, store blobstore.S
 		}
 	}()
 	for _, shot := range t.shots {
-		kid := shot.GetString("key_id")
+		kid := shot.GetString(schema.FieldKeyID)
 		if _, ok := keys[kid]; ok {
 			continue
 		}
@@ -329,7 +326,7 @@ func (s *Server) resealShots(ctx context.Context, t *transfer, store blobstore.S
 	results := make([]resealedBlob, len(t.shots))
 	errs := forEach(len(t.shots), resealWorkers, func(i int) error {
 		var err error
-		priv, ok := keys[t.shots[i].GetString("key_id")]
+		priv, ok := keys[t.shots[i].GetString(schema.FieldKeyID)]
 		results[i], err = s.reseal(ctx, store, t.shots[i], priv, ok, t.dst.Id, pub)
 		return err
 	})
@@ -343,7 +340,7 @@ func (s *Server) resealShots(ctx context.Context, t *transfer, store blobstore.S
 			failed = cmp.Or(failed, errs[i])
 		default:
 			t.newBlobs = append(t.newBlobs, results[i].key)
-			oldKeys = append(oldKeys, shot.GetString("storage_key"))
+			oldKeys = append(oldKeys, shot.GetString(schema.FieldStorageKey))
 			t.resealed = append(t.resealed, resealed{id: shot.Id, resealedBlob: results[i]})
 		}
 	}
@@ -360,30 +357,30 @@ func (t *transfer) moveRecords() error {
 	db := t.tx.DB()
 	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
 	for _, id := range t.gone {
-		if _, err := t.exec(db.Delete(migrations.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
+		if _, err := t.exec(db.Delete(schema.Screenshots, dbx.HashExp{"id": id}), "swept screenshots"); err != nil {
 			return err
 		}
 	}
 	t.out.ScreenshotsGone = len(t.gone)
 	for _, r := range t.resealed {
-		if _, err := t.exec(db.Update(migrations.Screenshots, dbx.Params{
-			"org": t.dst.Id, "key_id": t.dst.GetString("key_id"), "storage_key": r.key, "sha256": r.sha, "size": r.size, "updated": t.now,
+		if _, err := t.exec(db.Update(schema.Screenshots, dbx.Params{
+			"org": t.dst.Id, "key_id": t.dst.GetString(schema.FieldKeyID), "storage_key": r.key, "sha256": r.sha, "size": r.size, "updated": t.now,
 		}, dbx.HashExp{"id": r.id}), "screenshots"); err != nil {
 			return err
 		}
 	}
 	t.out.Screenshots = len(t.resealed)
 	var err error
-	if t.out.Activities, err = t.exec(db.Update(migrations.Activities, moveOrg, t.byProject()), "activities"); err != nil {
+	if t.out.Activities, err = t.exec(db.Update(schema.Activities, moveOrg, t.byProject()), "activities"); err != nil {
 		return err
 	}
-	if t.out.AppUsage, err = t.exec(db.Update(migrations.AppUsage, moveOrg, t.byProject()), "app usage"); err != nil {
+	if t.out.AppUsage, err = t.exec(db.Update(schema.AppUsage, moveOrg, t.byProject()), "app usage"); err != nil {
 		return err
 	}
-	if t.out.TimeRequests, err = t.exec(db.Update(migrations.TimeRequests, moveOrg, t.byProject()), "time requests"); err != nil {
+	if t.out.TimeRequests, err = t.exec(db.Update(schema.TimeRequests, moveOrg, t.byProject()), "time requests"); err != nil {
 		return err
 	}
-	if t.out.TeamLinksRemoved, err = t.exec(db.Delete(migrations.TeamProjects, t.byProject()), "team links"); err != nil {
+	if t.out.TeamLinksRemoved, err = t.exec(db.Delete(schema.TeamProjects, t.byProject()), "team links"); err != nil {
 		return err
 	}
 	return nil
@@ -394,18 +391,18 @@ func (t *transfer) moveRecords() error {
 func (t *transfer) movePeople() error {
 	db := t.tx.DB()
 	moveOrg := dbx.Params{"org": t.dst.Id, "updated": t.now}
-	pms, err := t.load(migrations.ProjectMembers)
+	pms, err := t.load(schema.ProjectMembers)
 	if err != nil {
 		return err
 	}
 	for _, pm := range pms {
-		u := pm.GetString("user")
+		u := pm.GetString(schema.FieldUser)
 		if t.members[u] {
 			t.out.MembersMoved = append(t.out.MembersMoved, u)
-			_, err = t.exec(db.Update(migrations.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
+			_, err = t.exec(db.Update(schema.ProjectMembers, moveOrg, dbx.HashExp{"id": pm.Id}), "project members")
 		} else {
 			t.out.MembersDropped = append(t.out.MembersDropped, u)
-			_, err = t.exec(db.Delete(migrations.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
+			_, err = t.exec(db.Delete(schema.ProjectMembers, dbx.HashExp{"id": pm.Id}), "project members")
 		}
 		if err != nil {
 			return err
@@ -414,7 +411,7 @@ func (t *transfer) movePeople() error {
 	sort.Strings(t.out.MembersMoved)
 	sort.Strings(t.out.MembersDropped)
 
-	tasks, err := t.load(migrations.Tasks)
+	tasks, err := t.load(schema.Tasks)
 	if err != nil {
 		return err
 	}
@@ -422,7 +419,7 @@ func (t *transfer) movePeople() error {
 		// Assignees who aren't in the target can't stay assigned there.
 		kept := slices.DeleteFunc(task.GetStringSlice("assignees"), func(u string) bool { return !t.members[u] })
 		assignees, _ := json.Marshal(kept)
-		if _, err := t.exec(db.Update(migrations.Tasks, dbx.Params{"org": t.dst.Id, "assignees": string(assignees), "updated": t.now},
+		if _, err := t.exec(db.Update(schema.Tasks, dbx.Params{"org": t.dst.Id, "assignees": string(assignees), "updated": t.now},
 			dbx.HashExp{"id": task.Id}), "tasks"); err != nil {
 			return err
 		}
@@ -434,8 +431,8 @@ func (t *transfer) movePeople() error {
 // moveProjectRecord moves the project itself. A client is the source
 // organization's: the project leaves it behind.
 func (t *transfer) moveProjectRecord() error {
-	t.out.ClientCleared = t.project.GetString("client") != ""
-	_, err := t.exec(t.tx.DB().Update(migrations.Projects, dbx.Params{"org": t.dst.Id, "client": "", "updated": t.now},
+	t.out.ClientCleared = t.project.GetString(schema.FieldClient) != ""
+	_, err := t.exec(t.tx.DB().Update(schema.Projects, dbx.Params{"org": t.dst.Id, "client": "", "updated": t.now},
 		dbx.HashExp{"id": t.project.Id}), "project")
 	return err
 }
@@ -444,12 +441,12 @@ func (t *transfer) moveProjectRecord() error {
 func (t *transfer) audit(actor *core.Record) error {
 	out := t.out
 	details := map[string]any{
-		"from": out.From, "to": out.To, "name": t.project.GetString("name"), "tasks": out.Tasks, "activities": out.Activities,
+		"from": out.From, "to": out.To, "name": t.project.GetString(schema.FieldName), "tasks": out.Tasks, "activities": out.Activities,
 		"screenshots": out.Screenshots, "app_usage": out.AppUsage, "members_dropped": out.MembersDropped,
 		"team_links_removed": out.TeamLinksRemoved,
 	}
 	audit.Log(t.tx, actor, "transfer_project_out", t.project, details) // project still carries the source org
-	moved, err := t.tx.FindRecordById(migrations.Projects, t.project.Id)
+	moved, err := t.tx.FindRecordById(schema.Projects, t.project.Id)
 	if err != nil {
 		return fmt.Errorf("find moved project %s: %w", t.project.Id, err)
 	}
@@ -493,7 +490,7 @@ type resealedBlob struct {
 // the target's, bound to the target's id; the new blob is written under the
 // target's prefix. The plaintext lives only in memory and is cleared.
 func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.Record, priv [32]byte, haveKey bool, to string, pub [32]byte) (resealedBlob, error) {
-	rc, err := store.Get(ctx, shot.GetString("storage_key"))
+	rc, err := store.Get(ctx, shot.GetString(schema.FieldStorageKey))
 	if err != nil {
 		return resealedBlob{}, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
@@ -504,12 +501,12 @@ func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.R
 	}
 	defer clear(priv[:]) // this copy; the caller clears its own
 	if !haveKey {
-		return resealedBlob{}, fmt.Errorf("screenshot %s: organization %s has no key %s", shot.Id, shot.GetString("org"), shot.GetString("key_id"))
+		return resealedBlob{}, fmt.Errorf("screenshot %s: organization %s has no key %s", shot.Id, shot.GetString(schema.FieldOrg), shot.GetString(schema.FieldKeyID))
 	}
-	from := shot.GetString("org")
+	from := shot.GetString(schema.FieldOrg)
 	md := envelope.Metadata{
-		ID: shot.GetString("client_id"), Org: from, User: shot.GetString("user"),
-		TakenAt: shot.GetDateTime("taken_at").Time(), Screen: shot.GetInt("screen"),
+		ID: shot.GetString(schema.FieldClientID), Org: from, User: shot.GetString(schema.FieldUser),
+		TakenAt: shot.GetDateTime(schema.FieldTakenAt).Time(), Screen: shot.GetInt(schema.FieldScreen),
 	}
 	plain, err := envelope.Open(priv, md, sealed)
 	if err != nil {
@@ -521,7 +518,7 @@ func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.R
 	if err != nil {
 		return resealedBlob{}, fmt.Errorf("seal screenshot %s for %s: %w", shot.Id, to, err)
 	}
-	name := shot.GetString("client_id")
+	name := shot.GetString(schema.FieldClientID)
 	if name == "" {
 		name = shot.Id
 	}
@@ -535,7 +532,7 @@ func (s *Server) reseal(ctx context.Context, store blobstore.Store, shot *core.R
 
 func publicKey(org *core.Record) ([32]byte, error) {
 	var pub [32]byte
-	b, err := base64.StdEncoding.DecodeString(org.GetString("public_key"))
+	b, err := base64.StdEncoding.DecodeString(org.GetString(schema.FieldPublicKey))
 	if err != nil || len(b) != len(pub) {
 		return pub, fmt.Errorf("public key of %s is malformed", org.Id)
 	}
@@ -546,7 +543,7 @@ func publicKey(org *core.Record) ([32]byte, error) {
 // memberSet lists everyone with a membership in org.
 func memberSet(app core.App, org string) (map[string]bool, error) {
 	var users []string
-	err := app.DB().Select("user").From(migrations.Memberships).Where(dbx.HashExp{"org": org}).Column(&users)
+	err := app.DB().Select(schema.FieldUser).From(schema.Memberships).Where(dbx.HashExp{schema.FieldOrg: org}).Column(&users)
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", org, err)
 	}
@@ -555,7 +552,7 @@ func memberSet(app core.App, org string) (map[string]bool, error) {
 
 func peopleNames(app core.App, ids []string) (string, error) {
 	var names []string
-	err := app.DB().Select("coalesce(nullif(name, ''), email)").From(migrations.Users).
+	err := app.DB().Select("coalesce(nullif(name, ''), email)").From(schema.Users).
 		Where(dbx.In("id", reply.AnySlice(ids)...)).OrderBy("name").Column(&names)
 	if err != nil {
 		return "", fmt.Errorf("names of %v: %w", ids, err)
@@ -568,8 +565,8 @@ func peopleNames(app core.App, ids []string) (string, error) {
 // collection's records.
 func transferHandled(collection string) bool {
 	switch collection {
-	case migrations.Projects, migrations.Tasks, migrations.ProjectMembers, migrations.TeamProjects,
-		migrations.Activities, migrations.Screenshots, migrations.AppUsage, migrations.TimeRequests:
+	case schema.Projects, schema.Tasks, schema.ProjectMembers, schema.TeamProjects,
+		schema.Activities, schema.Screenshots, schema.AppUsage, schema.TimeRequests:
 		return true
 	}
 	return false
@@ -579,7 +576,7 @@ func transferHandled(collection string) bool {
 // the source organization when the project leaves it: a shift, a job site
 // or a location goes on existing without the project.
 func detachedLinks() map[string]string {
-	return map[string]string{migrations.Schedules: "project", migrations.JobSites: "project", migrations.Locations: "project"}
+	return map[string]string{schema.Schedules: "project", schema.JobSites: "project", schema.Locations: "project"}
 }
 
 // detachFromProject unsets the detached links to the project and deletes
@@ -597,7 +594,7 @@ func detachFromProject(tx core.App, projectID string) error {
 			}
 		}
 	}
-	rates, err := tx.FindAllRecords(migrations.Rates, dbx.HashExp{"project": projectID})
+	rates, err := tx.FindAllRecords(schema.Rates, dbx.HashExp{schema.FieldProject: projectID})
 	if err != nil {
 		return fmt.Errorf("rates of project %s: %w", projectID, err)
 	}
@@ -620,7 +617,7 @@ func refuseOtherReferences(app core.App, projectID string) error {
 	}
 	carried := map[string]string{} // collection id -> name, of what moves
 	for _, c := range cols {
-		if transferHandled(c.Name) && c.Name != migrations.ProjectMembers && c.Name != migrations.TeamProjects {
+		if transferHandled(c.Name) && c.Name != schema.ProjectMembers && c.Name != schema.TeamProjects {
 			carried[c.Id] = c.Name
 		}
 	}
@@ -636,7 +633,7 @@ func refuseOtherReferences(app core.App, projectID string) error {
 			target := carried[rel.CollectionId]
 			var sub string
 			switch target {
-			case migrations.Projects:
+			case schema.Projects:
 				sub = "SELECT {:project}"
 			default:
 				sub = "SELECT id FROM " + target + " WHERE project = {:project}"
@@ -667,10 +664,10 @@ func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record, slotLe
 		return nil
 	}
 	users := map[string]bool{}
-	first, last := acts[0].GetDateTime("slot_start").Time(), acts[0].GetDateTime("slot_start").Time()
+	first, last := acts[0].GetDateTime(schema.FieldSlotStart).Time(), acts[0].GetDateTime(schema.FieldSlotStart).Time()
 	for _, a := range acts {
-		users[a.GetString("user")] = true
-		t := a.GetDateTime("slot_start").Time()
+		users[a.GetString(schema.FieldUser)] = true
+		t := a.GetDateTime(schema.FieldSlotStart).Time()
 		if t.Before(first) {
 			first = t
 		}
@@ -681,10 +678,10 @@ func refreshSheets(tx core.App, orgs []*core.Record, acts []*core.Record, slotLe
 	// A day either side: sheets are in each organization's own days.
 	from, to := reply.DbDate(first.AddDate(0, 0, -1)), reply.DbDate(last.AddDate(0, 0, 1))
 	for _, org := range orgs {
-		sheets, err := tx.FindAllRecords(migrations.Timesheets,
-			dbx.HashExp{"org": org.Id},
-			dbx.In("user", reply.AnySlice(reply.SortedKeys(users))...),
-			dbx.Not(dbx.HashExp{"status": migrations.TimesheetApproved}),
+		sheets, err := tx.FindAllRecords(schema.Timesheets,
+			dbx.HashExp{schema.FieldOrg: org.Id},
+			dbx.In(schema.FieldUser, reply.AnySlice(reply.SortedKeys(users))...),
+			dbx.Not(dbx.HashExp{schema.FieldStatus: schema.TimesheetApproved}),
 			dbx.NewExp("period_end >= {:from} AND period_start <= {:to}", dbx.Params{"from": from, "to": to}))
 		if err != nil {
 			return fmt.Errorf("timesheets of %s: %w", org.Id, err)

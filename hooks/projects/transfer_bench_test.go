@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // BenchmarkTransfer moves a project holding 50 slots and 500 screenshots of
@@ -23,7 +23,7 @@ func BenchmarkTransfer(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		p := hookstest.NewPipeline(b, "local", nil)
-		hookstest.PlantRecord(b, p.App, migrations.Projects, projX, map[string]any{"org": tt.Acme, "name": "X"})
+		hookstest.PlantRecord(b, p.App, schema.Projects, projX, map[string]any{"org": tt.Acme, "name": "X"})
 		img := make([]byte, size)
 		rand.Read(img)
 		s := &tt.Seeder{App: p.App}
@@ -31,7 +31,7 @@ func BenchmarkTransfer(b *testing.B) {
 		for i := range slots {
 			slot := start.Add(time.Duration(i) * 10 * time.Minute)
 			act := fmt.Sprintf("benchact%07d", i)
-			s.Create(migrations.Activities, act, map[string]any{
+			s.Create(schema.Activities, act, map[string]any{
 				"org": tt.Acme, "project": projX, "user": tt.Walt, "slot_start": slot, "tracked_seconds": 600, "source": "tracked",
 			})
 			for j := range perSlot {
@@ -42,7 +42,7 @@ func BenchmarkTransfer(b *testing.B) {
 				if err := p.Store.Put(context.Background(), key, bytes.NewReader(env), int64(len(env))); err != nil {
 					b.Fatal(err)
 				}
-				s.Create(migrations.Screenshots, id, map[string]any{
+				s.Create(schema.Screenshots, id, map[string]any{
 					"org": tt.Acme, "project": projX, "user": tt.Walt, "activity": act, "taken_at": md.TakenAt,
 					"width": 640, "height": 400, "size": len(env), "sha256": fmt.Sprintf("%064d", 0),
 					"key_id": envelope.KeyID(tt.OrgPublicKey(b, p.App, tt.Acme)), "storage_key": key, "client_id": id,

@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the project the transfer tests move from Acme to Initech.
@@ -31,11 +31,11 @@ const (
 // slot with an encrypted screenshot uploaded through the agent's protocol.
 func plantProjectX(t testing.TB, p hookstest.Pipeline) (hookstest.Shot, time.Time) {
 	t.Helper()
-	hookstest.PlantRecord(t, p.App, migrations.Projects, projX, map[string]any{"org": tt.Acme, "name": "X", "client": tt.Cli})
-	hookstest.PlantRecord(t, p.App, migrations.Tasks, taskX, map[string]any{"org": tt.Acme, "project": projX, "title": "x", "assignees": []string{tt.Walt, tt.Nia}})
-	hookstest.PlantRecord(t, p.App, migrations.ProjectMembers, pmWaltX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Walt, "role": "user"})
-	hookstest.PlantRecord(t, p.App, migrations.ProjectMembers, pmNiaX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Nia, "role": "user"})
-	hookstest.PlantRecord(t, p.App, migrations.TeamProjects, linkX, map[string]any{"org": tt.Acme, "team": tt.TeamT, "project": projX})
+	hookstest.PlantRecord(t, p.App, schema.Projects, projX, map[string]any{"org": tt.Acme, "name": "X", "client": tt.Cli})
+	hookstest.PlantRecord(t, p.App, schema.Tasks, taskX, map[string]any{"org": tt.Acme, "project": projX, "title": "x", "assignees": []string{tt.Walt, tt.Nia}})
+	hookstest.PlantRecord(t, p.App, schema.ProjectMembers, pmWaltX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Walt, "role": "user"})
+	hookstest.PlantRecord(t, p.App, schema.ProjectMembers, pmNiaX, map[string]any{"org": tt.Acme, "project": projX, "user": tt.Nia, "role": "user"})
+	hookstest.PlantRecord(t, p.App, schema.TeamProjects, linkX, map[string]any{"org": tt.Acme, "team": tt.TeamT, "project": projX})
 	start := hookstest.Slot()
 	act := p.Track(t, tt.Walt, projX, start)
 	return p.Capture(t, tt.Walt, act, start, 7), start
@@ -64,18 +64,18 @@ func TestTransferProject(t *testing.T) {
 	// Walt's submitted week in Acme counts the slot until it moves.
 	start := hookstest.Slot()
 	day := start.UTC().Truncate(24 * time.Hour)
-	hookstest.PlantRecord(t, p.App, migrations.Timesheets, "tshwaltsub00001", map[string]any{
-		"org": tt.Acme, "user": tt.Walt, "status": migrations.TimesheetSubmitted, "tracked_seconds": 600,
+	hookstest.PlantRecord(t, p.App, schema.Timesheets, "tshwaltsub00001", map[string]any{
+		"org": tt.Acme, "user": tt.Walt, "status": schema.TimesheetSubmitted, "tracked_seconds": 600,
 		"period_start": day, "period_end": day.AddDate(0, 0, 6),
 	})
 	hookstest.
 
 		// Walt's shift on the project stays in Acme without it; his project
 		// rate is Acme's price for the project and goes.
-		PlantRecord(t, p.App, migrations.Schedules, "shfwaltx0000001", map[string]any{
+		PlantRecord(t, p.App, schema.Schedules, "shfwaltx0000001", map[string]any{
 			"org": tt.Acme, "user": tt.Walt, "project": projX, "start": start, "end": start.Add(8 * time.Hour), "min_hours": 1,
 		})
-	hookstest.PlantRecord(t, p.App, migrations.Rates, "ratwaltx0000001", map[string]any{
+	hookstest.PlantRecord(t, p.App, schema.Rates, "ratwaltx0000001", map[string]any{
 		"org": tt.Acme, "user": tt.Walt, "project": projX, "pay_rate_cents": 2000, "bill_rate_cents": 5000, "currency": "USD",
 	})
 
@@ -83,14 +83,14 @@ func TestTransferProject(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("transfer: %d %s", status, body)
 	}
-	if shift, err := p.App.FindRecordById(migrations.Schedules, "shfwaltx0000001"); err != nil ||
+	if shift, err := p.App.FindRecordById(schema.Schedules, "shfwaltx0000001"); err != nil ||
 		shift.GetString("org") != tt.Acme || shift.GetString("project") != "" {
 		t.Errorf("Walt's shift after the transfer: %v %v", shift, err)
 	}
-	if hookstest.Exists(p.App, migrations.Rates, "ratwaltx0000001") {
+	if hookstest.Exists(p.App, schema.Rates, "ratwaltx0000001") {
 		t.Error("Acme's rate for the moved project survived")
 	}
-	if sheet, err := p.App.FindRecordById(migrations.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
+	if sheet, err := p.App.FindRecordById(schema.Timesheets, "tshwaltsub00001"); err != nil || sheet.GetInt("tracked_seconds") != 0 {
 		t.Errorf("the source's submitted timesheet still counts the moved time: %v %v", sheet.Get("tracked_seconds"), err)
 	}
 	var out api.Transferred
@@ -105,32 +105,32 @@ func TestTransferProject(t *testing.T) {
 		t.Fatalf("answer:\n got %s\nwant %s", hookstest.MustJSON(t, out), hookstest.MustJSON(t, want))
 	}
 
-	for _, c := range []string{migrations.Activities, migrations.Screenshots, migrations.AppUsage} {
+	for _, c := range []string{schema.Activities, schema.Screenshots, schema.AppUsage} {
 		rs, err := p.App.FindAllRecords(c, dbx.HashExp{"project": projX})
 		if err != nil || len(rs) != 1 || rs[0].GetString("org") != tt.Initech {
 			t.Errorf("%s not moved: %v %v", c, err, rs)
 		}
 	}
-	if orgOf(t, p.App, migrations.Projects, projX) != tt.Initech || orgOf(t, p.App, migrations.Tasks, taskX) != tt.Initech ||
-		orgOf(t, p.App, migrations.ProjectMembers, pmWaltX) != tt.Initech {
+	if orgOf(t, p.App, schema.Projects, projX) != tt.Initech || orgOf(t, p.App, schema.Tasks, taskX) != tt.Initech ||
+		orgOf(t, p.App, schema.ProjectMembers, pmWaltX) != tt.Initech {
 		t.Error("project, task or kept member not moved")
 	}
-	if hookstest.Exists(p.App, migrations.ProjectMembers, pmNiaX) || hookstest.Exists(p.App, migrations.TeamProjects, linkX) {
+	if hookstest.Exists(p.App, schema.ProjectMembers, pmNiaX) || hookstest.Exists(p.App, schema.TeamProjects, linkX) {
 		t.Error("Nia (not in Initech) or the link to Acme's team survived")
 	}
-	task, _ := p.App.FindRecordById(migrations.Tasks, taskX)
+	task, _ := p.App.FindRecordById(schema.Tasks, taskX)
 	if got := task.GetStringSlice("assignees"); len(got) != 1 || got[0] != tt.Walt {
 		t.Errorf("assignees %v, want only Walt", got)
 	}
-	proj, _ := p.App.FindRecordById(migrations.Projects, projX)
+	proj, _ := p.App.FindRecordById(schema.Projects, projX)
 	if proj.GetString("client") != "" {
 		t.Error("Acme's client still set on the project")
 	}
 
 	// Re-sealed for Initech: the old blob is gone, the new one opens only
 	// with Initech's key and shows the same picture to Initech's owner.
-	moved, _ := p.App.FindRecordById(migrations.Screenshots, s.Id)
-	initech, _ := p.App.FindRecordById(migrations.Organizations, tt.Initech)
+	moved, _ := p.App.FindRecordById(schema.Screenshots, s.Id)
+	initech, _ := p.App.FindRecordById(schema.Organizations, tt.Initech)
 	if moved.GetString("key_id") != initech.GetString("key_id") || moved.GetString("storage_key") == s.Key {
 		t.Fatalf("screenshot not re-sealed: key %s, blob %s", moved.GetString("key_id"), moved.GetString("storage_key"))
 	}
@@ -152,7 +152,7 @@ func TestTransferProject(t *testing.T) {
 	}
 
 	for _, org := range []string{tt.Acme, tt.Initech} {
-		n, err := p.App.CountRecords(migrations.AuditLog, dbx.HashExp{"org": org, "target_id": projX})
+		n, err := p.App.CountRecords(schema.AuditLog, dbx.HashExp{"org": org, "target_id": projX})
 		if err != nil || n != 1 {
 			t.Errorf("audit entries in %s: %d %v", org, n, err)
 		}
@@ -163,8 +163,8 @@ func TestTransferProject(t *testing.T) {
 func snapshot(t testing.TB, p hookstest.Pipeline, s hookstest.Shot) string {
 	t.Helper()
 	var b strings.Builder
-	for _, c := range []string{migrations.Projects, migrations.Tasks, migrations.ProjectMembers, migrations.TeamProjects,
-		migrations.Activities, migrations.Screenshots, migrations.AppUsage} {
+	for _, c := range []string{schema.Projects, schema.Tasks, schema.ProjectMembers, schema.TeamProjects,
+		schema.Activities, schema.Screenshots, schema.AppUsage} {
 		var rows []dbx.NullStringMap
 		if err := p.App.DB().Select("*").From(c).OrderBy("id").All(&rows); err != nil {
 			t.Fatal(err)
@@ -199,18 +199,18 @@ func TestTransferRefused(t *testing.T) {
 		{name: "approved time", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeApprovedTime,
 			before: func(t testing.TB, p hookstest.Pipeline, start time.Time) {
 				day := start.UTC().Truncate(24 * time.Hour)
-				hookstest.PlantRecord(t, p.App, migrations.Timesheets, "tshwaltx0000001", map[string]any{
-					"org": tt.Acme, "user": tt.Walt, "status": migrations.TimesheetApproved,
+				hookstest.PlantRecord(t, p.App, schema.Timesheets, "tshwaltx0000001", map[string]any{
+					"org": tt.Acme, "user": tt.Walt, "status": schema.TimesheetApproved,
 					"period_start": day, "period_end": day.AddDate(0, 0, 6),
 				})
 			}},
 		{name: "name taken in the target", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeNameTaken,
 			before: func(t testing.TB, p hookstest.Pipeline, _ time.Time) {
-				hookstest.PlantRecord(t, p.App, migrations.Projects, "prjinitechx0001", map[string]any{"org": tt.Initech, "name": "X"})
+				hookstest.PlantRecord(t, p.App, schema.Projects, "prjinitechx0001", map[string]any{"org": tt.Initech, "name": "X"})
 			}},
 		{name: "referenced by another module", user: tt.Alice, project: projX, to: tt.Initech, status: 409, code: api.CodeProjectInUse,
 			before: func(t testing.TB, p hookstest.Pipeline, _ time.Time) {
-				projects, _ := p.App.FindCollectionByNameOrId(migrations.Projects)
+				projects, _ := p.App.FindCollectionByNameOrId(schema.Projects)
 				c := core.NewBaseCollection("module_refs") // any collection pointing at the project
 				c.Fields.Add(&core.RelationField{Name: "projects", CollectionId: projects.Id, MaxSelect: 10})
 				if err := p.App.Save(c); err != nil {
@@ -259,10 +259,10 @@ func TestTransferDropsSweptScreenshots(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.ScreenshotsGone != 1 || out.Screenshots != 0 || out.Activities != 1 || hookstest.Exists(p.App, migrations.Screenshots, shot) {
-		t.Fatalf("answer %s; screenshot record left: %v", body, hookstest.Exists(p.App, migrations.Screenshots, shot))
+	if out.ScreenshotsGone != 1 || out.Screenshots != 0 || out.Activities != 1 || hookstest.Exists(p.App, schema.Screenshots, shot) {
+		t.Fatalf("answer %s; screenshot record left: %v", body, hookstest.Exists(p.App, schema.Screenshots, shot))
 	}
-	if orgOf(t, p.App, migrations.Activities, tt.DataID("act", tt.Walt, tt.ProjB)) != tt.Initech {
+	if orgOf(t, p.App, schema.Activities, tt.DataID("act", tt.Walt, tt.ProjB)) != tt.Initech {
 		t.Fatal("Walt's time in B didn't move")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/hooks/api"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // LimitBody caps the body of a request to a Tock route: a declared length
@@ -88,8 +89,8 @@ func FieldTooLong(field string, max int, unit string) error {
 func CheckEmailLengths(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	for _, f := range e.Record.Collection().Fields {
-		if _, ok := f.(*core.EmailField); ok && utf8.RuneCountInString(e.Record.GetString(f.GetName())) > api.MaxEmailLen {
-			errs[f.GetName()] = validation.NewError("validation_max_length", fmt.Sprintf("Must be at most %d characters.", api.MaxEmailLen))
+		if _, ok := f.(*core.EmailField); ok && utf8.RuneCountInString(e.Record.GetString(f.GetName())) > schema.MaxEmailLen {
+			errs[f.GetName()] = validation.NewError("validation_max_length", fmt.Sprintf("Must be at most %d characters.", schema.MaxEmailLen))
 		}
 	}
 	if len(errs) > 0 {

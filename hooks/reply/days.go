@@ -4,12 +4,14 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // OrgLocation is the organization's time zone; UTC when it doesn't resolve.
 func OrgLocation(org *core.Record) *time.Location {
-	loc, err := time.LoadLocation(org.GetString("timezone"))
-	if err != nil || org.GetString("timezone") == "" {
+	loc, err := time.LoadLocation(org.GetString(schema.FieldTimezone))
+	if err != nil || org.GetString(schema.FieldTimezone) == "" {
 		return time.UTC
 	}
 	return loc

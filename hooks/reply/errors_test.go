@@ -20,7 +20,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // apiAnswer is PocketBase's JSON error body.
@@ -74,7 +74,7 @@ func TestStoreFailureIsTheServers(t *testing.T) {
 			if a := decodeAnswer(t, header, body); strings.Contains(a.Message, "blobstore") || strings.Contains(body, notADir) {
 				t.Errorf("the answer leaks the cause: %s", body)
 			}
-			if n := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID}); n != 0 {
+			if n := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": meta.ClientID}); n != 0 {
 				t.Error("a record was stored")
 			}
 		})
@@ -88,11 +88,11 @@ func TestDatabaseFailureIsTheServers(t *testing.T) {
 	cases := []struct {
 		name, drop, method, url, body string
 	}{
-		{"agent's activity upload", migrations.AppUsage, http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(ingest.Activity{
+		{"agent's activity upload", schema.AppUsage, http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(ingest.Activity{
 			ClientID: "act-db-down-1", Org: tt.Acme, Project: tt.AcmeWeb, SlotStart: hookstest.Slot(), TrackedSeconds: 60,
 			Apps: []ingest.AppSeconds{{App: "editor", Seconds: 60}},
 		})},
-		{"organization creation (key pair saved by a model hook)", migrations.OrgKeys, http.MethodPost,
+		{"organization creation (key pair saved by a model hook)", schema.OrgKeys, http.MethodPost,
 			"/api/collections/organizations/records", `{"name":"Initech"}`},
 	}
 	for _, c := range cases {

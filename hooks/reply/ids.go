@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -33,7 +33,7 @@ func AnySlice(ids []string) []any {
 func IsSuperuser(auth *core.Record) bool { return auth != nil && auth.IsSuperuser() }
 
 func IsPerson(auth *core.Record) bool {
-	return auth != nil && auth.Collection().Name == migrations.Users
+	return auth != nil && auth.Collection().Name == schema.Users
 }
 
 func NotFound() error { return router.NewNotFoundError("", nil) }
@@ -91,5 +91,5 @@ func NameOf(app core.App, collection, id string) string {
 	if err != nil {
 		return ""
 	}
-	return r.GetString("name")
+	return r.GetString(schema.FieldName)
 }

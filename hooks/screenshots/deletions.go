@@ -7,25 +7,25 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/audit"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // registerDeletions removes a screenshot's blob once its record is gone and
 // records every deletion of screenshots and time in the audit log.
 func (s *Server) registerDeletions(app core.App) {
-	app.OnRecordAfterDeleteSuccess(migrations.Screenshots).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterDeleteSuccess(schema.Screenshots).BindFunc(func(e *core.RecordEvent) error {
 		// The record goes first: a crash here leaves an orphan blob, which
 		// the sweep removes, never a screenshot that points at nothing.
-		s.deleteBlob(context.Background(), e.App, e.Record.GetString("storage_key"))
+		s.deleteBlob(context.Background(), e.App, schema.Screenshot{Record: e.Record}.StorageKey())
 		return e.Next()
 	})
-	for _, name := range []string{migrations.Screenshots, migrations.Activities} {
+	for _, name := range []string{schema.Screenshots, schema.Activities} {
 		app.OnRecordDeleteRequest(name).BindFunc(func(e *core.RecordRequestEvent) error {
 			if err := e.Next(); err != nil {
 				return err
 			}
 			action := "delete_" + name
-			if e.Collection.Name == migrations.Activities {
+			if e.Collection.Name == schema.Activities {
 				action = "delete_time_block"
 			}
 			audit.Log(e.App, e.Auth, action, e.Record, nil)

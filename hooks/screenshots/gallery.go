@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -33,7 +33,7 @@ import (
 func (s *Server) registerGallery(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.GalleryRoute, func(re *core.RequestEvent) error { return gallery(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
+			Bind(apis.RequireAuth(schema.Users))
 		return e.Next()
 	})
 }
@@ -140,17 +140,17 @@ func (g galleryDay) everyone() ([]api.GalleryMember, error) {
 // first screenshot through the index on the screenshot's slot, so a day of a
 // hundred members reads one screenshot a slot, not all of the day's.
 func (g galleryDay) firsts() ([]api.GallerySlot, error) {
-	visibleSlot, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Activities)
+	visibleSlot, err := g.z.VisibleWhere(g.app, g.a, g.org, schema.Activities)
 	if err != nil {
 		return nil, err
 	}
-	visibleShot, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Screenshots)
+	visibleShot, err := g.z.VisibleWhere(g.app, g.a, g.org, schema.Screenshots)
 	if err != nil {
 		return nil, err
 	}
 	// The subquery names its table screenshots, as visibleShot does; the
 	// outer query's screenshot is s.
-	first := g.app.DB().Select("rowid").From(migrations.Screenshots).
+	first := g.app.DB().Select("rowid").From(schema.Screenshots).
 		Where(dbx.NewExp("[[activity]] = [[activities.id]]")).AndWhere(visibleShot).
 		OrderBy("taken_at", "screen").Limit(1).Build()
 	var rows []struct {
@@ -167,8 +167,8 @@ func (g galleryDay) firsts() ([]api.GallerySlot, error) {
 	err = g.app.DB().Select(slotColumns("activities.")...).
 		AndSelect("s.id AS shot_id", "s.taken_at AS shot_taken_at", "s.user AS shot_user", "s.project AS shot_project",
 			"s.screen", "s.width", "s.height", "s.blurred").
-		From(migrations.Activities).
-		LeftJoin(migrations.Screenshots+" s", dbx.NewExp("s.rowid = ("+first.SQL()+")", first.Params())).
+		From(schema.Activities).
+		LeftJoin(schema.Screenshots+" s", dbx.NewExp("s.rowid = ("+first.SQL()+")", first.Params())).
 		Where(dbx.HashExp{"activities.org": g.org}).
 		AndWhere(dbx.NewExp("activities.slot_start >= {:from} AND activities.slot_start < {:until}", dbx.Params{"from": g.from, "until": g.until})).
 		AndWhere(visibleSlot).
@@ -227,13 +227,13 @@ func sortSlots(slots []api.GallerySlot) {
 // slots are the day's activities the requester may see, by start then
 // project, narrowed by where (nil: everyone's).
 func (g galleryDay) slots(where dbx.Expression) ([]api.GallerySlot, error) {
-	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Activities)
+	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, schema.Activities)
 	if err != nil {
 		return nil, err
 	}
 	var rows []slotRow
 	err = g.app.DB().Select(slotColumns("")...).
-		From(migrations.Activities).
+		From(schema.Activities).
 		Where(dbx.HashExp{"org": g.org}).
 		AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:until}", dbx.Params{"from": g.from, "until": g.until})).
 		AndWhere(where).AndWhere(visible).
@@ -252,7 +252,7 @@ func (g galleryDay) slots(where dbx.Expression) ([]api.GallerySlot, error) {
 // shots are the day's screenshots the requester may see, by time taken,
 // narrowed by where.
 func (g galleryDay) shots(where dbx.Expression) ([]api.GalleryShot, error) {
-	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.Screenshots)
+	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, schema.Screenshots)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (g galleryDay) shots(where dbx.Expression) ([]api.GalleryShot, error) {
 		Blurred  bool   `db:"blurred"`
 	}
 	err = g.app.DB().Select("id", "user", "project", "activity", "taken_at", "screen", "width", "height", "blurred").
-		From(migrations.Screenshots).
+		From(schema.Screenshots).
 		Where(dbx.HashExp{"org": g.org}).
 		AndWhere(dbx.NewExp("taken_at >= {:from} AND taken_at < {:until}", dbx.Params{"from": g.from, "until": g.until})).
 		AndWhere(where).AndWhere(visible).
@@ -296,7 +296,7 @@ type slotApp struct {
 // apps are the apps of the slots (ids) the requester may see, most seconds
 // first; a URL only where "View URLs" allows it, as the records list hides it.
 func (g galleryDay) apps(ids []any) ([]slotApp, error) {
-	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, migrations.AppUsage)
+	visible, err := g.z.VisibleWhere(g.app, g.a, g.org, schema.AppUsage)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (g galleryDay) apps(ids []any) ([]slotApp, error) {
 		Seconds  int    `db:"seconds"`
 	}
 	err = g.app.DB().Select("activity", "user", "project", "app", "title", "url", "seconds").
-		From(migrations.AppUsage).
+		From(schema.AppUsage).
 		Where(dbx.In("activity", ids...)).
 		AndWhere(visible).
 		All(&rows)
@@ -320,7 +320,7 @@ func (g galleryDay) apps(ids []any) ([]slotApp, error) {
 	out := make([]slotApp, len(rows))
 	for i, r := range rows {
 		// app_usage names its owner and project in user and project (migrations/access.go).
-		if !g.z.FieldShown(g.a, migrations.AppUsage, "url", perms.Target{OwnerID: r.User, ProjectID: r.Project}) {
+		if !g.z.FieldShown(g.a, schema.AppUsage, "url", perms.Target{OwnerID: r.User, ProjectID: r.Project}) {
 			r.URL = ""
 		}
 		out[i] = slotApp{GalleryApp: api.GalleryApp{App: r.App, Title: r.Title, URL: r.URL, Seconds: r.Seconds}, activity: r.Activity}

@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // The matrix seed gives everyone who tracks one slot of project A at 09:00
@@ -217,9 +217,9 @@ func TestGalleryShowsWhatTheListsShow(t *testing.T) {
 					gotApps = append(gotApps, sl.ID+" "+ap.App+" "+ap.URL)
 				}
 			}
-			acts := listed(t, h, token, migrations.Activities, `slot_start `+fmt.Sprintf(day, "slot_start")+narrow)
+			acts := listed(t, h, token, schema.Activities, `slot_start `+fmt.Sprintf(day, "slot_start")+narrow)
 			wantSlots := ids(acts)
-			shots := listed(t, h, token, migrations.Screenshots, `taken_at `+fmt.Sprintf(day, "taken_at")+narrow)
+			shots := listed(t, h, token, schema.Screenshots, `taken_at `+fmt.Sprintf(day, "taken_at")+narrow)
 			var wantShots, wantApps []string
 			for _, sh := range shots {
 				if slices.Contains(wantSlots, sh["activity"].(string)) {
@@ -227,7 +227,7 @@ func TestGalleryShowsWhatTheListsShow(t *testing.T) {
 				}
 			}
 			if user != api.GalleryAll {
-				for _, ap := range listed(t, h, token, migrations.AppUsage, `user != ""`+narrow) {
+				for _, ap := range listed(t, h, token, schema.AppUsage, `user != ""`+narrow) {
 					if slices.Contains(wantSlots, ap["activity"].(string)) {
 						u, _ := ap["url"].(string)
 						wantApps = append(wantApps, fmt.Sprintf("%s %s %s", ap["activity"], ap["app"], u))

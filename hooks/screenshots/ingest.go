@@ -18,7 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // registerScreenshotIngest binds the agent's screenshot upload, whose
@@ -63,20 +63,20 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 	}
 	// A repeat of an upload already stored answers with the stored record.
 	if found.repeat {
-		existing, err := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID)
+		existing, err := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID)
 		if err != nil {
 			return fmt.Errorf("find screenshot %s: %w", in.ClientID, err)
 		}
-		if existing.GetString("user") != e.Auth.Id {
+		if (schema.Screenshot{Record: existing}).User() != e.Auth.Id {
 			return reply.BadRequest("client_id already names another screenshot.")
 		}
 		return e.JSON(http.StatusOK, existing)
 	}
-	act := found.act
-	if act == nil || act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org {
+	slot := schema.Activity{Record: found.act}
+	if found.act == nil || slot.User() != e.Auth.Id || slot.Org() != in.Org {
 		return reply.BadRequest("Upload the screenshot's activity first.")
 	}
-	slotStart := act.GetDateTime("slot_start").Time()
+	slotStart := slot.SlotStart()
 	slotEnd := slotStart.Add(time.Duration(s.cfg.SlotSeconds) * time.Second)
 	switch {
 	case in.TakenAt.Before(slotStart) || !in.TakenAt.Before(slotEnd):
@@ -88,7 +88,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return reply.BadRequest("taken_at must have millisecond precision.")
 	case in.Screen < 0 || in.Screen > 15 || in.Width < 1 || in.Height < 1 || in.Width > 65535 || in.Height > 65535:
 		return reply.BadRequest("screen must be 0-15 and width and height 1-65535.")
-	case !gate.MayTrackTo(a, act.GetString("project")):
+	case !gate.MayTrackTo(a, slot.Project()):
 		return router.NewForbiddenError("You can't track time to this project.", nil)
 	}
 
@@ -111,27 +111,27 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return fmt.Errorf("store screenshot %s: %w", in.ClientID, err)
 	}
 
-	c, err := e.App.FindCachedCollectionByNameOrId(migrations.Screenshots)
+	c, err := e.App.FindCachedCollectionByNameOrId(schema.Screenshots)
 	if err != nil {
 		return err
 	}
 	shot := core.NewRecord(c)
 	for k, v := range map[string]any{
-		"org": in.Org, "project": act.GetString("project"), "task": act.GetString("task"), "user": e.Auth.Id,
-		"activity": act.Id, "taken_at": in.TakenAt.UTC(), "screen": in.Screen, "width": in.Width,
-		"height": in.Height, "blurred": in.Blurred, "size": len(sealed), "sha256": hex.EncodeToString(up.sum[:]),
-		"key_id": header.KeyID, "storage_key": key, "client_id": in.ClientID,
+		schema.FieldOrg: in.Org, schema.FieldProject: slot.Project(), schema.FieldTask: slot.Task(), schema.FieldUser: e.Auth.Id,
+		schema.FieldActivity: found.act.Id, schema.FieldTakenAt: in.TakenAt.UTC(), schema.FieldScreen: in.Screen, schema.FieldWidth: in.Width,
+		schema.FieldHeight: in.Height, schema.FieldBlurred: in.Blurred, schema.FieldSize: len(sealed), schema.FieldSHA256: hex.EncodeToString(up.sum[:]),
+		schema.FieldKeyID: header.KeyID, schema.FieldStorageKey: key, schema.FieldClientID: in.ClientID,
 	} {
 		shot.Set(k, v)
 	}
 	// The route has read the activity and found the uploader an active
 	// member of in.Org: the integrity checks compare against those.
-	ctx := gate.WithChecked(context.Background(), gate.Checked{Record: shot, Org: in.Org, Targets: map[string]*core.Record{"activity": act}, Members: map[string]bool{e.Auth.Id: true}})
+	ctx := gate.WithChecked(context.Background(), gate.Checked{Record: shot, Org: in.Org, Targets: map[string]*core.Record{"activity": found.act}, Members: map[string]bool{e.Auth.Id: true}})
 	if err := e.App.SaveWithContext(ctx, shot); err != nil {
 		// A concurrent repeat of this upload won: its record points at the
 		// same blob, which must stay. Anything else leaves nothing behind.
-		if existing, findErr := reply.FindByClientID(e.App, migrations.Screenshots, in.ClientID); findErr == nil &&
-			existing.GetString("storage_key") == key {
+		if existing, findErr := reply.FindByClientID(e.App, schema.Screenshots, in.ClientID); findErr == nil &&
+			(schema.Screenshot{Record: existing}).StorageKey() == key {
 			return e.JSON(http.StatusOK, existing)
 		}
 		if delErr := store.Delete(e.Request.Context(), key); delErr != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // uploadLookup is what a screenshot upload reads before it stores anything:
@@ -38,10 +38,10 @@ type lookupRow struct {
 func lookupUpload(app core.App, shotID, actID string) (uploadLookup, error) {
 	var row lookupRow
 	err := app.DB().NewQuery(`SELECT
-			EXISTS(SELECT 1 FROM {{` + migrations.Screenshots + `}} WHERE [[client_id]] = {:shot} AND [[client_id]] != '') AS [[repeat]],
+			EXISTS(SELECT 1 FROM {{` + schema.Screenshots + `}} WHERE [[client_id]] = {:shot} AND [[client_id]] != '') AS [[repeat]],
 			a.[[id]] AS [[id]], a.[[user]] AS [[user]], a.[[org]] AS [[org]], a.[[project]] AS [[project]],
 			a.[[task]] AS [[task]], a.[[slot_start]] AS [[slot_start]]
-		FROM (SELECT 1) LEFT JOIN {{` + migrations.Activities + `}} a ON a.[[client_id]] = {:act} AND a.[[client_id]] != ''
+		FROM (SELECT 1) LEFT JOIN {{` + schema.Activities + `}} a ON a.[[client_id]] = {:act} AND a.[[client_id]] != ''
 		LIMIT 1`).Bind(dbx.Params{"shot": shotID, "act": actID}).One(&row)
 	if err != nil {
 		return uploadLookup{}, fmt.Errorf("look up screenshot %s and activity %s: %w", shotID, actID, err)
@@ -50,7 +50,7 @@ func lookupUpload(app core.App, shotID, actID string) (uploadLookup, error) {
 	if !row.ID.Valid {
 		return out, nil
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.Activities)
+	c, err := app.FindCachedCollectionByNameOrId(schema.Activities)
 	if err != nil {
 		return out, fmt.Errorf("activities collection: %w", err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // part is one part of a hand-built multipart upload.
@@ -83,7 +83,7 @@ func TestScreenshotUploadParts(t *testing.T) {
 			if status != tc.want {
 				t.Fatalf("status %d, want %d: %s", status, tc.want, body)
 			}
-			n := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": tc.id})
+			n := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": tc.id})
 			if after := p.BlobCount(t); (n == 1) != tc.saved || (after > before) != tc.saved {
 				t.Fatalf("saved %d records, blobs %d -> %d; want saved=%v", n, before, after, tc.saved)
 			}
@@ -121,7 +121,7 @@ func TestRemovedKeyStopsVerifying(t *testing.T) {
 	if status := upload(3, oldKey); status != http.StatusOK {
 		t.Fatalf("an envelope for the older key: %d, want 200", status)
 	}
-	old, err := p.App.FindFirstRecordByData(migrations.OrgKeys, "key_id", envelope.KeyID(oldKey))
+	old, err := p.App.FindFirstRecordByData(schema.OrgKeys, "key_id", envelope.KeyID(oldKey))
 	if err != nil {
 		t.Fatal(err)
 	}

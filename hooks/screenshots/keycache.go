@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/envelope"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // keyCacheTTL is how long an unwrapped key pair stays in memory after it was
@@ -100,12 +100,12 @@ func (c *keyCache) forget(org string) {
 // organization), once the change is committed.
 func (c *keyCache) watch(app core.App) {
 	forget := func(e *core.RecordEvent) error {
-		c.forget(e.Record.GetString("org"))
+		c.forget(e.Record.GetString(schema.FieldOrg))
 		return e.Next()
 	}
-	app.OnRecordAfterCreateSuccess(migrations.OrgKeys).BindFunc(forget)
-	app.OnRecordAfterUpdateSuccess(migrations.OrgKeys).BindFunc(forget)
-	app.OnRecordAfterDeleteSuccess(migrations.OrgKeys).BindFunc(forget)
+	app.OnRecordAfterCreateSuccess(schema.OrgKeys).BindFunc(forget)
+	app.OnRecordAfterUpdateSuccess(schema.OrgKeys).BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess(schema.OrgKeys).BindFunc(forget)
 }
 
 // keyPair returns org's key pair keyID, from the cache when it is there.

@@ -14,12 +14,12 @@ import (
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerKeys(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Organizations).BindFunc(s.keyNewOrganization)
+	app.OnRecordCreate(schema.Organizations).BindFunc(s.keyNewOrganization)
 	s.keys.watch(app)
 	app.OnBackupCreate().BindFunc(func(e *core.BackupEvent) error {
 		// The key normally lives outside the data directory; should an
@@ -62,9 +62,9 @@ func (s *Server) keyNewOrganization(e *core.RecordEvent) error {
 // newKeyPair generates a key pair for org, makes it org's current key and
 // returns the unsaved org_keys record that keeps its wrapped private half.
 func (s *Server) newKeyPair(app core.App, org *core.Record) (*core.Record, error) {
-	keys, err := app.FindCachedCollectionByNameOrId(migrations.OrgKeys)
+	keys, err := app.FindCachedCollectionByNameOrId(schema.OrgKeys)
 	if err != nil {
-		return nil, fmt.Errorf("find %s: %w", migrations.OrgKeys, err)
+		return nil, fmt.Errorf("find %s: %w", schema.OrgKeys, err)
 	}
 	master, err := s.master()
 	if err != nil {
@@ -81,12 +81,12 @@ func (s *Server) newKeyPair(app core.App, org *core.Record) (*core.Record, error
 		return nil, fmt.Errorf("wrap key of %s: %w", org.Id, err)
 	}
 	r := core.NewRecord(keys)
-	r.Set("org", org.Id)
-	r.Set("key_id", keyID)
-	r.Set("public_key", base64.StdEncoding.EncodeToString(kp.Public[:]))
+	r.Set(schema.FieldOrg, org.Id)
+	r.Set(schema.FieldKeyID, keyID)
+	r.Set(schema.FieldPublicKey, base64.StdEncoding.EncodeToString(kp.Public[:]))
 	r.Set("wrapped_private_key", base64.StdEncoding.EncodeToString(wrapped))
-	org.Set("key_id", keyID)
-	org.Set("public_key", base64.StdEncoding.EncodeToString(kp.Public[:]))
+	org.Set(schema.FieldKeyID, keyID)
+	org.Set(schema.FieldPublicKey, base64.StdEncoding.EncodeToString(kp.Public[:]))
 	return r, nil
 }
 
@@ -97,7 +97,7 @@ func keyLabel(org, keyID string) string { return "org:" + org + ":key:" + keyID 
 // privateKey unwraps org's private key keyID; the caller clears it after use.
 func (s *Server) privateKey(app core.App, org, keyID string) ([32]byte, error) {
 	var priv [32]byte
-	r, err := app.FindFirstRecordByFilter(migrations.OrgKeys, "org = {:org} && key_id = {:kid}",
+	r, err := app.FindFirstRecordByFilter(schema.OrgKeys, "org = {:org} && key_id = {:kid}",
 		dbx.Params{"org": org, "kid": keyID})
 	if err != nil {
 		return priv, fmt.Errorf("key %s of %s: %w", keyID, org, err)
@@ -136,7 +136,7 @@ func (s *Server) rotateKey(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	var org *core.Record
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		org, err = txApp.FindRecordById(migrations.Organizations, orgID)
+		org, err = txApp.FindRecordById(schema.Organizations, orgID)
 		if err != nil {
 			return fmt.Errorf("find organization %s: %w", orgID, err)
 		}
@@ -152,5 +152,5 @@ func (s *Server) rotateKey(e *core.RequestEvent, z *gate.Authorizer) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]string{"key_id": org.GetString("key_id"), "public_key": org.GetString("public_key")})
+	return e.JSON(http.StatusOK, map[string]string{"key_id": org.GetString(schema.FieldKeyID), "public_key": org.GetString(schema.FieldPublicKey)})
 }

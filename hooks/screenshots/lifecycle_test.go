@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestScreenshotDeletionRules(t *testing.T) {
@@ -32,28 +32,28 @@ func TestScreenshotDeletionRules(t *testing.T) {
 			sibling := p.Capture(t, tt.Carol, act, start, 11)
 
 			// The owner ("setting") deletes one screenshot; its time stays.
-			status, _, body := tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(migrations.Screenshots)+"/"+single.Id, "", p.Token(t, tt.Alice)))
+			status, _, body := tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(schema.Screenshots)+"/"+single.Id, "", p.Token(t, tt.Alice)))
 			if status != http.StatusNoContent {
 				t.Fatalf("owner delete: %d %s", status, body)
 			}
-			if hookstest.Exists(p.App, migrations.Screenshots, single.Id) || p.BlobExists(t, single.Key) {
+			if hookstest.Exists(p.App, schema.Screenshots, single.Id) || p.BlobExists(t, single.Key) {
 				t.Fatal("screenshot or its blob survived")
 			}
-			actRec, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", act)
-			if err != nil || !hookstest.Exists(p.App, migrations.Screenshots, sibling.Id) {
+			actRec, err := p.App.FindFirstRecordByData(schema.Activities, "client_id", act)
+			if err != nil || !hookstest.Exists(p.App, schema.Screenshots, sibling.Id) {
 				t.Fatal("a single deletion took the activity or a sibling with it")
 			}
 
 			// Carol ("limited") deletes her own screenshot: the whole
 			// 10-minute block goes, every screenshot and app of it included.
-			status, _, body = tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(migrations.Screenshots)+"/"+sibling.Id, "", p.Token(t, tt.Carol)))
+			status, _, body = tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(schema.Screenshots)+"/"+sibling.Id, "", p.Token(t, tt.Carol)))
 			if status != http.StatusNoContent {
 				t.Fatalf("limited delete: %d %s", status, body)
 			}
-			if hookstest.Exists(p.App, migrations.Activities, actRec.Id) || hookstest.Exists(p.App, migrations.Screenshots, sibling.Id) || p.BlobExists(t, sibling.Key) {
+			if hookstest.Exists(p.App, schema.Activities, actRec.Id) || hookstest.Exists(p.App, schema.Screenshots, sibling.Id) || p.BlobExists(t, sibling.Key) {
 				t.Fatal("the time block, its screenshot or its blob survived a limited deletion")
 			}
-			if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": actRec.Id}); n != 0 {
+			if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": actRec.Id}); n != 0 {
 				t.Fatalf("%d app usage rows survived", n)
 			}
 
@@ -61,13 +61,13 @@ func TestScreenshotDeletionRules(t *testing.T) {
 			start2 := start.Add(-10 * time.Minute)
 			act2 := p.Track(t, tt.Carol, tt.ProjA, start2)
 			kept := p.Capture(t, tt.Carol, act2, start2, 12)
-			org, _ := p.App.FindRecordById(migrations.Organizations, tt.Acme)
+			org, _ := p.App.FindRecordById(schema.Organizations, tt.Acme)
 			org.Set("allow_screenshot_delete", false)
 			if err := p.App.Save(org); err != nil {
 				t.Fatal(err)
 			}
 			for _, who := range []string{tt.Alice, tt.Carol} {
-				status, _, _ := tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(migrations.Screenshots)+"/"+kept.Id, "", p.Token(t, who)))
+				status, _, _ := tt.Send(p.Handler, tt.JSONRequest(http.MethodDelete, hookstest.RecordsURL(schema.Screenshots)+"/"+kept.Id, "", p.Token(t, who)))
 				// The compiled delete rule answers first, as a 404.
 				if (status != http.StatusForbidden && status != http.StatusNotFound) || !p.BlobExists(t, kept.Key) {
 					t.Fatalf("%s deleted with the setting off: %d", who, status)
@@ -76,13 +76,13 @@ func TestScreenshotDeletionRules(t *testing.T) {
 
 			// Every deletion is in the audit log, which the owner reads and
 			// the manager doesn't.
-			_, _, owners := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.AuditLog), "", p.Token(t, tt.Alice)))
+			_, _, owners := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.AuditLog), "", p.Token(t, tt.Alice)))
 			for _, want := range []string{`"action":"delete_screenshots"`, `"action":"delete_time_block"`, `"target_id":"` + single.Id + `"`, `"actor":"` + tt.Carol + `"`} {
 				if !strings.Contains(owners, want) {
 					t.Errorf("audit log lacks %s: %.500s", want, owners)
 				}
 			}
-			_, _, managers := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.AuditLog), "", p.Token(t, tt.Bob)))
+			_, _, managers := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.AuditLog), "", p.Token(t, tt.Bob)))
 			if !strings.Contains(managers, `"totalItems":0`) {
 				t.Errorf("a manager reads the audit log: %.300s", managers)
 			}
@@ -119,7 +119,7 @@ func TestRetentionIsCrashSafe(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, s := range expired {
-				if hookstest.Exists(p.App, migrations.Screenshots, s.Id) {
+				if hookstest.Exists(p.App, schema.Screenshots, s.Id) {
 					t.Fatalf("expired screenshot %s still listed", s.Id)
 				}
 				if !p.BlobExists(t, s.Key) {
@@ -127,7 +127,7 @@ func TestRetentionIsCrashSafe(t *testing.T) {
 				}
 			}
 			// Nothing viewable lacks its blob: every remaining record has one.
-			shots, _ := p.App.FindAllRecords(migrations.Screenshots)
+			shots, _ := p.App.FindAllRecords(schema.Screenshots)
 			for _, r := range shots {
 				if r.GetString("client_id") != "" && !p.BlobExists(t, r.GetString("storage_key")) {
 					t.Fatalf("screenshot %s has no blob", r.Id)
@@ -147,14 +147,14 @@ func TestRetentionIsCrashSafe(t *testing.T) {
 					t.Fatalf("orphan %s survived the sweep", s.Key)
 				}
 			}
-			if !hookstest.Exists(p.App, migrations.Screenshots, fresh.Id) || !p.BlobExists(t, fresh.Key) {
+			if !hookstest.Exists(p.App, schema.Screenshots, fresh.Id) || !p.BlobExists(t, fresh.Key) {
 				t.Fatal("retention took a fresh screenshot")
 			}
-			a, _ := p.App.FindFirstRecordByData(migrations.Activities, "client_id", oldAct)
-			if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 0 {
+			a, _ := p.App.FindFirstRecordByData(schema.Activities, "client_id", oldAct)
+			if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 0 {
 				t.Fatalf("expired app usage survived: %d", n)
 			}
-			if n := hookstest.Count(t, p.App, migrations.AuditLog, "action = 'retention' AND org = {:o}", map[string]any{"o": a.GetString("org")}); n == 0 {
+			if n := hookstest.Count(t, p.App, schema.AuditLog, "action = 'retention' AND org = {:o}", map[string]any{"o": a.GetString("org")}); n == 0 {
 				t.Fatal("the retention run isn't in the organization's audit log")
 			}
 			// Idempotent: a third run finds nothing to do.
@@ -237,12 +237,12 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatalf("post-rotation screenshot unreadable: %d", status)
 	}
 	// Nobody sets a key by editing the organization.
-	status, _, _ := tt.Send(p.Handler, tt.JSONRequest(http.MethodPatch, hookstest.RecordsURL(migrations.Organizations)+"/"+tt.Acme, `{"public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, p.Token(t, tt.Alice)))
+	status, _, _ := tt.Send(p.Handler, tt.JSONRequest(http.MethodPatch, hookstest.RecordsURL(schema.Organizations)+"/"+tt.Acme, `{"public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, p.Token(t, tt.Alice)))
 	if status != http.StatusBadRequest {
 		t.Fatalf("public_key edit: %d", status)
 	}
 	// The private half is never in an API response.
-	_, _, keys := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.OrgKeys), "", p.Token(t, tt.Alice)))
+	_, _, keys := tt.Send(p.Handler, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.OrgKeys), "", p.Token(t, tt.Alice)))
 	if strings.Contains(keys, "wrapped_private_key") {
 		t.Fatalf("org_keys readable: %.200s", keys)
 	}
@@ -317,7 +317,7 @@ func TestReassignMovesTheWholeBlock(t *testing.T) {
 	start := hookstest.Slot()
 	act := p.Track(t, tt.Walt, tt.ProjA, start)
 	s := p.Capture(t, tt.Walt, act, start, 50)
-	a, _ := p.App.FindFirstRecordByData(migrations.Activities, "client_id", act)
+	a, _ := p.App.FindFirstRecordByData(schema.Activities, "client_id", act)
 	url := strings.Replace(api.ReassignRoute, "{id}", a.Id, 1)
 
 	status, _, body := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, url,
@@ -325,14 +325,14 @@ func TestReassignMovesTheWholeBlock(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("reassign: %d %s", status, body)
 	}
-	shot, _ := p.App.FindRecordById(migrations.Screenshots, s.Id)
+	shot, _ := p.App.FindRecordById(schema.Screenshots, s.Id)
 	if shot.GetString("project") != tt.ProjB || shot.GetString("task") != tt.TaskB {
 		t.Fatalf("screenshot stayed in %s/%s", shot.GetString("project"), shot.GetString("task"))
 	}
-	if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a} AND project = {:p}", map[string]any{"a": a.Id, "p": tt.ProjB}); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a} AND project = {:p}", map[string]any{"a": a.Id, "p": tt.ProjB}); n != 1 {
 		t.Fatalf("app usage not moved: %d", n)
 	}
-	if n := hookstest.Count(t, p.App, migrations.AuditLog, "action = 'reassign_time_block' AND target_id = {:a}", map[string]any{"a": a.Id}); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.AuditLog, "action = 'reassign_time_block' AND target_id = {:a}", map[string]any{"a": a.Id}); n != 1 {
 		t.Fatal("reassignment not audited")
 	}
 	// The moved screenshot still opens: the envelope binds no project.
@@ -344,7 +344,7 @@ func TestReassignMovesTheWholeBlock(t *testing.T) {
 	if status < 400 || status >= 500 {
 		t.Fatalf("reassign to another organization: %d", status)
 	}
-	if shot, _ := p.App.FindRecordById(migrations.Screenshots, s.Id); shot.GetString("project") != tt.ProjB {
+	if shot, _ := p.App.FindRecordById(schema.Screenshots, s.Id); shot.GetString("project") != tt.ProjB {
 		t.Fatal("a refused reassignment moved the screenshot")
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // CheckMasterKey loads the master key, creating its file when there is none,
@@ -26,7 +26,7 @@ import (
 func (s *Server) CheckMasterKey(app core.App) error {
 	if s.cfg.MasterKey == "" {
 		if _, err := os.Lstat(s.cfg.MasterKeyFile); errors.Is(err, fs.ErrNotExist) {
-			if n, _ := app.CountRecords(migrations.OrgKeys); n > 0 {
+			if n, _ := app.CountRecords(schema.OrgKeys); n > 0 {
 				f := s.cfg.MasterKeyFile
 				return fmt.Errorf("master key file %s is missing, but this database holds %d organization keys wrapped "+
 					"by a master key: restore the file from your backup of the key (to start over with a new key and lose "+
@@ -46,16 +46,16 @@ func (s *Server) CheckMasterKey(app core.App) error {
 // uploads fail until the right key is back or their owners rotate keys. It
 // doesn't stop the server: a new key may be the operator's deliberate choice.
 func (s *Server) warnUnopenedKeys(app core.App) {
-	orgs, err := app.FindAllRecords(migrations.Organizations)
+	orgs, err := app.FindAllRecords(schema.Organizations)
 	if err != nil {
 		return // no organizations yet: nothing is wrapped
 	}
 	var unopened []string
 	for _, org := range orgs {
-		if org.GetString("key_id") == "" {
+		if org.GetString(schema.FieldKeyID) == "" {
 			continue
 		}
-		priv, err := s.privateKey(app, org.Id, org.GetString("key_id"))
+		priv, err := s.privateKey(app, org.Id, org.GetString(schema.FieldKeyID))
 		clear(priv[:])
 		if err != nil {
 			unopened = append(unopened, org.Id)

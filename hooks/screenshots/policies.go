@@ -2,7 +2,7 @@ package screenshots
 
 import (
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -10,7 +10,7 @@ import (
 // Tock's ingest route, so there is no create.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.Screenshots: {
+		schema.Screenshots: {
 			Update: gate.ByChangedField(nil, perms.ModifyScreenshots),
 			Delete: gate.AlwaysDelete(perms.DeleteScreenshots),
 		},

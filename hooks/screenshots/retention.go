@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // RetentionReport says what one run of the retention job removed.
@@ -62,12 +62,12 @@ func (s *Server) registerRetention(app core.App) {
 // after a crash simply finishes the work.
 func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) (RetentionReport, error) {
 	var report RetentionReport
-	orgs, err := app.FindAllRecords(migrations.Organizations)
+	orgs, err := app.FindAllRecords(schema.Organizations)
 	if err != nil {
 		return report, fmt.Errorf("list organizations: %w", err)
 	}
 	for _, org := range orgs {
-		days := org.GetInt("retention_days")
+		days := org.GetInt(schema.FieldRetentionDays)
 		if days <= 0 {
 			continue
 		}
@@ -277,8 +277,8 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 			keys[i] = b.Key
 		}
 		var known []string
-		err := app.DB().Select("storage_key").From(migrations.Screenshots).
-			Where(dbx.In("storage_key", keys...)).Column(&known)
+		err := app.DB().Select(schema.FieldStorageKey).From(schema.Screenshots).
+			Where(dbx.In(schema.FieldStorageKey, keys...)).Column(&known)
 		if err != nil {
 			return fmt.Errorf("match blobs to records: %w", err)
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/config"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // rowsFirst is a local store that, whenever retention deletes blobs, checks
@@ -31,7 +31,7 @@ func (s *rowsFirst) DeleteAll(ctx context.Context, keys []string) error {
 	s.batches++
 	for _, k := range keys {
 		var n int
-		if err := s.app().DB().Select("count(*)").From(migrations.Screenshots).Where(dbx.HashExp{"storage_key": k}).Row(&n); err != nil || n > 0 {
+		if err := s.app().DB().Select("count(*)").From(schema.Screenshots).Where(dbx.HashExp{"storage_key": k}).Row(&n); err != nil || n > 0 {
 			s.early = append(s.early, k)
 		}
 	}
@@ -52,7 +52,7 @@ func TestRetentionBoundaryAndBatches(t *testing.T) {
 	})
 	app = p.App
 	now := hookstest.Slot()
-	cutoff := now.Add(-time.Duration(migrations.DefaultRetentionDays) * 24 * time.Hour)
+	cutoff := now.Add(-time.Duration(schema.DefaultRetentionDays) * 24 * time.Hour)
 	oldAct := activityID(t, p, p.Track(t, tt.Carol, tt.ProjA, cutoff.Add(-10*time.Minute)))
 	edgeAct := activityID(t, p, p.Track(t, tt.Carol, tt.ProjA, cutoff)) // starts at the cutoff: kept
 
@@ -66,7 +66,7 @@ func TestRetentionBoundaryAndBatches(t *testing.T) {
 	kept := []string{insertShot(t, p, edgeAct, cutoff), insertShot(t, p, edgeAct, cutoff.Add(time.Millisecond))}
 	// The expired slot has more apps than one statement deletes.
 	for i := range config.RetentionBatch + 1 {
-		if _, err := p.App.DB().Insert(migrations.AppUsage, dbx.Params{"id": fmt.Sprintf("app%012d", i), "org": tt.Acme,
+		if _, err := p.App.DB().Insert(schema.AppUsage, dbx.Params{"id": fmt.Sprintf("app%012d", i), "org": tt.Acme,
 			"project": tt.ProjA, "user": tt.Carol, "activity": oldAct, "app": "editor", "seconds": 1}).Execute(); err != nil {
 			t.Fatal(err)
 		}
@@ -86,14 +86,14 @@ func TestRetentionBoundaryAndBatches(t *testing.T) {
 		}
 	}
 	for _, k := range kept {
-		if hookstest.Count(t, p.App, migrations.Screenshots, "storage_key = {:k}", map[string]any{"k": k}) != 1 || !p.BlobExists(t, k) {
+		if hookstest.Count(t, p.App, schema.Screenshots, "storage_key = {:k}", map[string]any{"k": k}) != 1 || !p.BlobExists(t, k) {
 			t.Fatalf("screenshot %s, taken at the cutoff or later, or its blob went", k)
 		}
 	}
-	if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": oldAct}); n != 0 {
+	if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": oldAct}); n != 0 {
 		t.Fatalf("%d apps of the expired slot survived", n)
 	}
-	if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": edgeAct}); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": edgeAct}); n != 1 {
 		t.Fatalf("the slot starting at the cutoff has %d apps, want its 1", n)
 	}
 	if store.batches < 3 || len(store.early) > 0 {
@@ -114,7 +114,7 @@ func TestRetentionBoundaryAndBatches(t *testing.T) {
 // activityID is the record id of the activity uploaded as clientID.
 func activityID(t *testing.T, p hookstest.Pipeline, clientID string) string {
 	t.Helper()
-	r, err := p.App.FindFirstRecordByData(migrations.Activities, "client_id", clientID)
+	r, err := p.App.FindFirstRecordByData(schema.Activities, "client_id", clientID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func insertShot(t *testing.T, p hookstest.Pipeline, activity string, at time.Tim
 	t.Helper()
 	id := fmt.Sprintf("r%014d", at.UnixMilli()%1e14)
 	key := "screenshots/" + tt.Acme + "/" + at.Format(time.DateOnly) + "/" + id + ".tock"
-	_, err := p.App.DB().Insert(migrations.Screenshots, dbx.Params{"id": id, "org": tt.Acme, "project": tt.ProjA, "user": tt.Carol,
+	_, err := p.App.DB().Insert(schema.Screenshots, dbx.Params{"id": id, "org": tt.Acme, "project": tt.ProjA, "user": tt.Carol,
 		"activity": activity, "taken_at": at.UTC().Format("2006-01-02 15:04:05.000Z"), "storage_key": key, "client_id": id}).Execute()
 	if err != nil {
 		t.Fatal(err)

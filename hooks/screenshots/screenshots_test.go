@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func TestScreenshotStoredOnlyAsCiphertext(t *testing.T) {
@@ -32,7 +32,7 @@ func TestScreenshotStoredOnlyAsCiphertext(t *testing.T) {
 			if envelope.HasImageMagic(stored) || bytes.Contains(stored, s.Img[:16]) {
 				t.Fatalf("the store holds image bytes")
 			}
-			r, _ := p.App.FindRecordById(migrations.Screenshots, s.Id)
+			r, _ := p.App.FindRecordById(schema.Screenshots, s.Id)
 			sum := sha256.Sum256(stored)
 			if r.GetString("sha256") != hex.EncodeToString(sum[:]) || r.GetInt("size") != len(stored) {
 				t.Fatalf("record sha256/size don't describe the ciphertext")
@@ -87,7 +87,7 @@ func TestUploadsAreIdempotent(t *testing.T) {
 	if status != 200 || !strings.Contains(body, first.Id) {
 		t.Fatalf("repeat upload: %d %s", status, body)
 	}
-	if n := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": first.ClientID}); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": first.ClientID}); n != 1 {
 		t.Fatalf("screenshots with that client_id: %d", n)
 	}
 
@@ -97,11 +97,11 @@ func TestUploadsAreIdempotent(t *testing.T) {
 	if again != act {
 		t.Fatal("client ids differ")
 	}
-	if n := hookstest.Count(t, p.App, migrations.Activities, "client_id = {:c}", map[string]any{"c": act}); n != 1 {
+	if n := hookstest.Count(t, p.App, schema.Activities, "client_id = {:c}", map[string]any{"c": act}); n != 1 {
 		t.Fatalf("activities with that client_id: %d", n)
 	}
-	a, _ := p.App.FindFirstRecordByData(migrations.Activities, "client_id", act)
-	if n := hookstest.Count(t, p.App, migrations.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 1 {
+	a, _ := p.App.FindFirstRecordByData(schema.Activities, "client_id", act)
+	if n := hookstest.Count(t, p.App, schema.AppUsage, "activity = {:a}", map[string]any{"a": a.Id}); n != 1 {
 		t.Fatalf("app usage rows after a repeat: %d", n)
 	}
 }
@@ -175,7 +175,7 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 			if status != tc.want {
 				t.Fatalf("status %d, want %d: %s", status, tc.want, body)
 			}
-			if n := hookstest.Count(t, p.App, migrations.Screenshots, "client_id = {:c}", map[string]any{"c": m.ClientID}); n != 0 {
+			if n := hookstest.Count(t, p.App, schema.Screenshots, "client_id = {:c}", map[string]any{"c": m.ClientID}); n != 0 {
 				t.Fatal("a record was stored")
 			}
 			if after := p.BlobCount(t); after != before {
@@ -213,12 +213,12 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 			if in.Project == "" {
 				in.Project = tt.ProjA
 			}
-			before := hookstest.Count(t, p.App, migrations.Activities, "1=1", nil)
+			before := hookstest.Count(t, p.App, schema.Activities, "1=1", nil)
 			status, _, body := tt.Send(p.Handler, tt.JSONRequest(http.MethodPost, ingest.ActivitiesRoute, tt.ActivityBody(in), p.Token(t, tc.user)))
 			if status != tc.want {
 				t.Fatalf("status %d, want %d: %s", status, tc.want, body)
 			}
-			if after := hookstest.Count(t, p.App, migrations.Activities, "1=1", nil); after != before {
+			if after := hookstest.Count(t, p.App, schema.Activities, "1=1", nil); after != before {
 				t.Fatalf("activities went from %d to %d", before, after)
 			}
 		})
@@ -258,10 +258,10 @@ func TestUploadSeesRoleChangesAtOnce(t *testing.T) {
 		want   int
 	}{
 		{"a member of project A", func() {}, http.StatusOK},
-		{"demoted to viewer of project A", func() { hookstest.SetFields(t, p.App, migrations.ProjectMembers, pm, map[string]any{"role": "viewer"}) }, http.StatusForbidden},
-		{"restored to user of project A", func() { hookstest.SetFields(t, p.App, migrations.ProjectMembers, pm, map[string]any{"role": "user"}) }, http.StatusOK},
+		{"demoted to viewer of project A", func() { hookstest.SetFields(t, p.App, schema.ProjectMembers, pm, map[string]any{"role": "viewer"}) }, http.StatusForbidden},
+		{"restored to user of project A", func() { hookstest.SetFields(t, p.App, schema.ProjectMembers, pm, map[string]any{"role": "user"}) }, http.StatusOK},
 		{"removed from the organization", func() {
-			r, err := p.App.FindRecordById(migrations.Memberships, tt.MembershipID(tt.Walt))
+			r, err := p.App.FindRecordById(schema.Memberships, tt.MembershipID(tt.Walt))
 			if err != nil {
 				t.Fatal(err)
 			}

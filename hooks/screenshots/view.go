@@ -18,7 +18,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func (s *Server) registerView(app core.App, z *gate.Authorizer) {
@@ -32,13 +32,13 @@ func (s *Server) registerView(app core.App, z *gate.Authorizer) {
 // viewScreenshot decrypts a screenshot in memory, after the matrix allows
 // "View Screenshots" on it, and streams it; nothing is written in plaintext.
 func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb bool) error {
-	shot, err := e.App.FindRecordById(migrations.Screenshots, e.Request.PathValue("id"))
+	shot, err := e.App.FindRecordById(schema.Screenshots, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
 	if !reply.IsSuperuser(e.Auth) {
-		p := z.Policies[migrations.Screenshots]
-		a, err := z.Actor(e.App, e.Auth, shot.GetString("org"))
+		p := z.Policies[schema.Screenshots]
+		a, err := z.Actor(e.App, e.Auth, schema.Screenshot{Record: shot}.Org())
 		if err != nil {
 			return err
 		}
@@ -70,12 +70,13 @@ func (s *Server) viewScreenshot(e *core.RequestEvent, z *gate.Authorizer, thumb 
 	return e.Blob(http.StatusOK, http.DetectContentType(plain), plain)
 }
 
-func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte, error) {
+func (s *Server) openScreenshot(e *core.RequestEvent, rec *core.Record) ([]byte, error) {
+	shot := schema.Screenshot{Record: rec}
 	store, err := s.store()
 	if err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	rc, err := store.Get(e.Request.Context(), shot.GetString("storage_key"))
+	rc, err := store.Get(e.Request.Context(), shot.StorageKey())
 	if errors.Is(err, blobstore.ErrNotFound) {
 		return nil, reply.NotFound() // its blob was swept: the screenshot is gone
 	}
@@ -87,14 +88,14 @@ func (s *Server) openScreenshot(e *core.RequestEvent, shot *core.Record) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("read screenshot %s: %w", shot.Id, err)
 	}
-	priv, err := s.privateKey(e.App, shot.GetString("org"), shot.GetString("key_id"))
+	priv, err := s.privateKey(e.App, shot.Org(), shot.KeyID())
 	if err != nil {
 		return nil, err
 	}
 	defer clear(priv[:])
 	md := envelope.Metadata{
-		ID: shot.GetString("client_id"), Org: shot.GetString("org"), User: shot.GetString("user"),
-		TakenAt: shot.GetDateTime("taken_at").Time(), Screen: shot.GetInt("screen"),
+		ID: shot.ClientID(), Org: shot.Org(), User: shot.User(),
+		TakenAt: shot.TakenAt(), Screen: shot.Screen(),
 	}
 	plain, err := envelope.Open(priv, md, sealed)
 	if err != nil {

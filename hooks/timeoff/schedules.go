@@ -17,7 +17,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -36,7 +36,7 @@ func checkShift(r *core.Record) validation.Errors {
 	switch {
 	case length <= 0:
 		errs["end"] = validation.NewError("validation_shift_end", "A shift must end after it starts.")
-	case length > migrations.MaxShiftHours*time.Hour:
+	case length > schema.MaxShiftHours*time.Hour:
 		errs["end"] = validation.NewError("validation_shift_length", "A shift may last at most 24 hours.")
 	case r.GetFloat("min_hours")*float64(time.Hour) > float64(length):
 		errs["min_hours"] = validation.NewError("validation_shift_min", "The minimum hours can't exceed the shift's length.")
@@ -55,7 +55,7 @@ func occurrences(r *core.Record, loc *time.Location, from, to time.Time) []api.S
 	start, end := r.GetDateTime("start").Time().In(loc), r.GetDateTime("end").Time().In(loc)
 	length := end.Sub(start)
 	base := api.Shift{
-		ID: r.Id, User: r.GetString("user"), Project: r.GetString("project"),
+		ID: r.Id, User: r.GetString(schema.FieldUser), Project: r.GetString(schema.FieldProject),
 		MinHours: r.GetFloat("min_hours"), Note: r.GetString("note"),
 	}
 	last := ""
@@ -122,7 +122,7 @@ func attend(sh api.Shift, slots []ledger.Slot, now time.Time, slotLen time.Durat
 }
 
 func (s *Server) routeSchedules(e *core.ServeEvent, z *gate.Authorizer) {
-	auth := apis.RequireAuth(migrations.Users)
+	auth := apis.RequireAuth(schema.Users)
 	e.Router.GET(api.ShiftsRoute, func(re *core.RequestEvent) error { return s.shifts(re, z) }).Bind(auth)
 	e.Router.GET(api.AttendanceRoute, func(re *core.RequestEvent) error { return s.attendance(re, z) }).Bind(auth)
 }
@@ -134,8 +134,8 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 	if sc.Empty() {
 		return []api.Shift{}, nil
 	}
-	q := app.RecordQuery(migrations.Schedules).
-		AndWhere(dbx.HashExp{"org": org.Id}).
+	q := app.RecordQuery(schema.Schedules).
+		AndWhere(dbx.HashExp{schema.FieldOrg: org.Id}).
 		AndWhere(dbx.NewExp("start < {:to} AND (end > {:from} OR repeat_until >= {:fromDay})", dbx.Params{
 			"to": to.UTC().Format(reply.SlotLayout), "from": from.UTC().Format(reply.SlotLayout),
 			"fromDay": from.In(reply.OrgLocation(org)).AddDate(0, 0, -1).Format(time.DateOnly),
@@ -147,10 +147,10 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 			users = append(users, a.Actor.UserID)
 		}
 		if len(users) > 0 {
-			alts = append(alts, dbx.In("user", reply.AnySlice(users)...))
+			alts = append(alts, dbx.In(schema.FieldUser, reply.AnySlice(users)...))
 		}
 		if len(sc.Projects) > 0 {
-			alts = append(alts, dbx.In("project", reply.AnySlice(sc.Projects)...))
+			alts = append(alts, dbx.In(schema.FieldProject, reply.AnySlice(sc.Projects)...))
 		}
 		if len(alts) == 0 {
 			return []api.Shift{}, nil // teams alone: shifts have no team
@@ -166,7 +166,7 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 	for _, r := range records {
 		// The SQL scope is the same as Decide's; each shift is checked
 		// again so a scope change can never show more than a view would.
-		if !z.Decide(a, perms.ViewSchedules, perms.Target{OwnerID: r.GetString("user"), ProjectID: r.GetString("project")}).Allowed {
+		if !z.Decide(a, perms.ViewSchedules, perms.Target{OwnerID: r.GetString(schema.FieldUser), ProjectID: r.GetString(schema.FieldProject)}).Allowed {
 			continue
 		}
 		out = append(out, occurrences(r, loc, from, to)...)
@@ -179,7 +179,7 @@ func visibleShifts(z *gate.Authorizer, app core.App, a gate.Actor, org *core.Rec
 
 // holidaysIn lists the holidays of org between two local days, inclusive.
 func holidaysIn(app core.App, org, fromDay, toDay string) ([]api.HolidayOn, error) {
-	policies, err := app.FindAllRecords(migrations.HolidayPolicies, dbx.HashExp{"org": org})
+	policies, err := app.FindAllRecords(schema.HolidayPolicies, dbx.HashExp{schema.FieldOrg: org})
 	if err != nil {
 		return nil, fmt.Errorf("holiday policies of %s: %w", org, err)
 	}
@@ -297,8 +297,8 @@ func holidayFor(hs []api.HolidayOn, user string) bool {
 func timeOffOn(app core.App, org, day string) (map[string]bool, error) {
 	var users []string
 	at := day + " 00:00:00.000Z"
-	err := app.DB().Select("user").From(migrations.TimeOffRequests).
-		Where(dbx.HashExp{"org": org, "status": migrations.TimeOffApproved}).
+	err := app.DB().Select(schema.FieldUser).From(schema.TimeOffRequests).
+		Where(dbx.HashExp{schema.FieldOrg: org, schema.FieldStatus: schema.TimeOffApproved}).
 		AndWhere(dbx.NewExp("start <= {:at} AND end >= {:at}", dbx.Params{"at": at})).Column(&users)
 	if err != nil {
 		return nil, fmt.Errorf("time off of %s on %s: %w", org, day, err)

@@ -8,7 +8,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestShiftsRoute: weekly repeats are expanded over the range, each person
@@ -16,7 +16,7 @@ import (
 func TestShiftsRoute(t *testing.T) {
 	c := newClient(t)
 	carol := tt.ShiftID(tt.Carol, tt.ProjA)
-	if status, body := c.do(tt.Alice, "PATCH", hookstest.RecordsURL(migrations.Schedules)+"/"+carol, `{"repeat_until":"2026-11-16 00:00:00.000Z"}`); status != 200 {
+	if status, body := c.do(tt.Alice, "PATCH", hookstest.RecordsURL(schema.Schedules)+"/"+carol, `{"repeat_until":"2026-11-16 00:00:00.000Z"}`); status != 200 {
 		t.Fatalf("repeat Carol's shift: %d %s", status, body)
 	}
 	list := func(as, from, to string) api.ShiftList {
@@ -81,12 +81,12 @@ func TestShiftsRoute(t *testing.T) {
 func TestAttendanceRoute(t *testing.T) {
 	c := newClient(t)
 	s := &tt.Seeder{App: c.app}
-	s.Create(migrations.HolidayPolicies, "holnia000000001", map[string]any{
+	s.Create(schema.HolidayPolicies, "holnia000000001", map[string]any{
 		"org": tt.Acme, "name": "Nia's", "members": []string{tt.Nia},
 		"holidays": []map[string]string{{"date": "2026-11-02", "name": "Local day"}},
 	})
-	s.Create(migrations.TimeOffRequests, "torzoe000000002", map[string]any{
-		"org": tt.Acme, "user": tt.Zoe, "policy": tt.PolA, "status": migrations.TimeOffApproved,
+	s.Create(schema.TimeOffRequests, "torzoe000000002", map[string]any{
+		"org": tt.Acme, "user": tt.Zoe, "policy": tt.PolA, "status": schema.TimeOffApproved,
 		"start": "2026-11-01 00:00:00.000Z", "end": "2026-11-03 00:00:00.000Z", "hours": 16,
 	})
 	if err := s.Err(); err != nil {
@@ -137,7 +137,7 @@ func TestShiftRecordChecks(t *testing.T) {
 		{"ends before it starts", `{"org":"` + tt.Acme + `","user":"` + tt.Carol + `","start":"2026-11-03 09:00:00Z","end":"2026-11-03 08:00:00Z"}`, "end"},
 		{"another organization's member", `{"org":"` + tt.Acme + `","user":"` + tt.Dave + `","start":"2026-11-03 09:00:00Z","end":"2026-11-03 17:00:00Z"}`, "user"},
 	} {
-		status, body := c.do(tt.Alice, "POST", hookstest.RecordsURL(migrations.Schedules), tc.body)
+		status, body := c.do(tt.Alice, "POST", hookstest.RecordsURL(schema.Schedules), tc.body)
 		if status != 400 || !strings.Contains(body, `"`+tc.want+`"`) {
 			t.Errorf("%s: %d %s, want 400 on %s", tc.name, status, body, tc.want)
 		}

@@ -8,12 +8,12 @@ import (
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/ledger"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func shiftRecord(t *testing.T, start, end time.Time, until string) *core.Record {
 	t.Helper()
-	c := core.NewBaseCollection(migrations.Schedules)
+	c := core.NewBaseCollection(schema.Schedules)
 	c.Fields.Add(&core.TextField{Name: "user"}, &core.TextField{Name: "project"}, &core.TextField{Name: "note"},
 		&core.DateField{Name: "start"}, &core.DateField{Name: "end"}, &core.DateField{Name: "repeat_until"},
 		&core.NumberField{Name: "min_hours"})

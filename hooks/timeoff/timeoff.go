@@ -20,7 +20,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -48,9 +48,9 @@ const daysPerYear = 365
 func computeBalance(in accrualInput) api.Balance {
 	var accrued float64
 	switch in.accrual {
-	case migrations.AccrualPerHourWorked:
+	case schema.AccrualPerHourWorked:
 		accrued = in.rate * float64(in.workedSeconds) / 3600
-	case migrations.AccrualYearly:
+	case schema.AccrualYearly:
 		if in.now.After(in.start) {
 			days := math.Floor(in.now.Sub(in.start).Hours() / 24)
 			accrued = in.rate * days / daysPerYear
@@ -73,19 +73,19 @@ func computeBalance(in accrualInput) api.Balance {
 }
 
 func (s *Server) registerTimeOff(app core.App, z *gate.Authorizer) {
-	for _, name := range []string{migrations.TimeOffPolicies, migrations.HolidayPolicies, migrations.TimeOffBalances,
-		migrations.TimeOffRequests, migrations.Schedules} {
+	for _, name := range []string{schema.TimeOffPolicies, schema.HolidayPolicies, schema.TimeOffBalances,
+		schema.TimeOffRequests, schema.Schedules} {
 		app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
 			return reply.ValidateAlso(e, func() validation.Errors { return checkTimeOffRecord(e.App, e.Record) })
 		})
 	}
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(migrations.Users)
+		auth := apis.RequireAuth(schema.Users)
 		e.Router.GET(api.TimeOffBalancesRoute, func(re *core.RequestEvent) error { return s.timeOffBalances(re, z) }).Bind(auth)
 		e.Router.POST(api.TimeOffRequestsRoute, func(re *core.RequestEvent) error { return s.requestTimeOff(re, z) }).Bind(auth)
-		e.Router.POST(api.ApproveTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, migrations.TimeOffApproved) }).Bind(auth)
-		e.Router.POST(api.DenyTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, migrations.TimeOffDenied) }).Bind(auth)
-		e.Router.POST(api.CancelTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, migrations.TimeOffCancelled) }).Bind(auth)
+		e.Router.POST(api.ApproveTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, schema.TimeOffApproved) }).Bind(auth)
+		e.Router.POST(api.DenyTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, schema.TimeOffDenied) }).Bind(auth)
+		e.Router.POST(api.CancelTimeOffRoute, func(re *core.RequestEvent) error { return s.decideTimeOff(re, z, schema.TimeOffCancelled) }).Bind(auth)
 		s.routeSchedules(e, z)
 		return e.Next()
 	})
@@ -95,22 +95,22 @@ func (s *Server) registerTimeOff(app core.App, z *gate.Authorizer) {
 // matrix (see policies); requests change only through the routes above.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.TimeOffPolicies: {
+		schema.TimeOffPolicies: {
 			Create: gate.Always(perms.AddTimeOffPolicies),
 			Update: gate.ByChangedField(nil, perms.AddTimeOffPolicies),
 			Delete: gate.AlwaysDelete(perms.AddTimeOffPolicies),
 		},
-		migrations.HolidayPolicies: {
+		schema.HolidayPolicies: {
 			Create: gate.Always(perms.AddHolidayPolicies),
 			Update: gate.ByChangedField(nil, perms.AddHolidayPolicies),
 			Delete: gate.AlwaysDelete(perms.AddHolidayPolicies),
 		},
-		migrations.TimeOffBalances: {
+		schema.TimeOffBalances: {
 			Create: gate.Always(perms.EditTimeOffBalances),
 			Update: gate.ByChangedField(nil, perms.EditTimeOffBalances),
 			Delete: gate.AlwaysDelete(perms.EditTimeOffBalances),
 		},
-		migrations.Schedules: {
+		schema.Schedules: {
 			Create: gate.Always(perms.AddSchedules),
 			Update: gate.ByChangedField(nil, perms.ModifySchedules),
 			Delete: gate.AlwaysDelete(perms.ModifySchedules),
@@ -128,8 +128,8 @@ func parseHolidays(raw []byte) ([]api.Holiday, error) {
 	if err := json.Unmarshal(raw, &hs); err != nil {
 		return nil, fmt.Errorf("must be a list of {\"date\":\"YYYY-MM-DD\",\"name\":\"...\"}")
 	}
-	if len(hs) > migrations.MaxHolidaysPerPolicy {
-		return nil, fmt.Errorf("may hold at most %d days", migrations.MaxHolidaysPerPolicy)
+	if len(hs) > schema.MaxHolidaysPerPolicy {
+		return nil, fmt.Errorf("may hold at most %d days", schema.MaxHolidaysPerPolicy)
 	}
 	seen := map[string]bool{}
 	for _, h := range hs {
@@ -155,18 +155,18 @@ func checkTimeOffRecord(app core.App, r *core.Record) validation.Errors {
 	var links []gate.Link
 	var memberFields []string
 	switch name {
-	case migrations.TimeOffPolicies, migrations.HolidayPolicies:
+	case schema.TimeOffPolicies, schema.HolidayPolicies:
 		memberFields = []string{"members"}
-	case migrations.TimeOffBalances, migrations.TimeOffRequests:
+	case schema.TimeOffBalances, schema.TimeOffRequests:
 		links, memberFields = []gate.Link{{Field: "policy"}}, []string{"user"}
-	case migrations.Schedules:
+	case schema.Schedules:
 		links, memberFields = []gate.Link{{Field: "project"}}, []string{"user"}
 	}
 	errs := gate.CheckIntegrity(app, r, gate.Checked{}, links, memberFields)
 	if errs == nil {
 		errs = validation.Errors{}
 	}
-	if !r.IsNew() && (name == migrations.TimeOffBalances || name == migrations.TimeOffRequests) {
+	if !r.IsNew() && (name == schema.TimeOffBalances || name == schema.TimeOffRequests) {
 		for _, f := range []string{"user", "policy"} {
 			if r.Original().GetString(f) != r.GetString(f) {
 				errs[f] = validation.NewError("validation_immutable", "Can't be changed once set.")
@@ -174,27 +174,27 @@ func checkTimeOffRecord(app core.App, r *core.Record) validation.Errors {
 		}
 	}
 	switch name {
-	case migrations.HolidayPolicies:
+	case schema.HolidayPolicies:
 		raw, _ := json.Marshal(r.Get("holidays"))
 		if hs, err := parseHolidays(raw); err != nil {
 			errs["holidays"] = validation.NewError("validation_holidays", "Holidays "+err.Error()+".")
 		} else if hs != nil {
 			r.Set("holidays", hs) // as parsed: keys other than date and name aren't kept
 		}
-	case migrations.TimeOffPolicies:
-		if r.GetString("accrual") != migrations.AccrualNone && r.GetFloat("accrual_rate") <= 0 {
+	case schema.TimeOffPolicies:
+		if r.GetString("accrual") != schema.AccrualNone && r.GetFloat("accrual_rate") <= 0 {
 			errs["accrual_rate"] = validation.NewError("validation_accrual_rate", "An accruing policy needs a rate above 0.")
 		}
-	case migrations.TimeOffRequests:
+	case schema.TimeOffRequests:
 		if end, start := r.GetDateTime("end"), r.GetDateTime("start"); !end.IsZero() && end.Time().Before(start.Time()) {
 			errs["end"] = validation.NewError("validation_end", "The time off can't end before it starts.")
 		}
-	case migrations.Schedules:
+	case schema.Schedules:
 		for k, v := range checkShift(r) {
 			errs[k] = v
 		}
-		if project := r.GetString("project"); project != "" && errs["project"] == nil && errs["user"] == nil {
-			if member, err := gate.LoadActor(app, r.GetString("user"), r.GetString("org")); err == nil && !gate.MayTrackTo(member, project) {
+		if project := r.GetString(schema.FieldProject); project != "" && errs["project"] == nil && errs["user"] == nil {
+			if member, err := gate.LoadActor(app, r.GetString(schema.FieldUser), r.GetString(schema.FieldOrg)); err == nil && !gate.MayTrackTo(member, project) {
 				errs["project"] = validation.NewError("validation_shift_project", "That member doesn't work on this project.")
 			}
 		}
@@ -217,7 +217,7 @@ func approverOf(z *gate.Authorizer, a gate.Actor, user string) bool {
 	if !d.Allowed || d.Cell == perms.CellSelf {
 		return false
 	}
-	return user != a.Actor.UserID || a.Actor.OrgRole == "owner"
+	return user != a.Actor.UserID || a.Actor.OrgRole == schema.RoleOwner
 }
 
 // mayReadBalances: one's own always; others' for those who edit balances or
@@ -233,16 +233,18 @@ func accrualStart(p *core.Record) time.Time {
 	if d := p.GetDateTime("starts_on"); !d.IsZero() {
 		return d.Time()
 	}
-	return p.GetDateTime("created").Time()
+	return p.GetDateTime(schema.FieldCreated).Time()
 }
 
 // balancesOf computes user's balance on every policy of org that covers them.
 func balancesOf(app core.App, org, user string, now time.Time) ([]api.Balance, error) {
-	policies, err := app.FindAllRecords(migrations.TimeOffPolicies, dbx.HashExp{"org": org})
+	policies, err := app.FindAllRecords(schema.TimeOffPolicies, dbx.HashExp{schema.FieldOrg: org})
 	if err != nil {
 		return nil, fmt.Errorf("time off policies of %s: %w", org, err)
 	}
-	slices.SortFunc(policies, func(x, y *core.Record) int { return strings.Compare(x.GetString("name"), y.GetString("name")) })
+	slices.SortFunc(policies, func(x, y *core.Record) int {
+		return strings.Compare(x.GetString(schema.FieldName), y.GetString(schema.FieldName))
+	})
 	out := []api.Balance{}
 	for _, p := range policies {
 		if !policyApplies(p, user) {
@@ -264,16 +266,16 @@ func balanceOn(app core.App, p *core.Record, user string, now time.Time) (api.Ba
 		start: accrualStart(p), now: now,
 	}
 	var recordID string
-	if bal, err := app.FindFirstRecordByFilter(migrations.TimeOffBalances, "policy = {:p} && user = {:u}",
+	if bal, err := app.FindFirstRecordByFilter(schema.TimeOffBalances, "policy = {:p} && user = {:u}",
 		dbx.Params{"p": p.Id, "u": user}); err == nil {
 		in.adjustment, recordID = bal.GetFloat("adjustment_hours"), bal.Id
 	}
-	if in.accrual == migrations.AccrualPerHourWorked && now.After(in.start) {
+	if in.accrual == schema.AccrualPerHourWorked && now.After(in.start) {
 		var worked struct {
 			Seconds int64 `db:"s"`
 		}
-		err := app.DB().Select("COALESCE(SUM(tracked_seconds), 0) AS s").From(migrations.Activities).
-			Where(dbx.HashExp{"org": p.GetString("org"), "user": user}).
+		err := app.DB().Select("COALESCE(SUM(tracked_seconds), 0) AS s").From(schema.Activities).
+			Where(dbx.HashExp{schema.FieldOrg: p.GetString(schema.FieldOrg), schema.FieldUser: user}).
 			AndWhere(dbx.NewExp("slot_start >= {:from} AND slot_start < {:to}", dbx.Params{
 				"from": in.start.UTC().Format(reply.SlotLayout), "to": now.UTC().Format(reply.SlotLayout),
 			})).One(&worked)
@@ -286,22 +288,22 @@ func balanceOn(app core.App, p *core.Record, user string, now time.Time) (api.Ba
 		Status string  `db:"status"`
 		Hours  float64 `db:"h"`
 	}
-	err := app.DB().Select("status", "COALESCE(SUM(hours), 0) AS h").From(migrations.TimeOffRequests).
-		Where(dbx.HashExp{"policy": p.Id, "user": user}).
-		AndWhere(dbx.In("status", migrations.TimeOffApproved, migrations.TimeOffPending)).
+	err := app.DB().Select(schema.FieldStatus, "COALESCE(SUM(hours), 0) AS h").From(schema.TimeOffRequests).
+		Where(dbx.HashExp{"policy": p.Id, schema.FieldUser: user}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.TimeOffApproved, schema.TimeOffPending)).
 		GroupBy("status").All(&sums)
 	if err != nil {
 		return api.Balance{}, fmt.Errorf("time off taken by %s on policy %s: %w", user, p.Id, err)
 	}
 	for _, s := range sums {
-		if s.Status == migrations.TimeOffApproved {
+		if s.Status == schema.TimeOffApproved {
 			in.approved = s.Hours
 		} else {
 			in.pend = s.Hours
 		}
 	}
 	b := computeBalance(in)
-	b.User, b.Policy, b.PolicyName, b.Paid, b.BalanceRecord = user, p.Id, p.GetString("name"), p.GetBool("paid"), recordID
+	b.User, b.Policy, b.PolicyName, b.Paid, b.BalanceRecord = user, p.Id, p.GetString(schema.FieldName), p.GetBool("paid"), recordID
 	return b, nil
 }
 
@@ -373,22 +375,22 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *gate.Authorizer) error 
 		return reply.BadRequest("hours must be more than 0.")
 	case in.Hours > float64(24*days):
 		return reply.BadRequest("%d day(s) hold at most %d hours.", days, 24*days)
-	case len(in.Reason) > migrations.MaxTimeOffTextLength:
-		return reply.BadRequest("The reason may be at most %d characters.", migrations.MaxTimeOffTextLength)
+	case len(in.Reason) > schema.MaxTimeOffTextLength:
+		return reply.BadRequest("The reason may be at most %d characters.", schema.MaxTimeOffTextLength)
 	}
 	in.Hours = hundredths(in.Hours)
 
 	var saved *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		policy, err := tx.FindRecordById(migrations.TimeOffPolicies, in.Policy)
+		policy, err := tx.FindRecordById(schema.TimeOffPolicies, in.Policy)
 		if err := reply.LookupFault(err, "time off policy "+in.Policy); err != nil {
 			return err
 		}
-		if err != nil || policy.GetString("org") != org.Id {
+		if err != nil || policy.GetString(schema.FieldOrg) != org.Id {
 			return reply.BadRequest("policy must be one of the organization's time off policies.")
 		}
 		if !policyApplies(policy, in.User) {
-			return reply.BadRequest("The policy %q doesn't apply to this member.", policy.GetString("name"))
+			return reply.BadRequest("The policy %q doesn't apply to this member.", policy.GetString(schema.FieldName))
 		}
 		member, err := gate.LoadActor(tx, in.User, org.Id)
 		if err != nil {
@@ -405,16 +407,16 @@ func (s *Server) requestTimeOff(e *core.RequestEvent, z *gate.Authorizer) error 
 			return err
 		}
 		if in.Hours > b.Available {
-			return reply.BadRequest("%.2f hours exceed the balance: %.2f hours are available on %q.", in.Hours, b.Available, policy.GetString("name"))
+			return reply.BadRequest("%.2f hours exceed the balance: %.2f hours are available on %q.", in.Hours, b.Available, policy.GetString(schema.FieldName))
 		}
-		c, err := tx.FindCachedCollectionByNameOrId(migrations.TimeOffRequests)
+		c, err := tx.FindCachedCollectionByNameOrId(schema.TimeOffRequests)
 		if err != nil {
 			return err
 		}
 		saved = core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "policy": policy.Id, "start": start, "end": end, "hours": in.Hours,
-			"reason": in.Reason, "status": migrations.TimeOffPending, "requested_by": e.Auth.Id,
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, "policy": policy.Id, "start": start, "end": end, "hours": in.Hours,
+			"reason": in.Reason, schema.FieldStatus: schema.TimeOffPending, "requested_by": e.Auth.Id,
 		} {
 			saved.Set(k, v)
 		}
@@ -437,9 +439,9 @@ func noOverlap(app core.App, org, user string, start, end time.Time, except stri
 		Start string `db:"start"`
 		End   string `db:"end"`
 	}
-	err := app.DB().Select("start", "end").From(migrations.TimeOffRequests).
-		Where(dbx.HashExp{"org": org, "user": user}).
-		AndWhere(dbx.In("status", migrations.TimeOffPending, migrations.TimeOffApproved)).
+	err := app.DB().Select("start", "end").From(schema.TimeOffRequests).
+		Where(dbx.HashExp{schema.FieldOrg: org, schema.FieldUser: user}).
+		AndWhere(dbx.In(schema.FieldStatus, schema.TimeOffPending, schema.TimeOffApproved)).
 		AndWhere(dbx.NewExp("start <= {:end} AND end >= {:start} AND id != {:except}", dbx.Params{
 			"start": start.Format(reply.SlotLayout), "end": end.Format(reply.SlotLayout), "except": except,
 		})).Limit(1).All(&clash)
@@ -456,19 +458,19 @@ func noOverlap(app core.App, org, user string, start, end time.Time, except stri
 // approve and deny (approverOf); the member or whoever filed the request
 // cancels it while it is pending.
 func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to string) error {
-	req, err := e.App.FindRecordById(migrations.TimeOffRequests, e.Request.PathValue("id"))
+	req, err := e.App.FindRecordById(schema.TimeOffRequests, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, req.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
-	if !z.CanView(a, z.Policies[migrations.TimeOffRequests], req) {
+	if !z.CanView(a, z.Policies[schema.TimeOffRequests], req) {
 		return reply.NotFound()
 	}
-	user := req.GetString("user")
-	if to == migrations.TimeOffCancelled {
+	user := req.GetString(schema.FieldUser)
+	if to == schema.TimeOffCancelled {
 		if user != a.Actor.UserID && req.GetString("requested_by") != a.Actor.UserID {
 			return router.NewForbiddenError("Only the member or whoever filed the request may cancel it.", nil)
 		}
@@ -483,22 +485,22 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 		return reply.BadRequest("Send the note, if any, as JSON.")
 	}
 	in.Note = strings.TrimSpace(in.Note)
-	if len(in.Note) > migrations.MaxTimeOffTextLength {
-		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxTimeOffTextLength)
+	if len(in.Note) > schema.MaxTimeOffTextLength {
+		return reply.BadRequest("The note may be at most %d characters.", schema.MaxTimeOffTextLength)
 	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		fresh, err := tx.FindRecordById(migrations.TimeOffRequests, req.Id)
+		fresh, err := tx.FindRecordById(schema.TimeOffRequests, req.Id)
 		if err != nil {
 			return fmt.Errorf("reread time off request: %w", err)
 		}
 		req = fresh
-		if st := req.GetString("status"); st != migrations.TimeOffPending {
+		if st := req.GetString(schema.FieldStatus); st != schema.TimeOffPending {
 			return reply.BadRequest("This request is already %s.", st)
 		}
-		if to == migrations.TimeOffApproved {
+		if to == schema.TimeOffApproved {
 			// The balance may have shrunk since the request (an adjustment
 			// edited down): approving never takes a member below zero.
-			policy, err := tx.FindRecordById(migrations.TimeOffPolicies, req.GetString("policy"))
+			policy, err := tx.FindRecordById(schema.TimeOffPolicies, req.GetString("policy"))
 			if err != nil {
 				return fmt.Errorf("policy of time off request %s: %w", req.Id, err)
 			}
@@ -510,8 +512,8 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 				return reply.BadRequest("%.2f hours exceed the balance of %.2f hours: adjust the balance first.", hours, b.Balance)
 			}
 		}
-		req.Set("status", to)
-		if to != migrations.TimeOffCancelled {
+		req.Set(schema.FieldStatus, to)
+		if to != schema.TimeOffCancelled {
 			req.Set("decided_by", e.Auth.Id)
 			req.Set("decision_note", in.Note)
 		}
@@ -519,8 +521,8 @@ func (s *Server) decideTimeOff(e *core.RequestEvent, z *gate.Authorizer, to stri
 			return err
 		}
 		audit.Log(tx, e.Auth, map[string]string{
-			migrations.TimeOffApproved: "approve_time_off", migrations.TimeOffDenied: "deny_time_off",
-			migrations.TimeOffCancelled: "cancel_time_off",
+			schema.TimeOffApproved: "approve_time_off", schema.TimeOffDenied: "deny_time_off",
+			schema.TimeOffCancelled: "cancel_time_off",
 		}[to], req, map[string]any{"note": in.Note, "hours": req.GetFloat("hours")})
 		return nil
 	})

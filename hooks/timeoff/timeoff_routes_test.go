@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // client sends several requests to one app as seeded users.
@@ -65,7 +65,7 @@ func requestBody(user, policy, start, end string, hours float64) string {
 func TestTimeOffRequestRefusals(t *testing.T) {
 	c := newClient(t)
 	s := &tt.Seeder{App: c.app}
-	s.Create(migrations.TimeOffPolicies, "tofwaltonly0001", map[string]any{
+	s.Create(schema.TimeOffPolicies, "tofwaltonly0001", map[string]any{
 		"org": tt.Acme, "name": "Walt's", "accrual": "none", "members": []string{tt.Walt},
 	})
 	if err := s.Err(); err != nil {
@@ -91,7 +91,7 @@ func TestTimeOffRequestRefusals(t *testing.T) {
 			if status != 400 || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d %s, want 400 saying %q", status, body, tc.want)
 			}
-			if n := hookstest.Count(t, c.app, migrations.TimeOffRequests, "user = {:u}", map[string]any{"u": tt.Carol}); n != 1 {
+			if n := hookstest.Count(t, c.app, schema.TimeOffRequests, "user = {:u}", map[string]any{"u": tt.Carol}); n != 1 {
 				t.Fatalf("%d requests of Carol, want the seeded one only", n)
 			}
 		})
@@ -146,14 +146,14 @@ func TestTimeOffDecisions(t *testing.T) {
 		t.Errorf("a cancelled request must count for nothing: %+v", b)
 	}
 	// Nia's grant is cut below her pending request: approving it is refused.
-	if status, body := c.do(tt.Bob, "PATCH", hookstest.RecordsURL(migrations.TimeOffBalances)+"/"+tt.BalanceID(tt.Nia, tt.PolA), `{"adjustment_hours":4}`); status != 200 {
+	if status, body := c.do(tt.Bob, "PATCH", hookstest.RecordsURL(schema.TimeOffBalances)+"/"+tt.BalanceID(tt.Nia, tt.PolA), `{"adjustment_hours":4}`); status != 200 {
 		t.Fatalf("edit Nia's balance: %d %s", status, body)
 	}
 	if status, body := post(tt.Bob, api.ApproveTimeOffRoute, tt.TimeOffRequestID(tt.Nia, tt.PolA)); status != 400 || !strings.Contains(body, "exceed the balance") {
 		t.Fatalf("approval beyond the balance: %d %s", status, body)
 	}
 	// Every decision is audited.
-	if n := hookstest.Count(t, c.app, migrations.AuditLog, "action LIKE '%time_off'", nil); n != 4 {
+	if n := hookstest.Count(t, c.app, schema.AuditLog, "action LIKE '%time_off'", nil); n != 4 {
 		t.Errorf("%d audit entries of time off decisions, want 4", n)
 	}
 }
@@ -165,15 +165,15 @@ func TestTimeOffAccrual(t *testing.T) {
 	c := newClient(t)
 	s := &tt.Seeder{App: c.app}
 	// Walt tracked two 10-minute slots on 2 November 2026.
-	s.Create(migrations.TimeOffPolicies, "tofperhour00001", map[string]any{
+	s.Create(schema.TimeOffPolicies, "tofperhour00001", map[string]any{
 		"org": tt.Acme, "name": "Earned", "accrual": "per_hour_worked", "accrual_rate": 1.5, "all_members": true,
 		"starts_on": "2026-11-01 00:00:00.000Z",
 	})
-	s.Create(migrations.TimeOffPolicies, "toflater0000001", map[string]any{
+	s.Create(schema.TimeOffPolicies, "toflater0000001", map[string]any{
 		"org": tt.Acme, "name": "Earned later", "accrual": "per_hour_worked", "accrual_rate": 1.5, "all_members": true,
 		"starts_on": "2026-11-03 00:00:00.000Z",
 	})
-	s.Create(migrations.TimeOffPolicies, "tofyearly000001", map[string]any{
+	s.Create(schema.TimeOffPolicies, "tofyearly000001", map[string]any{
 		"org": tt.Acme, "name": "Yearly", "accrual": "yearly", "accrual_rate": 365, "all_members": true,
 		"starts_on": "2020-01-01 00:00:00.000Z", "max_balance_hours": 100,
 	})
@@ -209,11 +209,11 @@ func TestTimeOffRecordChecks(t *testing.T) {
 	cases := []struct {
 		name, method, url, body, want string
 	}{
-		{"holiday that isn't a day", "POST", hookstest.RecordsURL(migrations.HolidayPolicies), `{"org":"` + tt.Acme + `","name":"X","holidays":[{"date":"someday","name":"X"}]}`, "holidays"},
-		{"accrual without a rate", "POST", hookstest.RecordsURL(migrations.TimeOffPolicies), `{"org":"` + tt.Acme + `","name":"X","accrual":"yearly"}`, "accrual_rate"},
-		{"a balance moved to someone else", "PATCH", hookstest.RecordsURL(migrations.TimeOffBalances) + "/" + tt.BalanceID(tt.Walt, tt.PolA), `{"user":"` + tt.Nia + `"}`, "user"},
-		{"a balance on another organization's policy", "POST", hookstest.RecordsURL(migrations.TimeOffBalances), `{"org":"` + tt.Acme + `","user":"` + tt.Zoe + `","policy":"` + tt.PolG + `","adjustment_hours":1}`, "policy"},
-		{"requests are filed through the route", "POST", hookstest.RecordsURL(migrations.TimeOffRequests), `{"org":"` + tt.Acme + `","user":"` + tt.Alice + `","policy":"` + tt.PolA + `","start":"2026-12-20","end":"2026-12-20","hours":1,"status":"approved"}`, "superusers"},
+		{"holiday that isn't a day", "POST", hookstest.RecordsURL(schema.HolidayPolicies), `{"org":"` + tt.Acme + `","name":"X","holidays":[{"date":"someday","name":"X"}]}`, "holidays"},
+		{"accrual without a rate", "POST", hookstest.RecordsURL(schema.TimeOffPolicies), `{"org":"` + tt.Acme + `","name":"X","accrual":"yearly"}`, "accrual_rate"},
+		{"a balance moved to someone else", "PATCH", hookstest.RecordsURL(schema.TimeOffBalances) + "/" + tt.BalanceID(tt.Walt, tt.PolA), `{"user":"` + tt.Nia + `"}`, "user"},
+		{"a balance on another organization's policy", "POST", hookstest.RecordsURL(schema.TimeOffBalances), `{"org":"` + tt.Acme + `","user":"` + tt.Zoe + `","policy":"` + tt.PolG + `","adjustment_hours":1}`, "policy"},
+		{"requests are filed through the route", "POST", hookstest.RecordsURL(schema.TimeOffRequests), `{"org":"` + tt.Acme + `","user":"` + tt.Alice + `","policy":"` + tt.PolA + `","start":"2026-12-20","end":"2026-12-20","hours":1,"status":"approved"}`, "superusers"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,7 +223,7 @@ func TestTimeOffRecordChecks(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := c.app.CountRecords(migrations.TimeOffRequests, dbx.HashExp{"status": "approved"}); n != 0 {
+	if n, _ := c.app.CountRecords(schema.TimeOffRequests, dbx.HashExp{"status": "approved"}); n != 0 {
 		t.Fatalf("an approved request was written around the route")
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -20,16 +19,14 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerAppsReport(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.AppsReportRoute, func(re *core.RequestEvent) error { return s.appsReport(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.AppsReportRoute, func(re *core.RequestEvent) error { return s.appsReport(re, z) }),
+	)
 }
 
 func (s *Server) appsReport(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -95,8 +92,8 @@ type appsKey struct{ user, project, name string }
 // uses) and each slot's few apps by their activity, never app_usage whole.
 func buildAppsReport(app core.App, z *gate.Authorizer, a gate.Actor, org string, r ledger.DayRange, by string, where []dbx.Expression) (*api.AppsReport, error) {
 	q := app.DB().Select("a.user", "a.project", "u.app", "u.url", "u.seconds").
-		From(migrations.Activities+" a").
-		InnerJoin(migrations.AppUsage+" u", dbx.NewExp("u.activity = a.id")).
+		From(schema.Activities+" a").
+		InnerJoin(schema.AppUsage+" u", dbx.NewExp("u.activity = a.id")).
 		Where(dbx.HashExp{"a.org": org}).
 		AndWhere(dbx.NewExp("a.slot_start >= {:from} AND a.slot_start < {:to}", dbx.Params{
 			"from": r.Bounds[0].UTC().Format(reply.SlotLayout), "to": r.Bounds[r.Days()].UTC().Format(reply.SlotLayout)}))

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -16,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -31,8 +30,8 @@ type breakPolicy struct {
 
 func loadBreakPolicies(app core.App, org string) ([]breakPolicy, error) {
 	var ps []breakPolicy
-	err := app.RecordQuery(migrations.BreakPolicies).Select("id", "name", "after_minutes", "break_minutes", "paid").
-		AndWhere(dbx.HashExp{"org": org}).OrderBy("after_minutes ASC", "id ASC").All(&ps)
+	err := app.RecordQuery(schema.BreakPolicies).Select("id", schema.FieldName, "after_minutes", "break_minutes", "paid").
+		AndWhere(dbx.HashExp{schema.FieldOrg: org}).OrderBy("after_minutes ASC", "id ASC").All(&ps)
 	if err != nil {
 		return nil, fmt.Errorf("break policies of %s: %w", org, err)
 	}
@@ -91,11 +90,9 @@ func deriveBreaks(slots []ledger.Slot, policies []breakPolicy, r ledger.DayRange
 }
 
 func (s *Server) registerBreaks(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.BreaksRoute, func(re *core.RequestEvent) error { return s.breaks(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.BreaksRoute, func(re *core.RequestEvent) error { return s.breaks(re, z) }),
+	)
 }
 
 func (s *Server) breaks(e *core.RequestEvent, z *gate.Authorizer) error {

@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the break policies the break tests plant in Acme.
@@ -35,14 +35,14 @@ func at(h, m int) time.Time {
 func plantBreaks(t testing.TB, app core.App) {
 	t.Helper()
 	// The seed's own policy would claim the short break first.
-	if r, err := app.FindRecordById(migrations.BreakPolicies, tt.BrkA); err == nil {
+	if r, err := app.FindRecordById(schema.BreakPolicies, tt.BrkA); err == nil {
 		if err := app.Delete(r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s := &tt.Seeder{App: app}
-	s.Create(migrations.BreakPolicies, shortBreak, map[string]any{"org": tt.Acme, "name": "Short", "after_minutes": 60, "break_minutes": 15, "paid": true})
-	s.Create(migrations.BreakPolicies, lunchBreak, map[string]any{"org": tt.Acme, "name": "Lunch", "after_minutes": 180, "break_minutes": 30})
+	s.Create(schema.BreakPolicies, shortBreak, map[string]any{"org": tt.Acme, "name": "Short", "after_minutes": 60, "break_minutes": 15, "paid": true})
+	s.Create(schema.BreakPolicies, lunchBreak, map[string]any{"org": tt.Acme, "name": "Lunch", "after_minutes": 180, "break_minutes": 30})
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestBreakPolicyRequests(t *testing.T) {
 		plantBreaks(t, app)
 		return app
 	}
-	url := hookstest.RecordsURL(migrations.BreakPolicies)
+	url := hookstest.RecordsURL(schema.BreakPolicies)
 	body := func(s string) *strings.Reader { return strings.NewReader(s) }
 	valid := `{"org":"` + tt.Acme + `","name":"Afternoon","after_minutes":300,"break_minutes":10,"paid":true}`
 	cases := []struct {

@@ -6,24 +6,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerDashboards(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(migrations.Users)
-		e.Router.GET(api.MeDashboardRoute, func(re *core.RequestEvent) error { return s.meDashboard(re, z) }).Bind(auth)
-		e.Router.GET(api.TeamDashboardRoute, func(re *core.RequestEvent) error { return s.teamDashboard(re, z) }).Bind(auth)
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.MeDashboardRoute, func(re *core.RequestEvent) error { return s.meDashboard(re, z) }),
+		reply.GET(api.TeamDashboardRoute, func(re *core.RequestEvent) error { return s.teamDashboard(re, z) }),
+	)
 }
 
 // dashboardDay is the ?day= asked for (YYYY-MM-DD in the organization's

@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func (s *Server) registerIngest(app core.App, z *gate.Authorizer) {
@@ -94,20 +94,19 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 	var saved *core.Record
 	limitReached := ""
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		act, err := reply.FindByClientID(txApp, migrations.Activities, in.ClientID)
+		act, err := reply.FindByClientID(txApp, schema.Activities, in.ClientID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			c, err := txApp.FindCachedCollectionByNameOrId(migrations.Activities)
+			c, err := txApp.FindCachedCollectionByNameOrId(schema.Activities)
 			if err != nil {
 				return err
 			}
 			act = core.NewRecord(c)
-			act.Set("client_id", in.ClientID)
-			act.Set("source", "tracked")
+			act.Set(schema.FieldClientID, in.ClientID)
+			act.Set(schema.FieldSource, schema.SourceTracked)
 		case err != nil:
 			return fmt.Errorf("find activity %s: %w", in.ClientID, err)
-		case act.GetString("user") != e.Auth.Id || act.GetString("org") != in.Org ||
-			act.GetString("project") != in.Project || !act.GetDateTime("slot_start").Time().Equal(in.SlotStart):
+		case !sameSlot(schema.Activity{Record: act}, e.Auth.Id, in):
 			return router.NewBadRequestError("client_id already names another activity.", nil)
 		}
 		// A re-upload replaces the stored slot, so it doesn't count against itself.
@@ -122,16 +121,16 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 			clampTo(&in, left)
 			limitReached = msg
 		}
-		act.Set("org", in.Org)
-		act.Set("project", in.Project)
-		act.Set("task", in.Task)
-		act.Set("user", e.Auth.Id)
-		act.Set("slot_start", in.SlotStart.UTC())
-		act.Set("tracked_seconds", in.TrackedSeconds)
-		act.Set("keyboard_seconds", in.KeyboardSeconds)
-		act.Set("mouse_seconds", in.MouseSeconds)
-		act.Set("active_seconds", in.ActiveSeconds)
-		act.Set("capture_errors", in.CaptureErrors)
+		act.Set(schema.FieldOrg, in.Org)
+		act.Set(schema.FieldProject, in.Project)
+		act.Set(schema.FieldTask, in.Task)
+		act.Set(schema.FieldUser, e.Auth.Id)
+		act.Set(schema.FieldSlotStart, in.SlotStart.UTC())
+		act.Set(schema.FieldTrackedSeconds, in.TrackedSeconds)
+		act.Set(schema.FieldKeyboardSeconds, in.KeyboardSeconds)
+		act.Set(schema.FieldMouseSeconds, in.MouseSeconds)
+		act.Set(schema.FieldActiveSeconds, in.ActiveSeconds)
+		act.Set(schema.FieldCaptureErrors, in.CaptureErrors)
 		// Tracker found the uploader an active member of in.Org.
 		member := map[string]bool{e.Auth.Id: true}
 		if err := txApp.SaveWithContext(gate.WithChecked(context.Background(), gate.Checked{Record: act, Org: in.Org, Members: member}), act); err != nil {
@@ -160,7 +159,7 @@ func (s *Server) ingestActivity(e *core.RequestEvent, z *gate.Authorizer) error 
 // app's transaction and members are the users the caller found to be active
 // members of its organization: the rows' integrity checks use both.
 func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, members map[string]bool) error {
-	old, err := app.FindAllRecords(migrations.AppUsage, dbx.HashExp{"activity": act.Id})
+	old, err := app.FindAllRecords(schema.AppUsage, dbx.HashExp{schema.FieldActivity: act.Id})
 	if err != nil {
 		return fmt.Errorf("app usage of %s: %w", act.Id, err)
 	}
@@ -169,24 +168,31 @@ func replaceAppUsage(app core.App, act *core.Record, apps []ingest.AppSeconds, m
 			return fmt.Errorf("replace app usage of %s: %w", act.Id, err)
 		}
 	}
-	c, err := app.FindCachedCollectionByNameOrId(migrations.AppUsage)
+	c, err := app.FindCachedCollectionByNameOrId(schema.AppUsage)
 	if err != nil {
 		return err
 	}
+	slot := schema.Activity{Record: act}
 	for _, u := range apps {
 		r := core.NewRecord(c)
-		r.Set("org", act.GetString("org"))
-		r.Set("user", act.GetString("user"))
-		r.Set("project", act.GetString("project"))
-		r.Set("activity", act.Id)
-		r.Set("app", u.App)
-		r.Set("title", u.Title)
-		r.Set("url", u.URL)
-		r.Set("seconds", u.Seconds)
-		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: act.GetString("org"), Targets: map[string]*core.Record{"activity": act}, Members: members})
+		r.Set(schema.FieldOrg, slot.Org())
+		r.Set(schema.FieldUser, slot.User())
+		r.Set(schema.FieldProject, slot.Project())
+		r.Set(schema.FieldActivity, act.Id)
+		r.Set(schema.FieldApp, u.App)
+		r.Set(schema.FieldTitle, u.Title)
+		r.Set(schema.FieldURL, u.URL)
+		r.Set(schema.FieldSeconds, u.Seconds)
+		ctx := gate.WithChecked(context.Background(), gate.Checked{Record: r, Org: slot.Org(), Targets: map[string]*core.Record{"activity": act}, Members: members})
 		if err := app.SaveWithContext(ctx, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sameSlot tells whether a stored activity is the slot a repeated upload
+// describes: same member, organization, project and start.
+func sameSlot(act schema.Activity, user string, in ingest.Activity) bool {
+	return act.User() == user && act.Org() == in.Org && act.Project() == in.Project && act.SlotStart().Equal(in.SlotStart)
 }

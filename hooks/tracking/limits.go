@@ -15,7 +15,7 @@ import (
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Daily and weekly limits, and the switch that turns a member's tracking
@@ -34,14 +34,14 @@ type timeRules struct {
 // LoadTimeRules reads user's tracking switch and limits in org, the
 // organization as the caller read it in this request.
 func loadTimeRules(app core.App, org *core.Record, user string) (timeRules, error) {
-	m, err := app.FindFirstRecordByFilter(migrations.Memberships, "org = {:org} && user = {:user}",
+	m, err := app.FindFirstRecordByFilter(schema.Memberships, "org = {:org} && user = {:user}",
 		dbx.Params{"org": org.Id, "user": user})
 	if err != nil {
 		return timeRules{}, fmt.Errorf("membership of %s in %s: %w", user, org.Id, err)
 	}
 	return timeRules{
-		org: org, user: user, trackingEnabled: m.GetBool("tracking_enabled"),
-		dailyHours: m.GetFloat("daily_limit_hours"), weekly: m.GetFloat("weekly_limit_hours"),
+		org: org, user: user, trackingEnabled: m.GetBool(schema.FieldTrackingEnabled),
+		dailyHours: m.GetFloat(schema.FieldDailyLimitHours), weekly: m.GetFloat(schema.FieldWeeklyLimitHours),
 	}, nil
 }
 
@@ -60,7 +60,7 @@ func CheckTracking(app core.App, org *core.Record, user string) error {
 }
 
 func errTrackingOff(org *core.Record) error {
-	msg := fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString("name"))
+	msg := fmt.Sprintf("Time tracking is turned off for you in %s.", org.GetString(schema.FieldName))
 	return router.NewForbiddenError(msg, map[string]validation.Error{"tracking": validation.NewError(api.CodeTrackingOff, msg)})
 }
 

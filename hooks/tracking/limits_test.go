@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func slotsFrom(start time.Time, n int) []time.Time {
@@ -88,9 +88,9 @@ func TestIngestLimits(t *testing.T) {
 			Name: tc.name, Method: http.MethodPost, URL: ingest.ActivitiesRoute, Body: strings.NewReader(tt.ActivityBody(in)),
 			Headers: fx.Auth(t, tt.Carol), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"timezone": "America/New_York"})
+				hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"timezone": "America/New_York"})
 				if tc.limits != nil {
-					hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), tc.limits)
+					hookstest.SetFields(t, app, schema.Memberships, tt.MembershipID(tt.Carol), tc.limits)
 				}
 				for i, s := range tc.planted {
 					source := "tracked"
@@ -105,7 +105,7 @@ func TestIngestLimits(t *testing.T) {
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 				got := -1
-				if r, err := app.FindFirstRecordByData(migrations.Activities, "client_id", in.ClientID); err == nil {
+				if r, err := app.FindFirstRecordByData(schema.Activities, "client_id", in.ClientID); err == nil {
 					got = r.GetInt("tracked_seconds")
 				}
 				if got != tc.stored {
@@ -127,7 +127,7 @@ func TestIngestLimitReupload(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	start := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
-	hookstest.SetFields(t, app, migrations.Memberships, tt.MembershipID(tt.Carol), map[string]any{"daily_limit_hours": 1})
+	hookstest.SetFields(t, app, schema.Memberships, tt.MembershipID(tt.Carol), map[string]any{"daily_limit_hours": 1})
 	for _, s := range slotsFrom(start.Add(-time.Hour), 5) {
 		hookstest.PlantTime(t, app, tt.Carol, tt.ProjA, s, 600, "tracked")
 	}
@@ -140,7 +140,7 @@ func TestIngestLimitReupload(t *testing.T) {
 			t.Fatalf("upload %d: %d %s", i+1, status, body)
 		}
 	}
-	if n := hookstest.Count(t, app, migrations.Activities, "client_id = {:c}", map[string]any{"c": in.ClientID}); n != 1 {
+	if n := hookstest.Count(t, app, schema.Activities, "client_id = {:c}", map[string]any{"c": in.ClientID}); n != 1 {
 		t.Errorf("%d records for one slot", n)
 	}
 	// Another slot the same day: nothing is left.
@@ -155,8 +155,8 @@ func TestIngestLimitReupload(t *testing.T) {
 // settings are checked when written, and new records get their defaults.
 func TestTimeSettings(t *testing.T) {
 	fx, factory := hookstest.Seeded(t)
-	member := hookstest.RecordsURL(migrations.Memberships) + "/" + tt.MembershipID(tt.Carol)
-	org := hookstest.RecordsURL(migrations.Organizations) + "/" + tt.Acme
+	member := hookstest.RecordsURL(schema.Memberships) + "/" + tt.MembershipID(tt.Carol)
+	org := hookstest.RecordsURL(schema.Organizations) + "/" + tt.Acme
 	cases := []struct {
 		name, user, method, url, body string
 		status                        int
@@ -175,9 +175,9 @@ func TestTimeSettings(t *testing.T) {
 			content: []string{"Your role doesn't allow"}},
 		{name: "a member can't turn their own tracking off", user: tt.Carol, method: "PATCH", url: member, body: `{"tracking_enabled":false}`, status: 403,
 			content: []string{"Enable/Disable Time Tracking"}},
-		{name: "a new member tracks time", user: tt.Alice, method: "POST", url: hookstest.RecordsURL(migrations.Memberships),
+		{name: "a new member tracks time", user: tt.Alice, method: "POST", url: hookstest.RecordsURL(schema.Memberships),
 			body: `{"org":"` + tt.Acme + `","user":"` + tt.Erin + `","role":"user"}`, status: 200, content: []string{`"tracking_enabled":true`}},
-		{name: "a new member can't start with tracking off", user: tt.Alice, method: "POST", url: hookstest.RecordsURL(migrations.Memberships),
+		{name: "a new member can't start with tracking off", user: tt.Alice, method: "POST", url: hookstest.RecordsURL(schema.Memberships),
 			body: `{"org":"` + tt.Acme + `","user":"` + tt.Erin + `","role":"user","tracking_enabled":false}`, status: 400,
 			content: []string{"start with time tracking on"}},
 		{name: "a manager changes manual time", user: tt.Bob, method: "PATCH", url: org, body: `{"manual_time":"off"}`, status: 200,
@@ -187,7 +187,7 @@ func TestTimeSettings(t *testing.T) {
 		{name: "a manager can't change pay periods", user: tt.Bob, method: "PATCH", url: org, body: `{"pay_period":"monthly"}`, status: 403},
 		{name: "monthly periods can't start after the 28th", user: tt.Alice, method: "PATCH", url: org,
 			body: `{"pay_period":"monthly","pay_period_anchor":"2026-01-30"}`, status: 400, content: []string{"pay_period_anchor"}},
-		{name: "a new organization gets the default time settings", user: tt.Carol, method: "POST", url: hookstest.RecordsURL(migrations.Organizations),
+		{name: "a new organization gets the default time settings", user: tt.Carol, method: "POST", url: hookstest.RecordsURL(schema.Organizations),
 			body: `{"name":"Carol's"}`, status: 200, content: []string{`"manual_time":"allowed"`, `"pay_period":"weekly"`,
 				`"pay_period_anchor":"2026-01-05 00:00:00.000Z"`, `"timesheet_approvals":false`}},
 	}

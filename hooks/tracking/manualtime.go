@@ -16,7 +16,7 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -45,10 +45,10 @@ func (s *Server) pieces(start, end time.Time) []piece {
 }
 
 func manualMode(org *core.Record) string {
-	if m := org.GetString("manual_time"); m != "" {
+	if m := org.GetString(schema.FieldManualTime); m != "" {
 		return m
 	}
-	return migrations.DefaultManualTime
+	return schema.DefaultManualTime
 }
 
 func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
@@ -72,8 +72,8 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 	}
 	approver := z.Decide(a, perms.ApproveManualTimeRequests, target).Allowed
 	mode := manualMode(org)
-	if mode == migrations.ManualTimeOff && !approver {
-		return router.NewForbiddenError(fmt.Sprintf("Manual time is turned off in %s: only approvers add time.", org.GetString("name")), nil)
+	if mode == schema.ManualTimeOff && !approver {
+		return router.NewForbiddenError(fmt.Sprintf("Manual time is turned off in %s: only approvers add time.", org.GetString(schema.FieldName)), nil)
 	}
 	in.Start, in.End = in.Start.Truncate(time.Second), in.End.Truncate(time.Second)
 	in.Note = strings.TrimSpace(in.Note)
@@ -86,8 +86,8 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("Manual time may cover at most 24 hours at once.")
 	case in.End.After(time.Now().Add(s.cfg.ClockSkew)):
 		return reply.BadRequest("Manual time can't be in the future.")
-	case len(in.Note) > migrations.MaxManualTimeNoteLength:
-		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxManualTimeNoteLength)
+	case len(in.Note) > schema.MaxManualTimeNoteLength:
+		return reply.BadRequest("The note may be at most %d characters.", schema.MaxManualTimeNoteLength)
 	}
 	if err := checkReplace(in, mode, approver, org); err != nil {
 		return err
@@ -100,15 +100,15 @@ func (s *Server) addTime(e *core.RequestEvent, z *gate.Authorizer) error {
 		}
 	}
 
-	if mode == migrations.ManualTimeApproval && !approver {
-		c, err := e.App.FindCachedCollectionByNameOrId(migrations.TimeRequests)
+	if mode == schema.ManualTimeApproval && !approver {
+		c, err := e.App.FindCachedCollectionByNameOrId(schema.TimeRequests)
 		if err != nil {
 			return err
 		}
 		r := core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "project": in.Project, "task": in.Task, "start": in.Start.UTC(),
-			"end": in.End.UTC(), "note": in.Note, "status": migrations.RequestPending, "requested_by": e.Auth.Id,
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldTask: in.Task, "start": in.Start.UTC(),
+			"end": in.End.UTC(), "note": in.Note, schema.FieldStatus: schema.RequestPending, "requested_by": e.Auth.Id,
 		} {
 			r.Set(k, v)
 		}
@@ -157,7 +157,7 @@ func checkReplace(in api.ManualTime, mode string, approver bool, org *core.Recor
 			return reply.BadRequest("replace must list activity ids.")
 		}
 	}
-	if mode == migrations.ManualTimeApproval && !approver {
+	if mode == schema.ManualTimeApproval && !approver {
 		return router.NewForbiddenError(fmt.Sprintf("Manual time waits for an approver in %s: delete the block and request the new time instead.", org.GetString("name")), nil)
 	}
 	return nil
@@ -168,7 +168,7 @@ func checkReplace(in api.ManualTime, mode string, approver bool, org *core.Recor
 // that no approved timesheet locks; any refusal undoes the transaction.
 func removeManual(tx core.App, z *gate.Authorizer, a gate.Actor, org *core.Record, in api.ManualTime) error {
 	for _, id := range in.Replace {
-		r, err := tx.FindRecordById(migrations.Activities, id)
+		r, err := tx.FindRecordById(schema.Activities, id)
 		if err != nil || r.GetString("org") != org.Id || r.GetString("user") != in.User || r.GetString("source") != "manual" {
 			return reply.BadRequest("replace must list manual time of the same member in the organization.")
 		}
@@ -190,16 +190,16 @@ func removeManual(tx core.App, z *gate.Authorizer, a gate.Actor, org *core.Recor
 // project, a slot already holding the member's time on the project, or
 // time inside an approved timesheet.
 func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) error {
-	project, err := app.FindRecordById(migrations.Projects, in.Project)
-	if err != nil || project.GetString("org") != org.Id {
+	project, err := app.FindRecordById(schema.Projects, in.Project)
+	if err != nil || project.GetString(schema.FieldOrg) != org.Id {
 		return reply.BadRequest("project must be one of the organization's projects.")
 	}
-	if project.GetBool("archived") {
+	if project.GetBool(schema.FieldArchived) {
 		return reply.BadRequest("The project is archived: restore it to add time to it.")
 	}
 	if in.Task != "" {
-		task, err := app.FindRecordById(migrations.Tasks, in.Task)
-		if err != nil || task.GetString("project") != in.Project {
+		task, err := app.FindRecordById(schema.Tasks, in.Task)
+		if err != nil || task.GetString(schema.FieldProject) != in.Project {
 			return reply.BadRequest("task must be one of the project's tasks.")
 		}
 	}
@@ -215,8 +215,8 @@ func (s *Server) checkManual(app core.App, org *core.Record, in api.ManualTime) 
 	}
 	ps := s.pieces(in.Start, in.End)
 	for _, p := range ps {
-		n, err := app.CountRecords(migrations.Activities, dbx.HashExp{
-			"user": in.User, "project": in.Project, "slot_start": p.start.Format(types.DefaultDateLayout),
+		n, err := app.CountRecords(schema.Activities, dbx.HashExp{
+			schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldSlotStart: p.start.Format(types.DefaultDateLayout),
 		})
 		if err != nil {
 			return fmt.Errorf("time of %s at %s: %w", in.User, p.start, err)
@@ -233,7 +233,7 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 	if err := s.checkManual(tx, org, in); err != nil {
 		return nil, err
 	}
-	c, err := tx.FindCachedCollectionByNameOrId(migrations.Activities)
+	c, err := tx.FindCachedCollectionByNameOrId(schema.Activities)
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +241,8 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 	for _, p := range s.pieces(in.Start, in.End) {
 		r := core.NewRecord(c)
 		for k, v := range map[string]any{
-			"org": org.Id, "user": in.User, "project": in.Project, "task": in.Task, "slot_start": p.start,
-			"tracked_seconds": p.seconds, "source": "manual",
+			schema.FieldOrg: org.Id, schema.FieldUser: in.User, schema.FieldProject: in.Project, schema.FieldTask: in.Task, schema.FieldSlotStart: p.start,
+			schema.FieldTrackedSeconds: p.seconds, schema.FieldSource: schema.SourceManual,
 		} {
 			r.Set(k, v)
 		}
@@ -255,18 +255,18 @@ func (s *Server) saveManual(tx core.App, org *core.Record, in api.ManualTime) ([
 }
 
 func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, approve bool) error {
-	req, err := e.App.FindRecordById(migrations.TimeRequests, e.Request.PathValue("id"))
+	req, err := e.App.FindRecordById(schema.TimeRequests, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, req.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
-	if !z.CanView(a, z.Policies[migrations.TimeRequests], req) {
+	if !z.CanView(a, z.Policies[schema.TimeRequests], req) {
 		return reply.NotFound()
 	}
-	if !z.Decide(a, perms.ApproveManualTimeRequests, perms.Target{OwnerID: req.GetString("user"), ProjectID: req.GetString("project")}).Allowed {
+	if !z.Decide(a, perms.ApproveManualTimeRequests, perms.Target{OwnerID: req.GetString(schema.FieldUser), ProjectID: req.GetString(schema.FieldProject)}).Allowed {
 		return reply.Forbidden(perms.ApproveManualTimeRequests)
 	}
 	var in api.RequestDecision
@@ -274,20 +274,20 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 		return reply.BadRequest("Send the note, if any, as JSON.")
 	}
 	in.Note = strings.TrimSpace(in.Note)
-	if len(in.Note) > migrations.MaxManualTimeNoteLength {
-		return reply.BadRequest("The note may be at most %d characters.", migrations.MaxManualTimeNoteLength)
+	if len(in.Note) > schema.MaxManualTimeNoteLength {
+		return reply.BadRequest("The note may be at most %d characters.", schema.MaxManualTimeNoteLength)
 	}
-	if st := req.GetString("status"); st != migrations.RequestPending {
+	if st := req.GetString(schema.FieldStatus); st != schema.RequestPending {
 		return reply.BadRequest("This request is already %s.", st)
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, req.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, req.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of time request %s: %w", req.Id, err)
 	}
 	req.Set("decided_by", e.Auth.Id)
 	req.Set("decision_note", in.Note)
 	if !approve {
-		req.Set("status", migrations.RequestDenied)
+		req.Set(schema.FieldStatus, schema.RequestDenied)
 		err := e.App.RunInTransaction(func(tx core.App) error {
 			if err := tx.Save(req); err != nil {
 				return err
@@ -301,9 +301,9 @@ func (s *Server) decideTimeRequest(e *core.RequestEvent, z *gate.Authorizer, app
 		return e.JSON(http.StatusOK, req)
 	}
 
-	req.Set("status", migrations.RequestApproved)
+	req.Set(schema.FieldStatus, schema.RequestApproved)
 	mt := api.ManualTime{
-		User: req.GetString("user"), Project: req.GetString("project"), Task: req.GetString("task"),
+		User: req.GetString(schema.FieldUser), Project: req.GetString(schema.FieldProject), Task: req.GetString(schema.FieldTask),
 		Start: req.GetDateTime("start").Time(), End: req.GetDateTime("end").Time(), Note: req.GetString("note"),
 	}
 	var added []*core.Record

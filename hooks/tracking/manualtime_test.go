@@ -14,7 +14,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestManualTime: who adds manual time for whom, in each manual_time mode,
@@ -61,16 +61,16 @@ func TestManualTime(t *testing.T) {
 			status: 400, content: []string{"overlaps time already recorded"}, manual: map[string]int{tt.Carol: 0}},
 		{name: "malformed times", user: tt.Carol, body: `{"project":"` + tt.ProjA + `","start":"yesterday","end":"now"}`,
 			status: 400, manual: map[string]int{tt.Carol: 0}},
-		{name: "approval mode: a user's time becomes a request", user: tt.Carol, mode: migrations.ManualTimeApproval,
+		{name: "approval mode: a user's time becomes a request", user: tt.Carol, mode: schema.ManualTimeApproval,
 			body: hookstest.ManualBody("", tt.ProjA, at, hour, "Client call"), status: 202,
 			content: []string{`"status":"pending"`, `"note":"Client call"`, `"collectionName":"time_requests"`},
 			manual:  map[string]int{tt.Carol: 0}, request: 1},
-		{name: "approval mode: an approver adds time at once", user: tt.Bob, mode: migrations.ManualTimeApproval,
+		{name: "approval mode: an approver adds time at once", user: tt.Bob, mode: schema.ManualTimeApproval,
 			body: hookstest.ManualBody(tt.Carol, tt.ProjA, at, hour, ""), status: 200, manual: map[string]int{tt.Carol: 4}},
-		{name: "off: a user can't add time", user: tt.Carol, mode: migrations.ManualTimeOff,
+		{name: "off: a user can't add time", user: tt.Carol, mode: schema.ManualTimeOff,
 			body: hookstest.ManualBody("", tt.ProjA, at, hour, ""), status: 403, content: []string{"Manual time is turned off in Acme"},
 			manual: map[string]int{tt.Carol: 0}},
-		{name: "off: an approver still adds time", user: tt.Alice, mode: migrations.ManualTimeOff,
+		{name: "off: an approver still adds time", user: tt.Alice, mode: schema.ManualTimeOff,
 			body: hookstest.ManualBody(tt.Carol, tt.ProjA, at, hour, ""), status: 200, manual: map[string]int{tt.Carol: 4}},
 	}
 	for _, tc := range cases {
@@ -79,7 +79,7 @@ func TestManualTime(t *testing.T) {
 			Headers: fx.Auth(t, tc.user), TestAppFactory: factory, ExpectedStatus: tc.status, ExpectedContent: tc.content,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				if tc.mode != "" {
-					hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
+					hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
@@ -88,7 +88,7 @@ func TestManualTime(t *testing.T) {
 						t.Errorf("%s has %d manual activities, want %d", user, got, want)
 					}
 				}
-				if got := hookstest.Count(t, app, migrations.TimeRequests, "id != ''", nil); got != tc.request {
+				if got := hookstest.Count(t, app, schema.TimeRequests, "id != ''", nil); got != tc.request {
 					t.Errorf("%d time requests, want %d", got, tc.request)
 				}
 			},
@@ -107,8 +107,8 @@ func TestManualTime(t *testing.T) {
 func plantRequest(t testing.TB, app core.App) *core.Record {
 	t.Helper()
 	s := &tt.Seeder{App: app}
-	r := s.Create(migrations.TimeRequests, "treqcarol000001", map[string]any{
-		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": migrations.RequestPending, "note": "Workshop",
+	r := s.Create(schema.TimeRequests, "treqcarol000001", map[string]any{
+		"org": tt.Acme, "user": tt.Carol, "project": tt.ProjA, "status": schema.RequestPending, "note": "Workshop",
 		"start": time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC), "end": time.Date(2026, 11, 10, 10, 30, 0, 0, time.UTC),
 	})
 	if err := s.Err(); err != nil {
@@ -140,7 +140,7 @@ func TestTimeRequestDecisions(t *testing.T) {
 		{name: "another organization learns nothing", user: tt.Dave, url: api.DenyTimeRequestRoute, body: `{}`, status: 404, state: "pending"},
 		{name: "a decided request stays decided", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`, status: 400,
 			before: func(t testing.TB, app core.App) {
-				hookstest.SetFields(t, app, migrations.TimeRequests, "treqcarol000001", map[string]any{"status": "denied"})
+				hookstest.SetFields(t, app, schema.TimeRequests, "treqcarol000001", map[string]any{"status": "denied"})
 			}, content: []string{"already denied"}, state: "denied"},
 		{name: "approval refused when the slot has time meanwhile", user: tt.Alice, url: api.ApproveTimeRequestRoute, body: `{}`,
 			status: 400, before: func(t testing.TB, app core.App) {
@@ -158,7 +158,7 @@ func TestTimeRequestDecisions(t *testing.T) {
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-				r, err := app.FindRecordById(migrations.TimeRequests, "treqcarol000001")
+				r, err := app.FindRecordById(schema.TimeRequests, "treqcarol000001")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -186,7 +186,7 @@ func TestTimeRequestsListed(t *testing.T) {
 	plantRequest(t, app)
 	h := tt.Handler(t, app)
 	for user, want := range map[string]bool{tt.Carol: true, tt.Bob: true, tt.Alice: true, tt.Walt: false, tt.Pam: false, tt.Tess: false, tt.Dave: false} {
-		status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.TimeRequests), "", fx.Token(t, user)))
+		status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.TimeRequests), "", fx.Token(t, user)))
 		if got := strings.Contains(body, "treqcarol000001"); status != 200 || got != want {
 			t.Errorf("%s lists Carol's request: %v (%d), want %v", user, got, status, want)
 		}
@@ -194,7 +194,7 @@ func TestTimeRequestsListed(t *testing.T) {
 	hookstest.
 		// A team lead whose toggle is on approves for their team's projects.
 		SetToggles(t, app, true)
-	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(migrations.TimeRequests), "", fx.Token(t, tt.Tess)))
+	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, hookstest.RecordsURL(schema.TimeRequests), "", fx.Token(t, tt.Tess)))
 	if status != 200 || !strings.Contains(body, "treqcarol000001") {
 		t.Errorf("a team lead with approvals enabled doesn't list a request in their project: %d %s", status, body)
 	}
@@ -207,11 +207,11 @@ func TestDeleteTimeCascades(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	act := tt.DataID("act", tt.Carol, tt.ProjA)
-	status, body := tt.Do(t, app, http.MethodDelete, hookstest.RecordsURL(migrations.Activities)+"/"+act, "", fx.Token(t, tt.Alice))
+	status, body := tt.Do(t, app, http.MethodDelete, hookstest.RecordsURL(schema.Activities)+"/"+act, "", fx.Token(t, tt.Alice))
 	if status != 204 {
 		t.Fatalf("delete: %d %s", status, body)
 	}
-	for _, c := range []string{migrations.Screenshots, migrations.AppUsage} {
+	for _, c := range []string{schema.Screenshots, schema.AppUsage} {
 		if n, err := app.CountRecords(c, dbx.HashExp{"activity": act}); err != nil || n != 0 {
 			t.Errorf("%d %s left of the deleted block (%v)", n, c, err)
 		}
@@ -224,10 +224,10 @@ func plantWaltsCall(t testing.TB, app core.App) {
 	t.Helper()
 	s := &tt.Seeder{App: app}
 	for i, id := range []string{"actwaltcall0001", "actwaltcall0002"} {
-		s.Create(migrations.Activities, id, map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "manual",
+		s.Create(schema.Activities, id, map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "manual",
 			"slot_start": time.Date(2026, 11, 10, 10, 10*i, 0, 0, time.UTC), "tracked_seconds": 600})
 	}
-	s.Create(migrations.Activities, "actwalttracked1", map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "tracked",
+	s.Create(schema.Activities, "actwalttracked1", map[string]any{"org": tt.Acme, "user": tt.Walt, "project": tt.ProjA, "source": "tracked",
 		"slot_start": time.Date(2026, 11, 10, 11, 0, 0, 0, time.UTC), "tracked_seconds": 600})
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
@@ -268,7 +268,7 @@ func TestChangeManualTime(t *testing.T) {
 			status: 400, content: []string{"overlaps"}, inA: 2},
 		{name: "malformed ids", user: tt.Alice, body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, "../x"),
 			status: 400, content: []string{"eplace must list activity ids"}, inA: 2},
-		{name: "where manual time waits for approval, a user can't change theirs at once", user: tt.Pam, mode: migrations.ManualTimeApproval,
+		{name: "where manual time waits for approval, a user can't change theirs at once", user: tt.Pam, mode: schema.ManualTimeApproval,
 			body: body(tt.ProjA, 10*h, 10*h+10*time.Minute, call...), status: 403, content: []string{"waits for an approver"}, inA: 2},
 	}
 	for _, tc := range cases {
@@ -278,12 +278,12 @@ func TestChangeManualTime(t *testing.T) {
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				plantWaltsCall(t, app)
 				if tc.mode != "" {
-					hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
+					hookstest.SetFields(t, app, schema.Organizations, tt.Acme, map[string]any{"manual_time": tc.mode})
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 				for project, want := range map[string]int{tt.ProjA: tc.inA, tt.ProjB: tc.inB} {
-					got := hookstest.Count(t, app, migrations.Activities, "user = {:u} AND project = {:p} AND source = 'manual'", map[string]any{"u": tt.Walt, "p": project})
+					got := hookstest.Count(t, app, schema.Activities, "user = {:u} AND project = {:p} AND source = 'manual'", map[string]any{"u": tt.Walt, "p": project})
 					if got != want {
 						t.Errorf("Walt has %d manual slots in %s, want %d", got, project, want)
 					}

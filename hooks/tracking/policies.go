@@ -2,23 +2,23 @@ package tracking
 
 import (
 	"github.com/tock-app/tock/hooks/gate"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 // Policies maps activities, their app usage and break policies onto the matrix.
 func Policies() gate.Policies {
 	return gate.Policies{
-		migrations.Activities: {
+		schema.Activities: {
 			Create: gate.Always(perms.AddEditDeleteTime),
 			Update: gate.ByChangedField(nil, perms.AddEditDeleteTime),
 			Delete: gate.AlwaysDelete(perms.AddEditDeleteTime),
 		},
-		migrations.AppUsage: {
+		schema.AppUsage: {
 			Delete:       gate.AlwaysDelete(perms.AddEditDeleteTime),
 			HiddenFields: map[string]perms.Feature{"url": perms.ViewURLs},
 		},
-		migrations.BreakPolicies: {
+		schema.BreakPolicies: {
 			Create: gate.Always(perms.CreateWorkBreakPolicies),
 			Update: gate.ByChangedField(nil, perms.EditWorkBreakPolicies),
 			Delete: gate.AlwaysDelete(perms.EditWorkBreakPolicies),

@@ -11,7 +11,7 @@ import (
 	"github.com/tock-app/tock/hooks/audit"
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -23,17 +23,18 @@ func (s *Server) registerReassign(app core.App, z *gate.Authorizer) {
 }
 
 func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
-	act, err := e.App.FindRecordById(migrations.Activities, e.Request.PathValue("id"))
+	act, err := e.App.FindRecordById(schema.Activities, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
+	slot := schema.Activity{Record: act}
 	var in api.Reassignment
 	if err := e.BindBody(&in); err != nil || !reply.IsRecordID(in.Project) || (in.Task != "" && !reply.IsRecordID(in.Task)) {
 		return reply.BadRequest("Send the block's new project, and optionally its task, as record ids.")
 	}
-	p := z.Policies[migrations.Activities]
+	p := z.Policies[schema.Activities]
 	if !reply.IsSuperuser(e.Auth) {
-		a, err := z.Actor(e.App, e.Auth, act.GetString("org"))
+		a, err := z.Actor(e.App, e.Auth, slot.Org())
 		if err != nil {
 			return err
 		}
@@ -41,14 +42,14 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 			return reply.NotFound()
 		}
 		// Allowed where the block is and where it would go.
-		for _, project := range []string{act.GetString("project"), in.Project} {
-			t := perms.Target{OwnerID: act.GetString("user"), ProjectID: project}
+		for _, project := range []string{slot.Project(), in.Project} {
+			t := perms.Target{OwnerID: slot.User(), ProjectID: project}
 			if !z.Decide(a, perms.ModifyScreenshots, t).Allowed {
 				return reply.Forbidden(perms.ModifyScreenshots)
 			}
 		}
 	}
-	tracker, err := gate.LoadActor(e.App, act.GetString("user"), act.GetString("org"))
+	tracker, err := gate.LoadActor(e.App, slot.User(), slot.Org())
 	if err != nil {
 		return err
 	}
@@ -56,22 +57,22 @@ func (s *Server) reassign(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.BadRequest("The block's owner doesn't track time to that project.")
 	}
 
-	from := map[string]any{"project": act.GetString("project"), "task": act.GetString("task")}
+	from := map[string]any{"project": slot.Project(), "task": slot.Task()}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		act.Set("project", in.Project)
-		act.Set("task", in.Task)
+		act.Set(schema.FieldProject, in.Project)
+		act.Set(schema.FieldTask, in.Task)
 		if err := tx.Save(act); err != nil {
 			return err
 		}
-		for _, c := range []string{migrations.Screenshots, migrations.AppUsage} {
-			rs, err := tx.FindAllRecords(c, dbx.HashExp{"activity": act.Id})
+		for _, c := range []string{schema.Screenshots, schema.AppUsage} {
+			rs, err := tx.FindAllRecords(c, dbx.HashExp{schema.FieldActivity: act.Id})
 			if err != nil {
 				return fmt.Errorf("%s of %s: %w", c, act.Id, err)
 			}
 			for _, r := range rs {
-				r.Set("project", in.Project)
-				if c == migrations.Screenshots {
-					r.Set("task", in.Task)
+				r.Set(schema.FieldProject, in.Project)
+				if c == schema.Screenshots {
+					r.Set(schema.FieldTask, in.Task)
 				}
 				if err := tx.Save(r); err != nil {
 					return err

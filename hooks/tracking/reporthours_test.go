@@ -12,7 +12,7 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // A report adds up hourly sums that triggers keep beside the slots
@@ -66,7 +66,7 @@ func TestReportSumsEqualTheSlotsAfterEdits(t *testing.T) {
 		Source  string `db:"source"`
 	}
 	if err := ra.app.DB().Select("user", "project", "task", "slot_start", "tracked_seconds", "active_seconds", "source").
-		From(migrations.Activities).Where(dbx.HashExp{"org": tt.Acme}).All(&stored); err != nil {
+		From(schema.Activities).Where(dbx.HashExp{"org": tt.Acme}).All(&stored); err != nil {
 		t.Fatal(err)
 	}
 	for _, tz := range []string{"UTC", "Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns", "America/New_York", "Australia/Lord_Howe"} {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -20,16 +19,14 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerReports(app core.App, z *gate.Authorizer) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(api.ReportsRoute, func(re *core.RequestEvent) error { return s.report(re, z) }).
-			Bind(apis.RequireAuth(migrations.Users))
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.GET(api.ReportsRoute, func(re *core.RequestEvent) error { return s.report(re, z) }),
+	)
 }
 
 func parseGroups(s string) ([]string, error) {
@@ -290,7 +287,7 @@ func reportNames(app core.App, z *gate.Authorizer, a gate.Actor, rows map[report
 			Email string `db:"email"`
 		}
 		cols := []string{"id", field + " AS name"}
-		if collection == migrations.Users {
+		if collection == schema.Users {
 			cols = append(cols, "email")
 		}
 		if err := app.DB().Select(cols...).From(collection).Where(dbx.In("id", reply.AnySlice(reply.SortedKeys(ids))...)).All(&found); err != nil {
@@ -298,7 +295,7 @@ func reportNames(app core.App, z *gate.Authorizer, a gate.Actor, rows map[report
 		}
 		for _, f := range found {
 			name := f.Name
-			if name == "" && collection == migrations.Users {
+			if name == "" && collection == schema.Users {
 				name = reply.AnonymousName
 				if local, _, ok := strings.Cut(f.Email, "@"); ok && local != "" && (emails || f.ID == a.Actor.UserID) {
 					name = local
@@ -308,13 +305,13 @@ func reportNames(app core.App, z *gate.Authorizer, a gate.Actor, rows map[report
 		}
 		return nil
 	}
-	if err := read(migrations.Users, "name", users); err != nil {
+	if err := read(schema.Users, "name", users); err != nil {
 		return nil, err
 	}
-	if err := read(migrations.Projects, "name", projects); err != nil {
+	if err := read(schema.Projects, "name", projects); err != nil {
 		return nil, err
 	}
-	if err := read(migrations.Tasks, "title", tasks); err != nil {
+	if err := read(schema.Tasks, "title", tasks); err != nil {
 		return nil, err
 	}
 	return names, nil

@@ -18,12 +18,12 @@ import (
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func setTimezone(t testing.TB, app core.App, tz string) {
 	t.Helper()
-	org, err := app.FindRecordById(migrations.Organizations, tt.Acme)
+	org, err := app.FindRecordById(schema.Organizations, tt.Acme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func readCSV(t testing.TB, body string) [][]string {
 func TestReportCSV(t *testing.T) {
 	ra := newReportApp(t, func(app core.App) {
 		hookstest.Plant(t, app, hookstest.Act{User: tt.Walt, Project: tt.ProjA, Task: tt.TaskA, Start: tt.Slot.Add(time.Hour), Tracked: 460, Active: 200}, hookstest.Act{User: tt.Walt, Project: tt.ProjA, Start: tt.Slot.Add(2 * time.Hour), Tracked: 600, Manual: true})
-		r, err := app.FindRecordById(migrations.Users, tt.Walt)
+		r, err := app.FindRecordById(schema.Users, tt.Walt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestReportCSV(t *testing.T) {
 		if err := app.Save(r); err != nil {
 			t.Fatal(err)
 		}
-		task, _ := app.FindRecordById(migrations.Tasks, tt.TaskA)
+		task, _ := app.FindRecordById(schema.Tasks, tt.TaskA)
 		task.Set("title", "@SUM(1+1)")
 		if err := app.Save(task); err != nil {
 			t.Fatal(err)

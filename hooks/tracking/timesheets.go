@@ -10,7 +10,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -20,20 +19,20 @@ import (
 	"github.com/tock-app/tock/hooks/gate"
 	"github.com/tock-app/tock/hooks/ledger"
 	"github.com/tock-app/tock/hooks/reply"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
 func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
-	app.OnRecordCreate(migrations.Organizations).BindFunc(defaultTimeSettings)
-	app.OnRecordValidate(migrations.Organizations).BindFunc(validatePayPeriod)
+	app.OnRecordCreate(schema.Organizations).BindFunc(defaultTimeSettings)
+	app.OnRecordValidate(schema.Organizations).BindFunc(validatePayPeriod)
 	// Everyone tracks from the day they join; turning it off is a change the
 	// matrix decides (Enable/Disable Time Tracking), never a side effect.
-	app.OnRecordCreate(migrations.Memberships).BindFunc(func(e *core.RecordEvent) error {
-		e.Record.Set("tracking_enabled", true)
+	app.OnRecordCreate(schema.Memberships).BindFunc(func(e *core.RecordEvent) error {
+		e.Record.Set(schema.FieldTrackingEnabled, true)
 		return e.Next()
 	})
-	app.OnRecordCreateRequest(migrations.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordCreateRequest(schema.Memberships).BindFunc(func(e *core.RecordRequestEvent) error {
 		info, err := e.RequestInfo()
 		if err != nil {
 			return fmt.Errorf("read request: %w", err)
@@ -46,13 +45,13 @@ func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
 
 	// The lock holds for every way time is written: the API, the agent,
 	// manual time and approved requests all save activities.
-	app.OnRecordCreate(migrations.Activities).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(schema.Activities).BindFunc(func(e *core.RecordEvent) error {
 		if err := ledger.TimeUnlocked(e.App, e.Record); err != nil {
 			return err
 		}
 		return e.Next()
 	})
-	app.OnRecordUpdate(migrations.Activities).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordUpdate(schema.Activities).BindFunc(func(e *core.RecordEvent) error {
 		before := e.Record.Original()
 		if changesTime(before, e.Record) {
 			for _, r := range []*core.Record{before, e.Record} {
@@ -65,35 +64,33 @@ func (s *Server) registerTime(app core.App, z *gate.Authorizer) {
 	})
 	// Deletions are checked per request, not per model: deleting a project,
 	// a member or an organization cascades to its time, which a lock must not stop.
-	app.OnRecordDeleteRequest(migrations.Activities).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordDeleteRequest(schema.Activities).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := ledger.TimeUnlocked(e.App, e.Record); err != nil {
 			return err
 		}
 		return e.Next()
 	})
 
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		auth := apis.RequireAuth(migrations.Users)
-		e.Router.POST(api.TimesheetSubmitRoute, func(re *core.RequestEvent) error { return s.submitTimesheet(re, z) }).Bind(auth)
-		e.Router.POST(api.TimesheetApproveRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, true) }).Bind(auth)
-		e.Router.POST(api.TimesheetRejectRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, false) }).Bind(auth)
-		e.Router.POST(api.ManualTimeRoute, func(re *core.RequestEvent) error { return s.addTime(re, z) }).Bind(auth)
-		e.Router.POST(api.ApproveTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, true) }).Bind(auth)
-		e.Router.POST(api.DenyTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, false) }).Bind(auth)
-		return e.Next()
-	})
+	reply.ServeSignedIn(app,
+		reply.POST(api.TimesheetSubmitRoute, func(re *core.RequestEvent) error { return s.submitTimesheet(re, z) }),
+		reply.POST(api.TimesheetApproveRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, true) }),
+		reply.POST(api.TimesheetRejectRoute, func(re *core.RequestEvent) error { return s.decideTimesheet(re, z, false) }),
+		reply.POST(api.ManualTimeRoute, func(re *core.RequestEvent) error { return s.addTime(re, z) }),
+		reply.POST(api.ApproveTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, true) }),
+		reply.POST(api.DenyTimeRequestRoute, func(re *core.RequestEvent) error { return s.decideTimeRequest(re, z, false) }),
+	)
 }
 
 // defaultTimeSettings gives a new organization the time settings it leaves out.
 func defaultTimeSettings(e *core.RecordEvent) error {
-	if e.Record.GetString("manual_time") == "" {
-		e.Record.Set("manual_time", migrations.DefaultManualTime)
+	if e.Record.GetString(schema.FieldManualTime) == "" {
+		e.Record.Set(schema.FieldManualTime, schema.DefaultManualTime)
 	}
-	if e.Record.GetString("pay_period") == "" {
-		e.Record.Set("pay_period", migrations.DefaultPayPeriod)
+	if e.Record.GetString(schema.FieldPayPeriod) == "" {
+		e.Record.Set(schema.FieldPayPeriod, schema.DefaultPayPeriod)
 	}
-	if e.Record.GetDateTime("pay_period_anchor").IsZero() {
-		e.Record.Set("pay_period_anchor", migrations.DefaultPayPeriodAnchor+" 00:00:00.000Z")
+	if e.Record.GetDateTime(schema.FieldPayPeriodAnchor).IsZero() {
+		e.Record.Set(schema.FieldPayPeriodAnchor, schema.DefaultPayPeriodAnchor+" 00:00:00.000Z")
 	}
 	return e.Next()
 }
@@ -102,8 +99,8 @@ func defaultTimeSettings(e *core.RecordEvent) error {
 // month: a period starting on the 31st would skip February.
 func validatePayPeriod(e *core.RecordEvent) error {
 	return reply.ValidateAlso(e, func() validation.Errors {
-		anchor := e.Record.GetDateTime("pay_period_anchor")
-		if e.Record.GetString("pay_period") == migrations.PayPeriodMonthly && !anchor.IsZero() && anchor.Time().UTC().Day() > 28 {
+		anchor := e.Record.GetDateTime(schema.FieldPayPeriodAnchor)
+		if e.Record.GetString(schema.FieldPayPeriod) == schema.PayPeriodMonthly && !anchor.IsZero() && anchor.Time().UTC().Day() > 28 {
 			return validation.Errors{"pay_period_anchor": validation.NewError("validation_anchor_day",
 				"Monthly pay periods start on a day from the 1st to the 28th.")}
 		}
@@ -147,8 +144,8 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *gate.Authorizer) error
 	if in.User != e.Auth.Id && !z.Decide(a, perms.SubmitTimesheetsForUsers, perms.Target{OwnerID: in.User}).Allowed {
 		return reply.Forbidden(perms.SubmitTimesheetsForUsers)
 	}
-	if !org.GetBool("timesheet_approvals") {
-		return reply.BadRequest("Timesheet approvals are turned off in %s.", org.GetString("name"))
+	if !org.GetBool(schema.FieldTimesheetApprovals) {
+		return reply.BadRequest("Timesheet approvals are turned off in %s.", org.GetString(schema.FieldName))
 	}
 	day, err := time.Parse(time.DateOnly, in.PeriodStart)
 	if err != nil {
@@ -173,27 +170,27 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *gate.Authorizer) error
 	var sheet *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		var err error
-		sheet, err = tx.FindFirstRecordByFilter(migrations.Timesheets, "org = {:org} && user = {:user} && period_start = {:start}",
+		sheet, err = tx.FindFirstRecordByFilter(schema.Timesheets, "org = {:org} && user = {:user} && period_start = {:start}",
 			dbx.Params{"org": org.Id, "user": in.User, "start": first.Format(types.DefaultDateLayout)})
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			c, err := tx.FindCachedCollectionByNameOrId(migrations.Timesheets)
+			c, err := tx.FindCachedCollectionByNameOrId(schema.Timesheets)
 			if err != nil {
 				return err
 			}
 			sheet = core.NewRecord(c)
-			sheet.Set("org", org.Id)
-			sheet.Set("user", in.User)
+			sheet.Set(schema.FieldOrg, org.Id)
+			sheet.Set(schema.FieldUser, in.User)
 			sheet.Set("period_start", first)
 			sheet.Set("period_end", last)
 		case err != nil:
 			return fmt.Errorf("find timesheet: %w", err)
-		case sheet.GetString("status") == migrations.TimesheetApproved:
+		case sheet.GetString(schema.FieldStatus) == schema.TimesheetApproved:
 			return router.NewApiError(http.StatusConflict, "This timesheet is already approved.", nil)
-		case sheet.GetString("status") == migrations.TimesheetSubmitted:
+		case sheet.GetString(schema.FieldStatus) == schema.TimesheetSubmitted:
 			return reply.BadRequest("This timesheet is already submitted.")
 		}
-		sheet.Set("status", migrations.TimesheetSubmitted)
+		sheet.Set(schema.FieldStatus, schema.TimesheetSubmitted)
 		sheet.Set("submitted_by", e.Auth.Id)
 		sheet.Set("decided_by", "")
 		sheet.Set("reason", "")
@@ -213,18 +210,18 @@ func (s *Server) submitTimesheet(e *core.RequestEvent, z *gate.Authorizer) error
 }
 
 func (s *Server) decideTimesheet(e *core.RequestEvent, z *gate.Authorizer, approve bool) error {
-	sheet, err := e.App.FindRecordById(migrations.Timesheets, e.Request.PathValue("id"))
+	sheet, err := e.App.FindRecordById(schema.Timesheets, e.Request.PathValue("id"))
 	if err != nil {
 		return reply.NotFound()
 	}
-	a, err := z.Actor(e.App, e.Auth, sheet.GetString("org"))
+	a, err := z.Actor(e.App, e.Auth, sheet.GetString(schema.FieldOrg))
 	if err != nil {
 		return err
 	}
-	if !z.CanView(a, z.Policies[migrations.Timesheets], sheet) {
+	if !z.CanView(a, z.Policies[schema.Timesheets], sheet) {
 		return reply.NotFound()
 	}
-	if !z.Decide(a, perms.ApproveTimesheets, perms.Target{OwnerID: sheet.GetString("user")}).Allowed {
+	if !z.Decide(a, perms.ApproveTimesheets, perms.Target{OwnerID: sheet.GetString(schema.FieldUser)}).Allowed {
 		return reply.Forbidden(perms.ApproveTimesheets)
 	}
 	var in api.TimesheetDecision
@@ -232,26 +229,26 @@ func (s *Server) decideTimesheet(e *core.RequestEvent, z *gate.Authorizer, appro
 		return reply.BadRequest("Send the reason, if any, as JSON.")
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	status := sheet.GetString("status")
+	status := sheet.GetString(schema.FieldStatus)
 	switch {
-	case len(in.Reason) > migrations.MaxManualTimeNoteLength:
-		return reply.BadRequest("The reason may be at most %d characters.", migrations.MaxManualTimeNoteLength)
-	case approve && status != migrations.TimesheetSubmitted:
+	case len(in.Reason) > schema.MaxManualTimeNoteLength:
+		return reply.BadRequest("The reason may be at most %d characters.", schema.MaxManualTimeNoteLength)
+	case approve && status != schema.TimesheetSubmitted:
 		return reply.BadRequest("Only a submitted timesheet can be approved; this one is %s.", status)
 	case !approve && in.Reason == "":
 		return reply.BadRequest("Say why the timesheet is rejected.")
-	case !approve && status != migrations.TimesheetSubmitted && status != migrations.TimesheetApproved:
+	case !approve && status != schema.TimesheetSubmitted && status != schema.TimesheetApproved:
 		return reply.BadRequest("Only a submitted or approved timesheet can be rejected; this one is %s.", status)
 	}
-	org, err := e.App.FindRecordById(migrations.Organizations, sheet.GetString("org"))
+	org, err := e.App.FindRecordById(schema.Organizations, sheet.GetString(schema.FieldOrg))
 	if err != nil {
 		return fmt.Errorf("find organization of timesheet %s: %w", sheet.Id, err)
 	}
 	action := "reject_timesheet"
-	sheet.Set("status", migrations.TimesheetRejected)
+	sheet.Set(schema.FieldStatus, schema.TimesheetRejected)
 	if approve {
 		action = "approve_timesheet"
-		sheet.Set("status", migrations.TimesheetApproved)
+		sheet.Set(schema.FieldStatus, schema.TimesheetApproved)
 	}
 	sheet.Set("decided_by", e.Auth.Id)
 	sheet.Set("reason", in.Reason)

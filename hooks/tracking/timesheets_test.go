@@ -13,7 +13,7 @@ import (
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	"github.com/tock-app/tock/ingest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 const plantedSheet = "tshcarol0000001"
@@ -22,7 +22,7 @@ const plantedSheet = "tshcarol0000001"
 func plantSheet(t testing.TB, app core.App, status string) {
 	t.Helper()
 	s := &tt.Seeder{App: app}
-	s.Create(migrations.Timesheets, plantedSheet, map[string]any{
+	s.Create(schema.Timesheets, plantedSheet, map[string]any{
 		"org": tt.Acme, "user": tt.Carol, "status": status, "submitted_by": tt.Carol,
 		"period_start": "2026-11-02 00:00:00.000Z", "period_end": "2026-11-08 00:00:00.000Z",
 	})
@@ -33,7 +33,7 @@ func plantSheet(t testing.TB, app core.App, status string) {
 
 func sheetStatus(t testing.TB, app core.App, user, start string) string {
 	t.Helper()
-	r, err := app.FindFirstRecordByFilter(migrations.Timesheets, "user = {:u} && period_start = {:s}",
+	r, err := app.FindFirstRecordByFilter(schema.Timesheets, "user = {:u} && period_start = {:s}",
 		map[string]any{"u": user, "s": start + " 00:00:00.000Z"})
 	if err != nil {
 		return ""
@@ -104,7 +104,7 @@ func TestTimesheetSubmit(t *testing.T) {
 				for k, v := range tc.org {
 					fields[k] = v
 				}
-				hookstest.SetFields(t, app, migrations.Organizations, tt.Acme, fields)
+				hookstest.SetFields(t, app, schema.Organizations, tt.Acme, fields)
 				if tc.before != nil {
 					tc.before(t, app)
 				}
@@ -177,7 +177,7 @@ func TestApprovedTimeLocked(t *testing.T) {
 	plantSheet(t, app, "approved")
 	plantRequest(t, app)
 	hookstest. // 10 November: outside the period
-			SetFields(t, app, migrations.TimeRequests, "treqcarol000001", map[string]any{
+			SetFields(t, app, schema.TimeRequests, "treqcarol000001", map[string]any{
 			"start": time.Date(2026, 11, 4, 10, 0, 0, 0, time.UTC), "end": time.Date(2026, 11, 4, 10, 30, 0, 0, time.UTC),
 		})
 	h := tt.Handler(t, app)
@@ -200,13 +200,13 @@ func TestApprovedTimeLocked(t *testing.T) {
 		{"the agent changes a stored slot", tt.Carol, "POST", ingest.ActivitiesRoute, tt.ActivityBody(changed), 409, locked},
 		{"manual time", tt.Carol, "POST", hookstest.OrgURL(api.ManualTimeRoute, tt.Acme), hookstest.ManualBody("", tt.ProjA, tt.Slot.Add(time.Hour), tt.Slot.Add(90*time.Minute), ""), 409, locked},
 		{"approving a request", tt.Bob, "POST", strings.Replace(api.ApproveTimeRequestRoute, "{id}", "treqcarol000001", 1), `{}`, 409, locked},
-		{"editing an activity", tt.Alice, "PATCH", hookstest.RecordsURL(migrations.Activities) + "/" + act, `{"tracked_seconds":100}`, 409, locked},
+		{"editing an activity", tt.Alice, "PATCH", hookstest.RecordsURL(schema.Activities) + "/" + act, `{"tracked_seconds":100}`, 409, locked},
 		{"reassigning a block", tt.Alice, "POST", strings.Replace(api.ReassignRoute, "{id}", act, 1), `{"project":"` + tt.ProjA + `","task":"` + tt.TaskA + `"}`, 409, locked},
-		{"deleting an activity", tt.Alice, "DELETE", hookstest.RecordsURL(migrations.Activities) + "/" + act, "", 409, locked},
-		{"deleting a screenshot with its time block", tt.Carol, "DELETE", hookstest.RecordsURL(migrations.Screenshots) + "/" + shot, "", 409, locked},
-		{"another member's time the same day", tt.Alice, "PATCH", hookstest.RecordsURL(migrations.Activities) + "/" + tt.DataID("act", tt.Walt, tt.ProjA), `{"tracked_seconds":100}`, 200, ""},
+		{"deleting an activity", tt.Alice, "DELETE", hookstest.RecordsURL(schema.Activities) + "/" + act, "", 409, locked},
+		{"deleting a screenshot with its time block", tt.Carol, "DELETE", hookstest.RecordsURL(schema.Screenshots) + "/" + shot, "", 409, locked},
+		{"another member's time the same day", tt.Alice, "PATCH", hookstest.RecordsURL(schema.Activities) + "/" + tt.DataID("act", tt.Walt, tt.ProjA), `{"tracked_seconds":100}`, 200, ""},
 		{"a rejection unlocks it", tt.Bob, "POST", strings.Replace(api.TimesheetRejectRoute, "{id}", plantedSheet, 1), `{"reason":"Fix it"}`, 200, ""},
-		{"deleting the activity again", tt.Alice, "DELETE", hookstest.RecordsURL(migrations.Activities) + "/" + act, "", 204, ""},
+		{"deleting the activity again", tt.Alice, "DELETE", hookstest.RecordsURL(schema.Activities) + "/" + act, "", 204, ""},
 	}
 	for _, s := range steps {
 		status, _, body := tt.Send(h, tt.JSONRequest(s.method, s.url, s.body, fx.Token(t, s.user)))

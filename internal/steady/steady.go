@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -22,7 +23,7 @@ import (
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the steady-state organization. Member 0 is its owner, member 1 a
@@ -98,7 +99,7 @@ func people(app core.App, members int) error {
 		return s.Err()
 	}
 	var hash string // the record hides it: read it from its row
-	if err := app.DB().Select("password").From(migrations.Users).Where(dbx.HashExp{"id": first.Id}).Row(&hash); err != nil {
+	if err := app.DB().Select("password").From(schema.Users).Where(dbx.HashExp{"id": first.Id}).Row(&hash); err != nil {
 		return fmt.Errorf("password of %s: %w", first.Id, err)
 	}
 	now := dbDate(time.Now())
@@ -114,14 +115,14 @@ func people(app core.App, members int) error {
 	}
 	s.Org(Org, "Steady", map[string]any{"retention_days": RetentionDays})
 	s.Member("mbr"+Member(0)[3:], Org, Member(0), "owner")
-	s.Create(migrations.Projects, Project, map[string]any{"org": Org, "name": "Product"})
+	s.Create(schema.Projects, Project, map[string]any{"org": Org, "name": "Product"})
 	for i := 1; i < members; i++ {
 		role := "user"
 		if i == 1 {
 			role = "manager"
 		}
 		s.Member("mbr"+Member(i)[3:], Org, Member(i), role)
-		s.Create(migrations.ProjectMembers, "pmm"+Member(i)[3:], map[string]any{"org": Org, "project": Project, "user": Member(i), "role": "user"})
+		s.Create(schema.ProjectMembers, "pmm"+Member(i)[3:], map[string]any{"org": Org, "project": Project, "user": Member(i), "role": "user"})
 	}
 	if s.Err() != nil {
 		return s.Err()
@@ -217,6 +218,8 @@ func Fixture(shape Shape, dir string) (*tocktest.Fixture, error) {
 	now := time.Now().UTC()
 	name := fmt.Sprintf("tock-steady-%dx%d-%s-m%d-v%d", shape.Members, shape.Days, now.Format("20060102"), len(core.AppMigrations.Items()), version)
 	path := filepath.Join(dir, name)
+	// Yesterday's fixtures, and those of an older schema, go once unused for a day.
+	tocktest.PruneKept(dir, func(n string) bool { return strings.HasPrefix(n, "tock-steady-") }, name, now)
 	if _, err := os.Stat(filepath.Join(path, "data.db")); err == nil {
 		return tocktest.OpenFixture(path)
 	}
@@ -250,7 +253,7 @@ func Benchmarked() (Shape, string) {
 // returns their keys, so that retention has files to delete.
 func Blobs(app core.App, store *blobstore.Local, day time.Time) ([]string, error) {
 	var keys []string
-	err := app.DB().Select("storage_key").From(migrations.Screenshots).
+	err := app.DB().Select("storage_key").From(schema.Screenshots).
 		Where(dbx.NewExp("org = {:org} AND taken_at >= {:from} AND taken_at < {:to}",
 			dbx.Params{"org": Org, "from": dbDate(day), "to": dbDate(day.Add(24 * time.Hour))})).
 		Column(&keys)

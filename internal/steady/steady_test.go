@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // TestFill: a small shape holds exactly the rows it promises, on the real
@@ -19,8 +19,8 @@ func TestFill(t *testing.T) {
 	app := fx.App(t)
 	defer app.Cleanup()
 	want := map[string]int{
-		migrations.Activities: shape.Slots(), migrations.Screenshots: shape.Slots() * Shots,
-		migrations.AppUsage: shape.Slots() * 2, migrations.Timesheets: shape.Members, migrations.Memberships: shape.Members,
+		schema.Activities: shape.Slots(), schema.Screenshots: shape.Slots() * Shots,
+		schema.AppUsage: shape.Slots() * 2, schema.Timesheets: shape.Members, schema.Memberships: shape.Members,
 	}
 	for name, n := range want {
 		got, err := app.CountRecords(name)
@@ -33,7 +33,7 @@ func TestFill(t *testing.T) {
 		t.Errorf("the oldest slot %s is past the retention", oldest)
 	}
 	// Every member signs in with the seeded password.
-	u, err := app.FindRecordById(migrations.Users, Member(2))
+	u, err := app.FindRecordById(schema.Users, Member(2))
 	if err != nil || !u.ValidatePassword(tocktest.Password) {
 		t.Fatalf("member 2 can't sign in (%v)", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -29,13 +30,21 @@ const lockStale = 10 * time.Minute
 // opened again by later test processes: each test package of hooks runs in
 // its own process, and seeding once per package would cost them all. The
 // kept copy is named after the day and a hash of the code that shapes it,
-// so a change to the schema, the hooks or the seed makes a new one.
+// so a change to the schema, the hooks or the seed makes a new one. Only one
+// process seeds a key: the others wait for it and open what it kept. Kept
+// fixtures of other keys that no process opened for KeptMaxAge are removed.
 func Cached(name string, seed func(app core.App) error) (*Fixture, error) {
 	sum, err := sourceSum()
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("tock-fixture-%s-%s-%s", name, time.Now().UTC().Format("20060102"), sum[:16]))
+	return cachedIn(os.TempDir(), name, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102"), sum[:16]), seed)
+}
+
+// cachedIn is Cached with the folder and the key (day and source hash) given.
+func cachedIn(dir, name, key string, seed func(app core.App) error) (*Fixture, error) {
+	path := filepath.Join(dir, fmt.Sprintf("tock-fixture-%s-%s", name, key))
+	PruneKept(dir, isCachedName, filepath.Base(path), time.Now())
 	if kept(path) {
 		return OpenFixture(path)
 	}
@@ -56,6 +65,42 @@ func Cached(name string, seed func(app core.App) error) (*Fixture, error) {
 		return fx, nil // kept elsewhere already: use ours, removed by Close
 	}
 	return OpenFixture(path)
+}
+
+// cachedName matches what Cached keeps: tock-fixture-NAME-DAY-HASH and its
+// lock. Private fixtures (tock-fixture-RANDOM) never match.
+var cachedName = regexp.MustCompile(`^tock-fixture-[a-z0-9_]+-[0-9]{8}-[0-9a-f]{16}(\.lock)?$`)
+
+func isCachedName(name string) bool { return cachedName.MatchString(name) }
+
+// KeptMaxAge is how long a kept fixture may go unopened before a process
+// keeping another one removes it. Every open marks it used, and no test
+// process runs for a day, so nothing still clones one that old.
+const KeptMaxAge = 24 * time.Hour
+
+// PruneKept marks the kept fixture named keep, in dir, as used now and
+// removes the entries of dir that match (kept fixtures and their locks)
+// whose last use is older than KeptMaxAge. Pruning is housekeeping: an entry
+// that can't be read or removed is left for the next process.
+func PruneKept(dir string, match func(name string) bool, keep string, now time.Time) (removed []string) {
+	_ = os.Chtimes(filepath.Join(dir, keep), now, now)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Name() == keep || !e.IsDir() || !match(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < KeptMaxAge {
+			continue
+		}
+		if os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
 }
 
 func kept(path string) bool {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the matrix seed. Acme holds one person per matrix column plus Walt,
@@ -82,11 +82,11 @@ func Matrix(app core.App) error {
 	}
 	s.Member(MembershipID(Dave), Globex, Dave, "owner")
 
-	s.Create(migrations.Clients, Cli, map[string]any{"org": Acme, "name": "Client"})
-	s.Create(migrations.Clients, CliG, map[string]any{"org": Globex, "name": "Client"})
-	s.Create(migrations.Projects, ProjA, map[string]any{"org": Acme, "name": "A", "client": Cli, "budget": 100, "budget_type": "hours"})
-	s.Create(migrations.Projects, ProjB, map[string]any{"org": Acme, "name": "B", "budget": 200, "budget_type": "cost"})
-	s.Create(migrations.Projects, ProjG, map[string]any{"org": Globex, "name": "G", "budget": 300, "budget_type": "hours"})
+	s.Create(schema.Clients, Cli, map[string]any{"org": Acme, "name": "Client"})
+	s.Create(schema.Clients, CliG, map[string]any{"org": Globex, "name": "Client"})
+	s.Create(schema.Projects, ProjA, map[string]any{"org": Acme, "name": "A", "client": Cli, "budget": 100, "budget_type": "hours"})
+	s.Create(schema.Projects, ProjB, map[string]any{"org": Acme, "name": "B", "budget": 200, "budget_type": "cost"})
+	s.Create(schema.Projects, ProjG, map[string]any{"org": Globex, "name": "G", "budget": 300, "budget_type": "hours"})
 
 	projectRoles := []struct{ user, project, role string }{
 		{Carol, ProjA, "user"}, {Pam, ProjA, "manager"}, {Vic, ProjA, "viewer"},
@@ -97,28 +97,28 @@ func Matrix(app core.App) error {
 		if pr.project == ProjG {
 			org = Globex
 		}
-		s.Create(migrations.ProjectMembers, ProjectMemberID(pr.user, pr.project),
+		s.Create(schema.ProjectMembers, ProjectMemberID(pr.user, pr.project),
 			map[string]any{"org": org, "project": pr.project, "user": pr.user, "role": pr.role})
 	}
 
-	s.Create(migrations.Teams, TeamT, map[string]any{"org": Acme, "name": "T"})
-	s.Create(migrations.Teams, TeamU, map[string]any{"org": Acme, "name": "U"})
-	s.Create(migrations.TeamMembers, TeamMemberID(Tess, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Tess, "is_lead": true})
-	s.Create(migrations.TeamMembers, TeamMemberID(Walt, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Walt})
-	s.Create(migrations.TeamMembers, TeamMemberID(Nia, TeamU), map[string]any{"org": Acme, "team": TeamU, "user": Nia})
-	s.Create(migrations.TeamMembers, TeamMemberID(Zoe, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Zoe})
-	s.Create(migrations.TeamProjects, TeamProjectID(TeamT, ProjA), map[string]any{"org": Acme, "team": TeamT, "project": ProjA})
-	s.Create(migrations.TeamProjects, TeamProjectID(TeamU, ProjB), map[string]any{"org": Acme, "team": TeamU, "project": ProjB})
-	s.Create(migrations.Teams, TeamG, map[string]any{"org": Globex, "name": "G"})
-	s.Create(migrations.TeamMembers, TeamMemberID(Dave, TeamG), map[string]any{"org": Globex, "team": TeamG, "user": Dave})
-	s.Create(migrations.TeamProjects, TeamProjectID(TeamG, ProjG), map[string]any{"org": Globex, "team": TeamG, "project": ProjG})
+	s.Create(schema.Teams, TeamT, map[string]any{"org": Acme, "name": "T"})
+	s.Create(schema.Teams, TeamU, map[string]any{"org": Acme, "name": "U"})
+	s.Create(schema.TeamMembers, TeamMemberID(Tess, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Tess, "is_lead": true})
+	s.Create(schema.TeamMembers, TeamMemberID(Walt, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Walt})
+	s.Create(schema.TeamMembers, TeamMemberID(Nia, TeamU), map[string]any{"org": Acme, "team": TeamU, "user": Nia})
+	s.Create(schema.TeamMembers, TeamMemberID(Zoe, TeamT), map[string]any{"org": Acme, "team": TeamT, "user": Zoe})
+	s.Create(schema.TeamProjects, TeamProjectID(TeamT, ProjA), map[string]any{"org": Acme, "team": TeamT, "project": ProjA})
+	s.Create(schema.TeamProjects, TeamProjectID(TeamU, ProjB), map[string]any{"org": Acme, "team": TeamU, "project": ProjB})
+	s.Create(schema.Teams, TeamG, map[string]any{"org": Globex, "name": "G"})
+	s.Create(schema.TeamMembers, TeamMemberID(Dave, TeamG), map[string]any{"org": Globex, "team": TeamG, "user": Dave})
+	s.Create(schema.TeamProjects, TeamProjectID(TeamG, ProjG), map[string]any{"org": Globex, "team": TeamG, "project": ProjG})
 
-	s.Create(migrations.Tasks, TaskA, map[string]any{"org": Acme, "project": ProjA, "title": "task in A"})
-	s.Create(migrations.Tasks, TaskB, map[string]any{"org": Acme, "project": ProjB, "title": "task in B"})
-	s.Create(migrations.Tasks, TaskG, map[string]any{"org": Globex, "project": ProjG, "title": "task in G"})
+	s.Create(schema.Tasks, TaskA, map[string]any{"org": Acme, "project": ProjA, "title": "task in A"})
+	s.Create(schema.Tasks, TaskB, map[string]any{"org": Acme, "project": ProjB, "title": "task in B"})
+	s.Create(schema.Tasks, TaskG, map[string]any{"org": Globex, "project": ProjG, "title": "task in G"})
 
 	for i, inv := range []struct{ id, org, by string }{{InvA, Acme, Alice}, {InvG, Globex, Dave}} {
-		s.Create(migrations.Invites, inv.id, map[string]any{
+		s.Create(schema.Invites, inv.id, map[string]any{
 			"org": inv.org, "email": "newcomer@example.test", "role": "user", "invited_by": inv.by,
 			"token_hash": fmt.Sprintf("%064x", i+1), "status": "pending", "expires": Slot.AddDate(1, 0, 0),
 		})
@@ -127,7 +127,7 @@ func Matrix(app core.App) error {
 	// A 15-minute paid break after an hour of work; no one has worked long
 	// enough for it in the seed, tests plant the slots that earn one.
 	for _, b := range []struct{ id, org string }{{BrkA, Acme}, {BrkG, Globex}} {
-		s.Create(migrations.BreakPolicies, b.id, map[string]any{
+		s.Create(schema.BreakPolicies, b.id, map[string]any{
 			"org": b.org, "name": "Short break", "after_minutes": 60, "break_minutes": 15, "paid": true,
 		})
 	}
@@ -156,18 +156,18 @@ func SeedSlot(s *Seeder, user, project string) {
 		org = Globex
 	}
 	act := DataID("act", user, project)
-	s.Create(migrations.Activities, act, map[string]any{
+	s.Create(schema.Activities, act, map[string]any{
 		"org": org, "project": project, "user": user, "slot_start": Slot,
 		"tracked_seconds": 600, "keyboard_seconds": 300, "mouse_seconds": 400, "active_seconds": 500,
 		"source": "tracked", "client_id": act,
 	})
-	s.Create(migrations.Screenshots, DataID("shot", user, project), map[string]any{
+	s.Create(schema.Screenshots, DataID("shot", user, project), map[string]any{
 		"org": org, "project": project, "user": user, "activity": act, "taken_at": Slot.Add(5 * time.Minute),
 		"screen": 0, "width": 1280, "height": 800, "size": 1024,
 		"sha256": "0000000000000000000000000000000000000000000000000000000000000000",
 		"key_id": "k1", "storage_key": "blobs/" + act,
 	})
-	s.Create(migrations.AppUsage, DataID("app", user, project), map[string]any{
+	s.Create(schema.AppUsage, DataID("app", user, project), map[string]any{
 		"org": org, "project": project, "user": user, "activity": act, "app": "editor",
 		"title": "notes.txt", "url": "https://intranet.example/" + user, "seconds": 300,
 	})

@@ -3,7 +3,7 @@ package tocktest
 import (
 	"time"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the field seed: a job site, a work order and a job in each
@@ -47,18 +47,18 @@ func LocationAt(user, project string) time.Time {
 // but Zoe has a point at Acme's job site (Walt one in each of his projects),
 // Dave one at Globex's.
 func seedField(s *Seeder) {
-	s.Create(migrations.JobSites, JobSiteA, map[string]any{
+	s.Create(schema.JobSites, JobSiteA, map[string]any{
 		"org": Acme, "name": "Site A", "address": "Alexanderplatz 1, Berlin", "lat": SiteALat, "lng": SiteALng, "radius_m": SiteRadius,
 	})
-	s.Create(migrations.JobSites, JobSiteG, map[string]any{
+	s.Create(schema.JobSites, JobSiteG, map[string]any{
 		"org": Globex, "name": "Site G", "lat": SiteGLat, "lng": SiteGLng, "radius_m": SiteRadius,
 	})
-	s.Create(migrations.WorkOrders, WorkOrderA, map[string]any{"org": Acme, "title": "Fix the boiler", "client": Cli, "status": "open"})
-	s.Create(migrations.WorkOrders, WorkOrderG, map[string]any{"org": Globex, "title": "Paint the hall", "client": CliG, "status": "open"})
+	s.Create(schema.WorkOrders, WorkOrderA, map[string]any{"org": Acme, "title": "Fix the boiler", "client": Cli, "status": "open"})
+	s.Create(schema.WorkOrders, WorkOrderG, map[string]any{"org": Globex, "title": "Paint the hall", "client": CliG, "status": "open"})
 	for _, j := range []struct{ id, org, order, site, user string }{
 		{JobA, Acme, WorkOrderA, JobSiteA, Walt}, {JobG, Globex, WorkOrderG, JobSiteG, Dave},
 	} {
-		s.Create(migrations.Jobs, j.id, map[string]any{
+		s.Create(schema.Jobs, j.id, map[string]any{
 			"org": j.org, "work_order": j.order, "job_site": j.site, "assignee": j.user,
 			"start": Slot, "end": Slot.Add(2 * time.Hour), "status": "scheduled",
 		})
@@ -73,7 +73,7 @@ func seedField(s *Seeder) {
 			org, lat, lng = Globex, SiteGLat, SiteGLng
 		}
 		id := LocationID(p.user, p.project)
-		s.Create(migrations.Locations, id, map[string]any{
+		s.Create(schema.Locations, id, map[string]any{
 			"org": org, "user": p.user, "project": p.project, "client_id": id,
 			"recorded_at": LocationAt(p.user, p.project), "lat": lat, "lng": lng, "accuracy_m": 10,
 		})

@@ -3,7 +3,7 @@ package tocktest
 import (
 	"fmt"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the money seed: one client invoice per reach (the whole of Acme,
@@ -44,13 +44,13 @@ func seedMoney(s *Seeder) {
 		return
 	}
 	for _, id := range []string{Cli, CliG} {
-		c, err := s.App.FindRecordById(migrations.Clients, id)
+		c, err := s.App.FindRecordById(schema.Clients, id)
 		if err != nil {
 			s.err = fmt.Errorf("find client %s: %w", id, err)
 			return
 		}
 		c.Set("email", "billing-"+id+"@example.test")
-		c.Set("currency", migrations.DefaultCurrency)
+		c.Set("currency", schema.DefaultCurrency)
 		if err := s.App.Save(c); err != nil {
 			s.err = fmt.Errorf("client %s e-mail: %w", id, err)
 			return
@@ -58,7 +58,7 @@ func seedMoney(s *Seeder) {
 	}
 	period := map[string]any{"period_start": "2026-10-01 00:00:00.000Z", "period_end": "2026-10-31 00:00:00.000Z"}
 	with := func(fields map[string]any) map[string]any {
-		out := map[string]any{"status": migrations.InvoiceOpen, "currency": migrations.DefaultCurrency, "total_cents": 10000, "paid_cents": 0}
+		out := map[string]any{"status": schema.InvoiceOpen, "currency": schema.DefaultCurrency, "total_cents": 10000, "paid_cents": 0}
 		for k, v := range period {
 			out[k] = v
 		}
@@ -68,30 +68,30 @@ func seedMoney(s *Seeder) {
 		return out
 	}
 	for i, p := range moneyPeople {
-		s.Create(migrations.Rates, RateID(p.user), map[string]any{
+		s.Create(schema.Rates, RateID(p.user), map[string]any{
 			"org": p.org, "user": p.user, "pay_rate_cents": MoneyDefaultPay, "bill_rate_cents": MoneyDefaultBill,
-			"currency": migrations.DefaultCurrency,
+			"currency": schema.DefaultCurrency,
 		})
-		s.Create(migrations.TeamInvoices, TeamInvoiceID(p.user), with(map[string]any{"org": p.org, "user": p.user, "number": i + 1}))
+		s.Create(schema.TeamInvoices, TeamInvoiceID(p.user), with(map[string]any{"org": p.org, "user": p.user, "number": i + 1}))
 	}
 	for i, inv := range []struct{ id, org, client, team string }{
 		{CInvA, Acme, Cli, ""}, {CInvT, Acme, Cli, TeamT}, {CInvU, Acme, Cli, TeamU}, {CInvG, Globex, CliG, ""},
 	} {
-		s.Create(migrations.ClientInvoices, inv.id, with(map[string]any{"org": inv.org, "client": inv.client, "client_name": "Client", "team": inv.team, "number": i + 1}))
+		s.Create(schema.ClientInvoices, inv.id, with(map[string]any{"org": inv.org, "client": inv.client, "client_name": "Client", "team": inv.team, "number": i + 1}))
 	}
 	for _, r := range []struct{ id, org string }{{RunA, Acme}, {RunG, Globex}} {
-		fields := map[string]any{"org": r.org, "total_cents": 4000, "currency": migrations.DefaultCurrency}
+		fields := map[string]any{"org": r.org, "total_cents": 4000, "currency": schema.DefaultCurrency}
 		for k, v := range period {
 			fields[k] = v
 		}
-		s.Create(migrations.PayrollRuns, r.id, fields)
+		s.Create(schema.PayrollRuns, r.id, fields)
 	}
 	for _, p := range []struct{ user, run, org string }{{Walt, RunA, Acme}, {Nia, RunA, Acme}, {Dave, RunG, Globex}} {
 		fields := map[string]any{"org": p.org, "run": p.run, "user": p.user, "seconds": 3600,
-			"rate_cents": MoneyDefaultPay, "amount_cents": MoneyDefaultPay, "currency": migrations.DefaultCurrency}
+			"rate_cents": MoneyDefaultPay, "amount_cents": MoneyDefaultPay, "currency": schema.DefaultCurrency}
 		for k, v := range period {
 			fields[k] = v
 		}
-		s.Create(migrations.Payments, PaymentID(p.user), fields)
+		s.Create(schema.Payments, PaymentID(p.user), fields)
 	}
 }

@@ -3,7 +3,7 @@ package tocktest
 import (
 	"testing"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // The matrix seed holds, in the organization each test expects, the records
@@ -19,22 +19,22 @@ func TestMatrixSeed(t *testing.T) {
 	defer app.Cleanup()
 
 	for _, tc := range []struct{ collection, id, org string }{
-		{migrations.Projects, ProjA, Acme}, {migrations.Projects, ProjB, Acme}, {migrations.Projects, ProjG, Globex},
-		{migrations.Teams, TeamT, Acme}, {migrations.Teams, TeamU, Acme}, {migrations.Teams, TeamG, Globex},
-		{migrations.Clients, Cli, Acme}, {migrations.Clients, CliG, Globex},
-		{migrations.Invites, InvA, Acme}, {migrations.Invites, InvG, Globex},
-		{migrations.BreakPolicies, BrkA, Acme}, {migrations.BreakPolicies, BrkG, Globex},
-		{migrations.ClientInvoices, CInvA, Acme}, {migrations.ClientInvoices, CInvT, Acme}, {migrations.ClientInvoices, CInvU, Acme},
-		{migrations.ClientInvoices, CInvG, Globex},
-		{migrations.PayrollRuns, RunA, Acme}, {migrations.PayrollRuns, RunG, Globex},
-		{migrations.TimeOffPolicies, PolA, Acme}, {migrations.TimeOffPolicies, PolG, Globex},
-		{migrations.HolidayPolicies, HolA, Acme}, {migrations.HolidayPolicies, HolG, Globex},
-		{migrations.JobSites, JobSiteA, Acme}, {migrations.JobSites, JobSiteG, Globex},
-		{migrations.WorkOrders, WorkOrderA, Acme}, {migrations.WorkOrders, WorkOrderG, Globex},
-		{migrations.Jobs, JobA, Acme}, {migrations.Jobs, JobG, Globex},
-		{migrations.Webhooks, WhkA, Acme}, {migrations.Webhooks, WhkG, Globex},
-		{migrations.Memberships, AliceInInitech, Initech}, {migrations.Memberships, WaltInInitech, Initech},
-		{migrations.Memberships, BobInInitech, Initech},
+		{schema.Projects, ProjA, Acme}, {schema.Projects, ProjB, Acme}, {schema.Projects, ProjG, Globex},
+		{schema.Teams, TeamT, Acme}, {schema.Teams, TeamU, Acme}, {schema.Teams, TeamG, Globex},
+		{schema.Clients, Cli, Acme}, {schema.Clients, CliG, Globex},
+		{schema.Invites, InvA, Acme}, {schema.Invites, InvG, Globex},
+		{schema.BreakPolicies, BrkA, Acme}, {schema.BreakPolicies, BrkG, Globex},
+		{schema.ClientInvoices, CInvA, Acme}, {schema.ClientInvoices, CInvT, Acme}, {schema.ClientInvoices, CInvU, Acme},
+		{schema.ClientInvoices, CInvG, Globex},
+		{schema.PayrollRuns, RunA, Acme}, {schema.PayrollRuns, RunG, Globex},
+		{schema.TimeOffPolicies, PolA, Acme}, {schema.TimeOffPolicies, PolG, Globex},
+		{schema.HolidayPolicies, HolA, Acme}, {schema.HolidayPolicies, HolG, Globex},
+		{schema.JobSites, JobSiteA, Acme}, {schema.JobSites, JobSiteG, Globex},
+		{schema.WorkOrders, WorkOrderA, Acme}, {schema.WorkOrders, WorkOrderG, Globex},
+		{schema.Jobs, JobA, Acme}, {schema.Jobs, JobG, Globex},
+		{schema.Webhooks, WhkA, Acme}, {schema.Webhooks, WhkG, Globex},
+		{schema.Memberships, AliceInInitech, Initech}, {schema.Memberships, WaltInInitech, Initech},
+		{schema.Memberships, BobInInitech, Initech},
 	} {
 		r, err := app.FindRecordById(tc.collection, tc.id)
 		if err != nil {
@@ -45,7 +45,7 @@ func TestMatrixSeed(t *testing.T) {
 			t.Errorf("%s %s belongs to %s, want %s", tc.collection, tc.id, got, tc.org)
 		}
 	}
-	initech, err := app.FindRecordById(migrations.Organizations, Initech)
+	initech, err := app.FindRecordById(schema.Organizations, Initech)
 	if err != nil {
 		t.Fatalf("Initech: %v", err)
 	}

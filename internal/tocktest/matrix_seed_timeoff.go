@@ -3,7 +3,7 @@ package tocktest
 import (
 	"time"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Ids of the time off and schedules part of the matrix seed.
@@ -43,20 +43,20 @@ var TimeOffPeople = []struct{ User, Org, Policy, Project string }{
 // seedTimeOff adds policies, holidays, balances, requests and shifts.
 func seedTimeOff(s *Seeder) {
 	for _, p := range []struct{ id, hol, org string }{{PolA, HolA, Acme}, {PolG, HolG, Globex}} {
-		s.Create(migrations.TimeOffPolicies, p.id, map[string]any{
-			"org": p.org, "name": "Vacation", "paid": true, "accrual": migrations.AccrualNone, "all_members": true,
+		s.Create(schema.TimeOffPolicies, p.id, map[string]any{
+			"org": p.org, "name": "Vacation", "paid": true, "accrual": schema.AccrualNone, "all_members": true,
 		})
-		s.Create(migrations.HolidayPolicies, p.hol, map[string]any{
+		s.Create(schema.HolidayPolicies, p.hol, map[string]any{
 			"org": p.org, "name": "Public holidays", "all_members": true,
 			"holidays": []map[string]string{{"date": "2026-12-25", "name": "Christmas"}},
 		})
 	}
 	for _, p := range TimeOffPeople {
-		s.Create(migrations.TimeOffBalances, BalanceID(p.User, p.Policy), map[string]any{
+		s.Create(schema.TimeOffBalances, BalanceID(p.User, p.Policy), map[string]any{
 			"org": p.Org, "user": p.User, "policy": p.Policy, "adjustment_hours": 40,
 		})
-		s.Create(migrations.TimeOffRequests, TimeOffRequestID(p.User, p.Policy), map[string]any{
-			"org": p.Org, "user": p.User, "policy": p.Policy, "status": migrations.TimeOffPending,
+		s.Create(schema.TimeOffRequests, TimeOffRequestID(p.User, p.Policy), map[string]any{
+			"org": p.Org, "user": p.User, "policy": p.Policy, "status": schema.TimeOffPending,
 			"start": TimeOffDay + " 00:00:00.000Z", "end": TimeOffDay + " 00:00:00.000Z", "hours": 8, "requested_by": p.User,
 		})
 	}
@@ -65,7 +65,7 @@ func seedTimeOff(s *Seeder) {
 		shifts = append(shifts, struct{ user, org, project string }{p.User, p.Org, p.Project})
 	}
 	for _, sh := range shifts {
-		s.Create(migrations.Schedules, ShiftID(sh.user, sh.project), map[string]any{
+		s.Create(schema.Schedules, ShiftID(sh.user, sh.project), map[string]any{
 			"org": sh.org, "user": sh.user, "project": sh.project,
 			"start": Slot, "end": Slot.Add(8 * time.Hour), "min_hours": 1,
 		})

@@ -17,7 +17,7 @@ import (
 
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/ingest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // JPEG encodes a w x h test picture whose pixels depend on seed.
@@ -39,7 +39,7 @@ func JPEG(t testing.TB, w, h int, seed byte) []byte {
 // OrgPublicKey is org's current public key, as members read it.
 func OrgPublicKey(t testing.TB, app core.App, org string) [32]byte {
 	t.Helper()
-	r, err := app.FindRecordById(migrations.Organizations, org)
+	r, err := app.FindRecordById(schema.Organizations, org)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/tock-app/tock/hooks/org"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Seeder creates records with fixed ids so tests can name them, failing at the
@@ -47,7 +47,7 @@ func (s *Seeder) Create(collection, id string, fields map[string]any) *core.Reco
 
 // User creates a verified user with the given id; its email is id@example.test.
 func (s *Seeder) User(id string) *core.Record {
-	return s.Create(migrations.Users, id, map[string]any{"email": id + "@example.test", "name": id})
+	return s.Create(schema.Users, id, map[string]any{"email": id + "@example.test", "name": id})
 }
 
 // Org creates an organization with the defaults a new one gets over the API.
@@ -57,12 +57,12 @@ func (s *Seeder) Org(id, name string, fields map[string]any) *core.Record {
 	for k, v := range fields {
 		all[k] = v
 	}
-	return s.Create(migrations.Organizations, id, all)
+	return s.Create(schema.Organizations, id, all)
 }
 
 // Member gives user an active membership with role in org.
 func (s *Seeder) Member(id, org, user, role string) *core.Record {
-	return s.Create(migrations.Memberships, id, map[string]any{"org": org, "user": user, "role": role, "status": "active"})
+	return s.Create(schema.Memberships, id, map[string]any{"org": org, "user": user, "role": role, "status": "active"})
 }
 
 // Ids of the basic seed: two organizations, their people and a project each.
@@ -95,7 +95,7 @@ func Basic(app core.App) error {
 	s.Member(BobInAcme, Acme, Bob, "manager")
 	s.Member(CarolInAcme, Acme, Carol, "user")
 	s.Member(DaveInGlob, Globex, Dave, "owner")
-	s.Create(migrations.Projects, AcmeWeb, map[string]any{"org": Acme, "name": "Web"})
-	s.Create(migrations.Projects, GlobexApp, map[string]any{"org": Globex, "name": "App"})
+	s.Create(schema.Projects, AcmeWeb, map[string]any{"org": Acme, "name": "Web"})
+	s.Create(schema.Projects, GlobexApp, map[string]any{"org": Globex, "name": "App"})
 	return s.Err()
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/hooks"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Password is every seeded user's password.
@@ -80,7 +80,7 @@ func OpenFixture(dir string) (*Fixture, error) {
 
 // authTokens signs a token for every user of app.
 func authTokens(app core.App) (map[string]string, error) {
-	users, err := app.FindAllRecords(migrations.Users)
+	users, err := app.FindAllRecords(schema.Users)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

@@ -3,7 +3,7 @@ package tocktest
 import (
 	"testing"
 
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // Each App is a private copy: writes in one never show in another.
@@ -16,7 +16,7 @@ func TestFixtureAppsAreIsolated(t *testing.T) {
 
 	first := f.App(t)
 	defer first.Cleanup()
-	org, err := first.FindRecordById(migrations.Organizations, Acme)
+	org, err := first.FindRecordById(schema.Organizations, Acme)
 	if err != nil {
 		t.Fatalf("seeded organization missing: %v", err)
 	}
@@ -26,7 +26,7 @@ func TestFixtureAppsAreIsolated(t *testing.T) {
 
 	second := f.App(t)
 	defer second.Cleanup()
-	if _, err := second.FindRecordById(migrations.Organizations, Acme); err != nil {
+	if _, err := second.FindRecordById(schema.Organizations, Acme); err != nil {
 		t.Fatalf("delete leaked into another copy: %v", err)
 	}
 	if f.Token(t, Alice) == "" {

@@ -16,17 +16,17 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 func AuditCount(t testing.TB, app core.App, action string) int {
-	return Count(t, app, migrations.AuditLog, "action = {:a}", map[string]any{"a": action})
+	return Count(t, app, schema.AuditLog, "action = {:a}", map[string]any{"a": action})
 }
 
 // PlantTime stores seconds of a member's time in the slot at start.
 func PlantTime(t testing.TB, app core.App, user, project string, start time.Time, seconds int, source string) {
 	t.Helper()
-	c, err := app.FindCollectionByNameOrId(migrations.Activities)
+	c, err := app.FindCollectionByNameOrId(schema.Activities)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func ManualBody(user, project string, start, end time.Time, note string) string 
 }
 
 func ManualCount(t testing.TB, app core.App, user string) int {
-	return Count(t, app, migrations.Activities, "user = {:u} AND source = 'manual'", map[string]any{"u": user})
+	return Count(t, app, schema.Activities, "user = {:u} AND source = 'manual'", map[string]any{"u": user})
 }
 
 // Seeded returns the matrix fixture and a factory of apps on it, for
@@ -133,7 +133,7 @@ func Plant(t testing.TB, app core.App, acts ...Act) {
 				source = "manual"
 			}
 			id := fmt.Sprintf("rp%013d", i)
-			_, err := tx.DB().Insert(migrations.Activities, dbx.Params{
+			_, err := tx.DB().Insert(schema.Activities, dbx.Params{
 				"id": id, "org": CmpOr(a.Org, tt.Acme), "project": a.Project, "task": a.Task, "user": a.User,
 				"slot_start": a.Start.UTC().Format("2006-01-02 15:04:05.000Z"), "tracked_seconds": a.Tracked,
 				"keyboard_seconds": 0, "mouse_seconds": 0, "active_seconds": a.Active, "source": source,

@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 	"github.com/tock-app/tock/perms"
 )
 
@@ -65,7 +65,7 @@ func SettingsFor(on bool) perms.SettingsMap {
 
 func SetToggles(t testing.TB, app core.App, on bool) {
 	t.Helper()
-	org, err := app.FindRecordById(migrations.Organizations, tt.Acme)
+	org, err := app.FindRecordById(schema.Organizations, tt.Acme)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
 	tt "github.com/tock-app/tock/internal/tocktest"
-	"github.com/tock-app/tock/migrations"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // UploadActivity sends Carol's activity for slot with apps and returns the
@@ -115,7 +115,7 @@ func (p Pipeline) Capture(t testing.TB, user, activity string, start time.Time, 
 		ID string `json:"id"`
 	}
 	json.Unmarshal([]byte(body), &rec)
-	r, err := p.App.FindRecordById(migrations.Screenshots, rec.ID)
+	r, err := p.App.FindRecordById(schema.Screenshots, rec.ID)
 	if err != nil {
 		t.Fatalf("uploaded screenshot not stored: %v", err)
 	}

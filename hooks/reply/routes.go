@@ -1,0 +1,40 @@
+package reply
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/tock-app/tock/migrations/schema"
+)
+
+// Route is one of Tock's own routes for signed-in people: most of them are.
+type Route struct {
+	method, path string
+	handle       func(*core.RequestEvent) error
+}
+
+// GET is a route answering GET requests on path.
+func GET(path string, handle func(*core.RequestEvent) error) Route {
+	return Route{http.MethodGet, path, handle}
+}
+
+// POST is a route answering POST requests on path.
+func POST(path string, handle func(*core.RequestEvent) error) Route {
+	return Route{http.MethodPost, path, handle}
+}
+
+// ServeSignedIn registers routes when the server starts, each refusing a
+// request without a signed-in user (401) before its handler runs. Routes
+// that anyone may call (an invitation's details, enrolment) or that answer
+// the agent in their own way are registered by their domain directly.
+func ServeSignedIn(app core.App, routes ...Route) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		auth := apis.RequireAuth(schema.Users)
+		for _, r := range routes {
+			e.Router.Route(r.method, r.path, r.handle).Bind(auth)
+		}
+		return e.Next()
+	})
+}
