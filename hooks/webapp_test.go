@@ -10,20 +10,26 @@ import (
 
 	"github.com/tock-app/tock/hooks/internal/hookstest"
 	tt "github.com/tock-app/tock/internal/tocktest"
+	pbpublic "github.com/tock-app/tock/pb_public"
 )
 
 func TestWebAppServed(t *testing.T) {
+	site, err := pbpublic.NewSite(pbpublic.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "site root serves the embedded web app",
 			Method:          http.MethodGet,
 			URL:             "/",
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{"<title>Tock</title>"},
+			ExpectedContent: []string{"<title>Tock</title>", `<script type="importmap">`, `src="/js/app.js?v=`},
 			TestAppFactory:  hookstest.Factory,
 			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
 				csp := res.Header.Get("Content-Security-Policy")
-				for _, want := range []string{"default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
+				// The import map is the page's one inline script, let in by its hash.
+				for _, want := range []string{"default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "script-src 'self' 'sha256-"} {
 					if !strings.Contains(csp, want) {
 						t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
 					}
@@ -43,6 +49,19 @@ func TestWebAppServed(t *testing.T) {
 			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
 				if !strings.HasPrefix(res.Header.Get("ETag"), `"`) || res.Header.Get("Cache-Control") != "no-cache" {
 					t.Errorf("ETag %q, Cache-Control %q", res.Header.Get("ETag"), res.Header.Get("Cache-Control"))
+				}
+			},
+		},
+		{
+			Name:            "a module at its version is kept by the browser without asking again",
+			Method:          http.MethodGet,
+			URL:             site.URL("js/app.js"),
+			ExpectedStatus:  http.StatusOK,
+			ExpectedContent: []string{"import"},
+			TestAppFactory:  hookstest.Factory,
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+				if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
+					t.Errorf("Cache-Control %q", cc)
 				}
 			},
 		},

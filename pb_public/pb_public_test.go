@@ -41,7 +41,7 @@ func TestVendoredSDK(t *testing.T) {
 }
 
 var (
-	importRe = regexp.MustCompile(`(?m)^import .* from "([^"]+)";|^\} from "([^"]+)";`)
+	importRe = regexp.MustCompile(`(?m)^import .* from "([^"]+)";|^\} from "([^"]+)";|\bimport\("([^"]+)"\)`)
 	assetRe  = regexp.MustCompile(`(?:href|src)="(/[^"]*)"`)
 	remoteRe = regexp.MustCompile(`(?i)(?:src|href|url\()\s*=?\s*["']?(?:https?:)?//`)
 )
@@ -66,7 +66,7 @@ func TestEveryModuleIsEmbedded(t *testing.T) {
 			t.Errorf("%s refers to another host: %s", p, remoteRe.Find(b))
 		}
 		for _, m := range importRe.FindAllStringSubmatch(string(b), -1) {
-			spec := m[1] + m[2]
+			spec := m[1] + m[2] + m[3]
 			if _, err := fs.Stat(FS(), path.Join(path.Dir(p), spec)); err != nil {
 				t.Errorf("%s imports %s, which is not embedded", p, spec)
 			}
@@ -79,17 +79,40 @@ func TestEveryModuleIsEmbedded(t *testing.T) {
 	}
 }
 
-// TestEveryModuleIsPreloaded: index.html names every module of the app as a
-// modulepreload, so the browser fetches them all at once instead of one
-// level of imports after another.
+// TestEveryModuleIsPreloaded: index.html names every module of the app's
+// core (what app.js imports, directly or not) as a modulepreload, so the
+// browser fetches them all at once instead of one level of imports after
+// another, and no other: a page's own module loads when it is shown.
 func TestEveryModuleIsPreloaded(t *testing.T) {
 	index, _ := fs.ReadFile(FS(), "index.html")
+	core := map[string]bool{}
+	var walk func(p string)
+	walk = func(p string) {
+		b, err := fs.ReadFile(FS(), p)
+		if err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		for _, m := range importRe.FindAllStringSubmatch(string(b), -1) {
+			if dep := path.Join(path.Dir(p), m[1]+m[2]); m[3] == "" && !core[dep] {
+				core[dep] = true
+				walk(dep)
+			}
+		}
+	}
+	walk("js/app.js")
+	if len(core) < 5 || core["js/views/settings.js"] {
+		t.Fatalf("the app's core is %v", core)
+	}
 	fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == "js/app.js" || !strings.HasSuffix(p, ".js") && !strings.HasSuffix(p, ".mjs") {
 			return err
 		}
-		if !strings.Contains(string(index), `<link rel="modulepreload" href="/`+p+`">`) {
+		preloaded := strings.Contains(string(index), `<link rel="modulepreload" href="/`+p+`">`)
+		if core[p] && !preloaded {
 			t.Errorf("index.html doesn't preload %s", p)
+		}
+		if !core[p] && preloaded {
+			t.Errorf("index.html preloads %s, which the app's core doesn't import", p)
 		}
 		return nil
 	})

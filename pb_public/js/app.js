@@ -2,28 +2,57 @@
 import { pb, session, signedIn, signOut, loadOrgs, useOrg, can, moduleOn } from "./api.js";
 import { h, say, forget, errorText, go } from "./ui.js";
 import { follow, stop } from "./live.js";
-import { signIn, signUp, join, newOrg, resetPassword, confirmEmail } from "./views/auth.js";
-import { profile } from "./views/profile.js";
+// The Me dashboard, the first page after signing in, and its detail pages
+// are part of the app's core, loaded with it.
 import { meDashboard, teamDashboard } from "./views/dashboards.js";
-import { gallery } from "./views/screenshots.js";
-import { timesheets } from "./views/timesheets.js";
-import { reports } from "./views/reports.js";
-import { appsReport } from "./views/apps.js";
-import { members } from "./views/members.js";
-import { projects, project } from "./views/projects.js";
-import { teams, team } from "./views/teams.js";
-import { tasks } from "./views/tasks.js";
-import { settings, auditLog } from "./views/settings.js";
-import { timeOff } from "./views/timeoff.js";
-import { schedules } from "./views/schedules.js";
-import { integrations, summaries } from "./views/integrations.js";
-import { jobSites } from "./views/jobsites.js";
-import { workOrders } from "./views/workorders.js";
-import { locations } from "./views/locations.js";
-import { organization } from "./views/organization.js";
-import { clients } from "./views/clients.js";
-import { moneyPage } from "./views/money.js";
 import { meDetail } from "./views/desktop.js";
+
+// Each page's module is loaded when the page is first shown (the views
+// below); a page load fetches and compiles the app's core and the one page.
+const { signIn, signUp, join, newOrg, resetPassword, confirmEmail } =
+  views(() => import("./views/auth.js"), "signIn", "signUp", "join", "newOrg", "resetPassword", "confirmEmail");
+const { profile } = views(() => import("./views/profile.js"), "profile");
+const { gallery } = views(() => import("./views/screenshots.js"), "gallery");
+const { timesheets } = views(() => import("./views/timesheets.js"), "timesheets");
+const { reports } = views(() => import("./views/reports.js"), "reports");
+const { appsReport } = views(() => import("./views/apps.js"), "appsReport");
+const { members } = views(() => import("./views/members.js"), "members");
+const { projects, project } = views(() => import("./views/projects.js"), "projects", "project");
+const { teams, team } = views(() => import("./views/teams.js"), "teams", "team");
+const { tasks } = views(() => import("./views/tasks.js"), "tasks");
+const { settings, auditLog } = views(() => import("./views/settings.js"), "settings", "auditLog");
+const { timeOff } = views(() => import("./views/timeoff.js"), "timeOff");
+const { schedules } = views(() => import("./views/schedules.js"), "schedules");
+const { integrations, summaries } = views(() => import("./views/integrations.js"), "integrations", "summaries");
+const { jobSites } = views(() => import("./views/jobsites.js"), "jobSites");
+const { workOrders } = views(() => import("./views/workorders.js"), "workOrders");
+const { locations } = views(() => import("./views/locations.js"), "locations");
+const { organization } = views(() => import("./views/organization.js"), "organization");
+const { clients } = views(() => import("./views/clients.js"), "clients");
+const { moneyPage } = views(() => import("./views/money.js"), "moneyPage");
+
+// views makes, for each name, a page view that loads its module (load, an
+// import of it) on first use; warm starts that load early, so that the
+// module arrives while the page's data is on its way.
+function views(load, ...names) {
+  return Object.fromEntries(names.map((name) => {
+    const view = async (args) => (await load().catch(loadFailed))[name](args);
+    view.warm = () => load().catch(() => {}); // a failed load is handled when the view runs
+    return [name, view];
+  }));
+}
+
+// loadFailed: a page's module that doesn't load is most likely of a version
+// the server no longer has (Tock was upgraded while this page was open), so
+// the page loads afresh, with today's modules; at most once a minute, so
+// that a module failing for another reason shows its error.
+function loadFailed(err) {
+  const key = "tock.reloaded", last = Number(sessionStorage.getItem(key) || 0);
+  if (Date.now() - last < 60000) throw err;
+  sessionStorage.setItem(key, String(Date.now()));
+  location.reload();
+  return new Promise(() => {}); // the page is going away
+}
 
 // Pages: path, title, view, the sidebar section it is listed under, the
 // module (Add/Remove Features) it belongs to, and whether this person
@@ -162,6 +191,8 @@ export async function render(opts) {
       return show(ticket, await open[head]({ id, params, render }));
     }
     if (!signedIn()) return go("signin");
+    // The page's module loads while the session is read.
+    (orgless[path] || (id && detail[head]) || pages.find((p) => p.path === head)?.view)?.warm?.();
     if (!session.me && session.orgs.length === 0) await loadOrgs(params.get("org"));
     if (orgless[path] && !(path === "profile" && session.org)) {
       header(path);
