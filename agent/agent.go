@@ -623,10 +623,27 @@ func (o *options) runAgent(ctx context.Context, keepIdle *bool, budget int64, id
 	// capture needs, at a CPU cost paid only during captures.
 	debug.SetGCPercent(20)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// The tray's Quit ends the run as a signal would.
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
+	icon, notes := openDesktop(logger)
+	comp := newCompanion(o, companionConfig{keepIdle: keepIdle, idleWait: idleWait}, logger, quit, icon, notes)
+	defer comp.Close()
 	store, sess, client, err := o.signedIn(ctx)
+	if errors.Is(err, session.ErrSignedOut) {
+		// The first run, before any enrolment: wait for one in the tray.
+		if err := comp.awaitSession(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // quit (or stopped) before signing in
+			}
+			return err
+		}
+		store, sess, client, err = o.signedIn(ctx)
+	}
 	if err != nil {
 		return err
 	}
+	comp.server = sess.Server
 	dir, err := o.stateDir()
 	if err != nil {
 		return err
@@ -640,12 +657,6 @@ func (o *options) runAgent(ctx context.Context, keepIdle *bool, budget int64, id
 		return fmt.Errorf("open the desktop: %w", err)
 	}
 	defer desk.Close()
-	// The tray's Quit ends the run as a signal would.
-	ctx, quit := context.WithCancel(ctx)
-	defer quit()
-	icon, notes := openDesktop(logger)
-	comp := newCompanion(o, companionConfig{server: sess.Server, keepIdle: keepIdle, idleWait: idleWait}, logger, quit, icon, notes)
-	defer comp.Close()
 	go comp.loadProjects(ctx)
 
 	// A restart keeps today's total and the last upload the previous run

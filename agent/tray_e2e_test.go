@@ -395,3 +395,78 @@ func TestEnrolLinkNotifies(t *testing.T) {
 		t.Errorf("notification body %q names neither the server nor the person", n.Body)
 	}
 }
+
+// TestFirstRunWaitsForEnrolment: `tock agent run` started before the agent
+// was ever signed in (as autostart or a double-click starts it) doesn't
+// exit: its icon says "not signed in" with how to sign in, a notification
+// says the same, the tock:// link handler is registered; once the web
+// app's link has run `enrol`, the same process signs in and tracks.
+func TestFirstRunWaitsForEnrolment(t *testing.T) {
+	bin := tt.Binary(t)
+	desktop := tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	dbustest.Bus(t)
+	dunst := dbustest.StartDunst(t)
+	host := dbustest.StartWatcher(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	org := firstID(t, srv.URL, token, "organizations")
+	website := firstID(t, srv.URL, token, "projects")
+
+	home := t.TempDir()
+	a := tt.Agent{Bin: bin, Dir: t.TempDir()}
+	a.Env = append(os.Environ(), "TOCK_AGENT_DIR="+a.Dir, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds),
+		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_DATA_HOME="+filepath.Join(home, "data"))
+	cmd := exec.Command(bin, "agent", "run")
+	cmd.Env = a.Env
+	var logs syncLog
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+
+	item := host.WaitItem(t, 30*time.Second)
+	waitFor(t, "the icon to say not signed in", 10*time.Second, func() bool {
+		return strings.Contains(host.Tooltip(t, item), "Tock: not signed in\nSign it in from the web app")
+	})
+	if cur, ok := host.Menu(t, item).In("Not signed in"); !ok || cur.Enabled {
+		t.Errorf("the menu doesn't say not signed in: %+v", host.Menu(t, item))
+	}
+	n := notified(t, dunst, "Tock isn't signed in yet", 15*time.Second)
+	if !strings.Contains(n.Body, "Get the desktop app") {
+		t.Errorf("the first-run notification doesn't say where to sign in: %q", n.Body)
+	}
+	handler := filepath.Join(home, "data", "applications", "tock-enrol.desktop")
+	waitFor(t, "the tock:// link handler", 10*time.Second, func() bool { _, err := os.Stat(handler); return err == nil })
+	select {
+	case err := <-exited:
+		t.Fatalf("run exited without a session: %v\n%s", err, logs.String())
+	default:
+	}
+
+	// The browser runs the registered handler with the page's link.
+	var c struct{ Link string }
+	if st := api(t, "POST", srv.URL+"/api/tock/orgs/"+org+"/enrolments", token, nil, &c); st != 200 {
+		t.Fatalf("new code: %d", st)
+	}
+	a.Run(t, "", "enrol", c.Link)
+	waitFor(t, "the icon to leave not signed in", 15*time.Second, func() bool {
+		return strings.Contains(host.Tooltip(t, item), "Tock: paused")
+	})
+	a.Run(t, "", "start", "--project", "Website")
+	waitFor(t, "time on Website from the first run's process", 60*time.Second, func() bool {
+		return trackedTo(t, srv.URL, token, website) > 0
+	})
+	if n := strings.Count(logs.String(), "not signed in: waiting"); n != 1 {
+		t.Errorf("the log says %d times that it waits for a session\n%s", n, logs.String())
+	}
+}
