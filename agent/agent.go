@@ -580,21 +580,25 @@ func ifSet(prefix, v string) string {
 }
 
 func (o *options) run() *cobra.Command {
-	var keepIdle bool
+	var keepIdle, install bool
 	var budget int64
 	var idleWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "Track, capture and upload until stopped (run it as a user service)",
+		Short: "Track, capture and upload until stopped (`install` starts it at every login)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
+			if install {
+				o.installQuietly()
+			}
 			return o.runAgent(ctx, givenBool(cmd, "keep-idle", keepIdle), budget, idleWait)
 		},
 	}
 	cmd.Flags().BoolVar(&keepIdle, "keep-idle", false, "the answer to the idle question when you give none, over the organization's setting (which decides when this flag isn't given; --keep-idle=false discards)")
 	cmd.Flags().DurationVar(&idleWait, "idle-answer-wait", 3*time.Minute, "how long the idle question waits for Keep or Discard before the organization's default (or --keep-idle) decides")
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
+	cmd.Flags().BoolVar(&install, "install", false, "first do what `tock agent install` does (what opening the program from the desktop runs)")
 	return cmd
 }
 

@@ -101,6 +101,19 @@ func (o *options) installLink() (where string, err error) {
 	return entry.Install(enrol)
 }
 
+// installQuietly is `run --install`, the program opened from the desktop:
+// autostart and the link handler, as `install` makes them, told in the log
+// (there is no terminal); a failure leaves the run to go on without them.
+func (o *options) installQuietly() {
+	for what, do := range map[string]func() (string, error){"autostart": o.installAutostart, "tock:// link handler": o.installLink} {
+		if where, err := do(); err != nil {
+			slog.Warn("install: "+what, "error", err)
+		} else {
+			slog.Info("installed: "+what, "entry", where)
+		}
+	}
+}
+
 // uninstallLink removes what installLink wrote, and only that.
 func uninstallLink() (removed bool, where string, err error) {
 	entry, err := autostart.DefaultLink()

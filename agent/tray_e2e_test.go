@@ -396,11 +396,12 @@ func TestEnrolLinkNotifies(t *testing.T) {
 	}
 }
 
-// TestFirstRunWaitsForEnrolment: `tock agent run` started before the agent
-// was ever signed in (as autostart or a double-click starts it) doesn't
-// exit: its icon says "not signed in" with how to sign in, a notification
-// says the same, the tock:// link handler is registered; once the web
-// app's link has run `enrol`, the same process signs in and tracks.
+// TestFirstRunWaitsForEnrolment: the downloaded program opened from the
+// desktop (`tock` with no arguments, no terminal, a display: what a file
+// manager's double-click runs) is the agent: it installs autostart and the
+// tock:// link handler, and, never signed in, doesn't exit: its icon says
+// "not signed in" with how to sign in, a notification says the same; once
+// the web app's link has run `enrol`, the same process signs in and tracks.
 func TestFirstRunWaitsForEnrolment(t *testing.T) {
 	bin := tt.Binary(t)
 	desktop := tt.Desktop(t)
@@ -420,7 +421,7 @@ func TestFirstRunWaitsForEnrolment(t *testing.T) {
 	a := tt.Agent{Bin: bin, Dir: t.TempDir()}
 	a.Env = append(os.Environ(), "TOCK_AGENT_DIR="+a.Dir, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds),
 		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_DATA_HOME="+filepath.Join(home, "data"))
-	cmd := exec.Command(bin, "agent", "run")
+	cmd := exec.Command(bin)
 	cmd.Env = a.Env
 	var logs syncLog
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -466,6 +467,10 @@ func TestFirstRunWaitsForEnrolment(t *testing.T) {
 	waitFor(t, "time on Website from the first run's process", 60*time.Second, func() bool {
 		return trackedTo(t, srv.URL, token, website) > 0
 	})
+	autostartEntry := filepath.Join(home, "config", "autostart", "tock-agent.desktop")
+	if b, err := os.ReadFile(autostartEntry); err != nil || !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+a.Dir+"\n") {
+		t.Errorf("opening the program didn't install autostart: %v\n%s", err, b)
+	}
 	if n := strings.Count(logs.String(), "not signed in: waiting"); n != 1 {
 		t.Errorf("the log says %d times that it waits for a session\n%s", n, logs.String())
 	}
