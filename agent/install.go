@@ -106,13 +106,36 @@ func (o *options) removeState(out io.Writer) error {
 			return fmt.Errorf("remove %s: %w", p, err)
 		}
 	}
+	if spoolDir, err := o.path("spool"); err == nil && !holdsFiles(spoolDir) {
+		if err := os.RemoveAll(spoolDir); err != nil {
+			return fmt.Errorf("remove the empty spool %s: %w", spoolDir, err)
+		}
+	}
 	if dir, err := o.stateDir(); err == nil {
-		_ = os.Remove(dir) // only if empty: the spool stays
+		_ = os.Remove(dir) // only if empty: a spool with items stays
 	}
 	if removed > 0 {
 		fmt.Fprintln(out, "Signed out: the session and the agent's settings on this computer are removed.")
 	}
 	return nil
+}
+
+// holdsFiles says whether the directory tree holds any file (an item, one
+// set aside, a half-written one); a tree that can't be read counts as
+// holding some, so it is kept.
+func holdsFiles(dir string) bool {
+	found := false
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found || err != nil && !errors.Is(err, fs.ErrNotExist)
 }
 
 // installAutostart is what `install` and the tray's "Start at login" do:

@@ -121,5 +121,17 @@ func TestInstallUninstall(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(state, "session.json")); err != nil {
 			t.Errorf("uninstall removed the session of a running agent: %v", err)
 		}
+		// Once the spool is empty, nothing at all is left.
+		os.Remove(filepath.Join(state, "status.json"))
+		if it, ok, err := sp.Oldest(); !ok || err != nil || sp.Remove(it) != nil {
+			t.Fatalf("empty the spool: %v %v", ok, err)
+		}
+		if out := run("uninstall"); strings.Contains(out, "still holds") {
+			t.Errorf("uninstall with an empty spool:\n%s", out)
+		}
+		if _, err := os.Stat(state); !os.IsNotExist(err) {
+			left, _ := os.ReadDir(state)
+			t.Errorf("uninstall with an empty spool left the state directory: %v %v", err, left)
+		}
 	}
 }
