@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tock-app/tock/agent/desktop"
+	"github.com/tock-app/tock/agent/notify"
 	"github.com/tock-app/tock/agent/session"
 	"github.com/tock-app/tock/agent/spool"
 	"github.com/tock-app/tock/agent/tracker"
@@ -474,6 +476,7 @@ func (o *options) stop() *cobra.Command {
 type Status struct {
 	mu           sync.Mutex
 	Running      bool             `json:"running"`
+	PID          int              `json:"pid,omitempty"` // of the run that wrote it
 	Updated      time.Time        `json:"updated"`
 	TodaySeconds int              `json:"today_seconds"`
 	LastUpload   time.Time        `json:"last_upload"`
@@ -590,6 +593,13 @@ func (o *options) run() *cobra.Command {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
 			if install {
+				// Opened from the desktop again while the agent runs (it
+				// was autostarted): one agent per state directory.
+				if o.alreadyRunning() {
+					tellDesktop(ctx, notify.Message{Summary: "Tock is already running", Body: "Its icon is in the tray."})
+					fmt.Fprintln(cmd.OutOrStdout(), "Tock is already running.")
+					return nil
+				}
 				o.installQuietly()
 			}
 			return o.runAgent(ctx, givenBool(cmd, "keep-idle", keepIdle), budget, idleWait)
@@ -600,6 +610,20 @@ func (o *options) run() *cobra.Command {
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
 	cmd.Flags().BoolVar(&install, "install", false, "first do what `tock agent install` does (what opening the program from the desktop runs)")
 	return cmd
+}
+
+// alreadyRunning says whether a `run` of this state directory is alive:
+// its status is fresh and its process exists.
+func (o *options) alreadyRunning() bool {
+	st := o.readStatus()
+	if !st.Running || st.PID == 0 || time.Since(st.Updated) > 15*time.Second {
+		return false
+	}
+	p, err := os.FindProcess(st.PID) // on Windows, fails for a process that is gone
+	if err != nil {
+		return false
+	}
+	return runtime.GOOS == "windows" || p.Signal(syscall.Signal(0)) == nil
 }
 
 // slotLength is 10 minutes; TOCK_SLOT_SECONDS shortens it for tests only
@@ -666,7 +690,7 @@ func (o *options) runAgent(ctx context.Context, keepIdle *bool, budget int64, id
 	// A restart keeps today's total and the last upload the previous run
 	// showed.
 	prev, now := o.readStatus(), time.Now()
-	st := &Status{Running: true, LastUpload: prev.LastUpload}
+	st := &Status{Running: true, PID: os.Getpid(), LastUpload: prev.LastUpload}
 	uploader := &upload.Uploader{
 		Spool: sp, Logger: logger, Org: sess.Org,
 		Sender: &upload.Client{BaseURL: sess.Server, HTTP: client, Token: func(ctx context.Context) (string, error) {

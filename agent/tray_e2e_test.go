@@ -467,6 +467,22 @@ func TestFirstRunWaitsForEnrolment(t *testing.T) {
 	waitFor(t, "time on Website from the first run's process", 60*time.Second, func() bool {
 		return trackedTo(t, srv.URL, token, website) > 0
 	})
+	// Opened again while it runs: the second one says so and leaves.
+	again := exec.Command(bin)
+	again.Env = a.Env
+	againDone := make(chan []byte, 1)
+	go func() { out, _ := again.CombinedOutput(); againDone <- out }()
+	select {
+	case out := <-againDone:
+		if !strings.Contains(string(out), "already running") {
+			t.Errorf("the second opening: %s", out)
+		}
+	case <-time.After(20 * time.Second):
+		again.Process.Kill()
+		t.Fatalf("opening the program again started a second agent")
+	}
+	notified(t, dunst, "Tock is already running", 15*time.Second)
+
 	autostartEntry := filepath.Join(home, "config", "autostart", "tock-agent.desktop")
 	if b, err := os.ReadFile(autostartEntry); err != nil || !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+a.Dir+"\n") {
 		t.Errorf("opening the program didn't install autostart: %v\n%s", err, b)
