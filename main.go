@@ -52,6 +52,13 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "agent" {
 		os.Exit(agent.Main(os.Args[1:]))
 	}
+	// Opened from the desktop (the file the web app offered, double-clicked):
+	// the employee's app, not the server. Cobra's "this is a command line
+	// tool" message for Explorer is off for it.
+	if len(os.Args) == 1 && agent.OpenedFromDesktop() {
+		cobra.MousetrapHelpText = ""
+		os.Exit(agent.Main([]string{"agent", "run", "--install"}))
+	}
 	// One plain line on stderr: what failed and, for a bad master key, how
 	// to fix it (cobra's own "Error:" printing is silenced below).
 	if err := run(); err != nil {

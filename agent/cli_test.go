@@ -54,7 +54,7 @@ func TestAgentErrorsAreSentences(t *testing.T) {
 			[]string{"login", "--server", "http://tock.example.com", "--email", "owner@example.test", "--password-stdin"},
 			"Plain http to tock.example.com would carry your password and session unencrypted: use https://, or add --allow-insecure-http if you accept that.\n"},
 		{"signed out", "", []string{"start", "--project", "Website"},
-			"Not signed in: run `tock agent login --server URL --email E`.\n"},
+			"Not signed in: run `tock agent enrol CODE --server URL` with the code from the web app (Me → Get the desktop app), or `tock agent login --server URL --email E`.\n"},
 		{"an address that is not a URL", "", []string{"login", "--server", "tock.example.com", "--email", "owner@example.test"},
 			"The server's address \"tock.example.com\" is not a URL: write it in full, such as https://tock.example.com.\n"},
 		{"a mistyped command", "", []string{"satus"}, "Unknown command \"satus\" for \"tock agent\".\n"},

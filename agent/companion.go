@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tock-app/tock/agent/autostart"
 	"github.com/tock-app/tock/agent/notify"
 	"github.com/tock-app/tock/agent/session"
 	"github.com/tock-app/tock/agent/tracker"
@@ -459,4 +460,74 @@ func (c *companion) setAsking(idle time.Duration) {
 	case <-c.trayAnswers:
 	default:
 	}
+}
+
+// enrolHint tells a person whose agent has no session how to give it one
+// without a terminal.
+const enrolHint = "Sign it in from the web app: Me → Get the desktop app → “Show an enrolment code”, then click “enrol this computer” " +
+	"(or run tock agent enrol CODE --server URL)."
+
+// awaitSession is the first run's prompt. Started at login (or by hand)
+// before the agent was ever signed in, `run` shows its icon as not signed
+// in and a notification saying how to sign in, makes sure the web app's
+// tock:// link reaches `enrol`, and waits until enrol (or login) stores a
+// session, then carries on as a signed-in run. Without a tray or a
+// notification server there is no one to tell: the caller gets
+// session.ErrSignedOut as before.
+func (c *companion) awaitSession(ctx context.Context) error {
+	if c.tray == nil && c.notes == nil {
+		return session.ErrSignedOut
+	}
+	c.logger.Info("not signed in: waiting for `tock agent enrol` (the web app's enrolment link) or `login`")
+	if entry, err := autostart.DefaultLink(); err == nil {
+		if ok, _, _ := entry.Installed(); !ok {
+			if where, err := c.o.installLink(); err != nil {
+				c.logger.Warn("first run: register the tock:// link handler", "error", err)
+			} else {
+				c.logger.Info("first run: tock:// links now sign this agent in", "entry", where)
+			}
+		}
+	}
+	c.tell(ctx, notify.Message{Summary: "Tock isn't signed in yet", Body: enrolHint})
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		c.showSignedOut()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case click := <-c.clicks():
+			switch click.Kind {
+			case tray.Quit:
+				c.logger.Info("tray: quit")
+				c.quit()
+			case tray.AtLogin:
+				c.toggleAtLogin()
+			}
+		case <-tick.C:
+			store, err := c.o.store()
+			if err != nil {
+				return err
+			}
+			sess, err := store.Load()
+			if err == nil {
+				c.logger.Info("signed in", "server", sess.Server, "email", sess.Email)
+				return nil
+			}
+			if !errors.Is(err, session.ErrSignedOut) {
+				return err
+			}
+		}
+	}
+}
+
+// showSignedOut shows the icon as not signed in, the hint in its tooltip.
+func (c *companion) showSignedOut() {
+	if c.tray == nil {
+		return
+	}
+	c.mu.Lock()
+	atLogin := c.atLogin
+	c.mu.Unlock()
+	c.tray.Show(tray.View{State: tray.SignedOut, Detail: enrolHint, AtLogin: atLogin})
 }

@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -63,5 +64,18 @@ func TestEnrolWithACode(t *testing.T) {
 	code, _ = newCode()
 	if out, err := run(second, "enrol", strings.ToLower(code), "--server", srv.URL); err != nil || !strings.Contains(out, "Signed in") {
 		t.Fatalf("enrol with a bare code: %v\n%s", err, out)
+	}
+
+	// Wrong codes in a row make the server ask this address to wait: the
+	// agent passes on its sentence (how long, and to get a new code), not a
+	// guess of its own.
+	third := t.TempDir()
+	for i := range 10 {
+		run(third, "enrol", fmt.Sprintf("ZZZZ-ZZZZ-ZZZ%d", i), "--server", srv.URL)
+	}
+	code, _ = newCode()
+	out, err = run(third, "enrol", code, "--server", srv.URL)
+	if err == nil || !strings.Contains(out, "Too many wrong enrolment codes") || !strings.Contains(out, "try again in") {
+		t.Fatalf("enrol after ten wrong codes: %v\n%s", err, out)
 	}
 }

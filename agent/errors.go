@@ -18,6 +18,10 @@ import (
 // loginHint is how a person signs in, for the sentences that need it.
 const loginHint = "`tock agent login --server URL --email E`"
 
+// signedOutHint is how a person who was never signed in signs in: with a
+// code from the web app first (no password), else with login.
+const signedOutHint = "Not signed in: run `tock agent enrol CODE --server URL` with the code from the web app (Me → Get the desktop app), or " + loginHint + "."
+
 // Explain says what went wrong in one sentence a person can act on: what
 // `tock agent` prints instead of the error chain (which --debug adds).
 func Explain(err error) string {
@@ -27,7 +31,7 @@ func Explain(err error) string {
 	)
 	switch {
 	case errors.Is(err, session.ErrSignedOut):
-		return "Not signed in: run " + loginHint + "."
+		return signedOutHint
 	case errors.Is(err, session.ErrBadCredentials):
 		return "Wrong e-mail or password."
 	case errors.Is(err, session.ErrSessionExpired):

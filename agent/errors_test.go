@@ -149,7 +149,7 @@ func TestExplain(t *testing.T) {
 	}{
 		{"signed out", func(t *testing.T) error {
 			return runIn(t.TempDir(), nil, "projects")
-		}, "Not signed in: run `tock agent login --server URL --email E`."},
+		}, "Not signed in: run `tock agent enrol CODE --server URL` with the code from the web app (Me → Get the desktop app), or `tock agent login --server URL --email E`."},
 		{"wrong password", func(t *testing.T) error {
 			return login(t.TempDir(), tock, carol, "wrong")
 		}, "Wrong e-mail or password."},
@@ -234,7 +234,7 @@ func TestMainPrintsASentence(t *testing.T) {
 	var stderr bytes.Buffer
 	dir := t.TempDir()
 	code := runMain([]string{"agent", "--state-dir", dir, "projects"}, io.Discard, &stderr)
-	if code != 1 || stderr.String() != "Not signed in: run `tock agent login --server URL --email E`.\n" {
+	if code != 1 || stderr.String() != "Not signed in: run `tock agent enrol CODE --server URL` with the code from the web app (Me → Get the desktop app), or `tock agent login --server URL --email E`.\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 	stderr.Reset()

@@ -1,11 +1,14 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +49,7 @@ func (o *options) install() *cobra.Command {
 func (o *options) uninstall() *cobra.Command {
 	return &cobra.Command{
 		Use:   "uninstall",
-		Short: "Stop starting the agent at login (the spool and the session stay)",
+		Short: "Stop starting the agent at login and sign it out (the spool stays)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			removed, where, err := uninstallAutostart()
@@ -66,10 +69,73 @@ func (o *options) uninstall() *cobra.Command {
 			if unlinked {
 				fmt.Fprintf(out, "Unregistered: tock:// links no longer open the agent (removed %s).\n", linkAt)
 			}
+			if err := o.removeState(out); err != nil {
+				return err
+			}
 			o.reportSpool(out)
 			return nil
 		},
 	}
+}
+
+// stateFiles are what the agent keeps beside its spool: the session, what
+// it tracks to, what `run` last showed, the organization's settings.
+// slot.json (the open slot, time not yet in the spool) is kept with the
+// spool.
+var stateFiles = []string{"session.json", "assignment.json", "status.json", "settings.json"}
+
+// removeState signs the agent out and removes its state but the spool, so
+// uninstall leaves nothing else behind; not while `run` still runs (it
+// would go on tracking with no session to upload with).
+func (o *options) removeState(out io.Writer) error {
+	st := o.readStatus()
+	if st.Running && time.Since(st.Updated) < 15*time.Second {
+		fmt.Fprintln(out, "The agent is still running, so it stays signed in: quit it (tray → Quit Tock) and run `tock agent uninstall` again to sign it out.")
+		return nil
+	}
+	removed := 0
+	for _, name := range stateFiles {
+		p, err := o.path(name)
+		if err != nil {
+			return err
+		}
+		switch err := os.Remove(p); {
+		case err == nil:
+			removed++
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+	}
+	if spoolDir, err := o.path("spool"); err == nil && !holdsFiles(spoolDir) {
+		if err := os.RemoveAll(spoolDir); err != nil {
+			return fmt.Errorf("remove the empty spool %s: %w", spoolDir, err)
+		}
+	}
+	if dir, err := o.stateDir(); err == nil {
+		_ = os.Remove(dir) // only if empty: a spool with items stays
+	}
+	if removed > 0 {
+		fmt.Fprintln(out, "Signed out: the session and the agent's settings on this computer are removed.")
+	}
+	return nil
+}
+
+// holdsFiles says whether the directory tree holds any file (an item, one
+// set aside, a half-written one); a tree that can't be read counts as
+// holding some, so it is kept.
+func holdsFiles(dir string) bool {
+	found := false
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found || err != nil && !errors.Is(err, fs.ErrNotExist)
 }
 
 // installAutostart is what `install` and the tray's "Start at login" do:
@@ -101,6 +167,19 @@ func (o *options) installLink() (where string, err error) {
 	return entry.Install(enrol)
 }
 
+// installQuietly is `run --install`, the program opened from the desktop:
+// autostart and the link handler, as `install` makes them, told in the log
+// (there is no terminal); a failure leaves the run to go on without them.
+func (o *options) installQuietly() {
+	for what, do := range map[string]func() (string, error){"autostart": o.installAutostart, "tock:// link handler": o.installLink} {
+		if where, err := do(); err != nil {
+			slog.Warn("install: "+what, "error", err)
+		} else {
+			slog.Info("installed: "+what, "entry", where)
+		}
+	}
+}
+
 // uninstallLink removes what installLink wrote, and only that.
 func uninstallLink() (removed bool, where string, err error) {
 	entry, err := autostart.DefaultLink()
@@ -111,7 +190,7 @@ func uninstallLink() (removed bool, where string, err error) {
 }
 
 // uninstallAutostart is what `uninstall` and the tray's "Start at login"
-// do: remove the entry, and nothing else (the spool and the session stay).
+// do: remove the entry (uninstall then removes the state but the spool).
 func uninstallAutostart() (removed bool, where string, err error) {
 	entry, err := autostart.Default()
 	if err != nil {
@@ -168,7 +247,7 @@ func (o *options) reportSpool(out io.Writer) {
 		return
 	}
 	if n, bytes, _ := sp.Stats(); n > 0 {
-		fmt.Fprintf(out, "The spool still holds %d items (%d bytes) not uploaded yet, in %s: they were kept, and upload the next time `tock agent run` runs.\n", n, bytes, dir)
+		fmt.Fprintf(out, "The spool still holds %d items (%d bytes) not uploaded yet, in %s: they were kept, and upload the next time the agent runs signed in.\n", n, bytes, dir)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tock-app/tock/agent/spool"
 	tt "github.com/tock-app/tock/internal/tocktest"
@@ -74,6 +75,10 @@ func TestInstallUninstall(t *testing.T) {
 			t.Errorf("mimeapps.list after install:\n%s", b)
 		}
 
+		// What a signed-in agent that ran keeps beside its spool.
+		for _, f := range []string{"session.json", "assignment.json", "status.json", "settings.json"} {
+			os.WriteFile(filepath.Join(state, f), []byte(`{}`), 0o600)
+		}
 		sp, err := spool.Open(filepath.Join(state, "spool"), 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
@@ -96,8 +101,37 @@ func TestInstallUninstall(t *testing.T) {
 		if n, _, _ := sp.Stats(); n != 1 {
 			t.Errorf("uninstall left %d spooled items, want 1", n)
 		}
+		// Nothing but the spool is left: the session is gone with the rest.
+		if left, _ := os.ReadDir(state); len(left) != 1 || left[0].Name() != "spool" {
+			t.Errorf("uninstall left %v in the state directory, want only the spool", left)
+		}
+		if out := run("status"); !strings.Contains(out, "Signed out.") {
+			t.Errorf("status after uninstall:\n%s", out)
+		}
 		if out := run("uninstall"); !strings.Contains(out, "Not installed") {
 			t.Errorf("second uninstall:\n%s", out)
+		}
+		// An agent still running keeps its session (it would go on tracking
+		// with none to upload with): uninstall says to quit it first.
+		os.WriteFile(filepath.Join(state, "session.json"), []byte(`{}`), 0o600)
+		os.WriteFile(filepath.Join(state, "status.json"), []byte(`{"running":true,"updated":"`+time.Now().Format(time.RFC3339Nano)+`"}`), 0o600)
+		if out := run("uninstall"); !strings.Contains(out, "still running") {
+			t.Errorf("uninstall while the agent runs:\n%s", out)
+		}
+		if _, err := os.Stat(filepath.Join(state, "session.json")); err != nil {
+			t.Errorf("uninstall removed the session of a running agent: %v", err)
+		}
+		// Once the spool is empty, nothing at all is left.
+		os.Remove(filepath.Join(state, "status.json"))
+		if it, ok, err := sp.Oldest(); !ok || err != nil || sp.Remove(it) != nil {
+			t.Fatalf("empty the spool: %v %v", ok, err)
+		}
+		if out := run("uninstall"); strings.Contains(out, "still holds") {
+			t.Errorf("uninstall with an empty spool:\n%s", out)
+		}
+		if _, err := os.Stat(state); !os.IsNotExist(err) {
+			left, _ := os.ReadDir(state)
+			t.Errorf("uninstall with an empty spool left the state directory: %v %v", err, left)
 		}
 	}
 }

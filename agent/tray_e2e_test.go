@@ -395,3 +395,99 @@ func TestEnrolLinkNotifies(t *testing.T) {
 		t.Errorf("notification body %q names neither the server nor the person", n.Body)
 	}
 }
+
+// TestFirstRunWaitsForEnrolment: the downloaded program opened from the
+// desktop (`tock` with no arguments, no terminal, a display: what a file
+// manager's double-click runs) is the agent: it installs autostart and the
+// tock:// link handler, and, never signed in, doesn't exit: its icon says
+// "not signed in" with how to sign in, a notification says the same; once
+// the web app's link has run `enrol`, the same process signs in and tracks.
+func TestFirstRunWaitsForEnrolment(t *testing.T) {
+	bin := tt.Binary(t)
+	desktop := tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	dbustest.Bus(t)
+	dunst := dbustest.StartDunst(t)
+	host := dbustest.StartWatcher(t)
+	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
+	token := owner(t, srv.URL)
+	org := firstID(t, srv.URL, token, "organizations")
+	website := firstID(t, srv.URL, token, "projects")
+
+	home := t.TempDir()
+	a := tt.Agent{Bin: bin, Dir: t.TempDir()}
+	a.Env = append(os.Environ(), "TOCK_AGENT_DIR="+a.Dir, fmt.Sprintf("TOCK_SLOT_SECONDS=%d", slotSeconds),
+		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_DATA_HOME="+filepath.Join(home, "data"))
+	cmd := exec.Command(bin)
+	cmd.Env = a.Env
+	var logs syncLog
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+
+	item := host.WaitItem(t, 30*time.Second)
+	waitFor(t, "the icon to say not signed in", 10*time.Second, func() bool {
+		return strings.Contains(host.Tooltip(t, item), "Tock: not signed in\nSign it in from the web app")
+	})
+	if cur, ok := host.Menu(t, item).In("Not signed in"); !ok || cur.Enabled {
+		t.Errorf("the menu doesn't say not signed in: %+v", host.Menu(t, item))
+	}
+	n := notified(t, dunst, "Tock isn't signed in yet", 15*time.Second)
+	if !strings.Contains(n.Body, "Get the desktop app") {
+		t.Errorf("the first-run notification doesn't say where to sign in: %q", n.Body)
+	}
+	handler := filepath.Join(home, "data", "applications", "tock-enrol.desktop")
+	waitFor(t, "the tock:// link handler", 10*time.Second, func() bool { _, err := os.Stat(handler); return err == nil })
+	select {
+	case err := <-exited:
+		t.Fatalf("run exited without a session: %v\n%s", err, logs.String())
+	default:
+	}
+
+	// The browser runs the registered handler with the page's link.
+	var c struct{ Link string }
+	if st := api(t, "POST", srv.URL+"/api/tock/orgs/"+org+"/enrolments", token, nil, &c); st != 200 {
+		t.Fatalf("new code: %d", st)
+	}
+	a.Run(t, "", "enrol", c.Link)
+	waitFor(t, "the icon to leave not signed in", 15*time.Second, func() bool {
+		return strings.Contains(host.Tooltip(t, item), "Tock: paused")
+	})
+	a.Run(t, "", "start", "--project", "Website")
+	waitFor(t, "time on Website from the first run's process", 60*time.Second, func() bool {
+		return trackedTo(t, srv.URL, token, website) > 0
+	})
+	// Opened again while it runs: the second one says so and leaves.
+	again := exec.Command(bin)
+	again.Env = a.Env
+	againDone := make(chan []byte, 1)
+	go func() { out, _ := again.CombinedOutput(); againDone <- out }()
+	select {
+	case out := <-againDone:
+		if !strings.Contains(string(out), "already running") {
+			t.Errorf("the second opening: %s", out)
+		}
+	case <-time.After(20 * time.Second):
+		again.Process.Kill()
+		t.Fatalf("opening the program again started a second agent")
+	}
+	notified(t, dunst, "Tock is already running", 15*time.Second)
+
+	autostartEntry := filepath.Join(home, "config", "autostart", "tock-agent.desktop")
+	if b, err := os.ReadFile(autostartEntry); err != nil || !strings.Contains(string(b), "Exec="+bin+" agent run --state-dir "+a.Dir+"\n") {
+		t.Errorf("opening the program didn't install autostart: %v\n%s", err, b)
+	}
+	if n := strings.Count(logs.String(), "not signed in: waiting"); n != 1 {
+		t.Errorf("the log says %d times that it waits for a session\n%s", n, logs.String())
+	}
+}

@@ -71,6 +71,10 @@ func TestDesktopAppAndEnrolment(t *testing.T) {
 		t.Errorf("the missing platform: %q", arm)
 	}
 
+	// The page's way needs no terminal: open the program, then the link.
+	if page := bt.Eval[string](t, b, `document.querySelector("main").innerText`); !strings.Contains(page, "Open the downloaded program") || !strings.Contains(page, "tray icon's menu") {
+		t.Errorf("the page doesn't say how to start without a terminal:\n%s", page)
+	}
 	b.Do(t, "show a code", chromedp.Click(chromedp.CSS(`#enrol-new`)))
 	b.Wait(t, "the code", `document.querySelector("#enrol-code")`)
 	code := bt.Eval[string](t, b, `document.querySelector("#enrol-code").textContent`)

@@ -50,6 +50,9 @@ func TestNewOrganizationJourney(t *testing.T) {
 	colleague := w.browser(t, 1280, 900)
 	colleague.Do(t, "open the invitation", chromedp.Navigate(link))
 	colleague.Wait(t, "the invitation", `document.querySelector("main h1")?.textContent === "Join Initech"`)
+	if href := bt.Eval[string](t, colleague, `document.querySelector("#get-desktop-app")?.getAttribute("href") || ""`); href != "#/signin?next=me%2Fdesktop" {
+		t.Errorf("the invitation's link to the desktop app: %q", href)
+	}
 	colleague.Do(t, "create an account", chromedp.Click(chromedp.CSS(`main a.button`)))
 	colleague.Wait(t, "the sign-up form", `document.querySelector("input[name=name]")`)
 	if email := bt.Eval[string](t, colleague, `document.querySelector("input[name=email]").value`); email != "milton@initech.test" {

@@ -173,4 +173,9 @@ func TestXDGLink(t *testing.T) {
 	if b, _ := os.ReadFile(l.MimeApps()); string(b) != "[Default Applications]\nx-scheme-handler/tock=tock-enrol.desktop\n" {
 		t.Errorf("new mimeapps.list:\n%s", b)
 	}
+	// The file install made, holding nothing else, goes with uninstall.
+	l.Uninstall()
+	if _, err := os.Stat(l.MimeApps()); !os.IsNotExist(err) {
+		t.Errorf("the mimeapps.list install made is left with nothing in it: %v", err)
+	}
 }

@@ -123,7 +123,26 @@ func (l XDGLink) editMimeApps(on bool) error {
 	if !on && !had || on && text == string(b) {
 		return nil
 	}
+	// A file left with nothing but section headings (the one install made)
+	// goes with Tock's line: uninstall leaves nothing behind.
+	if !on && onlyHeadings(text) {
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("remove %s: %w", path, err)
+		}
+		return nil
+	}
 	return writeAtomic(path, []byte(text))
+}
+
+// onlyHeadings says whether an ini-style text holds no key, no comment,
+// only [section] lines and blanks.
+func onlyHeadings(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "[") {
+			return false
+		}
+	}
+	return true
 }
 
 // setDefault returns mimeapps.list's text with the tock scheme's default

@@ -44,7 +44,9 @@ func Enrol(ctx context.Context, c *http.Client, server, code string) (Session, e
 	switch {
 	case errors.As(err, &status) && status.Code == http.StatusNotFound && !strings.Contains(status.Message, "enrolment code"):
 		return Session{}, fmt.Errorf("enrol: %w (%w)", ErrNotTock, err)
-	case errors.As(err, &status) && status.Code < 500 && status.Code != http.StatusTooManyRequests:
+	case errors.As(err, &status) && status.Code < 500:
+		// The server's sentence says what to do, a 429 too (how long to
+		// wait after wrong codes, and to get a new one).
 		return Session{}, &EnrolRefusedError{Code: status.Code, Message: status.Message}
 	case err != nil:
 		return Session{}, fmt.Errorf("enrol: %w", err)

@@ -20,10 +20,11 @@ import (
 type State int
 
 const (
-	Paused   State = iota // signed in, not tracking
-	Tracking              // tracking time
-	Offline               // the server can't be reached; everything waits in the spool
-	Error                 // something needs the person's attention (see the status)
+	Paused    State = iota // signed in, not tracking
+	Tracking               // tracking time
+	Offline                // the server can't be reached; everything waits in the spool
+	Error                  // something needs the person's attention (see the status)
+	SignedOut              // no session yet: the first run waits for enrolment
 )
 
 // String is the state as the tooltip says it.
@@ -35,6 +36,8 @@ func (s State) String() string {
 		return "offline"
 	case Error:
 		return "error"
+	case SignedOut:
+		return "not signed in"
 	}
 	return "paused"
 }
@@ -100,6 +103,9 @@ func TodayLabel(d time.Duration) string {
 
 // CurrentLabel is the menu's second line: what time goes to.
 func CurrentLabel(v View) string {
+	if v.State == SignedOut {
+		return "Not signed in"
+	}
 	name := v.ProjectName
 	if name == "" {
 		name = v.Project
@@ -131,12 +137,15 @@ func stateColor(s State) color.RGBA {
 		return color.RGBA{0xe0, 0x8a, 0x00, 0xff} // amber
 	case Error:
 		return color.RGBA{0xd0, 0x2b, 0x2b, 0xff} // red
+	case SignedOut:
+		return color.RGBA{0x2f, 0x6f, 0xd0, 0xff} // blue
 	}
 	return color.RGBA{0x80, 0x80, 0x80, 0xff} // grey
 }
 
 // IconPNG draws the icon of a state: a 32x32 disc in the state's colour
-// (a ring when paused), so it reads at a glance on light and dark panels.
+// (a ring when paused or not signed in), so it reads at a glance on light
+// and dark panels.
 func IconPNG(s State) []byte {
 	const size = 32
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
@@ -145,7 +154,7 @@ func IconPNG(s State) []byte {
 		for x := 0; x < size; x++ {
 			dx, dy := float64(x)-15.5, float64(y)-15.5
 			r2 := dx*dx + dy*dy
-			if r2 <= 15*15 && (s != Paused || r2 >= 10*10) {
+			if r2 <= 15*15 && (s != Paused && s != SignedOut || r2 >= 10*10) {
 				img.SetNRGBA(x, y, color.NRGBA{c.R, c.G, c.B, c.A})
 			}
 		}

@@ -19,6 +19,7 @@ func TestLabels(t *testing.T) {
 		{View{Project: "p1"}, "p1"},
 		{View{Project: "p1", ProjectName: "Website"}, "Website"},
 		{View{Project: "p1", ProjectName: "Website", TaskName: "Landing page"}, "Website — Landing page"},
+		{View{State: SignedOut}, "Not signed in"},
 	} {
 		if got := CurrentLabel(tc.v); got != tc.want {
 			t.Errorf("CurrentLabel(%+v) = %q, want %q", tc.v, got, tc.want)
@@ -32,7 +33,7 @@ func TestLabels(t *testing.T) {
 // TestIconsDifferPerState: each state has its own picture, a 32x32 PNG.
 func TestIconsDifferPerState(t *testing.T) {
 	seen := map[string]State{}
-	for _, s := range []State{Paused, Tracking, Offline, Error} {
+	for _, s := range []State{Paused, Tracking, Offline, Error, SignedOut} {
 		b := IconPNG(s)
 		img, err := png.Decode(bytes.NewReader(b))
 		if err != nil || img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 {

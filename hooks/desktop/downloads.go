@@ -70,6 +70,40 @@ func (s *Server) registerDownloads(app core.App) {
 		reply.GET(api.DownloadsRoute, s.listDownloads),
 		reply.GET(api.DownloadRoute, s.download),
 	)
+	// A mistyped --downloads would only show as "Not available" on the
+	// page: the operator is told at start.
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := s.checkDownloads(); err != nil {
+			e.App.Logger().Warn("the desktop app page offers only this server's own platform", "error", err)
+		}
+		return e.Next()
+	})
+}
+
+// checkDownloads says what is wrong with the --downloads directory, if
+// anything: missing, without SHA256SUMS, or with none of the archives that
+// SHA256SUMS lists.
+func (s *Server) checkDownloads() error {
+	dir := s.cfg.Downloads
+	if dir == "" {
+		return nil
+	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return fmt.Errorf("--downloads %s: no such directory (give the one make release wrote, dist/<version>)", dir)
+	}
+	sums, err := readSums(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		return fmt.Errorf("--downloads %s: %w", dir, err)
+	}
+	if len(sums) == 0 {
+		return fmt.Errorf("--downloads %s holds no SHA256SUMS (or an empty one): make release writes it beside the archives", dir)
+	}
+	for name := range sums {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("--downloads %s: none of the archives its SHA256SUMS lists is there", dir)
 }
 
 // mayDownload: a member of some organization.

@@ -103,12 +103,14 @@ export async function desktopApp() {
     h("table", { id: "downloads" },
       h("thead", {}, h("tr", {}, h("th", {}, "Platform"), h("th", {}, "File"), h("th", {}, "SHA-256"))),
       h("tbody", {}, files.map((f) => downloadRow(f, f.platform === mine)))),
-    h("p", { class: "muted" }, "On Linux, make the file executable (chmod +x tock); an archive holds the program and its README."),
+    h("p", { class: "muted" }, "Open the downloaded program (an archive holds it and its README; on Linux, make the file executable first, in its Properties or with chmod +x tock): it sets itself to start at every login and shows its icon in the tray, waiting to be signed in."),
     enrolSection(),
     h("section", {},
-      h("h2", {}, "3. Start it at every login"),
+      h("h2", {}, "3. Track"),
+      h("p", {}, "Pick a project in the tray icon's menu: tracking starts. Its “Start at login” box turns starting at login on and off."),
+      h("p", { class: "muted" }, "In a terminal the same is:"),
       h("pre", {}, h("code", {}, "tock agent install\ntock agent start --project \"Your project\"")),
-      h("p", { class: "muted" }, "tock agent uninstall undoes it; tock agent status shows what the app is doing.")));
+      h("p", { class: "muted" }, "tock agent uninstall undoes install and signs the app out; tock agent status shows what the app is doing.")));
 }
 
 const reachText = {
