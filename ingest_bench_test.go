@@ -21,6 +21,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
+	"github.com/tock-app/tock/agent/tracker"
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/ingest"
 	"github.com/tock-app/tock/internal/miniotest"
@@ -177,8 +178,11 @@ func agentUploads(b *testing.B, base string, a uploader) []upload {
 				ClientID: act, Org: a.org, Project: a.project, SlotStart: start, TrackedSeconds: 600, ActiveSeconds: 300,
 			}, nil)
 		}
-		meta := ingest.Screenshot{ClientID: "bench-shot-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
-			Org: a.org, Activity: act, TakenAt: start.Add(time.Duration(i%500) * time.Second), Width: 1920, Height: 1080}
+		// Client ids as the agent makes them: hashes, scattered over the
+		// index as an installation's are.
+		moment := time.Duration(i%500) * time.Second
+		meta := ingest.Screenshot{ClientID: tracker.ScreenshotID(a.user, a.project, start, moment, 0),
+			Org: a.org, Activity: act, TakenAt: start.Add(moment), Width: 1920, Height: 1080}
 		sealed, err := envelope.Seal(rand.Reader, a.pub, envelope.Metadata{ID: meta.ClientID, Org: a.org, User: a.user, TakenAt: meta.TakenAt, Screen: 0}, plain)
 		if err != nil {
 			b.Fatal(err)
