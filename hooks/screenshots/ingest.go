@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/security"
 
 	"github.com/tock-app/tock/envelope"
 	"github.com/tock-app/tock/hooks/gate"
@@ -116,6 +119,7 @@ func (s *Server) ingestScreenshot(e *core.RequestEvent, z *gate.Authorizer) erro
 		return err
 	}
 	shot := core.NewRecord(c)
+	shot.Id = timeOrderedID(time.Now())
 	for k, v := range map[string]any{
 		schema.FieldOrg: in.Org, schema.FieldProject: slot.Project(), schema.FieldTask: slot.Task(), schema.FieldUser: e.Auth.Id,
 		schema.FieldActivity: found.act.Id, schema.FieldTakenAt: in.TakenAt.UTC(), schema.FieldScreen: in.Screen, schema.FieldWidth: in.Width,
@@ -165,3 +169,18 @@ func (s *Server) verify(app core.App, org, keyID string, md envelope.Metadata, s
 func blobKey(org string, takenAt time.Time, clientID string) string {
 	return "screenshots/" + org + "/" + takenAt.UTC().Format("2006-01-02") + "/" + clientID + ".tock"
 }
+
+// timeOrderedID is a record id in PocketBase's format (15 characters of
+// [a-z0-9]) that sorts by time: the milliseconds since 1970 in base 36,
+// padded to 9 characters (enough until the year 5000), then 6 random ones,
+// 2 billion to one against two uploads of the same millisecond colliding
+// (and a collision fails that save, which the agent retries). PocketBase's
+// own ids are random, so at a million screenshots each insert landed on a
+// random page of the id index, read back cold and written to the log; in
+// upload order every insert lands on the same few pages.
+func timeOrderedID(now time.Time) string {
+	ms := strconv.FormatInt(now.UnixMilli(), 36)
+	return strings.Repeat("0", 9-len(ms)) + ms + security.RandomStringWithAlphabet(6, idAlphabet)
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"

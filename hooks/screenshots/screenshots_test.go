@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,27 @@ func TestClientIDOfAnotherUploaderRefused(t *testing.T) {
 	}
 	if !bytes.Equal(p.Raw(t, carols.Key), carols.Env) {
 		t.Fatal("Carol's blob changed")
+	}
+}
+
+// TestScreenshotIDsFollowUploadOrder: the server names each stored
+// screenshot with a record id that sorts after every earlier one, in
+// PocketBase's id format, so an installation's millions of rows take each
+// new one at the end of the id index rather than on a random page of it.
+func TestScreenshotIDsFollowUploadOrder(t *testing.T) {
+	p := hookstest.NewPipeline(t, "local", nil)
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Carol, tt.ProjA, start)
+	format := regexp.MustCompile(`^[a-z0-9]{15}$`)
+	prev := ""
+	for seed := byte(1); seed <= 8; seed++ {
+		id := p.Capture(t, tt.Carol, act, start, seed).Id
+		if !format.MatchString(id) {
+			t.Fatalf("record id %q isn't 15 characters of [a-z0-9]", id)
+		}
+		if id <= prev {
+			t.Fatalf("record id %q of upload %d sorts before %q of the upload before it", id, seed, prev)
+		}
+		prev = id
 	}
 }

@@ -143,7 +143,7 @@ func history(tx core.App, members int, now time.Time, d int) error {
 	defer act.Close()
 	shot := tx.DB().NewQuery(`INSERT INTO screenshots (id, org, project, user, activity, taken_at, screen, width, height,
 		size, sha256, key_id, storage_key, client_id, created, updated)
-		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:taken}, 0, 1920, 1080, 200000, {:sha}, 'steady', {:key}, {:id}, {:now}, {:now})`).Prepare()
+		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:taken}, 0, 1920, 1080, 200000, {:sha}, 'steady', {:key}, {:client}, {:now}, {:now})`).Prepare()
 	defer shot.Close()
 	usage := tx.DB().NewQuery(`INSERT INTO app_usage (id, org, project, user, activity, app, title, url, seconds, created, updated)
 		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:app}, {:title}, {:url}, 300, {:now}, {:now})`).Prepare()
@@ -161,9 +161,9 @@ func history(tx core.App, members int, now time.Time, d int) error {
 			}
 			for n := 0; n < Shots; n++ {
 				taken := slot.Add(time.Duration(100+200*n) * time.Second)
-				sid := fmt.Sprintf("s%03d%02d%d%05d000", d, k, n, u)
-				key := "screenshots/" + Org + "/" + slot.Format("2006-01-02") + "/" + sid + ".tock"
-				sp := dbx.Params{"id": sid, "org": Org, "project": Project, "user": user, "act": id, "taken": dbDate(taken), "sha": sha, "key": key, "now": stamp}
+				sid, client := shotIDs(d, k, n, u)
+				key := "screenshots/" + Org + "/" + slot.Format("2006-01-02") + "/" + client + ".tock"
+				sp := dbx.Params{"id": sid, "client": client, "org": Org, "project": Project, "user": user, "act": id, "taken": dbDate(taken), "sha": sha, "key": key, "now": stamp}
 				if _, err := shot.Bind(sp).Execute(); err != nil {
 					return fmt.Errorf("screenshot %s: %w", sid, err)
 				}
@@ -180,6 +180,22 @@ func history(tx core.App, members int, now time.Time, d int) error {
 	}
 	return nil
 }
+
+// shotIDs are screenshot n's record id and client id in slot k of day d of
+// member u: scattered over their ranges, as PocketBase's random record ids
+// and the agents' hashed client ids are, so each index over them holds the
+// fixture's rows spread out as an installation's are, not in one run of
+// neighbouring pages that new rows would always land next to.
+func shotIDs(d, k, n, u int) (id, client string) {
+	sum := sha256.Sum256(fmt.Appendf(nil, "steady\x00%d\x00%d\x00%d\x00%d", d, k, n, u))
+	b := make([]byte, 15)
+	for i := range b {
+		b[i] = idAlphabet[int(sum[16+i])%len(idAlphabet)]
+	}
+	return string(b), "s-" + hex.EncodeToString(sum[:16])
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 // timesheets gives every member an approved timesheet per week of history.
 func timesheets(tx core.App, shape Shape, now time.Time) error {
@@ -205,7 +221,7 @@ func timesheets(tx core.App, shape Shape, now time.Time) error {
 // version names what Fill writes and the schema it writes into, beyond the
 // count of migrations: raise it when either changes, so no process opens a
 // fixture kept by an older one.
-const version = 3
+const version = 4
 
 // Fixture returns a fixture of shape, made at most once a day for the
 // schema it was made with: kept under dir (the system's temporary directory
