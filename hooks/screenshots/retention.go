@@ -182,11 +182,60 @@ func deferCheckpoints(app core.App) func(restore bool) {
 	}
 }
 
+// usageMark is how far an organization's app usage has expired. Its
+// activities are kept for ever, so a run that walked every slot before the
+// cutoff would read the organization's whole history, every hour, for years.
+type usageMark struct {
+	// Before: the app usage of every slot that starts before it is gone
+	// (a database date; "" before the first run).
+	Before string `json:"before"`
+	// Since: apps created from then on may be late uploads (an agent that was
+	// offline) of slots before Before; the next run looks for them.
+	Since string `json:"since"`
+}
+
+// lateUploadMargin is how long before a run starts an app must have been
+// created for the run to have seen it: a transaction that began before the
+// run may commit after the run read the slots.
+const lateUploadMargin = time.Hour
+
 // expireAppUsage deletes the app usage of org's slots that start before
-// cutoff. It walks those slots once, in index order, a batch at a time, and
+// cutoff. It walks only the slots between the organization's mark and the
+// cutoff (what expired since the last run, or everything older when the
+// retention was shortened), then the apps uploaded since the last run for
+// slots before the mark, and moves the mark only when both are done: a run
+// that fails leaves the mark, so the next one redoes its work.
+func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+	name := "app_usage:" + org
+	var mark usageMark
+	if err := readMark(app, name, &mark); err != nil {
+		return 0, err
+	}
+	started, cut := time.Now(), reply.DbDate(cutoff)
+	deleted := 0
+	if mark.Before < cut {
+		n, err := expireSlotsApps(app, org, mark.Before, cut)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	if mark.Since != "" {
+		n, err := expireLateApps(app, org, mark.Since, min(mark.Before, cut))
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	next := usageMark{Before: max(mark.Before, cut), Since: reply.DbDate(started.Add(-lateUploadMargin))}
+	return deleted, writeMark(app, name, next)
+}
+
+// expireSlotsApps deletes the app usage of org's slots that start in [from,
+// to). It walks those slots once, in index order, a batch at a time, and
 // deletes their apps by slot: a search of app usage by organization would
 // read every app the organization still keeps, on every batch.
-func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+func expireSlotsApps(app core.App, org, from, to string) (int, error) {
 	deleted := 0
 	after, afterRow := "", int64(0)
 	for {
@@ -196,9 +245,9 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 			Row   int64  `db:"rowid"`
 		}
 		err := app.DB().NewQuery(`SELECT [[id]], [[slot_start]], rowid AS [[rowid]] FROM {{activities}}
-			WHERE [[org]] = {:org} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
+			WHERE [[org]] = {:org} AND [[slot_start]] >= {:from} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
 			ORDER BY [[slot_start]], rowid LIMIT {:batch}`).
-			Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "after": after, "row": afterRow, "batch": config.RetentionBatch}).All(&slots)
+			Bind(dbx.Params{"org": org, "from": from, "cutoff": to, "after": after, "row": afterRow, "batch": config.RetentionBatch}).All(&slots)
 		if err != nil {
 			return deleted, fmt.Errorf("expired slots of %s: %w", org, err)
 		}
@@ -221,6 +270,30 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 		}
 	}
 }
+
+// expireLateApps deletes org's apps created since since whose slot starts
+// before before, a batch per statement: it reads only the apps uploaded
+// since the last run (the index of app usage by organization and creation).
+func expireLateApps(app core.App, org, since, before string) (int, error) {
+	query := app.DB().NewQuery(lateAppsDelete).Bind(dbx.Params{"org": org, "since": since, "before": before, "batch": config.RetentionBatch})
+	deleted := 0
+	for {
+		res, err := query.Execute()
+		if err != nil {
+			return deleted, fmt.Errorf("expire late app usage of %s: %w", org, err)
+		}
+		n, _ := res.RowsAffected()
+		deleted += int(n)
+		if n < int64(config.RetentionBatch) {
+			return deleted, nil
+		}
+	}
+}
+
+const lateAppsDelete = "DELETE FROM {{" + schema.AppUsage + "}} WHERE rowid IN (SELECT u.rowid FROM {{" + schema.AppUsage + "}} u " +
+	"JOIN {{" + schema.Activities + "}} a ON a.[[id]] = u.[[" + schema.FieldActivity + "]] " +
+	"WHERE u.[[" + schema.FieldOrg + "]] = {:org} AND u.[[" + schema.FieldCreated + "]] >= {:since} " +
+	"AND a.[[" + schema.FieldSlotStart + "]] < {:before} LIMIT {:batch})"
 
 // deleteAppsOf deletes the app usage of slots, at most a batch of rows per
 // statement however many apps a slot holds, so that no statement keeps the
