@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
+
 	"github.com/tock-app/tock/blobstore"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
+	"github.com/tock-app/tock/migrations/schema"
 )
 
 // BenchmarkSteadyOrphanSweep: the hourly retention run when nothing
@@ -67,4 +70,49 @@ func BenchmarkSteadyOrphanSweep(b *testing.B) {
 	b.ReportMetric(passWall.Seconds(), "pass-s")
 	b.ReportMetric(passCPU.Seconds(), "pass-cpu-s")
 	b.ReportMetric(float64(blobs), "blobs")
+}
+
+// BenchmarkSteadyRetentionHourly: the hourly retention run of an
+// organization that keeps 30 days of screenshots and apps and, as every
+// organization does, all its time: the steady state's other 60 days of slots
+// (288,000 for 100 members) are past the cutoff, their apps already expired
+// by a first run (untimed). Each measured run comes an hour after the last,
+// so about an hour's slots expire: what every hour costs once an
+// organization has history older than its retention.
+func BenchmarkSteadyRetentionHourly(b *testing.B) {
+	shape, dir := steady.Benchmarked()
+	fx, err := steady.Fixture(shape, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := blobstore.NewLocal(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := tt.Config()
+	cfg.Store = store
+	app, srv := fx.AppWith(b, cfg)
+	b.Cleanup(app.Cleanup)
+	if _, err := app.DB().Update(schema.Organizations, dbx.Params{schema.FieldRetentionDays: 30}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	first, err := srv.RunRetention(context.Background(), app, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("first run: %+v", first)
+	b.ResetTimer()
+	for b.Loop() {
+		now = now.Add(time.Hour)
+		t0, cpu0 := time.Now(), tt.ProcessCPU()
+		report, err := srv.RunRetention(context.Background(), app, now)
+		elapsed, cpu := time.Since(t0), tt.ProcessCPU()-cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(elapsed.Seconds()*1000, "ms/run")
+		b.ReportMetric(cpu.Seconds()*1000, "cpu-ms/run")
+		b.ReportMetric(float64(report.AppUsage), "apps/run")
+	}
 }
