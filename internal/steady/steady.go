@@ -145,8 +145,10 @@ func history(tx core.App, members int, now time.Time, d int) error {
 		size, sha256, key_id, storage_key, client_id, created, updated)
 		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:taken}, 0, 1920, 1080, 200000, {:sha}, 'steady', {:key}, {:id}, {:now}, {:now})`).Prepare()
 	defer shot.Close()
+	// Apps are created when their slot is uploaded, as an agent's are: the
+	// retention job looks for apps created since its last run.
 	usage := tx.DB().NewQuery(`INSERT INTO app_usage (id, org, project, user, activity, app, title, url, seconds, created, updated)
-		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:app}, {:title}, {:url}, 300, {:now}, {:now})`).Prepare()
+		VALUES ({:id}, {:org}, {:project}, {:user}, {:act}, {:app}, {:title}, {:url}, 300, {:uploaded}, {:uploaded})`).Prepare()
 	defer usage.Close()
 	sha := hex.EncodeToString(make([]byte, sha256.Size))
 	for u := 0; u < members; u++ {
@@ -171,7 +173,7 @@ func history(tx core.App, members int, now time.Time, d int) error {
 			for n, name := range []string{"editor", "browser"} {
 				uid := fmt.Sprintf("u%03d%02d%d%05d000", d, k, n, u)
 				up := dbx.Params{"id": uid, "org": Org, "project": Project, "user": user, "act": id, "app": name,
-					"title": "Work " + strconv.Itoa(k), "url": "https://example.test/" + strconv.Itoa(k), "now": stamp}
+					"title": "Work " + strconv.Itoa(k), "url": "https://example.test/" + strconv.Itoa(k), "uploaded": dbDate(slot.Add(10 * time.Minute))}
 				if _, err := usage.Bind(up).Execute(); err != nil {
 					return fmt.Errorf("app usage %s: %w", uid, err)
 				}
@@ -205,7 +207,7 @@ func timesheets(tx core.App, shape Shape, now time.Time) error {
 // version names what Fill writes and the schema it writes into, beyond the
 // count of migrations: raise it when either changes, so no process opens a
 // fixture kept by an older one.
-const version = 3
+const version = 4
 
 // Fixture returns a fixture of shape, made at most once a day for the
 // schema it was made with: kept under dir (the system's temporary directory
