@@ -49,7 +49,8 @@ bench: deps
 	go test -run XXX -bench 'BenchmarkSteadyFixture' -benchtime 1x -timeout 90m ./internal/steady
 	TOCK_REQUIRE_S3=1 go test -run XXX -bench . -benchtime 2000x -timeout 60m ./
 	go test -run XXX -bench 'BenchmarkSteady(ScreenshotList|Gallery|GalleryAll|Timesheet|TeamDashboard|MonthReport)$$' -benchtime 30x -timeout 60m ./hooks
-	go test -run XXX -bench 'BenchmarkSteadyRetention' -benchtime 1x -timeout 60m ./hooks
+	go test -run XXX -bench 'BenchmarkSteadyRetention$$' -benchtime 1x -timeout 60m ./hooks
+	go test -run XXX -bench 'BenchmarkSteady(OrphanSweep|RetentionHourly)$$' -benchtime 3x -timeout 60m ./hooks
 	go test -run XXX -bench 'BenchmarkMonthReport' -benchtime 5x ./hooks
 	go test -run XXX -bench 'BenchmarkJobSiteVisitsRoute|BenchmarkDeriveVisits' -benchtime 3x ./hooks
 	go test -run XXX -bench 'BenchmarkTransfer' -benchtime 2x ./hooks

@@ -32,7 +32,7 @@ import (
 // BenchmarkIngest: 8 concurrent agents upload 200 KB envelopes to a real
 // `tock serve` on loopback: with local storage on an empty database and on
 // the steady-state one (internal/steady: 90 days of 100 members, 1.3 million
-// screenshots), and with MinIO; then the same bodies as plain file uploads
+// screenshots), and the same two with MinIO; then the same bodies as plain file uploads
 // to stock PocketBase (internal/pbref), side by side. Reports uploads/s,
 // p50/p99 latency and the server's CPU time per upload; sealing happens
 // before the clock starts.
@@ -47,21 +47,18 @@ func BenchmarkIngest(b *testing.B) {
 		benchUploads(b, srv, agentUploads(b, srv.URL, newAgent(b, srv.URL)))
 	})
 	b.Run("local/steady", func(b *testing.B) {
-		shape, dir := steady.Benchmarked()
-		fx, err := steady.Fixture(shape, dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		data := cloneFlushed(b, fx.Dir())
-		srv := tt.Serve(b, bin, tt.FreeAddr(b), "TOCK_DIR="+data, "TOCK_MASTER_KEY="+tt.MasterKey)
+		srv := tt.Serve(b, bin, tt.FreeAddr(b), "TOCK_DIR="+steadyData(b), "TOCK_MASTER_KEY="+tt.MasterKey)
 		benchUploads(b, srv, agentUploads(b, srv.URL, steadyAgent(b, srv.URL)))
 	})
 	b.Run("s3/empty", func(b *testing.B) {
-		m := miniotest.Start(b)
-		srv := tt.Serve(b, bin, tt.FreeAddr(b), "TOCK_DIR="+filepath.Join(b.TempDir(), "pb_data"), zeroKey,
-			"TOCK_STORAGE=s3", "TOCK_S3_ENDPOINT="+m.Endpoint, "TOCK_S3_BUCKET="+m.Bucket,
-			"TOCK_S3_ACCESS_KEY="+m.AccessKey, "TOCK_S3_SECRET_KEY="+m.SecretKey, "TOCK_S3_TLS=false")
+		env := append(s3Env(miniotest.Start(b)), "TOCK_DIR="+filepath.Join(b.TempDir(), "pb_data"), zeroKey)
+		srv := tt.Serve(b, bin, tt.FreeAddr(b), env...)
 		benchUploads(b, srv, agentUploads(b, srv.URL, newAgent(b, srv.URL)))
+	})
+	b.Run("s3/steady", func(b *testing.B) {
+		env := append(s3Env(miniotest.Start(b)), "TOCK_DIR="+steadyData(b), "TOCK_MASTER_KEY="+tt.MasterKey)
+		srv := tt.Serve(b, bin, tt.FreeAddr(b), env...)
+		benchUploads(b, srv, agentUploads(b, srv.URL, steadyAgent(b, srv.URL)))
 	})
 	b.Run("pocketbase", func(b *testing.B) {
 		srv := tt.Serve(b, tt.Build(b, "github.com/tock-app/tock/internal/pbref", "pbref"), tt.FreeAddr(b))
@@ -69,13 +66,18 @@ func BenchmarkIngest(b *testing.B) {
 	})
 }
 
-// cloneFlushed copies the fixture's directory for one run and writes the
-// copy to disk before the server starts: otherwise the kernel writes back its
-// 1.5 GB while the uploads are timed, and every fsync and file creation of
-// the run competes with that, which an installation that has grown to this
-// size over months never sees.
-func cloneFlushed(b *testing.B, dir string) string {
-	data, err := tests.TempDirClone(dir)
+// steadyData is a copy of the steady-state fixture's data directory,
+// removed when the benchmark ends, written to disk before the server
+// starts: otherwise the kernel writes back its 1.5 GB while the uploads are
+// timed, and every fsync and file creation of the run competes with that,
+// which an installation that has grown to this size over months never sees.
+func steadyData(b *testing.B) string {
+	shape, dir := steady.Benchmarked()
+	fx, err := steady.Fixture(shape, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := tests.TempDirClone(fx.Dir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -95,6 +97,12 @@ func cloneFlushed(b *testing.B, dir string) string {
 		b.Fatalf("flush %s: %v", data, err)
 	}
 	return data
+}
+
+// s3Env has `tock serve` keep screenshots in the MinIO m.
+func s3Env(m miniotest.Config) []string {
+	return []string{"TOCK_STORAGE=s3", "TOCK_S3_ENDPOINT=" + m.Endpoint, "TOCK_S3_BUCKET=" + m.Bucket,
+		"TOCK_S3_ACCESS_KEY=" + m.AccessKey, "TOCK_S3_SECRET_KEY=" + m.SecretKey, "TOCK_S3_TLS=false"}
 }
 
 // call is tt.API that fails the benchmark on anything but a 200.

@@ -43,9 +43,13 @@ type Store interface {
 	Stat(ctx context.Context, key string) (Info, error)
 	// Delete removes the blob; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
-	// List calls fn for every blob whose key starts with prefix, in any
-	// order; it stops and returns fn's error if fn returns one.
+	// List calls fn for every blob whose key starts with prefix, in
+	// lexical (byte) order of keys; it stops and returns fn's error if fn
+	// returns one.
 	List(ctx context.Context, prefix string, fn func(Info) error) error
+	// ListAfter is List of the keys that sort after after only, so that a
+	// long listing can be resumed where an earlier one stopped.
+	ListAfter(ctx context.Context, prefix, after string, fn func(Info) error) error
 }
 
 // TempSweeper is a Store whose writes in flight keep temporary files, which

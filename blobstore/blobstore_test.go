@@ -278,6 +278,34 @@ func testStore(t *testing.T, s blobstore.Store) {
 		}
 	})
 
+	t.Run("ListAfter", func(t *testing.T) {
+		// Lexical order of whole keys: "-" and "." sort before "/".
+		want := []string{"la/a-b", "la/a.c", "la/a/x", "la/a/y", "la/b/2026-01-01/z", "la/b0"}
+		for _, k := range []string{"la/b0", "la/a/y", "la/a.c", "la/b/2026-01-01/z", "la/a/x", "la/a-b"} {
+			mustPut(t, s, k, []byte("x"))
+		}
+		if got := listKeys(t, s, "la/"); !slices.Equal(got, want) {
+			t.Fatalf("List(la/) = %v, want %v in lexical order", got, want)
+		}
+		// Resuming after each key lists exactly the keys after it, in order.
+		for i, after := range append([]string{"", "la/", "la/a", "la/a/", "la/a/x0", "la/b/"}, want...) {
+			var got []string
+			err := s.ListAfter(ctx, "la/", after, func(i blobstore.Info) error { got = append(got, i.Key); return nil })
+			if err != nil {
+				t.Fatalf("ListAfter(%q): %v", after, err)
+			}
+			var exp []string
+			for _, k := range want {
+				if k > after {
+					exp = append(exp, k)
+				}
+			}
+			if !slices.Equal(got, exp) {
+				t.Errorf("case %d: ListAfter(la/, %q) = %v, want %v", i, after, got, exp)
+			}
+		}
+	})
+
 	t.Run("InvalidKeys", func(t *testing.T) {
 		before := listKeys(t, s, "")
 		for _, bk := range badKeys {

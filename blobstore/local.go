@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -290,54 +291,98 @@ func (s *Local) remove(ctx context.Context, key string) (string, error) {
 // List implements Store. It skips the .tmp directory and any file whose
 // name is not a valid key.
 func (s *Local) List(ctx context.Context, prefix string, fn func(Info) error) error {
+	return s.ListAfter(ctx, prefix, "", fn)
+}
+
+// ListAfter implements Store, as List does.
+func (s *Local) ListAfter(ctx context.Context, prefix, after string, fn func(Info) error) error {
 	if err := validatePrefix(prefix); err != nil {
 		return fmt.Errorf("list %q: %w", prefix, err)
 	}
 	// Walk only the deepest directory the prefix pins down.
-	root := s.dir
+	dirKey := ""
 	if i := strings.LastIndex(prefix, "/"); i >= 0 {
-		root = s.path(prefix[:i])
+		dirKey = prefix[:i]
 	}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == root && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR)) {
-				return filepath.SkipAll
-			}
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(s.dir, p)
-		if err != nil {
-			return err
-		}
-		key := filepath.ToSlash(rel)
-		if d.IsDir() {
-			if key == tmpDirName {
-				return filepath.SkipDir
-			}
-			if key != "." && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || !strings.HasPrefix(key, prefix) || ValidateKey(key) != nil {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // deleted while listing
-			}
-			return err
-		}
-		return fn(Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()})
-	})
-	if err != nil {
+	if dirKey == tmpDirName || strings.HasPrefix(dirKey, tmpDirName+"/") {
+		return nil // writes in flight, never blobs
+	}
+	w := lister{s: s, ctx: ctx, prefix: prefix, after: after, fn: fn}
+	if err := w.walk(dirKey); err != nil {
 		return fmt.Errorf("list %q: %w", prefix, err)
 	}
 	return nil
+}
+
+// lister walks the store's directories in the lexical order of the keys
+// below them, which is S3's order: entries are sorted as their keys start
+// (a directory's name followed by "/"), not by name alone, so that "a-b"
+// (a file) comes before "a/x" as it does on S3.
+type lister struct {
+	s             *Local
+	ctx           context.Context
+	prefix, after string
+	fn            func(Info) error
+}
+
+// walk lists the directory dirKey ("" is the store's root).
+func (w *lister) walk(dirKey string) error {
+	entries, err := os.ReadDir(w.s.path(dirKey))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR) {
+			return nil // nothing under the prefix, or removed while listing
+		}
+		return err
+	}
+	sortKey := func(e fs.DirEntry) string {
+		if e.IsDir() {
+			return e.Name() + "/"
+		}
+		return e.Name()
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(sortKey(a), sortKey(b)) })
+	for _, e := range entries {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		key := e.Name()
+		if dirKey != "" {
+			key = dirKey + "/" + key
+		}
+		if e.IsDir() {
+			if key == tmpDirName || !w.mayHold(key+"/") {
+				continue
+			}
+			if err := w.walk(key); err != nil {
+				return err
+			}
+			continue
+		}
+		if !e.Type().IsRegular() || !strings.HasPrefix(key, w.prefix) || key <= w.after || ValidateKey(key) != nil {
+			continue
+		}
+		fi, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted while listing
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.fn(Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayHold says whether keys starting with dir (ending in "/") can match the
+// prefix and sort after w.after.
+func (w *lister) mayHold(dir string) bool {
+	if !strings.HasPrefix(dir, w.prefix) && !strings.HasPrefix(w.prefix, dir) {
+		return false
+	}
+	// Every key below sorts before after when dir does and isn't its start.
+	return dir > w.after || strings.HasPrefix(w.after, dir)
 }
 
 func mapNotExist(err error) error {

@@ -165,6 +165,12 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 
 // List implements Store.
 func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error {
+	return s.ListAfter(ctx, prefix, "", fn)
+}
+
+// ListAfter implements Store: S3 lists keys in lexical order and starts
+// after a given key itself.
+func (s *S3) ListAfter(ctx context.Context, prefix, after string, fn func(Info) error) error {
 	if err := validatePrefix(prefix); err != nil {
 		return fmt.Errorf("list %q: %w", prefix, err)
 	}
@@ -174,8 +180,9 @@ func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops minio-go's listing if fn ends the loop early
 	for oi := range s.client.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
-		Prefix:    prefix,
-		Recursive: true,
+		Prefix:     prefix,
+		StartAfter: after,
+		Recursive:  true,
 	}) {
 		if oi.Err != nil {
 			return fmt.Errorf("list %q: %w", prefix, oi.Err)

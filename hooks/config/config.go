@@ -34,6 +34,9 @@ type Config struct {
 	// TempGrace is how old a temporary file of the local store must be before
 	// it counts as a crash's leftover: younger ones may be writes in flight.
 	TempGrace time.Duration
+	// OrphanSweepRuns and OrphanSweepMin size each run's share of the orphan
+	// sweep's pass (see DefaultOrphanSweepRuns); tests make them small.
+	OrphanSweepRuns, OrphanSweepMin int
 
 	// WebhooksAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses (TOCK_WEBHOOKS_ALLOW_PRIVATE); off by default.
@@ -91,6 +94,12 @@ func (c Config) WithDefaults(dataDir string) Config {
 	if c.TempGrace <= 0 {
 		c.TempGrace = DefaultTempGrace
 	}
+	if c.OrphanSweepRuns <= 0 {
+		c.OrphanSweepRuns = DefaultOrphanSweepRuns
+	}
+	if c.OrphanSweepMin <= 0 {
+		c.OrphanSweepMin = DefaultOrphanSweepMin
+	}
 	return c
 }
 
@@ -102,3 +111,13 @@ func (c Config) SlotLen() time.Duration { return time.Duration(c.SlotSeconds) * 
 // database is never locked for long and a crash loses at most one batch's
 // progress (which the next run redoes).
 const RetentionBatch = 500
+
+// The orphan sweep checks the blob store a slice at a time, resuming each
+// hourly run where the last stopped, so a run costs a fraction of the store,
+// not the whole of it: each run lists the larger of OrphanSweepMin blobs and
+// 1/OrphanSweepRuns of the blobs the last complete pass listed, so a pass
+// over the whole store takes about OrphanSweepRuns runs (a day).
+const (
+	DefaultOrphanSweepRuns = 24
+	DefaultOrphanSweepMin  = 20 * RetentionBatch
+)

@@ -2,6 +2,7 @@ package screenshots
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -21,9 +22,12 @@ import (
 
 // RetentionReport says what one run of the retention job removed.
 type RetentionReport struct {
-	Screenshots   int
-	AppUsage      int
-	OrphanBlobs   int
+	Screenshots int
+	AppUsage    int
+	OrphanBlobs int
+	// BlobsChecked is how many blobs the orphan sweep checked: its share of
+	// a pass over the store.
+	BlobsChecked  int
 	TempLeftovers int
 	Organizations int
 }
@@ -50,7 +54,7 @@ func (s *Server) registerRetention(app core.App) {
 			return
 		}
 		app.Logger().Info("retention done", slog.Int("screenshots", report.Screenshots),
-			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs),
+			slog.Int("app_usage", report.AppUsage), slog.Int("orphan_blobs", report.OrphanBlobs), slog.Int("blobs_checked", report.BlobsChecked),
 			slog.Int("temp_leftovers", report.TempLeftovers))
 	})
 }
@@ -85,7 +89,7 @@ func (s *Server) RunRetention(ctx context.Context, app core.App, now time.Time) 
 			})
 		}
 	}
-	report.OrphanBlobs, err = s.sweepOrphans(ctx, app, now)
+	report.OrphanBlobs, report.BlobsChecked, err = s.sweepOrphans(ctx, app, now)
 	if err != nil {
 		return report, err
 	}
@@ -178,11 +182,60 @@ func deferCheckpoints(app core.App) func(restore bool) {
 	}
 }
 
+// usageMark is how far an organization's app usage has expired. Its
+// activities are kept for ever, so a run that walked every slot before the
+// cutoff would read the organization's whole history, every hour, for years.
+type usageMark struct {
+	// Before: the app usage of every slot that starts before it is gone
+	// (a database date; "" before the first run).
+	Before string `json:"before"`
+	// Since: apps created from then on may be late uploads (an agent that was
+	// offline) of slots before Before; the next run looks for them.
+	Since string `json:"since"`
+}
+
+// lateUploadMargin is how long before a run starts an app must have been
+// created for the run to have seen it: a transaction that began before the
+// run may commit after the run read the slots.
+const lateUploadMargin = time.Hour
+
 // expireAppUsage deletes the app usage of org's slots that start before
-// cutoff. It walks those slots once, in index order, a batch at a time, and
+// cutoff. It walks only the slots between the organization's mark and the
+// cutoff (what expired since the last run, or everything older when the
+// retention was shortened), then the apps uploaded since the last run for
+// slots before the mark, and moves the mark only when both are done: a run
+// that fails leaves the mark, so the next one redoes its work.
+func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+	name := "app_usage:" + org
+	var mark usageMark
+	if err := readMark(app, name, &mark); err != nil {
+		return 0, err
+	}
+	started, cut := time.Now(), reply.DbDate(cutoff)
+	deleted := 0
+	if mark.Before < cut {
+		n, err := expireSlotsApps(app, org, mark.Before, cut)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	if mark.Since != "" {
+		n, err := expireLateApps(app, org, mark.Since, min(mark.Before, cut))
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	next := usageMark{Before: max(mark.Before, cut), Since: reply.DbDate(started.Add(-lateUploadMargin))}
+	return deleted, writeMark(app, name, next)
+}
+
+// expireSlotsApps deletes the app usage of org's slots that start in [from,
+// to). It walks those slots once, in index order, a batch at a time, and
 // deletes their apps by slot: a search of app usage by organization would
 // read every app the organization still keeps, on every batch.
-func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
+func expireSlotsApps(app core.App, org, from, to string) (int, error) {
 	deleted := 0
 	after, afterRow := "", int64(0)
 	for {
@@ -192,9 +245,9 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 			Row   int64  `db:"rowid"`
 		}
 		err := app.DB().NewQuery(`SELECT [[id]], [[slot_start]], rowid AS [[rowid]] FROM {{activities}}
-			WHERE [[org]] = {:org} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
+			WHERE [[org]] = {:org} AND [[slot_start]] >= {:from} AND [[slot_start]] < {:cutoff} AND ([[slot_start]], rowid) > ({:after}, {:row})
 			ORDER BY [[slot_start]], rowid LIMIT {:batch}`).
-			Bind(dbx.Params{"org": org, "cutoff": reply.DbDate(cutoff), "after": after, "row": afterRow, "batch": config.RetentionBatch}).All(&slots)
+			Bind(dbx.Params{"org": org, "from": from, "cutoff": to, "after": after, "row": afterRow, "batch": config.RetentionBatch}).All(&slots)
 		if err != nil {
 			return deleted, fmt.Errorf("expired slots of %s: %w", org, err)
 		}
@@ -217,6 +270,30 @@ func expireAppUsage(app core.App, org string, cutoff time.Time) (int, error) {
 		}
 	}
 }
+
+// expireLateApps deletes org's apps created since since whose slot starts
+// before before, a batch per statement: it reads only the apps uploaded
+// since the last run (the index of app usage by organization and creation).
+func expireLateApps(app core.App, org, since, before string) (int, error) {
+	query := app.DB().NewQuery(lateAppsDelete).Bind(dbx.Params{"org": org, "since": since, "before": before, "batch": config.RetentionBatch})
+	deleted := 0
+	for {
+		res, err := query.Execute()
+		if err != nil {
+			return deleted, fmt.Errorf("expire late app usage of %s: %w", org, err)
+		}
+		n, _ := res.RowsAffected()
+		deleted += int(n)
+		if n < int64(config.RetentionBatch) {
+			return deleted, nil
+		}
+	}
+}
+
+const lateAppsDelete = "DELETE FROM {{" + schema.AppUsage + "}} WHERE rowid IN (SELECT u.rowid FROM {{" + schema.AppUsage + "}} u " +
+	"JOIN {{" + schema.Activities + "}} a ON a.[[id]] = u.[[" + schema.FieldActivity + "]] " +
+	"WHERE u.[[" + schema.FieldOrg + "]] = {:org} AND u.[[" + schema.FieldCreated + "]] >= {:since} " +
+	"AND a.[[" + schema.FieldSlotStart + "]] < {:before} LIMIT {:batch})"
 
 // deleteAppsOf deletes the app usage of slots, at most a batch of rows per
 // statement however many apps a slot holds, so that no statement keeps the
@@ -259,56 +336,105 @@ func expireScreenshotRecords(app core.App, org string, cutoff time.Time) ([]stri
 	return keys, nil
 }
 
+// blobPrefix starts every screenshot blob's key (see blobKey).
+const blobPrefix = "screenshots/"
+
+// orphanSweepMark is the job mark of the orphan sweep's pass over the store.
+const orphanSweepMark = "orphan_sweep"
+
+// sweepPass is where the orphan sweep is in its pass over the blob store.
+type sweepPass struct {
+	After    string `json:"after"`     // the last key checked; "" starts a pass
+	Seen     int    `json:"seen"`      // blobs listed so far in this pass
+	LastPass int    `json:"last_pass"` // blobs the last complete pass listed
+}
+
+// errSweepBudget ends a run's slice of the sweep's pass.
+var errSweepBudget = errors.New("the run's share of the sweep is done")
+
 // sweepOrphans removes screenshot blobs that no record points to and that are
-// older than the grace period (younger ones may be uploads in flight).
-func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) (int, error) {
+// older than the grace period (younger ones may be uploads in flight). Each
+// run checks the next slice of the store in key order (see
+// config.DefaultOrphanSweepRuns) and keeps its place in a job mark, so every blob is
+// checked once a pass, however often the server restarts. A blob skipped
+// as too young is checked by the next pass.
+func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) (removed, listed int, err error) {
 	store, err := s.store()
 	if err != nil {
-		return 0, fmt.Errorf("blob store: %w", err)
+		return 0, 0, fmt.Errorf("blob store: %w", err)
 	}
-	var batch []blobstore.Info
-	removed := 0
+	var pass sweepPass
+	if err := readMark(app, orphanSweepMark, &pass); err != nil {
+		return 0, 0, err
+	}
+	runs := s.cfg.OrphanSweepRuns
+	budget := max(s.cfg.OrphanSweepMin, (pass.LastPass+runs-1)/runs)
+	var batch []string
+	last := pass.After
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		keys := make([]any, len(batch))
-		for i, b := range batch {
-			keys[i] = b.Key
-		}
-		var known []string
-		err := app.DB().Select(schema.FieldStorageKey).From(schema.Screenshots).
-			Where(dbx.In(schema.FieldStorageKey, keys...)).Column(&known)
-		if err != nil {
-			return fmt.Errorf("match blobs to records: %w", err)
-		}
-		referenced := reply.SetOf(known)
-		for _, b := range batch {
-			if referenced[b.Key] {
-				continue
-			}
-			if err := store.Delete(ctx, b.Key); err != nil {
-				return fmt.Errorf("delete orphan %s: %w", b.Key, err)
-			}
-			removed++
-		}
+		n, err := deleteUnreferenced(ctx, app, store, batch)
+		removed += n
 		batch = batch[:0]
-		return nil
+		return err
 	}
-	err = store.List(ctx, "screenshots/", func(info blobstore.Info) error {
+	err = store.ListAfter(ctx, blobPrefix, pass.After, func(info blobstore.Info) error {
+		if listed >= budget {
+			return errSweepBudget
+		}
+		listed++
+		last = info.Key
 		if now.Sub(info.ModTime) < s.cfg.OrphanGrace || !strings.HasSuffix(info.Key, ".tock") {
 			return nil
 		}
-		batch = append(batch, info)
+		batch = append(batch, info.Key)
 		if len(batch) >= config.RetentionBatch {
 			return flush()
 		}
 		return nil
 	})
-	if err != nil {
-		return removed, fmt.Errorf("sweep orphans: %w", err)
+	finished := err == nil
+	if err != nil && !errors.Is(err, errSweepBudget) {
+		return removed, listed, fmt.Errorf("sweep orphans: %w", err)
 	}
-	return removed, flush()
+	if err := flush(); err != nil {
+		return removed, listed, err
+	}
+	if finished {
+		pass = sweepPass{LastPass: pass.Seen + listed}
+	} else {
+		pass.After, pass.Seen = last, pass.Seen+listed
+	}
+	return removed, listed, writeMark(app, orphanSweepMark, pass)
+}
+
+// deleteUnreferenced deletes the blobs of keys that no screenshot record
+// points to.
+func deleteUnreferenced(ctx context.Context, app core.App, store blobstore.Store, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	var known []string
+	err := app.DB().Select(schema.FieldStorageKey).From(schema.Screenshots).
+		Where(dbx.In(schema.FieldStorageKey, args...)).Column(&known)
+	if err != nil {
+		return 0, fmt.Errorf("match blobs to records: %w", err)
+	}
+	referenced := reply.SetOf(known)
+	removed := 0
+	for _, k := range keys {
+		if referenced[k] {
+			continue
+		}
+		if err := store.Delete(ctx, k); err != nil {
+			return removed, fmt.Errorf("delete orphan %s: %w", k, err)
+		}
+		removed++
+	}
+	return removed, nil
 }
 
 // blobDeleters is how many blobs retention deletes at once: each delete

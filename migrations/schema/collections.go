@@ -52,6 +52,11 @@ const (
 // a password (hooks/desktop).
 const Enrolments = "enrolments"
 
+// JobMarks holds where Tock's background jobs got to (the orphan sweep's
+// place in the blob store, how far each organization's app usage has
+// expired), so a run resumes rather than starts over (hooks/screenshots).
+const JobMarks = "job_marks"
+
 // CoreCollections returns the core collections (README, "Data model") in dependency order.
 func CoreCollections() []string {
 	return []string{

@@ -102,3 +102,6 @@ const (
 
 // PlanFields are the organization fields of its plan ("Change Subscription Plan").
 func PlanFields() []string { return []string{FieldSeatLimit, FieldPlanRetentionDays} }
+
+// Fields of job_marks: a job's mark, by name.
+const FieldMark = "mark"
