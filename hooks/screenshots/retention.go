@@ -367,6 +367,15 @@ func (s *Server) sweepOrphans(ctx context.Context, app core.App, now time.Time) 
 	if err := readMark(app, orphanSweepMark, &pass); err != nil {
 		return 0, 0, err
 	}
+	if pass.LastPass == 0 {
+		// No pass has ended yet (a new or upgraded server): size the first
+		// one by the screenshots stored, about one blob each, so it too
+		// takes a day rather than OrphanSweepMin at a time (130 hours at a
+		// million blobs). The count is kept in the mark until the pass ends.
+		if err := app.DB().Select("COUNT(*)").From(schema.Screenshots).Row(&pass.LastPass); err != nil {
+			return 0, 0, fmt.Errorf("count screenshots for the sweep: %w", err)
+		}
+	}
 	runs := s.cfg.OrphanSweepRuns
 	budget := max(s.cfg.OrphanSweepMin, (pass.LastPass+runs-1)/runs)
 	var batch []string

@@ -101,6 +101,27 @@ func TestOrphanSweepInSlices(t *testing.T) {
 	}
 }
 
+// TestFirstSweepPassTakesADay: before any pass has ended (a new server, or
+// one just upgraded with a million blobs stored), a run's share comes from
+// the screenshots stored, not from the minimum share, which would stretch
+// the first pass over weeks.
+func TestFirstSweepPassTakesADay(t *testing.T) {
+	p := hookstest.NewPipeline(t, "local", func(c *config.Config) { c.OrphanSweepMin, c.OrphanSweepRuns = 1, 2 })
+	start := hookstest.Slot()
+	act := p.Track(t, tt.Carol, tt.ProjA, start)
+	for i := range 6 {
+		p.Capture(t, tt.Carol, act, start, byte(60+i))
+	}
+	stored, blobs := hookstest.Count(t, p.App, schema.Screenshots, "1=1", nil), p.BlobCount(t)
+	r, err := p.Server.RunRetention(context.Background(), p.App, time.Now().Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (stored + 1) / 2; r.BlobsChecked != min(want, blobs) || want < 3 {
+		t.Fatalf("the first run checked %d blobs, want half of the %d screenshots stored", r.BlobsChecked, stored)
+	}
+}
+
 // countExisting says how many of keys have a blob.
 func countExisting(t *testing.T, p hookstest.Pipeline, keys []string) int {
 	n := 0
