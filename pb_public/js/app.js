@@ -1,6 +1,6 @@
 // Tock's web app: a hash router over plain ES modules, no build step.
 import { pb, session, signedIn, signOut, loadOrgs, useOrg, can, moduleOn } from "./api.js";
-import { h, say, forget, errorText, go } from "./ui.js";
+import { h, say, forget, errorText, go, warmTime } from "./ui.js";
 import { follow, stop } from "./live.js";
 // The Me dashboard, the first page after signing in, and its detail pages
 // are part of the app's core, loaded with it.
@@ -193,7 +193,11 @@ export async function render(opts) {
     if (!signedIn()) return go("signin");
     // The page's module loads while the session is read.
     (orgless[path] || (id && detail[head]) || pages.find((p) => p.path === head)?.view)?.warm?.();
-    if (!session.me && session.orgs.length === 0) await loadOrgs(params.get("org"));
+    if (!session.me && session.orgs.length === 0) {
+      const orgs = loadOrgs(params.get("org"));
+      setTimeout(warmTime, 0); // once the session's requests are on their way
+      await orgs;
+    }
     if (orgless[path] && !(path === "profile" && session.org)) {
       header(path);
       return show(ticket, await orgless[path]({ params, render }));
