@@ -243,4 +243,15 @@ function show(ticket, node, quiet) {
 }
 
 window.addEventListener("hashchange", render);
+// A page left for another address may stay, frozen, in the browser's
+// back/forward cache, and its realtime connection (an open request) with it.
+// Chromium gives a server six connections: six such pages left the next
+// load of the app waiting for one forever. So the connection closes as the
+// page is hidden, and a page shown again from the cache is drawn afresh,
+// which follows its records again and shows what changed meanwhile.
+window.addEventListener("pagehide", () => {
+  stop();
+  pb.realtime.disconnect();
+});
+window.addEventListener("pageshow", (e) => { if (e.persisted) render(); });
 render();
