@@ -8,22 +8,18 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations/schema"
 )
 
-// BenchmarkSteadyOrphanSweep: the hourly retention run when nothing
-// expires, with a blob on local disk for every screenshot of the steady
-// state (1.3 million for 100 members), all older than the orphan grace
-// period: what the orphan sweep costs every hour. The runs first make one
-// whole pass over the store (the first after an upgrade, in slices of
-// config.DefaultOrphanSweepMin blobs), reported as pass-s and pass-cpu-s;
-// then each measured run checks its share of the next pass (1/24 of the
-// blobs the first one found).
-func BenchmarkSteadyOrphanSweep(b *testing.B) {
+// steadyOnLocalDisk opens a copy of the steady-state fixture with an empty
+// blob store on local disk.
+func steadyOnLocalDisk(b *testing.B) (*tests.TestApp, *hooks.Server, *blobstore.Local) {
 	shape, dir := steady.Benchmarked()
 	fx, err := steady.Fixture(shape, dir)
 	if err != nil {
@@ -37,6 +33,19 @@ func BenchmarkSteadyOrphanSweep(b *testing.B) {
 	cfg.Store = store
 	app, srv := fx.AppWith(b, cfg)
 	b.Cleanup(app.Cleanup)
+	return app, srv, store
+}
+
+// BenchmarkSteadyOrphanSweep: the hourly retention run when nothing
+// expires, with a blob on local disk for every screenshot of the steady
+// state (1.3 million for 100 members), all older than the orphan grace
+// period: what the orphan sweep costs every hour. The runs first make one
+// whole pass over the store (the first after an upgrade, sized by the
+// screenshots stored), reported as pass-s and pass-cpu-s; then each
+// measured run checks its share of the next pass (1/24 of the blobs the
+// first one found).
+func BenchmarkSteadyOrphanSweep(b *testing.B) {
+	app, srv, store := steadyOnLocalDisk(b)
 	t0 := time.Now()
 	blobs, err := steady.EveryBlob(app, store)
 	if err != nil {
@@ -80,19 +89,7 @@ func BenchmarkSteadyOrphanSweep(b *testing.B) {
 // so about an hour's slots expire: what every hour costs once an
 // organization has history older than its retention.
 func BenchmarkSteadyRetentionHourly(b *testing.B) {
-	shape, dir := steady.Benchmarked()
-	fx, err := steady.Fixture(shape, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := blobstore.NewLocal(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := tt.Config()
-	cfg.Store = store
-	app, srv := fx.AppWith(b, cfg)
-	b.Cleanup(app.Cleanup)
+	app, srv, _ := steadyOnLocalDisk(b)
 	if _, err := app.DB().Update(schema.Organizations, dbx.Params{schema.FieldRetentionDays: 30}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 		b.Fatal(err)
 	}
