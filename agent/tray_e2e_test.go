@@ -63,6 +63,19 @@ func notified(t testing.TB, d *dbustest.Dunst, summary string, within time.Durat
 	return found
 }
 
+// inDesktopSession gives the test, and the processes it starts, a desktop
+// session: the display in its environment (dunst and the agent share it), a
+// private session bus, and dunst showing notifications.
+func inDesktopSession(t *testing.T) (desktop []string, dunst *dbustest.Dunst) {
+	desktop = tt.Desktop(t)
+	for _, kv := range desktop {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	dbustest.Bus(t)
+	return desktop, dbustest.StartDunst(t)
+}
+
 // TestTrayMenuDrivesTracking runs the real agent in a desktop session with
 // a session bus, a tray host (played by the test over the real bus) and
 // dunst: the agent's icon registers, its menu (read through
@@ -73,14 +86,7 @@ func notified(t testing.TB, d *dbustest.Dunst, summary string, within time.Durat
 // Quit stops the agent.
 func TestTrayMenuDrivesTracking(t *testing.T) {
 	bin := tt.Binary(t)
-	// dunst and the agent share the display: the test's environment names it.
-	desktop := tt.Desktop(t)
-	for _, kv := range desktop {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	dbustest.Bus(t)
-	dunst := dbustest.StartDunst(t)
+	desktop, dunst := inDesktopSession(t)
 	host := dbustest.StartWatcher(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
@@ -371,13 +377,7 @@ func (l *syncLog) String() string {
 // person in a desktop notification, which dunst shows.
 func TestEnrolLinkNotifies(t *testing.T) {
 	bin := tt.Binary(t)
-	desktop := tt.Desktop(t)
-	for _, kv := range desktop {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	dbustest.Bus(t)
-	dunst := dbustest.StartDunst(t)
+	_, dunst := inDesktopSession(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
 	org := firstID(t, srv.URL, token, "organizations")
@@ -404,13 +404,7 @@ func TestEnrolLinkNotifies(t *testing.T) {
 // the web app's link has run `enrol`, the same process signs in and tracks.
 func TestFirstRunWaitsForEnrolment(t *testing.T) {
 	bin := tt.Binary(t)
-	desktop := tt.Desktop(t)
-	for _, kv := range desktop {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	dbustest.Bus(t)
-	dunst := dbustest.StartDunst(t)
+	_, dunst := inDesktopSession(t)
 	host := dbustest.StartWatcher(t)
 	srv := serve(t, bin, filepath.Join(t.TempDir(), "pb_data"), tt.FreeAddr(t))
 	token := owner(t, srv.URL)
