@@ -10,7 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"github.com/tock-app/tock/blobstore"
+	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations/schema"
@@ -32,22 +32,12 @@ func (processMeter) CPU() (time.Duration, error) { return tt.ProcessCPU(), nil }
 // wall time (retention-s) and screenshots deleted. Size the run with
 // -benchtime so the uploads last about as long as the retention.
 func BenchmarkIngestDuringRetention(b *testing.B) {
-	shape, dir := steady.Benchmarked()
-	fx, err := steady.Fixture(shape, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := blobstore.NewLocal(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := tt.Config()
-	cfg.Store = store
-	// The run's clock is ahead of the uploads' (see below): the sweeps must
-	// still take the uploads' fresh files for ones in flight.
-	cfg.TempGrace, cfg.OrphanGrace = 48*time.Hour, 48*time.Hour
-	app, srv := fx.AppWith(b, cfg)
-	b.Cleanup(app.Cleanup)
+	st := steady.OpenOnLocalDisk(b, func(cfg *hooks.Config) {
+		// The run's clock is ahead of the uploads' (see below): the sweeps
+		// must still take the uploads' fresh files for ones in flight.
+		cfg.TempGrace, cfg.OrphanGrace = 48*time.Hour, 48*time.Hour
+	})
+	shape, app, srv, store := st.Shape, st.App, st.Server, st.Store
 	oldest := steady.Day(time.Now(), shape.Days-1)
 	if _, err := steady.Blobs(app, store, oldest); err != nil {
 		b.Fatal(err)

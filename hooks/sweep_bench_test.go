@@ -8,33 +8,11 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/tests"
 
-	"github.com/tock-app/tock/blobstore"
-	"github.com/tock-app/tock/hooks"
 	"github.com/tock-app/tock/internal/steady"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations/schema"
 )
-
-// steadyOnLocalDisk opens a copy of the steady-state fixture with an empty
-// blob store on local disk.
-func steadyOnLocalDisk(b *testing.B) (*tests.TestApp, *hooks.Server, *blobstore.Local) {
-	shape, dir := steady.Benchmarked()
-	fx, err := steady.Fixture(shape, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := blobstore.NewLocal(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := tt.Config()
-	cfg.Store = store
-	app, srv := fx.AppWith(b, cfg)
-	b.Cleanup(app.Cleanup)
-	return app, srv, store
-}
 
 // BenchmarkSteadyOrphanSweep: the hourly retention run when nothing
 // expires, with a blob on local disk for every screenshot of the steady
@@ -45,7 +23,8 @@ func steadyOnLocalDisk(b *testing.B) (*tests.TestApp, *hooks.Server, *blobstore.
 // measured run checks its share of the next pass (1/24 of the blobs the
 // first one found).
 func BenchmarkSteadyOrphanSweep(b *testing.B) {
-	app, srv, store := steadyOnLocalDisk(b)
+	st := steady.OpenOnLocalDisk(b, nil)
+	app, srv, store := st.App, st.Server, st.Store
 	t0 := time.Now()
 	blobs, err := steady.EveryBlob(app, store)
 	if err != nil {
@@ -89,7 +68,8 @@ func BenchmarkSteadyOrphanSweep(b *testing.B) {
 // so about an hour's slots expire: what every hour costs once an
 // organization has history older than its retention.
 func BenchmarkSteadyRetentionHourly(b *testing.B) {
-	app, srv, _ := steadyOnLocalDisk(b)
+	st := steady.OpenOnLocalDisk(b, nil)
+	app, srv := st.App, st.Server
 	if _, err := app.DB().Update(schema.Organizations, dbx.Params{schema.FieldRetentionDays: 30}, dbx.HashExp{"id": steady.Org}).Execute(); err != nil {
 		b.Fatal(err)
 	}
