@@ -29,8 +29,8 @@ func registerWebApp(app core.App) {
 			if err != nil {
 				return fmt.Errorf("web app: %w", err)
 			}
-			// The page's import map is its one inline script: the policy
-			// lets that one run by its hash.
+			// The page's inline scripts (its import map, its early
+			// requests) run by their hashes, and no other inline script.
 			policy := webAppPolicy + "; script-src 'self' " + site.ScriptSource()
 			serve := apis.WrapStdHandler(site)
 			e.Router.GET("/{path...}", func(re *core.RequestEvent) error {

@@ -33,10 +33,10 @@ const (
 // takes the modules and the style sheet from its cache; a file changed by an
 // upgrade has a new hash, so the page names a URL the browser never cached.
 type Site struct {
-	files   fs.FS
-	sums    map[string]string // file path → hash of its content (index.html: as served)
-	index   []byte            // index.html as served
-	mapHash string            // the import map's Content-Security-Policy source
+	files  fs.FS
+	sums   map[string]string // file path → hash of its content (index.html: as served)
+	index  []byte            // index.html as served
+	inline string            // the Content-Security-Policy sources of the page's inline scripts
 }
 
 // NewSite prepares fsys (the web app's files, index.html at the root) to be
@@ -101,11 +101,24 @@ func (s *Site) versionPage(page []byte) error {
 	if err != nil {
 		return fmt.Errorf("import map: %w", err)
 	}
-	sum := sha256.Sum256(m)
-	s.mapHash = "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 	script := append(append([]byte(`<script type="importmap">`), m...), "</script>"...)
 	s.index = bytes.Replace(page, []byte(importMapMark), script, 1)
+	s.inline = inlineSources(s.index)
 	return nil
+}
+
+// inlineScript is a script element with its code in the page.
+var inlineScript = regexp.MustCompile(`(?s)<script(?:\s+type="[a-z]+")?>(.*?)</script>`)
+
+// inlineSources lists the hash of each inline script of page, as a
+// Content-Security-Policy source: those scripts run, and no other inline one.
+func inlineSources(page []byte) string {
+	var sources []string
+	for _, m := range inlineScript.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[1])
+		sources = append(sources, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return strings.Join(sources, " ")
 }
 
 func isModule(p string) bool { return strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".mjs") }
@@ -125,8 +138,9 @@ func (s *Site) version(p string) string {
 }
 
 // ScriptSource is the Content-Security-Policy source that lets the page's
-// import map (an inline script) run, and nothing else inline.
-func (s *Site) ScriptSource() string { return s.mapHash }
+// inline scripts (its import map, its early requests) run, and nothing
+// else inline.
+func (s *Site) ScriptSource() string { return s.inline }
 
 // ServeHTTP answers with the file the path names, or with the page for any
 // path that names none (the app's own routes are in the fragment). A

@@ -20,6 +20,8 @@ type Me struct {
 	// Modules says which modules the organization has on (Add/Remove
 	// Features), so the web app hides the pages of those that are off.
 	Modules map[string]bool `json:"modules"`
+	// Zone is the organization's time zone, as offsets around today.
+	Zone Zone `json:"zone"`
 }
 
 // OrgSummary names an organization.
@@ -37,4 +39,17 @@ type FeatureScope struct {
 	Users    []string `json:"users"`
 	Teams    []string `json:"teams"`
 	Limited  bool     `json:"limited"`
+}
+
+// Zone is a time zone's offsets from UTC over a span of time: the web app
+// places times in the organization's zone with them rather than with the
+// browser's Intl, whose first use costs Chromium 40-60 ms of a page's load
+// (it reads its ICU data). Outside the span the web app asks Intl.
+type Zone struct {
+	Name string `json:"name"`
+	From int64  `json:"from"` // the span, in milliseconds since the epoch, From inclusive
+	To   int64  `json:"to"`
+	// Changes lists each offset, in seconds east of UTC, from the moment
+	// (milliseconds since the epoch) it applies; the first from From.
+	Changes [][2]int64 `json:"changes"`
 }

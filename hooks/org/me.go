@@ -2,6 +2,7 @@ package org
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -31,6 +32,7 @@ func me(e *core.RequestEvent, z *gate.Authorizer) error {
 		Teams:        reply.NonNil(reply.SortedKeys(a.Teams)),
 		Features:     map[string]api.FeatureScope{},
 		Modules:      orgModules(org),
+		Zone:         reply.ZoneAround(reply.OrgLocation(org), time.Now()),
 	}
 	for p, r := range a.Actor.ProjectRoles {
 		out.ProjectRoles[p] = r

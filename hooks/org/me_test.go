@@ -36,6 +36,9 @@ func TestMeRoute(t *testing.T) {
 				if me.Org != (api.OrgSummary{ID: tt.Acme, Name: "Acme", Timezone: "UTC"}) || me.User != tt.Alice || me.Role != "owner" {
 					t.Errorf("org/user/role = %+v %s %s", me.Org, me.User, me.Role)
 				}
+				if me.Zone.Name != "UTC" || len(me.Zone.Changes) != 1 || me.Zone.Changes[0][1] != 0 {
+					t.Errorf("zone = %+v, want UTC's one offset, 0", me.Zone)
+				}
 				expectScope(t, me, viewScreenshots, &api.FeatureScope{All: true})
 				expectScope(t, me, string(perms.EditOrganization), &api.FeatureScope{All: true})
 				expectScope(t, me, string(perms.InviteUsers), &api.FeatureScope{All: true})

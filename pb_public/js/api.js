@@ -2,6 +2,7 @@
 // signed-in person may do there. The server enforces every permission; the
 // app only reads them to leave out the controls a person can't use.
 import PocketBase from "../vendor/pocketbase.es.mjs";
+import { knowZone } from "./ui.js";
 
 export const pb = new PocketBase(location.origin);
 pb.autoCancellation(false);
@@ -36,11 +37,29 @@ export function signOut() {
 // list, not after it: one round trip less before every page.
 export async function loadOrgs(wanted) {
   const pick = wanted || localStorage.getItem(orgKey);
-  const early = pick ? orgSession(pick) : null;
-  early?.catch(() => {}); // a stale pick: the list below decides
-  session.orgs = await pb.collection("organizations").getFullList({ sort: "name", batch: 200 });
+  const early = takeEarly(pick);
+  const asked = early?.session || (pick ? orgSession(pick) : null);
+  asked?.catch(() => {}); // a stale pick: the list below decides
+  session.orgs = await (early?.orgs || orgList());
   const org = session.orgs.find((o) => o.id === pick) || session.orgs[0] || null;
-  await useOrg(org, org && org.id === pick ? early : null);
+  await useOrg(org, org && org.id === pick ? asked : null);
+}
+
+const orgList = () => pb.collection("organizations").getFullList({ sort: "name", batch: 200 });
+
+// takeEarly takes the session index.html asked for as the page was read,
+// once, when it is for this sign-in and organization pick. An answer that
+// failed is asked for again here, so that its error is the SDK's, which
+// the app knows how to read (a 401 signs out).
+function takeEarly(pick) {
+  const early = window.tockEarly;
+  window.tockEarly = null;
+  if (!early || early.token !== pb.authStore.token || early.org !== pick) return null;
+  return {
+    // One page of 200: a person in more organizations gets the whole list.
+    orgs: early.orgs.then((list) => list.items.length < 200 ? list.items : orgList(), orgList),
+    session: Promise.all([early.me, early.people]).catch(() => orgSession(pick)),
+  };
 }
 
 // useOrg makes org the current organization; asked is its session when
@@ -55,6 +74,7 @@ export async function useOrg(org, asked) {
   if (session.org !== org) return;
   session.me = me;
   session.people = peopleMap(people);
+  knowZone(me.zone);
 }
 
 // orgSession asks at once for what the person may do in the organization
@@ -63,8 +83,10 @@ function orgSession(id) {
   return Promise.all([pb.send(`/api/tock/orgs/${id}/me`, {}), pb.send(`/api/tock/orgs/${id}/people`, {})]);
 }
 
+// peopleMap keys the people by id; rank is their place in the list, which
+// the server sorts by name.
 function peopleMap(people) {
-  return new Map(people.items.map((p) => [p.id, p]));
+  return new Map(people.items.map((p, rank) => [p.id, { ...p, rank }]));
 }
 
 // reloadPeople reads the names of the organization's people again: someone
@@ -77,6 +99,14 @@ export async function reloadPeople() {
 
 export function nameOf(userID) {
   return session.people.get(userID)?.name || "Member";
+}
+
+// byName orders two user ids by their names, as the server sorted them
+// (rather than with localeCompare, whose first use costs a page 40 ms: see
+// ui.js on time zones); people the session doesn't know come last.
+export function byName(a, b) {
+  const ra = session.people.get(a)?.rank ?? Infinity, rb = session.people.get(b)?.rank ?? Infinity;
+  return ra === rb ? 0 : ra < rb ? -1 : 1;
 }
 
 // Permission reads, mirroring perms.Scope on the server.

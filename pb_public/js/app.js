@@ -1,6 +1,6 @@
 // Tock's web app: a hash router over plain ES modules, no build step.
 import { pb, session, signedIn, signOut, loadOrgs, useOrg, can, moduleOn } from "./api.js";
-import { h, say, forget, errorText, go, warmTime } from "./ui.js";
+import { h, say, forget, errorText, go } from "./ui.js";
 import { follow, stop } from "./live.js";
 // The Me dashboard, the first page after signing in, and its detail pages
 // are part of the app's core, loaded with it.
@@ -194,9 +194,7 @@ export async function render(opts) {
     // The page's module loads while the session is read.
     (orgless[path] || (id && detail[head]) || pages.find((p) => p.path === head)?.view)?.warm?.();
     if (!session.me && session.orgs.length === 0) {
-      const orgs = loadOrgs(params.get("org"));
-      setTimeout(warmTime, 0); // once the session's requests are on their way
-      await orgs;
+      await loadOrgs(params.get("org"));
     }
     if (orgless[path] && !(path === "profile" && session.org)) {
       header(path);
@@ -205,9 +203,13 @@ export async function render(opts) {
     if (!session.org) return go("orgs/new");
     const page = pages.find((p) => p.path === head) || pages[0];
     if (!visible(page)) return go("me");
-    if (!quiet) header(page.path); // a refresh leaves the sidebar (and any focus in it) alone
     const build = id && detail[head] ? detail[head] : page.view;
-    show(ticket, await build({ id, params, render }), quiet);
+    const node = await build({ id, params, render });
+    // The sidebar goes in with the page, in one layout and paint: drawn
+    // before the page's data, it cost a first load a frame of its own. A
+    // refresh leaves it (and any focus in it) alone.
+    if (!quiet && ticket === rendering) header(page.path);
+    show(ticket, node, quiet);
     if (!quiet && ticket === rendering) follow(page.live, () => render({ quiet: true }), { every: page.every });
   } catch (err) {
     if (err?.status === 401) {
@@ -215,6 +217,7 @@ export async function render(opts) {
       return go("signin");
     }
     if (quiet) return; // a failed refresh leaves the page as it was
+    if (ticket === rendering) header(head);
     view.replaceChildren(h("h1", {}, "Something went wrong"), h("p", {}, errorText(err)));
     say(errorText(err), "error");
   }

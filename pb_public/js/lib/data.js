@@ -10,6 +10,13 @@ export async function projectNames() {
   return new Map(list.map((p) => [p.id, p.name]));
 }
 
+// projectOrder orders project ids as names (from projectNames) lists them,
+// by name; ids it doesn't name come last.
+export function projectOrder(names) {
+  const rank = new Map([...names.keys()].map((id, i) => [id, i]));
+  return (a, b) => (rank.get(a) ?? names.size) - (rank.get(b) ?? names.size);
+}
+
 // activitiesSince lists the slots visible to the person from an instant on,
 // optionally for one member; the server narrows the list to what they may see.
 export function activitiesSince(from, user, until) {

@@ -1,5 +1,5 @@
 // The Me and Team dashboards.
-import { pb, session, nameOf, userId, can } from "../api.js";
+import { pb, session, nameOf, byName, userId, can } from "../api.js";
 import { h, errorText, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf, parseDate } from "../ui.js";
 import { projectNames, activity, activitiesSince } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
@@ -66,7 +66,7 @@ export async function teamDashboard({ params } = {}) {
     topApps(day, day),
   ]);
   const rows = d.members.map((m) => ({ ...m, ...totals(m) }))
-    .sort((a, b) => (b.working - a.working) || nameOf(a.user).localeCompare(nameOf(b.user)));
+    .sort((a, b) => (b.working - a.working) || byName(a.user, b.user));
   const working = rows.filter((r) => r.working).length;
   return h("section", {},
     h("h1", {}, "Team dashboard"),

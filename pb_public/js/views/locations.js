@@ -1,5 +1,5 @@
 // Locations: what members' phones record while they track time, a week at a time.
-import { pb, session, nameOf } from "../api.js";
+import { pb, session, nameOf, byName } from "../api.js";
 import { h, field, go, q, dayOf, dayStart, addDays, weekOf, weekday, clock, parseDate, pbDate } from "../ui.js";
 
 // locations is a week of recorded locations, member by day: how many points
@@ -21,7 +21,7 @@ export async function locations({ params }) {
     r[i] = r[i] ? { n: r[i].n + 1, first: r[i].first, last: t } : { n: 1, first: t, last: t };
     rows.set(p.user, r);
   }
-  const users = [...rows.keys()].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
+  const users = [...rows.keys()].sort((a, b) => byName(a, b));
   const nav = (w) => go(`locations?week=${w}`);
   return h("section", {},
     h("h1", {}, "Locations"),

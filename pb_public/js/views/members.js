@@ -1,5 +1,5 @@
 // Members: the organization's people, their roles, and invitations.
-import { pb, session, nameOf, userId, can, canOn, loadOrgs } from "../api.js";
+import { pb, session, nameOf, byName, userId, can, canOn, loadOrgs } from "../api.js";
 import { h, field, select, action, q, go, say, parseDate } from "../ui.js";
 
 const roles = [["user", "User"], ["manager", "Manager"], ["owner", "Owner"]];
@@ -8,7 +8,7 @@ export async function members({ render }) {
   const org = session.org.id, me = session.me;
   const list = can("View Organization Members") || can("Remove Users") ?
     await pb.collection("memberships").getFullList({ filter: `org = ${q(org)}`, batch: 500 }) : [];
-  list.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+  list.sort((a, b) => byName(a.user, b.user));
 
   const rows = list.map((m) => {
     const self = m.user === userId();

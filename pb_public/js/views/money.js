@@ -1,9 +1,9 @@
 // Money: pay and bill rates, client invoices, team invoices and payroll.
 // Amounts travel as integer cents; the page converts "12.50" to 1250 and
 // back without floating point, so what is typed is what is stored.
-import { pb, session, nameOf, userId, can, canAll, canOn, moduleOn } from "../api.js";
+import { pb, session, nameOf, byName, userId, can, canAll, canOn, moduleOn } from "../api.js";
 import { h, field, select, action, dayOf, weekOf, addDays } from "../ui.js";
-import { projectNames } from "../lib/data.js";
+import { projectNames, projectOrder } from "../lib/data.js";
 
 // money formats cents: 123456 → "1234.56".
 export function money(cents, currency) {
@@ -67,7 +67,8 @@ export async function moneyPage({ render }) {
 function ratesSection(rates, names, people, reload) {
   const manage = can("Manage Pay/Bill Rates");
   if (!manage && rates.length === 0) return null;
-  rates.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)) || (names.get(a.project) || "").localeCompare(names.get(b.project) || ""));
+  const byProject = projectOrder(names);
+  rates.sort((a, b) => byName(a.user, b.user) || byProject(a.project, b.project));
   const form = h("form", {
     class: "card row", id: "rate-form",
     onsubmit: (e) => {

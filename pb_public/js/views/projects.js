@@ -1,5 +1,5 @@
 // Projects and their members.
-import { pb, session, nameOf, can, canOn } from "../api.js";
+import { pb, session, nameOf, byName, can, canOn } from "../api.js";
 import { h, field, select, action, q } from "../ui.js";
 import { transferCard } from "./organization.js";
 
@@ -47,7 +47,7 @@ export async function project({ id, render }) {
   const at = { project: id };
   const seeMembers = canOn("View Project Members", at);
   const members = seeMembers ? await pb.collection("project_members").getFullList({ filter: `project = ${q(id)}`, batch: 500 }) : [];
-  members.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+  members.sort((a, b) => byName(a.user, b.user));
 
   const edit = canOn("Edit Projects", at);
   const budget = canOn("Manage Project Budget", at);

@@ -3,7 +3,7 @@
 // the day's screenshots. The day comes from one request to the gallery route
 // (GET /api/tock/orgs/{org}/gallery, hooks/screenshots/gallery.go), which
 // shows what the records lists of slots, screenshots and apps would.
-import { pb, session, nameOf, userId, image, canOn, limited } from "../api.js";
+import { pb, session, nameOf, byName, userId, image, canOn, limited } from "../api.js";
 import { h, field, select, action, duration, dayStart, dayOf, addDays, clock, parseDate, go } from "../ui.js";
 import { projectNames, sums, activity } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
@@ -77,7 +77,7 @@ function shotsAndApps(slots) {
 // members decrypts only the pictures someone looks at.
 async function allMembers(day, dialog) {
   const { members } = await galleryOf("all", day);
-  members.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+  members.sort((a, b) => byName(a.user, b.user));
   if (!members.length) return h("p", { class: "muted", id: "gallery-empty" }, "Nothing you may see was tracked on this day.");
   // Members mostly share their slots' starts: each start is formatted once.
   const labels = new Map();

@@ -1,5 +1,5 @@
 // Teams: leads, members and projects.
-import { pb, session, nameOf, can, canOn } from "../api.js";
+import { pb, session, nameOf, byName, can, canOn } from "../api.js";
 import { h, field, select, action, q, go } from "../ui.js";
 import { projectNames } from "../lib/data.js";
 
@@ -30,7 +30,7 @@ export async function team({ id, render }) {
     pb.collection("team_projects").getFullList({ filter: `team = ${q(id)}`, batch: 500 }),
     projectNames(),
   ]);
-  members.sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)));
+  members.sort((a, b) => byName(a.user, b.user));
   const mayMembers = canOn("Modify Team members", at), mayLeads = canOn("Add/Remove Team Leads", at), mayProjects = canOn("Modify Team Projects", at);
   const reload = (ok) => ok && render();
 

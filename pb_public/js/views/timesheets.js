@@ -1,7 +1,7 @@
 // Timesheets: a week of tracked time per member and project.
-import { pb, session, nameOf, userId, can, moduleOn } from "../api.js";
+import { pb, session, nameOf, byName, userId, can, moduleOn } from "../api.js";
 import { h, field, select, duration, dayOf, addDays, weekOf, weekday, go, csv, download } from "../ui.js";
-import { projectNames, activity } from "../lib/data.js";
+import { projectNames, projectOrder, activity } from "../lib/data.js";
 import { manualTimeForm, requests, approval, breaks } from "./time.js";
 import { openEntries } from "./entries.js";
 
@@ -32,7 +32,8 @@ export async function timesheets({ params, render }) {
     r.manual += x.manual_seconds;
     rows.set(key, r);
   }
-  const list = [...rows.values()].sort((a, b) => nameOf(a.user).localeCompare(nameOf(b.user)) || (names.get(a.project) || "").localeCompare(names.get(b.project) || ""));
+  const byProject = projectOrder(names);
+  const list = [...rows.values()].sort((a, b) => byName(a.user, b.user) || byProject(a.project, b.project));
   const totals = days.map((_, i) => list.reduce((n, r) => n + r.days[i], 0));
 
   const nav = (u, w) => go(`timesheets?${new URLSearchParams({ user: u, week: w })}`);
