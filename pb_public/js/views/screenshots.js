@@ -24,14 +24,15 @@ export async function gallery({ params, render }) {
   const from = dayStart(day, tz);
   const nav = (u, d) => go(`screenshots?${new URLSearchParams({ user: u, day: d })}`);
   const dialog = h("dialog", { class: "viewer", "aria-label": "Screenshot" });
+  // The day is asked for first; the toolbar is built while it comes.
+  const body = everyone ? allMembers(day, dialog) : memberDay(user, day, from, dialog, render);
   const choices = [...(people.length > 1 ? [["all", "All members"]] : []), ...people.map((p) => [p.id, p.name])];
   const toolbar = h("form", { class: "toolbar", onsubmit: (e) => e.preventDefault() },
     field("Member", select("user", choices, user, { id: "gallery-user", onchange: (e) => nav(e.target.value, day) })),
     field("Day", h("input", { type: "date", name: "day", value: day, id: "gallery-day", onchange: (e) => e.target.value && nav(user, e.target.value) })),
     h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, -1)) }, "← Previous day"),
     h("button", { type: "button", class: "secondary", onclick: () => nav(user, addDays(day, 1)) }, "Next day →"));
-  const body = everyone ? await allMembers(day, dialog) : await memberDay(user, day, from, dialog, render);
-  return h("section", {}, h("h1", {}, "Screenshots"), toolbar, body, dialog);
+  return h("section", {}, h("h1", {}, "Screenshots"), toolbar, await body, dialog);
 }
 
 // memberDay is one member's day: the hours with time, six cells each.
