@@ -54,6 +54,19 @@ type TeamMember struct {
 	// each slot once it closes).
 	Working  bool            `json:"working"`
 	Projects []ProjectTotals `json:"projects"`
+	// Slots are the member's slots with time on the day, by start: the
+	// dashboard draws the day from them.
+	Slots []TeamSlot `json:"slots"`
+}
+
+// TeamSlot is one slot of a member's day. Tracked and Active are its share
+// of the day (all of it, unless it began the day before), so the slots of a
+// member add up to the member's Totals.
+type TeamSlot struct {
+	Start   time.Time `json:"start"`
+	Tracked int       `json:"tracked_seconds"`
+	Active  int       `json:"active_seconds"`
+	Manual  bool      `json:"manual"`
 }
 
 // TeamDashboard is the day of the members (and projects) one may watch.

@@ -153,14 +153,17 @@ func TestKathmanduWeekAddsUpEverywhere(t *testing.T) {
 		for _, day := range []string{"2026-05-18", "2026-05-21", "2026-05-22"} {
 			var team api.TeamDashboard
 			asked(t, h, fx, tt.Alice, "GET", hookstest.OrgURL(api.TeamDashboardRoute, tt.Acme)+"?day="+day, "", &team)
-			got := 0
+			got, drawn := 0, 0
 			for _, m := range team.Members {
 				if m.User == tt.Carol {
 					got = m.Tracked
+					for _, sl := range m.Slots {
+						drawn += sl.Tracked
+					}
 				}
 			}
-			if got != want.day[day] {
-				t.Errorf("team dashboard %s: %d s, ledger %d", day, got, want.day[day])
+			if got != want.day[day] || drawn != got {
+				t.Errorf("team dashboard %s: %d s, its slots to draw %d s, ledger %d", day, got, drawn, want.day[day])
 			}
 		}
 	})

@@ -103,7 +103,7 @@ func (s *Server) teamDashboard(e *core.RequestEvent, z *gate.Authorizer) error {
 		r.Each(sl, s.cfg.SlotLen(), func(_ int, t api.Totals) {
 			m := members[sl.User]
 			if m == nil {
-				m = &api.TeamMember{User: sl.User}
+				m = &api.TeamMember{User: sl.User, Slots: []api.TeamSlot{}}
 				members[sl.User] = m
 				projects[sl.User] = map[string]*api.ProjectTotals{}
 			}
@@ -117,6 +117,8 @@ func (s *Server) teamDashboard(e *core.RequestEvent, z *gate.Authorizer) error {
 				projects[sl.User][sl.Project] = p
 			}
 			p.Plus(t)
+			// LoadSlots sorts by user, then start.
+			m.Slots = append(m.Slots, api.TeamSlot{Start: sl.Start, Tracked: t.Tracked, Active: t.Active, Manual: sl.Manual})
 		})
 	}
 	out := api.TeamDashboard{Day: day, Timezone: loc.String(), Members: make([]api.TeamMember, 0, len(members))}

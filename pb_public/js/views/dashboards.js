@@ -1,7 +1,7 @@
 // The Me and Team dashboards.
 import { pb, session, nameOf, byName, userId, can } from "../api.js";
-import { h, errorText, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf, parseDate } from "../ui.js";
-import { projectNames, activity, activitiesSince } from "../lib/data.js";
+import { h, errorText, duration, clock, q, dayStart, dayOf, addDays, weekday, weekOf } from "../ui.js";
+import { projectNames, activity } from "../lib/data.js";
 import { thumbnail } from "../lib/thumbnail.js";
 import { stackedBars, hbars, timelines } from "../lib/chart.js";
 
@@ -58,11 +58,10 @@ export async function teamDashboard({ params } = {}) {
   const tz = session.org.timezone;
   const day = params?.get("day") || dayOf(Date.now(), tz);
   const monday = weekOf(day);
-  const [d, names, week, today, apps] = await Promise.all([
+  const [d, names, week, apps] = await Promise.all([
     pb.send(`/api/tock/orgs/${session.org.id}/dashboard/team${dayQuery(params)}`, {}),
     projectNames(),
     weekReport(monday, day),
-    activitiesSince(dayStart(day, tz), null, dayStart(addDays(day, 1), tz)),
     topApps(day, day),
   ]);
   const rows = d.members.map((m) => ({ ...m, ...totals(m) }))
@@ -75,7 +74,7 @@ export async function teamDashboard({ params } = {}) {
       stat("Working now", String(working)),
       stat("Worked today", String(rows.length)),
       stat("Time today", duration(rows.reduce((n, r) => n + r.tracked, 0)))),
-    today.length ? dayTimelines(today, day, rows.map((r) => r.user)) : null,
+    rows.length ? dayTimelines(rows, day) : null,
     week.length ? h("div", { class: "charts" }, weekCharts("team", week, days(monday, day))) : null,
     apps,
     rows.length === 0 ? h("p", { class: "muted" }, "Nobody you can see has tracked time today.") :
@@ -137,14 +136,13 @@ function sum(values) {
   return values.reduce((n, v) => n + v, 0);
 }
 
-// dayTimelines: each member's day across 24 hours, in the table's order.
-function dayTimelines(slots, day, order) {
-  const byUser = new Map(order.map((u) => [u, []]));
-  for (const sl of slots) {
-    if (!byUser.has(sl.user)) byUser.set(sl.user, []);
-    byUser.get(sl.user).push({ start: parseDate(sl.slot_start), tracked: sl.tracked_seconds, active: sl.active_seconds, manual: sl.source === "manual" });
-  }
-  const rows = [...byUser].filter(([, list]) => list.length).map(([u, list]) => ({ name: nameOf(u), slots: list }));
+// dayTimelines: each member's day across 24 hours, in the table's order,
+// from the slots the dashboard brings.
+function dayTimelines(members, day) {
+  const rows = members.map((m) => ({
+    name: nameOf(m.user),
+    slots: m.slots.map((sl) => ({ start: Date.parse(sl.start), tracked: sl.tracked_seconds, active: sl.active_seconds, manual: sl.manual })),
+  }));
   return timelines({ id: "team-timeline", title: `The day of each member, ${day}`, rows, dayStart: dayStart(day, session.org.timezone) });
 }
 
