@@ -159,7 +159,7 @@ function intlParts(tz, t) {
 function offset(tz, t) {
   const known = knownOffset(tz, t);
   if (known !== null) return known;
-  const p = parts(tz, t);
+  const p = intlParts(tz, t);
   return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
 }
 
