@@ -9,6 +9,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/gate"
@@ -57,9 +59,12 @@ func people(e *core.RequestEvent, z *gate.Authorizer) error {
 		}
 		items = append(items, p)
 	}
+	// Names in the order a person reads them, whatever their letters
+	// (Émile beside Emma, not after Zoë); the web app keeps this order
+	// rather than sort again.
+	byName := collate.New(language.Und)
 	slices.SortFunc(items, func(x, y api.Person) int {
-		return cmp.Or(strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)),
-			strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
+		return cmp.Or(byName.CompareString(x.Name, y.Name), strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
 	})
 	return e.JSON(http.StatusOK, api.People{Items: items})
 }

@@ -63,6 +63,15 @@ func TestPeopleRoute(t *testing.T) {
 			},
 		},
 		{
+			name: "names in the order a person reads them, accents and case included", user: tt.Alice, status: 200, full: true,
+			ids: []string{tt.Nia, tt.Bob, tt.Alice, tt.Pam, tt.Tess, tt.Vic, tt.Walt, tt.Zoe, tt.Carol},
+			before: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				for id, name := range map[string]string{tt.Nia: "Adam", tt.Bob: "Émile", tt.Carol: "zoë"} {
+					setField(schema.Users, id, "name", name)(t, app, e)
+				}
+			},
+		},
+		{
 			name: "manager sees members that aren't active too", user: tt.Bob, status: 200, ids: acmeMembers, full: true,
 			before: setField(schema.Memberships, tt.MembershipID(tt.Nia), "status", "invited"),
 			check: func(t testing.TB, items map[string]api.Person) {
