@@ -5,7 +5,8 @@ package api
 // names on colleagues' time, screenshots and memberships.
 const PeopleRoute = "/api/tock/orgs/{org}/people"
 
-// People is the answer of PeopleRoute.
+// People is the answer of PeopleRoute: Items in the order a person reads
+// their names (Unicode collation), which the web app keeps.
 type People struct {
 	Items []Person `json:"items"`
 }
