@@ -11,7 +11,7 @@ import (
 const zoneYears = 2
 
 // ZoneAround lists loc's offsets from UTC from the start of the year
-// zoneYears before now's to the start of the year zoneYears after it.
+// zoneYears before now's to the end of the year zoneYears after it.
 func ZoneAround(loc *time.Location, now time.Time) api.Zone {
 	from := time.Date(now.Year()-zoneYears, time.January, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(now.Year()+zoneYears+1, time.January, 1, 0, 0, 0, 0, time.UTC)
