@@ -235,7 +235,9 @@ function busy() {
 function show(ticket, node, quiet) {
   if (ticket !== rendering) return;
   const view = document.getElementById("view");
-  const y = window.scrollY;
+  // Reading the scroll position lays the page out: only a refresh, which
+  // keeps it, pays for that.
+  const y = quiet ? window.scrollY : 0;
   view.replaceChildren(node);
   document.title = `${view.querySelector("h1")?.textContent || "Tock"} · Tock`;
   view.querySelector("h1")?.setAttribute("tabindex", "-1");
