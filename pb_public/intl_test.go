@@ -3,6 +3,7 @@ package pbpublic_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -115,5 +116,22 @@ func TestKnownZonesAgreeWithIntl(t *testing.T) {
 })()`)
 	if len(wrong) > 0 {
 		t.Errorf("times placed unlike Intl:\n%v", wrong)
+	}
+}
+
+// TestProjectOrderIgnoresCase: pages that list rows by project (timesheets,
+// rates) order them as a person reads the names, capitals or not, without
+// localeCompare; the server's list puts every capital first.
+func TestProjectOrderIgnoresCase(t *testing.T) {
+	w := newWorld(t, emptyFixture)
+	b := w.browser(t, 1280, 900)
+	open(t, b, w, "signin")
+	got := bt.Eval[[]string](t, b, `(async () => {
+  const { projectOrder } = await import("/js/lib/data.js");
+  const names = new Map([["c", "Alpha"], ["b", "Website"], ["a", "internal"]]); // the server's order
+  return ["x", "b", "a", "c"].sort(projectOrder(names));
+})()`)
+	if want := []string{"c", "a", "b", "x"}; !slices.Equal(got, want) {
+		t.Errorf("projects ordered %v, want %v (Alpha, internal, Website, then one without a name)", got, want)
 	}
 }

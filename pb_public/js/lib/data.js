@@ -10,11 +10,14 @@ export async function projectNames() {
   return new Map(list.map((p) => [p.id, p.name]));
 }
 
-// projectOrder orders project ids as names (from projectNames) lists them,
-// by name; ids it doesn't name come last.
+// projectOrder orders project ids by the names in names (from projectNames)
+// whatever their capitals, "internal" before "Website", as localeCompare did
+// (the server's list puts capitals first); ids it doesn't name come last.
 export function projectOrder(names) {
-  const rank = new Map([...names.keys()].map((id, i) => [id, i]));
-  return (a, b) => (rank.get(a) ?? names.size) - (rank.get(b) ?? names.size);
+  const key = new Map([...names].map(([id, name]) => [id, name.toLowerCase()]));
+  const ids = [...key.keys()].sort((a, b) => key.get(a) < key.get(b) ? -1 : key.get(a) > key.get(b) ? 1 : 0);
+  const rank = new Map(ids.map((id, i) => [id, i]));
+  return (a, b) => (rank.get(a) ?? ids.length) - (rank.get(b) ?? ids.length);
 }
 
 // activitiesSince lists the slots visible to the person from an instant on,

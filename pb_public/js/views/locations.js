@@ -21,7 +21,7 @@ export async function locations({ params }) {
     r[i] = r[i] ? { n: r[i].n + 1, first: r[i].first, last: t } : { n: 1, first: t, last: t };
     rows.set(p.user, r);
   }
-  const users = [...rows.keys()].sort((a, b) => byName(a, b));
+  const users = [...rows.keys()].sort(byName);
   const nav = (w) => go(`locations?week=${w}`);
   return h("section", {},
     h("h1", {}, "Locations"),
