@@ -31,9 +31,11 @@ func readable(t *testing.T, b *bt.Browser, expr string) []bool {
 func TestThumbnailsSurviveNavigation(t *testing.T) {
 	w := newWorld(t, matrixFixture)
 	alice, _ := w.login(t, tt.Alice+"@example.test", tt.Password)
-	for i := range 3 {
-		w.track(t, alice, tt.Alice, tt.Acme, tt.ProjA, slot(i), 2)
+	starts := slotsOfOneDay(0, 1, 2)
+	for _, s := range starts {
+		w.track(t, alice, tt.Alice, tt.Acme, tt.ProjA, s, 2)
 	}
+	gallery := fmt.Sprintf("screenshots?user=%s&day=%s", tt.Alice, starts[0].Format("2006-01-02"))
 	b := w.browser(t, 1280, 900)
 	signIn(t, b, w, tt.Alice+"@example.test", tt.Password)
 	// A page is ready once its own pictures have loaded: the Screenshots
@@ -44,11 +46,11 @@ func TestThumbnailsSurviveNavigation(t *testing.T) {
 	me := `document.querySelector("#me-links") && ` + loaded("main .shots img")
 	steps := []struct{ hash, ready string }{
 		{"me", me},
-		{"screenshots?user=" + tt.Alice, loaded("#gallery img")},
+		{gallery, loaded("#gallery img")},
 		{"team", `document.querySelector("main h1")?.textContent === "Team dashboard"`},
 		{"me", me},
 		{"profile", `document.querySelector("main h1")?.textContent === "Your profile"`},
-		{"screenshots?user=" + tt.Alice, loaded("#gallery img")},
+		{gallery, loaded("#gallery img")},
 		{"me", me},
 	}
 	open(t, b, w, "me")

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -101,6 +102,32 @@ func (w *world) login(t *testing.T, email, password string) (token, userID strin
 // slot is the last closed 10-minute slot, minus back slots.
 func slot(back int) time.Time {
 	return time.Now().UTC().Truncate(10 * time.Minute).Add(-time.Duration(back+1) * 10 * time.Minute)
+}
+
+// slotsOfOneDay are slot(back) for each back, moved earlier together when
+// they would straddle midnight (UTC, the fixtures' zone), so that a page of
+// one day shows them all whatever the hour the test runs.
+func slotsOfOneDay(backs ...int) []time.Time {
+	out := make([]time.Time, len(backs))
+	for i, b := range backs {
+		out[i] = slot(b)
+	}
+	return oneDay(out)
+}
+
+// oneDay moves slots earlier together, if they straddle midnight, until the
+// latest is the last slot of the day before.
+func oneDay(slots []time.Time) []time.Time {
+	first, last := slices.MinFunc(slots, time.Time.Compare), slices.MaxFunc(slots, time.Time.Compare)
+	midnight := last.Truncate(24 * time.Hour)
+	if !first.Before(midnight) {
+		return slots
+	}
+	out := make([]time.Time, len(slots))
+	for i, s := range slots {
+		out[i] = s.Add(-last.Sub(midnight) - 10*time.Minute)
+	}
+	return out
 }
 
 // track uploads one slot of work the way `tock agent` does: the activity with
@@ -220,4 +247,32 @@ func unnamedControls(t *testing.T, b *bt.Browser) []string {
 	return bt.Eval[[]string](t, b, `[...document.querySelectorAll("main input, main select, main button, main a, header select, header button, header a")]
 		.filter(el => el.type !== "hidden" && !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim() && !el.querySelector("img[alt]"))
 		.map(el => el.outerHTML.slice(0, 80))`)
+}
+
+func TestOneDay(t *testing.T) {
+	at := func(hm string) time.Time {
+		v, err := time.Parse("2006-01-02 15:04", hm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct{ in, want []string }{
+		{in: []string{"2026-12-07 10:20", "2026-12-07 10:00"}, want: []string{"2026-12-07 10:20", "2026-12-07 10:00"}},
+		{in: []string{"2026-12-07 00:00", "2026-12-06 23:30"}, want: []string{"2026-12-06 23:50", "2026-12-06 23:20"}},
+		{in: []string{"2026-12-06 23:40", "2026-12-07 00:10", "2026-12-06 23:50"}, want: []string{"2026-12-06 23:20", "2026-12-06 23:50", "2026-12-06 23:30"}},
+	}
+	for _, tc := range cases {
+		var in []time.Time
+		for _, s := range tc.in {
+			in = append(in, at(s))
+		}
+		var got []string
+		for _, s := range oneDay(in) {
+			got = append(got, s.Format("2006-01-02 15:04"))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("oneDay(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
 }

@@ -47,11 +47,13 @@ type MeDashboard struct {
 type TeamMember struct {
 	User string `json:"user"`
 	Totals
-	// LastSlot and LastProject are the latest slot of the day one may see.
+	// LastSlot and LastProject are the latest slot of the day one may see
+	// (of the day before, for someone at work since before midnight).
 	LastSlot    time.Time `json:"last_slot"`
 	LastProject string    `json:"last_project"`
 	// Working: a slot began within the last two slot lengths (agents upload
-	// each slot once it closes).
+	// each slot once it closes). Today, a member still at work since before
+	// midnight is listed, working, with no time yet.
 	Working  bool            `json:"working"`
 	Projects []ProjectTotals `json:"projects"`
 	// Slots are the member's slots with time on the day, by start: the

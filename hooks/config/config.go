@@ -45,6 +45,9 @@ type Config struct {
 	WebhookClient *http.Client
 	// WebhookJitter, when set, replaces the retry jitter source (tests).
 	WebhookJitter func() float64
+	// Now, when set, replaces the clock the dashboards read "today" and
+	// "working now" from (tests that need a moment just after midnight).
+	Now func() time.Time
 
 	// Downloads is the release directory `make release` wrote, whose
 	// archives the "Get the desktop app" page offers (downloads.go).
@@ -99,6 +102,9 @@ func (c Config) WithDefaults(dataDir string) Config {
 	}
 	if c.OrphanSweepMin <= 0 {
 		c.OrphanSweepMin = DefaultOrphanSweepMin
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c
 }

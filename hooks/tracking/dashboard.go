@@ -23,12 +23,12 @@ func (s *Server) registerDashboards(app core.App, z *gate.Authorizer) {
 }
 
 // dashboardDay is the ?day= asked for (YYYY-MM-DD in the organization's
-// time zone), today by default, and with week the days from its Monday to
-// it, else the day alone.
-func dashboardDay(e *core.RequestEvent, loc *time.Location, week bool) (string, ledger.DayRange, error) {
+// time zone), today (the day of now) by default, and with week the days
+// from its Monday to it, else the day alone.
+func dashboardDay(e *core.RequestEvent, loc *time.Location, now time.Time, week bool) (string, ledger.DayRange, error) {
 	day := e.Request.URL.Query().Get("day")
 	if day == "" {
-		day = time.Now().In(loc).Format(time.DateOnly)
+		day = now.In(loc).Format(time.DateOnly)
 	}
 	r, err := ledger.ParseDayRange(day, day, loc)
 	if err != nil || !week {
@@ -47,7 +47,7 @@ func (s *Server) meDashboard(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.Forbidden(perms.ViewMeDashboard)
 	}
 	loc := reply.OrgLocation(org)
-	day, week, err := dashboardDay(e, loc, true)
+	day, week, err := dashboardDay(e, loc, s.cfg.Now(), true)
 	if err != nil {
 		return err
 	}
@@ -87,30 +87,36 @@ func (s *Server) teamDashboard(e *core.RequestEvent, z *gate.Authorizer) error {
 		return reply.Forbidden(perms.ViewTeamDashboard)
 	}
 	loc := reply.OrgLocation(org)
-	day, r, err := dashboardDay(e, loc, false)
+	now := s.cfg.Now()
+	day, r, err := dashboardDay(e, loc, now, false)
 	if err != nil {
 		return err
 	}
-	slots, err := ledger.LoadRangeSlots(e.App, org.Id, r, s.cfg.SlotLen(), ledger.ScopeWhere(sc, a.Actor.UserID))
+	where := ledger.ScopeWhere(sc, a.Actor.UserID)
+	slots, err := ledger.LoadRangeSlots(e.App, org.Id, r, s.cfg.SlotLen(), where)
 	if err != nil {
 		return err
 	}
-	recently := time.Now().Add(-2 * s.cfg.SlotLen())
+	recently := now.Add(-2 * s.cfg.SlotLen())
 	members := map[string]*api.TeamMember{}
 	projects := map[string]map[string]*api.ProjectTotals{}
+	member := func(sl *ledger.Slot) *api.TeamMember {
+		m := members[sl.User]
+		if m == nil {
+			m = &api.TeamMember{User: sl.User, Slots: []api.TeamSlot{}}
+			members[sl.User] = m
+			projects[sl.User] = map[string]*api.ProjectTotals{}
+		}
+		if !sl.Start.Before(m.LastSlot) {
+			m.LastSlot, m.LastProject = sl.Start, sl.Project
+		}
+		return m
+	}
 	for i := range slots {
 		sl := &slots[i]
 		r.Each(sl, s.cfg.SlotLen(), func(_ int, t api.Totals) {
-			m := members[sl.User]
-			if m == nil {
-				m = &api.TeamMember{User: sl.User, Slots: []api.TeamSlot{}}
-				members[sl.User] = m
-				projects[sl.User] = map[string]*api.ProjectTotals{}
-			}
+			m := member(sl)
 			m.Plus(t)
-			if !sl.Start.Before(m.LastSlot) {
-				m.LastSlot, m.LastProject = sl.Start, sl.Project
-			}
 			p := projects[sl.User][sl.Project]
 			if p == nil {
 				p = &api.ProjectTotals{Project: sl.Project}
@@ -120,6 +126,18 @@ func (s *Server) teamDashboard(e *core.RequestEvent, z *gate.Authorizer) error {
 			// LoadSlots sorts by user, then start.
 			m.Slots = append(m.Slots, api.TeamSlot{Start: sl.Start, Tracked: t.Tracked, Active: t.Active, Manual: sl.Manual})
 		})
+	}
+	// Just after midnight, someone still at work has uploaded only slots of
+	// the day before (a slot is sent once it closes): today's dashboard
+	// shows them working all the same, with no time yet today.
+	if first := r.Bounds[0].Add(-s.cfg.SlotLen() + time.Second); recently.Before(first) && !now.Before(r.Bounds[0]) && now.Before(r.Bounds[1]) {
+		late, err := ledger.LoadSlots(e.App, org.Id, recently, first, where)
+		if err != nil {
+			return err
+		}
+		for i := range late {
+			member(&late[i])
+		}
 	}
 	out := api.TeamDashboard{Day: day, Timezone: loc.String(), Members: make([]api.TeamMember, 0, len(members))}
 	for id, m := range members {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -122,6 +123,65 @@ func TestMeDashboard(t *testing.T) {
 			slices.Sort(ps)
 			if !slices.Equal(ps, tc.projects) {
 				t.Errorf("projects %v, want %v", ps, tc.projects)
+			}
+		}
+		sc.Test(t)
+	}
+}
+
+// TestTeamDashboardPastMidnight: at 00:05 someone whose last slot began at
+// 23:50 is at work in a slot not sent yet (a slot is sent once it closes):
+// today's dashboard lists them working with no time today, within the
+// requester's scope only; ten minutes later they have stopped.
+func TestTeamDashboardPastMidnight(t *testing.T) {
+	fx, err := hookstest.MatrixFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	midnight := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	factory := func(now time.Time) func(testing.TB) *tests.TestApp {
+		return func(t testing.TB) *tests.TestApp {
+			cfg := tt.Config()
+			cfg.Now = func() time.Time { return now }
+			app, _ := fx.AppWith(t, cfg)
+			hookstest.Plant(t, app,
+				hookstest.Act{User: tt.Carol, Project: tt.ProjA, Start: midnight.Add(-10 * time.Minute), Tracked: 600, Active: 300},
+				hookstest.Act{User: tt.Walt, Project: tt.ProjB, Start: midnight.Add(-10 * time.Minute), Tracked: 600, Active: 300},
+				hookstest.Act{User: tt.Bob, Project: tt.ProjA, Start: midnight.Add(-40 * time.Minute), Tracked: 600, Active: 300})
+			return app
+		}
+	}
+	type row struct {
+		user    string
+		working bool
+		tracked int
+	}
+	cases := []struct {
+		name, user, query string
+		now               time.Time
+		want              []row
+	}{
+		{name: "at 00:05 the owner sees both still at work", user: tt.Alice, now: midnight.Add(5 * time.Minute),
+			want: []row{{tt.Carol, true, 0}, {tt.Walt, true, 0}}},
+		{name: "at 00:05 a project manager of A sees Carol, not Walt in B", user: tt.Pam, now: midnight.Add(5 * time.Minute),
+			want: []row{{tt.Carol, true, 0}}},
+		{name: "at 00:15 they have stopped", user: tt.Alice, now: midnight.Add(15 * time.Minute), want: nil},
+		{name: "the day before, at 00:05, holds their slots", user: tt.Pam, query: "?day=2026-11-02", now: midnight.Add(5 * time.Minute),
+			want: []row{{tt.Alice, false, 600}, {tt.Bob, false, 1200}, {tt.Carol, true, 1200}, {tt.Pam, false, 600}, {tt.Tess, false, 600}, {tt.Walt, false, 600}}},
+	}
+	for _, tc := range cases {
+		sc := tests.ApiScenario{
+			Name: tc.name, Method: http.MethodGet, URL: hookstest.OrgURL(api.TeamDashboardRoute, tt.Acme) + tc.query,
+			Headers: fx.Auth(t, tc.user), ExpectedStatus: 200, ExpectedContent: []string{`"members":[`},
+			TestAppFactory: factory(tc.now),
+		}
+		sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+			var got []row
+			for _, m := range hookstest.Decoded[api.TeamDashboard](t, res).Members {
+				got = append(got, row{m.User, m.Working, m.Tracked})
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("members %v, want %v", got, tc.want)
 			}
 		}
 		sc.Test(t)

@@ -72,7 +72,8 @@ export async function teamDashboard({ params } = {}) {
     h("p", { class: "muted" }, d.day),
     h("div", { class: "stats" },
       stat("Working now", String(working)),
-      stat("Worked today", String(rows.length)),
+      // Someone at work since before midnight is listed with no time yet today.
+      stat("Worked today", String(rows.filter((r) => r.tracked > 0).length)),
       stat("Time today", duration(rows.reduce((n, r) => n + r.tracked, 0)))),
     rows.length ? dayTimelines(rows, day) : null,
     week.length ? h("div", { class: "charts" }, weekCharts("team", week, days(monday, day))) : null,
