@@ -255,7 +255,7 @@ const renamedZones = {
 };
 
 // currentZone is tz under its current name.
-export function currentZone(tz) {
+function currentZone(tz) {
   return renamedZones[tz] || tz;
 }
 

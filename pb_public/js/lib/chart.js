@@ -28,7 +28,7 @@ export function styled(el, props) {
 }
 
 // colour i of the series palette (distinct for the colour-blind, after Okabe and Ito).
-export function colour(i) {
+function colour(i) {
   const palette = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#7f7f7f"];
   return palette[i % palette.length];
 }

@@ -71,7 +71,7 @@ export async function requests(names, render) {
 // person may take on it.
 // payPeriodStart is the first day of the pay period that holds day, by the
 // organization's pay period and anchor (the server's rule, hooks/timesheets.go).
-export function payPeriodStart(day) {
+function payPeriodStart(day) {
   const kind = session.org.pay_period || "weekly";
   const anchor = (session.org.pay_period_anchor || "2026-01-05").slice(0, 10);
   const ms = (d) => Date.parse(d + "T00:00:00Z");
