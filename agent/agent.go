@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -592,14 +591,21 @@ func (o *options) run() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			if install {
+			// One agent per state directory.
+			lock, err := o.lockRun()
+			var running *AlreadyRunningError
+			if errors.As(err, &running) && install {
 				// Opened from the desktop again while the agent runs (it
-				// was autostarted): one agent per state directory.
-				if o.alreadyRunning() {
-					tellDesktop(ctx, notify.Message{Summary: "Tock is already running", Body: "Its icon is in the tray."})
-					fmt.Fprintln(cmd.OutOrStdout(), "Tock is already running.")
-					return nil
-				}
+				// was autostarted): not a mistake, only a reminder.
+				tellDesktop(ctx, notify.Message{Summary: "Tock is already running", Body: "Its icon is in the tray."})
+				fmt.Fprintln(cmd.OutOrStdout(), "Tock is already running.")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			defer lock.Close()
+			if install {
 				o.installQuietly()
 			}
 			return o.runAgent(ctx, givenBool(cmd, "keep-idle", keepIdle), budget, idleWait)
@@ -610,20 +616,6 @@ func (o *options) run() *cobra.Command {
 	cmd.Flags().Int64Var(&budget, "spool-budget", 1<<30, "bytes the spool may use before the oldest screenshots are dropped")
 	cmd.Flags().BoolVar(&install, "install", false, "first do what `tock agent install` does (what opening the program from the desktop runs)")
 	return cmd
-}
-
-// alreadyRunning says whether a `run` of this state directory is alive:
-// its status is fresh and its process exists.
-func (o *options) alreadyRunning() bool {
-	st := o.readStatus()
-	if !st.Running || st.PID == 0 || time.Since(st.Updated) > 15*time.Second {
-		return false
-	}
-	p, err := os.FindProcess(st.PID) // on Windows, fails for a process that is gone
-	if err != nil {
-		return false
-	}
-	return runtime.GOOS == "windows" || p.Signal(syscall.Signal(0)) == nil
 }
 
 // slotLength is 10 minutes; TOCK_SLOT_SECONDS shortens it for tests only

@@ -28,6 +28,7 @@ func Explain(err error) string {
 	var (
 		unreachable *session.UnreachableError
 		status      *session.StatusError
+		running     *AlreadyRunningError
 	)
 	switch {
 	case errors.Is(err, session.ErrSignedOut):
@@ -49,6 +50,8 @@ func Explain(err error) string {
 			return "No desktop to track: " + detail + "."
 		}
 		return "No desktop to track: start the agent inside your desktop session."
+	case errors.As(err, &running):
+		return "Tock is already running with " + running.Dir + ": its icon is in the tray, and `tock agent status` says what it does. Quit it before starting another (or give this one another --state-dir)."
 	case errors.Is(err, desktop.ErrUnsupported):
 		return "The agent doesn't run on this operating system yet: Linux with X11, and Windows, only."
 	}

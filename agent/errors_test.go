@@ -142,6 +142,7 @@ func TestExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	busy := t.TempDir()
 	cases := []struct {
 		name string
 		err  func(t *testing.T) error
@@ -203,6 +204,14 @@ func TestExplain(t *testing.T) {
 		{"task not found", func(t *testing.T) error {
 			return runIn(signedIn, nil, "start", "--project", "A", "--task", "task in B")
 		}, `No task "task in B" in that project.`},
+		{"already running", func(t *testing.T) error {
+			lock, err := (&options{dir: busy}).lockRun()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lock.Close()
+			return runIn(busy, nil, "run")
+		}, "Tock is already running with " + busy + ": its icon is in the tray, and `tock agent status` says what it does. Quit it before starting another (or give this one another --state-dir)."},
 		{"plain http to another computer", func(t *testing.T) error {
 			return checkServerURL("http://tock.example.com", false, io.Discard)
 		}, "Plain http to tock.example.com would carry your password and session unencrypted: use https://, or add --allow-insecure-http if you accept that."},

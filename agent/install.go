@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -79,20 +78,25 @@ func (o *options) uninstall() *cobra.Command {
 }
 
 // stateFiles are what the agent keeps beside its spool: the session, what
-// it tracks to, what `run` last showed, the organization's settings.
-// slot.json (the open slot, time not yet in the spool) is kept with the
-// spool.
-var stateFiles = []string{"session.json", "assignment.json", "status.json", "settings.json"}
+// it tracks to, what `run` last showed, the organization's settings, the
+// run lock. slot.json (the open slot, time not yet in the spool) is kept
+// with the spool.
+var stateFiles = []string{"session.json", "assignment.json", "status.json", "settings.json", "run.lock"}
 
 // removeState signs the agent out and removes its state but the spool, so
 // uninstall leaves nothing else behind; not while `run` still runs (it
 // would go on tracking with no session to upload with).
 func (o *options) removeState(out io.Writer) error {
-	st := o.readStatus()
-	if st.Running && time.Since(st.Updated) < 15*time.Second {
+	lock, err := o.lockRun()
+	var running *AlreadyRunningError
+	if errors.As(err, &running) {
 		fmt.Fprintln(out, "The agent is still running, so it stays signed in: quit it (tray → Quit Tock) and run `tock agent uninstall` again to sign it out.")
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	lock.Close() // it goes with the rest
 	removed := 0
 	for _, name := range stateFiles {
 		p, err := o.path(name)

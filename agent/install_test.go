@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tock-app/tock/agent"
 	"github.com/tock-app/tock/agent/spool"
 	tt "github.com/tock-app/tock/internal/tocktest"
 )
@@ -111,18 +112,25 @@ func TestInstallUninstall(t *testing.T) {
 		if out := run("uninstall"); !strings.Contains(out, "Not installed") {
 			t.Errorf("second uninstall:\n%s", out)
 		}
-		// An agent still running keeps its session (it would go on tracking
-		// with none to upload with): uninstall says to quit it first.
+		// An agent still running (it holds the run lock) keeps its session
+		// (it would go on tracking with none to upload with): uninstall
+		// says to quit it first.
 		os.WriteFile(filepath.Join(state, "session.json"), []byte(`{}`), 0o600)
-		os.WriteFile(filepath.Join(state, "status.json"), []byte(`{"running":true,"updated":"`+time.Now().Format(time.RFC3339Nano)+`"}`), 0o600)
+		lock, err := agent.LockRun(state)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if out := run("uninstall"); !strings.Contains(out, "still running") {
 			t.Errorf("uninstall while the agent runs:\n%s", out)
 		}
 		if _, err := os.Stat(filepath.Join(state, "session.json")); err != nil {
 			t.Errorf("uninstall removed the session of a running agent: %v", err)
 		}
+		lock.Close()
+		// A status that still looks fresh is no agent once the lock is
+		// free (one killed a moment ago): nothing holds the session back.
 		// Once the spool is empty, nothing at all is left.
-		os.Remove(filepath.Join(state, "status.json"))
+		os.WriteFile(filepath.Join(state, "status.json"), []byte(`{"running":true,"updated":"`+time.Now().Format(time.RFC3339Nano)+`"}`), 0o600)
 		if it, ok, err := sp.Oldest(); !ok || err != nil || sp.Remove(it) != nil {
 			t.Fatalf("empty the spool: %v %v", ok, err)
 		}
