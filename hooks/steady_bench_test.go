@@ -3,8 +3,10 @@
 package hooks_test
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -64,11 +66,31 @@ func latencies(b *testing.B, do func(i int)) {
 
 // getOK sends a GET and fails the benchmark on anything but a 200.
 func getOK(b *testing.B, h http.Handler, url, token string) string {
-	status, _, body := tt.Send(h, tt.JSONRequest(http.MethodGet, url, "", token))
-	if status != http.StatusOK {
-		b.Fatalf("GET %s: %d %.300s", url, status, body)
-	}
+	body, _ := getSent(b, h, url, token)
 	return body
+}
+
+// getSent is getOK as a browser asks (gzip accepted), with the answer's
+// size as sent.
+func getSent(b *testing.B, h http.Handler, url, token string) (body string, sent int) {
+	req := tt.JSONRequest(http.MethodGet, url, "", token)
+	req.Header.Set("Accept-Encoding", "gzip")
+	status, header, raw := tt.Send(h, req)
+	if status != http.StatusOK {
+		b.Fatalf("GET %s: %d %.300s", url, status, raw)
+	}
+	if header.Get("Content-Encoding") != "gzip" {
+		return raw, len(raw)
+	}
+	r, err := gzip.NewReader(strings.NewReader(raw))
+	if err != nil {
+		b.Fatalf("GET %s: %v", url, err)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		b.Fatalf("GET %s: %v", url, err)
+	}
+	return string(plain), len(raw)
 }
 
 // memberDay picks the member and day of request i: members 2.., every day.
@@ -108,12 +130,18 @@ func BenchmarkSteadyGallery(b *testing.B) {
 func BenchmarkSteadyGalleryAll(b *testing.B) {
 	onBoth(b, func(b *testing.B, shape steady.Shape, fx *tt.Fixture) {
 		h, token := steadyRouter(b, fx, steady.Member(0))
+		var json, sent, n int
 		latencies(b, func(i int) {
 			_, day := memberDay(shape, i)
-			if body := getOK(b, h, galleryURL(day, api.GalleryAll), token); i == 0 && strings.Count(body, `"totals"`) != shape.Members {
+			body, wire := getSent(b, h, galleryURL(day, api.GalleryAll), token)
+			if i == 0 && strings.Count(body, `"totals"`) != shape.Members {
 				b.Fatalf("the gallery has %d rows, want %d", strings.Count(body, `"totals"`), shape.Members)
 			}
+			json, sent, n = json+len(body), sent+wire, n+1
 		})
+		// The JSON's size and what went over the wire, gzipped.
+		b.ReportMetric(float64(json)/float64(n)/1000, "json-kB/op")
+		b.ReportMetric(float64(sent)/float64(n)/1000, "sent-kB/op")
 	})
 }
 

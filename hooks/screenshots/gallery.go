@@ -33,7 +33,7 @@ import (
 func (s *Server) registerGallery(app core.App, z *gate.Authorizer) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.GET(api.GalleryRoute, func(re *core.RequestEvent) error { return gallery(re, z) }).
-			Bind(apis.RequireAuth(schema.Users))
+			Bind(apis.RequireAuth(schema.Users), reply.Compressed())
 		return e.Next()
 	})
 }

@@ -1,19 +1,23 @@
 package screenshots_test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/tock-app/tock/hooks/api"
 	"github.com/tock-app/tock/hooks/internal/hookstest"
+	"github.com/tock-app/tock/hooks/reply"
 	tt "github.com/tock-app/tock/internal/tocktest"
 	"github.com/tock-app/tock/migrations/schema"
 )
@@ -275,4 +279,69 @@ func ids(items []map[string]any) []string {
 		out = append(out, it["id"].(string))
 	}
 	return out
+}
+
+// TestGalleryIsGzipped: a big day goes gzipped to a client that accepts it
+// and reads the same once unzipped; a client that doesn't, and a small
+// answer, get plain JSON. The Team dashboard (a route of reply.ServeSignedIn)
+// is compressed the same way.
+func TestGalleryIsGzipped(t *testing.T) {
+	fx, err := hookstest.MatrixFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fx.App(t)
+	day := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	var acts []hookstest.Act
+	for _, u := range []string{tt.Alice, tt.Bob, tt.Carol, tt.Pam, tt.Tess, tt.Walt} {
+		acts = append(acts, hookstest.Run(u, tt.ProjA, day, 144)...)
+	}
+	hookstest.Plant(t, app, acts...)
+	h, token := tt.Handler(t, app), fx.Token(t, tt.Alice)
+	get := func(url string, gzipped bool) (http.Header, string, int) {
+		req := tt.JSONRequest(http.MethodGet, url, "", token)
+		if gzipped {
+			req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		}
+		status, header, body := tt.Send(h, req)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d %.200s", url, status, body)
+		}
+		if header.Get("Content-Encoding") != "gzip" {
+			return header, body, len(body)
+		}
+		r, err := gzip.NewReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		plain, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		return header, string(plain), len(body)
+	}
+	for _, tc := range []struct {
+		name, url string
+		big       bool
+	}{
+		{"everyone's day", galleryURL("?day=2026-11-03&user=" + api.GalleryAll), true},
+		{"the team dashboard", hookstest.OrgURL(api.TeamDashboardRoute, tt.Acme) + "?day=2026-11-03", true},
+		{"one member's empty day", galleryURL("?day=2026-11-04&user=" + tt.Walt), false},
+	} {
+		_, plain, _ := get(tc.url, false)
+		header, unzipped, sent := get(tc.url, true)
+		if got := header.Get("Content-Encoding") == "gzip"; got != tc.big {
+			t.Errorf("%s (%d bytes): gzipped %v, want %v", tc.name, len(plain), got, tc.big)
+		}
+		if !strings.Contains(header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("%s: Vary %q lacks Accept-Encoding (a cache would hand gzip to whoever asks)", tc.name, header.Get("Vary"))
+		}
+		if unzipped != plain {
+			t.Errorf("%s: unzipped answer differs from the plain one", tc.name)
+		}
+		if tc.big && (len(plain) < reply.CompressFrom || sent*5 > len(plain)) {
+			t.Errorf("%s: %d bytes of JSON sent as %d", tc.name, len(plain), sent)
+		}
+		t.Logf("%s: %d bytes of JSON, %d sent", tc.name, len(plain), sent)
+	}
 }
