@@ -3,10 +3,8 @@
 package hooks_test
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -79,18 +77,11 @@ func getSent(b *testing.B, h http.Handler, url, token string) (body string, sent
 	if status != http.StatusOK {
 		b.Fatalf("GET %s: %d %.300s", url, status, raw)
 	}
-	if header.Get("Content-Encoding") != "gzip" {
-		return raw, len(raw)
-	}
-	r, err := gzip.NewReader(strings.NewReader(raw))
+	plain, err := tt.Unzipped(header, raw)
 	if err != nil {
 		b.Fatalf("GET %s: %v", url, err)
 	}
-	plain, err := io.ReadAll(r)
-	if err != nil {
-		b.Fatalf("GET %s: %v", url, err)
-	}
-	return string(plain), len(raw)
+	return plain, len(raw)
 }
 
 // memberDay picks the member and day of request i: members 2.., every day.

@@ -1,6 +1,9 @@
 package tocktest
 
 import (
+	"compress/gzip"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +32,23 @@ func Handler(t testing.TB, app core.App) http.Handler {
 		t.Fatalf("serve: %v", err)
 	}
 	return mux
+}
+
+// Unzipped is an answer's body as a browser reads it: unzipped when it
+// came gzipped.
+func Unzipped(header http.Header, body string) (string, error) {
+	if header.Get("Content-Encoding") != "gzip" {
+		return body, nil
+	}
+	r, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("gzipped answer: %w", err)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		return "", fmt.Errorf("gzipped answer: %w", err)
+	}
+	return string(plain), nil
 }
 
 // Send serves one request and returns the status, headers and body.
