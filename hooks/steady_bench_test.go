@@ -62,26 +62,11 @@ func latencies(b *testing.B, do func(i int)) {
 	b.ReportMetric(p(0.95), "p95-ms")
 }
 
-// getOK sends a GET and fails the benchmark on anything but a 200.
+// getOK sends a GET as the web app does and fails the benchmark on
+// anything but a 200.
 func getOK(b *testing.B, h http.Handler, url, token string) string {
-	body, _ := getSent(b, h, url, token)
+	_, body, _ := tt.GetOK(b, h, url, token, true)
 	return body
-}
-
-// getSent is getOK as a browser asks (gzip accepted), with the answer's
-// size as sent.
-func getSent(b *testing.B, h http.Handler, url, token string) (body string, sent int) {
-	req := tt.JSONRequest(http.MethodGet, url, "", token)
-	req.Header.Set("Accept-Encoding", "gzip")
-	status, header, raw := tt.Send(h, req)
-	if status != http.StatusOK {
-		b.Fatalf("GET %s: %d %.300s", url, status, raw)
-	}
-	plain, err := tt.Unzipped(header, raw)
-	if err != nil {
-		b.Fatalf("GET %s: %v", url, err)
-	}
-	return plain, len(raw)
 }
 
 // memberDay picks the member and day of request i: members 2.., every day.
@@ -124,7 +109,7 @@ func BenchmarkSteadyGalleryAll(b *testing.B) {
 		var json, sent, n int
 		latencies(b, func(i int) {
 			_, day := memberDay(shape, i)
-			body, wire := getSent(b, h, galleryURL(day, api.GalleryAll), token)
+			_, body, wire := tt.GetOK(b, h, galleryURL(day, api.GalleryAll), token, true)
 			if i == 0 && strings.Count(body, `"totals"`) != shape.Members {
 				b.Fatalf("the gallery has %d rows, want %d", strings.Count(body, `"totals"`), shape.Members)
 			}

@@ -296,21 +296,6 @@ func TestGalleryIsGzipped(t *testing.T) {
 	}
 	hookstest.Plant(t, app, acts...)
 	h, token := tt.Handler(t, app), fx.Token(t, tt.Alice)
-	get := func(url string, gzipped bool) (http.Header, string, int) {
-		req := tt.JSONRequest(http.MethodGet, url, "", token)
-		if gzipped {
-			req.Header.Set("Accept-Encoding", "gzip, deflate, br")
-		}
-		status, header, body := tt.Send(h, req)
-		if status != http.StatusOK {
-			t.Fatalf("GET %s: %d %.200s", url, status, body)
-		}
-		plain, err := tt.Unzipped(header, body)
-		if err != nil {
-			t.Fatalf("GET %s: %v", url, err)
-		}
-		return header, plain, len(body)
-	}
 	for _, tc := range []struct {
 		name, url string
 		big       bool
@@ -319,8 +304,8 @@ func TestGalleryIsGzipped(t *testing.T) {
 		{"the team dashboard", hookstest.OrgURL(api.TeamDashboardRoute, tt.Acme) + "?day=2026-11-03", true},
 		{"one member's empty day", galleryURL("?day=2026-11-04&user=" + tt.Walt), false},
 	} {
-		_, plain, _ := get(tc.url, false)
-		header, unzipped, sent := get(tc.url, true)
+		_, plain, _ := tt.GetOK(t, h, tc.url, token, false)
+		header, unzipped, sent := tt.GetOK(t, h, tc.url, token, true)
 		if got := header.Get("Content-Encoding") == "gzip"; got != tc.big {
 			t.Errorf("%s (%d bytes): gzipped %v, want %v", tc.name, len(plain), got, tc.big)
 		}

@@ -34,9 +34,28 @@ func Handler(t testing.TB, app core.App) http.Handler {
 	return mux
 }
 
-// Unzipped is an answer's body as a browser reads it: unzipped when it
-// came gzipped.
-func Unzipped(header http.Header, body string) (string, error) {
+// GetOK sends a GET as a browser does (gzip accepted, when acceptGzip) and
+// fails t on anything but a 200; it returns the headers, the body as the
+// browser reads it (unzipped) and the body's size as sent.
+func GetOK(t testing.TB, h http.Handler, url, token string, acceptGzip bool) (http.Header, string, int) {
+	t.Helper()
+	req := JSONRequest(http.MethodGet, url, "", token)
+	if acceptGzip {
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	}
+	status, header, body := Send(h, req)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %.300s", url, status, body)
+	}
+	plain, err := unzipped(header, body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return header, plain, len(body)
+}
+
+// unzipped is an answer's body unzipped when it came gzipped.
+func unzipped(header http.Header, body string) (string, error) {
 	if header.Get("Content-Encoding") != "gzip" {
 		return body, nil
 	}
